@@ -1,0 +1,24 @@
+// Bundles the browser side (src/page) into one script that the host injects into a blank page.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const PAGE_BUNDLE = join(root, "dist", "page.js");
+
+export async function buildPage() {
+  await build({
+    entryPoints: [join(root, "src", "page", "main.ts")],
+    outfile: PAGE_BUNDLE,
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  return PAGE_BUNDLE;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPage();

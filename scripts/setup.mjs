@@ -1,0 +1,56 @@
+// Gets a fresh clone ready to run: npm dependencies, the build (page bundle + dist), and a
+// browser. `npm run demo`, `npm test` and `npm run bench` start with it, so each works
+// straight from a clone. It says what it does, and does nothing that is already done.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const say = (msg) => process.stderr.write(`simforge setup: ${msg}\n`);
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
+  if (r.status !== 0) {
+    say(`\`${cmd} ${args.join(" ")}\` failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+};
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  say(`Node ${process.versions.node} is too old: simforge needs Node >= 20.19`);
+  process.exit(1);
+}
+
+// 1. npm dependencies
+const lock = join(root, "package-lock.json");
+const installed = join(root, "node_modules", ".package-lock.json");
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  say("installing npm dependencies (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+// 2. build: the page bundle (esbuild) and dist/ (tsc)
+say("building (page bundle + dist)");
+run(process.execPath, [join(root, "scripts", "build.mjs")]);
+
+// 3. a browser
+const { findBrowser, INSTALL_HINT } = await import(join(root, "dist", "render", "browser.js"));
+let browser = findBrowser();
+if (!browser) {
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && existsSync("/usr/bin/apt-get")) {
+    say("no Chrome/Chromium found: installing Debian's chromium (apt-get install -y chromium)");
+    run("apt-get", ["update", "-qq"]);
+    run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  } else {
+    say("no Chrome/Chromium found: installing puppeteer's Chrome (npx puppeteer browsers install chrome)");
+    run("npx", ["puppeteer", "browsers", "install", "chrome"]);
+  }
+  browser = findBrowser();
+  if (!browser) {
+    say(`still no browser. ${INSTALL_HINT}`);
+    process.exit(1);
+  }
+}
+say(`browser: ${browser.path} (${browser.source})`);

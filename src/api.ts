@@ -1,0 +1,134 @@
+/**
+ * The library API: render concrete scenes into frames and a dataset directory.
+ * `renderFrame` for one scene (optionally written to disk), `renderScenes` for a list
+ * written as a dataset with a manifest.
+ */
+import { parseScene } from "./scene/validate.js";
+import { loadSceneFile, checkSceneFiles } from "./scene/load.js";
+import type { ConcreteScene, SceneInput } from "./scene/schema.js";
+import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
+import type { GpuMode } from "./render/browser.js";
+import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
+import { writeFrame } from "./writers/frame.js";
+import { configHash, fileChecksums, readManifest, writeManifest, type Manifest } from "./writers/manifest.js";
+import { stableJson } from "./writers/json.js";
+import { removeStaleTemps } from "./writers/atomic.js";
+import { progress as makeProgress } from "./sweep/progress.js";
+import { VERSION } from "./version.js";
+import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { InputError } from "./errors.js";
+
+export interface RenderFrameOptions extends PassOptions {
+  /** write the frame into OUT/frames/<index>/ and update OUT/manifest.json */
+  out?: string;
+  /** frame index (default 0) */
+  index?: number;
+  /** reuse an open renderer (one browser page across frames); otherwise one is opened and closed */
+  renderer?: Renderer;
+  gpu?: GpuMode;
+}
+
+export interface FrameResult extends RenderedFrame {
+  annotations: FrameAnnotations | null;
+  /** the frame directory when `out` was given */
+  dir?: string;
+}
+
+export interface LoadedScene {
+  scene: ConcreteScene;
+  /** file name used in messages */
+  file: string;
+}
+
+/** A scene given as a path (loaded and validated) or as an object (validated; URIs relative to the cwd). */
+export async function resolveScene(input: string | SceneInput | ConcreteScene, file?: string): Promise<LoadedScene> {
+  if (typeof input === "string") return { scene: await loadSceneFile(input), file: input };
+  const name = file ?? "scene";
+  const scene = parseScene(input, name);
+  return { scene: await checkSceneFiles(scene, process.cwd(), name), file: name };
+}
+
+async function withRenderer<T>(given: Renderer | undefined, gpu: GpuMode | undefined, fn: (r: Renderer) => Promise<T>): Promise<T> {
+  if (given) return fn(given);
+  const r = await Renderer.open({ gpu: gpu ?? "auto" });
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}
+
+async function prepareOut(out: string): Promise<void> {
+  try {
+    await mkdir(join(out, "frames"), { recursive: true });
+  } catch (err) {
+    throw new InputError(`cannot create the output directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: out });
+  }
+  await removeStaleTemps(join(out, "frames"));
+}
+
+function newManifest(r: Renderer, hash: string): Manifest {
+  const i = r.info;
+  return {
+    format: "simforge-dataset",
+    version: 1,
+    generator: { simforge: VERSION, node: process.version, babylon: i.babylon, browser: i.browserVersion },
+    renderer: { webgl: i.renderer, vendor: i.vendor, gpu: i.gpu },
+    config_hash: hash,
+    frames: [],
+  };
+}
+
+/** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
+export async function renderFrame(input: string | SceneInput | ConcreteScene, options: RenderFrameOptions = {}): Promise<FrameResult> {
+  const { scene, file } = await resolveScene(input);
+  if (options.out) await prepareOut(options.out);
+  return withRenderer(options.renderer, options.gpu, async (r) => {
+    const frame = await r.render(scene, { ...options, file });
+    if (!options.out) return { ...frame, annotations: frame.instance ? annotate(frame) : null };
+    const index = options.index ?? 0;
+    const written = await writeFrame(frame, options.out, index);
+    const manifest = (await readManifest(options.out)) ?? newManifest(r, configHash([stableJson(scene)]));
+    manifest.frames = manifest.frames.filter((f) => f.index !== index);
+    manifest.frames.push({ index, dir: `frames/${written.dir.split("/").pop()}`, status: "done", files: await fileChecksums(written.dir, written.files) });
+    await writeManifest(options.out, manifest);
+    return { ...frame, annotations: written.annotations, dir: written.dir };
+  });
+}
+
+export interface RenderScenesOptions extends PassOptions {
+  out: string;
+  gpu?: GpuMode;
+  /** show progress on stderr (live on a TTY, sparse lines otherwise) */
+  progress?: boolean;
+}
+
+/**
+ * Renders scenes as frames 0..n-1 of a dataset in `out` with one browser page. Writing a
+ * frame overlaps rendering the next one.
+ */
+export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)[], options: RenderScenesOptions): Promise<Manifest> {
+  const scenes: LoadedScene[] = [];
+  for (const input of inputs) scenes.push(await resolveScene(input));
+  await prepareOut(options.out);
+  const bar = options.progress ? makeProgress("render", scenes.length) : null;
+  return withRenderer(undefined, options.gpu, async (r) => {
+    const manifest = newManifest(r, configHash(scenes.map((s) => stableJson(s.scene))));
+    let writing: Promise<void> = Promise.resolve();
+    let done = 0;
+    for (const [index, { scene, file }] of scenes.entries()) {
+      const frame = await r.render(scene, { ...options, file });
+      await writing;
+      writing = writeFrame(frame, options.out, index).then(async (w) => {
+        manifest.frames.push({ index, dir: `frames/${w.dir.split("/").pop()}`, status: "done", files: await fileChecksums(w.dir, w.files) });
+        await writeManifest(options.out, manifest);
+        bar?.tick(++done);
+      });
+      writing.catch(() => undefined);
+    }
+    await writing;
+    bar?.finish();
+    return manifest;
+  });
+}

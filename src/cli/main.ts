@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The simforge command line: thin yargs commands that call the library and print.
+ * Exit codes: 0 success, 2 bad input (scene, asset, option, output dir), 1 runtime failure.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { renderScenes } from "../api.js";
+import { closeAllSessions } from "../render/session.js";
+import { findBrowser } from "../render/browser.js";
+import { exitCodeFor, InputError } from "../errors.js";
+import { VERSION } from "../version.js";
+
+let shuttingDown = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) process.exit(130);
+    shuttingDown = true;
+    process.stderr.write(`\nsimforge: ${signal}: closing the browser; frames already written are complete, none is half-written\n`);
+    void closeAllSessions().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+}
+
+function fail(err: unknown): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`simforge: ${msg}\n`);
+  process.exit(exitCodeFor(err));
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName("simforge")
+  .usage("simforge <command> [options]\n\nHeadless 3D simulation renderer: exact RGB, depth, instance/semantic masks and annotations for training data.")
+  .command(
+    "render <scenes..>",
+    "Render concrete scene files (plain JSON, no randomness) into OUT/frames/000000, 000001, ... with a manifest.",
+    (y) =>
+      y
+        .positional("scenes", { type: "string", array: true, demandOption: true, describe: "concrete scene JSON files; frame i renders the i-th file" })
+        .option("out", { alias: "o", type: "string", demandOption: true, describe: "output dataset directory (created if missing)" })
+        .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader; on: fail without a GPU; off: always SwiftShader" })
+        .option("normals", { type: "boolean", default: false, describe: "also write surface normals in the camera frame (normals.npy, normals.png)" })
+        .option("rgb", { type: "boolean", default: true, describe: "write rgb.png (--no-rgb to skip it)" })
+        .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
+        .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
+        .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
+        .example("simforge render out/demo/frames/000000/scene.json --out /tmp/again", "re-render a frame from the scene it recorded"),
+    async (argv) => {
+      try {
+        const manifest = await renderScenes(argv.scenes, {
+          out: argv.out,
+          gpu: argv.gpu,
+          normals: argv.normals,
+          rgb: argv.rgb,
+          labels: argv.labels,
+          progress: argv.progress,
+        });
+        process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (renderer: ${manifest.renderer.webgl})\n`);
+      } catch (err) {
+        fail(err);
+      } finally {
+        await closeAllSessions();
+      }
+    },
+  )
+  .command(
+    "browser",
+    "Print which Chrome/Chromium simforge would use, and how it was found.",
+    (y) => y,
+    () => {
+      try {
+        const b = findBrowser();
+        if (!b) throw new InputError("no Chrome or Chromium found (install one: `sudo apt-get install -y chromium`, or `npx puppeteer browsers install chrome`, or set SIMFORGE_CHROME)");
+        process.stdout.write(`${b.path} (${b.source})\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, "Name a command: simforge render scene.json --out DIR")
+  .strict()
+  .version(VERSION)
+  .help()
+  .alias("h", "help")
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .fail((msg, err, y) => {
+    if (err) fail(err);
+    process.stderr.write(`${y.help()}\n\nsimforge: ${msg}\n`);
+    process.exit(2);
+  })
+  .parseAsync();

@@ -1,0 +1,75 @@
+/**
+ * Page-side caches of decoded assets, keyed by the host's content key, so that a sweep
+ * decodes each texture and parses each mesh once per page.
+ */
+import type { Scene } from "@babylonjs/core/scene.js";
+import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import type { AssetContainer } from "@babylonjs/core/assetContainer.js";
+import { LoadAssetContainerAsync } from "@babylonjs/core/Loading/sceneLoader.js";
+import { STLFileLoader } from "@babylonjs/loaders/STL/stlFileLoader.js";
+import "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
+import "@babylonjs/loaders/OBJ/objFileLoader.js";
+import type { PageAsset, PageErrorShape } from "../render/protocol.js";
+
+// Keep STL files in their own coordinates; the host applies the axis convention.
+STLFileLoader.DO_NOT_ALTER_FILE_COORDINATES = true;
+
+export function inputError(origin: string, message: string): PageErrorShape {
+  return { simforgeInputError: true, origin, message };
+}
+
+export class AssetCache {
+  private readonly textures = new Map<string, Texture>();
+  private readonly meshes = new Map<string, AssetContainer>();
+
+  constructor(private readonly scene: Scene) {}
+
+  async add(key: string, asset: PageAsset): Promise<void> {
+    if (asset.kind === "texture") {
+      if (this.textures.has(key)) return;
+      this.textures.set(key, await this.loadTexture(asset));
+    } else {
+      if (this.meshes.has(key)) return;
+      this.meshes.set(key, await this.loadMesh(asset));
+    }
+  }
+
+  texture(key: string): Texture {
+    const t = this.textures.get(key);
+    if (!t) throw new Error(`texture asset ${key} was not sent to the page`);
+    return t;
+  }
+
+  mesh(key: string): AssetContainer {
+    const m = this.meshes.get(key);
+    if (!m) throw new Error(`mesh asset ${key} was not sent to the page`);
+    return m;
+  }
+
+  private loadTexture(asset: PageAsset): Promise<Texture> {
+    return new Promise((resolve, reject) => {
+      const tex: Texture = new Texture(
+        asset.url,
+        this.scene,
+        { noMipmap: false, invertY: true, samplingMode: Texture.TRILINEAR_SAMPLINGMODE,
+          onLoad: () => resolve(tex),
+          onError: (msg?: string) => reject(inputError(asset.origin, `cannot decode texture image${msg ? ` (${msg})` : ""}`)) },
+      );
+      tex.wrapU = Texture.WRAP_ADDRESSMODE;
+      tex.wrapV = Texture.WRAP_ADDRESSMODE;
+    });
+  }
+
+  private async loadMesh(asset: PageAsset): Promise<AssetContainer> {
+    let container: AssetContainer;
+    try {
+      container = await LoadAssetContainerAsync(asset.url, this.scene, { pluginExtension: asset.ext });
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw inputError(asset.origin, `cannot load mesh: ${msg.split("\n")[0]}`);
+    }
+    const withGeometry = container.meshes.filter((m) => m.getTotalVertices() > 0);
+    if (withGeometry.length === 0) throw inputError(asset.origin, "mesh file holds no geometry");
+    return container;
+  }
+}

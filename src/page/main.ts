@@ -1,0 +1,186 @@
+/**
+ * The page side of simforge (bundled with esbuild into dist/page.js and injected into a
+ * blank page): builds the Babylon scene of a FrameRequest, renders RGB (anti-aliased) and
+ * the label passes from that one scene state, and sends the pixels back.
+ */
+import { Engine } from "@babylonjs/core/Engines/engine.js";
+import { Scene } from "@babylonjs/core/scene.js";
+import { Color4 } from "@babylonjs/core/Maths/math.color.js";
+import type { FrameReply, FrameRequest, PageApi, PageInfo, PassName } from "../render/protocol.js";
+import { AssetCache } from "./assets.js";
+import { buildFrame } from "./build-scene.js";
+import { MatrixCamera } from "./camera.js";
+import { pack } from "./encode.js";
+import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, bindPass, countCoverage } from "./passes.js";
+import type { IDisposable } from "@babylonjs/core/scene.js";
+
+let engine: Engine;
+let scene: Scene;
+let assets: AssetCache;
+let contextLost = false;
+const targets = new Map<string, FloatTarget>();
+
+function target(name: string, width: number, height: number, stencil: boolean): FloatTarget {
+  const key = `${name}:${width}x${height}`;
+  let t = targets.get(key);
+  if (!t) {
+    for (const [k, old] of targets) if (k.startsWith(`${name}:`)) { old.dispose(); targets.delete(k); }
+    t = new FloatTarget(name, scene, width, height, stencil);
+    targets.set(key, t);
+  }
+  return t;
+}
+
+async function init(): Promise<PageInfo> {
+  const canvas = document.createElement("canvas");
+  canvas.width = 64;
+  canvas.height = 64;
+  // Not attached to the document: nothing is composited on screen, which would cost a SwiftShader pass per frame.
+  canvas.addEventListener("webglcontextlost", (e) => {
+    e.preventDefault();
+    contextLost = true;
+  });
+  engine = new Engine(canvas, true, {
+    preserveDrawingBuffer: true,
+    stencil: true,
+    antialias: true,
+    premultipliedAlpha: false,
+    useHighPrecisionMatrix: true,
+    disableWebGL2Support: false,
+    powerPreference: "high-performance",
+    failIfMajorPerformanceCaveat: false,
+  }, false);
+  if (engine.webGLVersion < 2) throw new Error("WebGL2 is not available in this browser");
+  scene = new Scene(engine);
+  scene.useRightHandedSystem = true;
+  scene.autoClear = true;
+  scene.skipPointerMovePicking = true;
+  assets = new AssetCache(scene);
+  const gl = engine._gl;
+  const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+  return {
+    renderer: String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
+    vendor: String(dbg ? gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR)),
+    version: String(gl.getParameter(gl.VERSION)),
+    shadingLanguage: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
+    babylon: Engine.Version,
+    userAgent: navigator.userAgent,
+    floatBlend: gl.getExtension("EXT_float_blend") !== null,
+  };
+}
+
+function flipRows<T extends Float32Array | Uint16Array | Uint8Array>(out: T, width: number, height: number, channels: number, get: (srcIndex: number, c: number) => number): T {
+  for (let row = 0; row < height; row++) {
+    const src = (height - 1 - row) * width;
+    const dst = row * width;
+    for (let u = 0; u < width; u++) for (let c = 0; c < channels; c++) out[(dst + u) * channels + c] = get(src + u, c);
+  }
+  return out;
+}
+
+async function renderFrame(req: FrameRequest): Promise<FrameReply> {
+  if (contextLost) throw new Error("WebGL context lost");
+  const t0 = performance.now();
+  const timings: Record<string, number> = { enterEpoch: Date.now() };
+  for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
+  const { width, height } = req;
+  if (engine.getRenderWidth() !== width || engine.getRenderHeight() !== height) engine.setSize(width, height);
+  const c = req.clearColor;
+  scene.clearColor = new Color4(c[0], c[1], c[2], 1);
+  const camera = new MatrixCamera(scene, req.view, req.projection);
+  scene.activeCamera = camera;
+  const frame = buildFrame(req.objects, req.lights, scene, assets);
+  const owned: IDisposable[] = [];
+  try {
+    scene.customRenderTargets = [];
+    let labels: FloatTarget | undefined;
+    let normals: FloatTarget | undefined;
+    const coverage: FloatTarget[] = [];
+    if (req.passes.labels) {
+      labels = target("labels", width, height, false);
+      owned.push(...await bindPass("labels", labels, frame.objects, scene));
+      scene.customRenderTargets.push(labels.rtt);
+    }
+    if (req.passes.normals) {
+      normals = target("normals", width, height, false);
+      owned.push(...await bindPass("normals", normals, frame.objects, scene));
+      scene.customRenderTargets.push(normals.rtt);
+    }
+    if (req.passes.coverage) {
+      for (let k = 0; k * OBJECTS_PER_COVERAGE_TARGET < frame.objects.length; k++) {
+        const t = target(`coverage${k}`, width, height, true);
+        const subset = frame.objects.slice(k * OBJECTS_PER_COVERAGE_TARGET, (k + 1) * OBJECTS_PER_COVERAGE_TARGET);
+        owned.push(...await bindPass("coverage", t, subset, scene));
+        scene.customRenderTargets.push(t.rtt);
+        coverage.push(t);
+      }
+    }
+    timings.bindPasses = performance.now() - t0;
+    // whenReadyAsync polls on a timer even when everything is ready already.
+    if (!scene.isReady(true)) await scene.whenReadyAsync(true);
+    timings.build = performance.now() - t0;
+    const t1 = performance.now();
+    scene.render();
+    timings.renderCall = performance.now() - t1;
+    engine._gl.finish();
+    if (contextLost) throw new Error("WebGL context lost");
+    timings.render = performance.now() - t1;
+
+    const t2 = performance.now();
+    const reply: FrameReply = { passes: {}, objects: [], timings };
+    const send = async (name: PassName, data: ArrayBufferView) => {
+      const tp = performance.now();
+      reply.passes[name] = await pack(data);
+      mark(`pack_${name}`, tp);
+    };
+    const mark = (name: string, since: number) => (timings[name] = performance.now() - since);
+    if (req.passes.rgb) {
+      const rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
+      mark("rgbRead", t2);
+      await send("rgb", flipRows(new Uint8Array(width * height * 3), width, height, 3, (i, ch) => rgba[i * 4 + ch]!));
+    }
+    if (labels) {
+      const tl = performance.now();
+      const px = await labels.read();
+      mark("labelsRead", tl);
+      await send("depth", flipRows(new Float32Array(width * height), width, height, 1, (i) => px[i * 4]!));
+      await send("instance", flipRows(new Uint16Array(width * height), width, height, 1, (i) => px[i * 4 + 1]!));
+    }
+    if (normals) {
+      const px = await normals.read();
+      await send("normals", flipRows(new Float32Array(width * height * 3), width, height, 3, (i, ch) => px[i * 4 + ch]!));
+    }
+    const pixels: number[] = [];
+    const boxes: ([number, number, number, number] | null)[] = [];
+    const tc = performance.now();
+    for (let k = 0; k < coverage.length; k++) {
+      const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
+      const counted = countCoverage(await coverage[k]!.read(), width, height, n);
+      pixels.push(...counted.pixels);
+      boxes.push(...counted.boxes);
+    }
+    mark("coverage", tc);
+    reply.objects = frame.objects.map((o, i) => ({
+      id: o.spec.id,
+      localMin: o.localMin,
+      localMax: o.localMax,
+      amodalPixels: pixels[i] ?? 0,
+      amodalBox: boxes[i] ?? null,
+    }));
+    timings.readback = performance.now() - t2;
+    timings.exitEpoch = Date.now();
+    return reply;
+  } finally {
+    scene.customRenderTargets = [];
+    const d0 = performance.now();
+    for (const o of owned) o.dispose();
+    const d1 = performance.now();
+    frame.dispose();
+    const d2 = performance.now();
+    camera.dispose();
+
+  }
+}
+
+const api: PageApi = { init, renderFrame };
+(window as unknown as { simforge: PageApi }).simforge = api;

@@ -1,0 +1,184 @@
+/**
+ * Label passes rendered from the same scene state as RGB, into float targets without
+ * anti-aliasing (every pixel holds exactly one surface):
+ * - labels:   R = depth (metres along camera z), G = instance id, B = class id
+ * - normals:  RGB = unit normal in the OpenCV camera frame, facing the camera
+ * - coverage: each object rendered alone (no depth test) adds its own bit 2^k; a stencil
+ *   reference per object keeps an object from adding twice where it overlaps itself, so
+ *   each float channel (24 exact integer bits) carries 24 objects, 96 per target.
+ */
+import type { Scene } from "@babylonjs/core/scene.js";
+import { Constants } from "@babylonjs/core/Engines/constants.js";
+import { Color4 } from "@babylonjs/core/Maths/math.color.js";
+import { Vector4 } from "@babylonjs/core/Maths/math.vector.js";
+import { ShaderMaterial } from "@babylonjs/core/Materials/shaderMaterial.js";
+import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
+import "@babylonjs/core/Engines/Extensions/engine.readTexture.js";
+import type { IDisposable } from "@babylonjs/core/scene.js";
+import type { BuiltObject } from "./build-scene.js";
+
+const VERTEX = `
+precision highp float;
+attribute vec3 position;
+attribute vec3 normal;
+uniform mat4 worldView;
+uniform mat4 projection;
+varying vec3 vPos;
+varying vec3 vNormal;
+void main(void) {
+  vec4 p = worldView * vec4(position, 1.0);
+  vPos = p.xyz;
+  vNormal = transpose(inverse(mat3(worldView))) * normal;
+  gl_Position = projection * p;
+}`;
+
+const FRAGMENT: Record<PassKind, string> = {
+  labels: `
+precision highp float;
+uniform vec4 ids;
+varying vec3 vPos;
+varying vec3 vNormal;
+void main(void) { gl_FragColor = vec4(-vPos.z, ids.x, ids.y, 1.0); }`,
+  normals: `
+precision highp float;
+varying vec3 vPos;
+varying vec3 vNormal;
+void main(void) {
+  vec3 n = normalize(vNormal);
+  if (dot(n, vPos) > 0.0) n = -n;
+  gl_FragColor = vec4(n.x, -n.y, -n.z, 1.0);
+}`,
+  coverage: `
+precision highp float;
+uniform vec4 bits;
+varying vec3 vPos;
+varying vec3 vNormal;
+void main(void) { gl_FragColor = bits; }`,
+};
+
+export type PassKind = "labels" | "normals" | "coverage";
+
+export const OBJECTS_PER_COVERAGE_TARGET = 96;
+
+function passMaterial(kind: PassKind, scene: Scene, configure: (m: ShaderMaterial) => void): ShaderMaterial {
+  const mat = new ShaderMaterial(
+    `simforge-${kind}`,
+    scene,
+    { vertexSource: VERTEX, fragmentSource: FRAGMENT[kind] },
+    {
+      attributes: ["position", "normal"],
+      uniforms: ["worldView", "projection", "ids", "bits"],
+      needAlphaBlending: kind === "coverage",
+    },
+  );
+  mat.backFaceCulling = false;
+  configure(mat);
+  return mat;
+}
+
+/** A float render target of the frame size, re-created when the size changes. */
+export class FloatTarget implements IDisposable {
+  readonly rtt: RenderTargetTexture;
+  constructor(name: string, scene: Scene, width: number, height: number, stencil: boolean) {
+    this.rtt = new RenderTargetTexture(name, { width, height }, scene, {
+      generateMipMaps: false,
+      type: Constants.TEXTURETYPE_FLOAT,
+      format: Constants.TEXTUREFORMAT_RGBA,
+      samplingMode: Constants.TEXTURE_NEAREST_SAMPLINGMODE,
+      generateDepthBuffer: true,
+      generateStencilBuffer: stencil,
+      samples: 1,
+    });
+    this.rtt.clearColor = new Color4(0, 0, 0, 0);
+    this.rtt.renderParticles = false;
+    this.rtt.renderSprites = false;
+  }
+  dispose(): void {
+    this.rtt.dispose();
+  }
+  async read(): Promise<Float32Array> {
+    const px = await this.rtt.readPixels(0, 0, undefined, true);
+    if (!px) throw new Error(`reading back ${this.rtt.name} failed`);
+    return px as Float32Array;
+  }
+}
+
+/**
+ * Assigns pass materials to the objects' meshes for one target. Returns the materials (to
+ * dispose after the frame) once they are compiled: scene.whenReadyAsync does not check
+ * materials that only a render target uses.
+ */
+export async function bindPass(kind: PassKind, target: FloatTarget, objects: BuiltObject[], scene: Scene): Promise<IDisposable[]> {
+  const owned: IDisposable[] = [];
+  const compiled: Promise<void>[] = [];
+  const rtt = target.rtt;
+  rtt.renderList = [];
+  objects.forEach((o, i) => {
+    const mat = passMaterial(kind, scene, (m) => {
+      if (kind === "labels") m.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
+      if (kind === "coverage") {
+        const slot = i; // one target holds at most OBJECTS_PER_COVERAGE_TARGET objects
+        const bits = [0, 0, 0, 0];
+        bits[Math.floor(slot / 24)] = 2 ** (slot % 24);
+        m.setVector4("bits", new Vector4(bits[0], bits[1], bits[2], bits[3]));
+        m.alphaMode = Constants.ALPHA_ONEONE_ONEONE;
+        m.depthFunction = Constants.ALWAYS;
+        m.disableDepthWrite = true;
+        const st = m.stencil;
+        st.enabled = true;
+        st.mask = 0xff;
+        st.funcRef = slot + 1;
+        st.funcMask = 0xff;
+        st.func = Constants.NOTEQUAL;
+        st.backFunc = Constants.NOTEQUAL;
+        st.opStencilFail = Constants.KEEP;
+        st.opDepthFail = Constants.REPLACE;
+        st.opStencilDepthPass = Constants.REPLACE;
+        st.backOpStencilFail = Constants.KEEP;
+        st.backOpDepthFail = Constants.REPLACE;
+        st.backOpStencilDepthPass = Constants.REPLACE;
+      }
+    });
+    owned.push(mat);
+    for (const mesh of o.meshes) {
+      rtt.renderList!.push(mesh);
+      rtt.setMaterialForRendering(mesh, mat);
+      compiled.push(mat.forceCompilationAsync(mesh));
+    }
+  });
+  await Promise.all(compiled);
+  return owned;
+}
+
+/** Counts each object's pixels and box in a coverage target read back as RGBA float32 (rows bottom-up). */
+export function countCoverage(
+  px: Float32Array, width: number, height: number, nObjects: number,
+): { pixels: number[]; boxes: ([number, number, number, number] | null)[] } {
+  const pixels = new Array<number>(nObjects).fill(0);
+  const uMin = new Array<number>(nObjects).fill(Infinity);
+  const vMin = new Array<number>(nObjects).fill(Infinity);
+  const uMax = new Array<number>(nObjects).fill(-Infinity);
+  const vMax = new Array<number>(nObjects).fill(-Infinity);
+  for (let row = 0; row < height; row++) {
+    const v = height - 1 - row;
+    for (let u = 0; u < width; u++) {
+      const base = (row * width + u) * 4;
+      for (let c = 0; c < 4; c++) {
+        let bits = px[base + c]! | 0;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          const k = c * 24 + (31 - Math.clz32(low));
+          bits ^= low;
+          if (k >= nObjects) continue;
+          pixels[k]!++;
+          if (u < uMin[k]!) uMin[k] = u;
+          if (u > uMax[k]!) uMax[k] = u;
+          if (v < vMin[k]!) vMin[k] = v;
+          if (v > vMax[k]!) vMax[k] = v;
+        }
+      }
+    }
+  }
+  const boxes = pixels.map((n, k) => (n > 0 ? ([uMin[k]!, vMin[k]!, uMax[k]!, vMax[k]!] as [number, number, number, number]) : null));
+  return { pixels, boxes };
+}

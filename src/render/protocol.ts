@@ -1,0 +1,133 @@
+/**
+ * The request/reply protocol between the host (Node) and the page (Babylon.js in
+ * Chromium). Plain JSON only: matrices are 16 numbers in Babylon/gl-matrix memory layout
+ * (column-major), binary passes travel as base64 strings. Everything geometric is resolved
+ * on the host (src/math, src/sensors/camera), so the page only draws.
+ */
+
+export type PagePrimitive =
+  | { type: "box"; size: [number, number, number] }
+  | { type: "sphere"; radius: number; segments: number }
+  | { type: "cylinder"; radius: number; height: number; tessellation: number }
+  | { type: "cone"; radius: number; height: number; tessellation: number }
+  | { type: "capsule"; radius: number; height: number; tessellation: number }
+  | { type: "torus"; radius: number; tube: number; tessellation: number }
+  | { type: "plane"; size: [number, number] };
+
+export interface PageTexture {
+  asset: string;
+  uScale: number;
+  vScale: number;
+  uOffset: number;
+  vOffset: number;
+  /** rotation about the texture's w axis, radians */
+  wAng: number;
+}
+
+export interface PageMaterial {
+  baseColor: [number, number, number];
+  roughness: number;
+  metallic: number;
+  emissive: [number, number, number];
+  texture?: PageTexture;
+}
+
+export interface PageObject {
+  id: number;
+  classId: number;
+  /** object -> world, including scale and a mesh file's axis conversion */
+  world: number[];
+  shape: PagePrimitive | { type: "mesh"; asset: string };
+  /** undefined: keep a mesh file's own materials */
+  material?: PageMaterial;
+  doubleSided: boolean;
+}
+
+export type PageLight =
+  | { type: "directional"; direction: number[]; color: number[]; intensity: number }
+  | { type: "point"; position: number[]; color: number[]; intensity: number; range?: number }
+  | { type: "spot"; position: number[]; direction: number[]; angle: number; exponent: number; color: number[]; intensity: number; range?: number }
+  | { type: "hemispheric"; direction: number[]; color: number[]; groundColor: number[]; intensity: number };
+
+export interface PageAsset {
+  kind: "mesh" | "texture";
+  /** file extension with the dot, e.g. ".glb" */
+  ext: string;
+  /** where the page fetches it, relative to the page's origin */
+  url: string;
+  /** where the asset came from, for error messages: "scene.json: objects[2].shape.uri" */
+  origin: string;
+}
+
+export interface PassSelection {
+  rgb: boolean;
+  /** depth (metres along camera z) and instance ids */
+  labels: boolean;
+  normals: boolean;
+  /** per-object unoccluded silhouettes (amodal pixel counts and boxes) */
+  coverage: boolean;
+}
+
+export interface FrameRequest {
+  width: number;
+  height: number;
+  /** world -> OpenGL camera */
+  view: number[];
+  projection: number[];
+  clearColor: [number, number, number];
+  lights: PageLight[];
+  objects: PageObject[];
+  passes: PassSelection;
+  /** assets the page has not been sent before (the page caches them by key) */
+  assets: Record<string, PageAsset>;
+}
+
+export interface ObjectStats {
+  id: number;
+  /** bounds of the object's geometry in its own coordinates before `world` (mesh-local) */
+  localMin: [number, number, number];
+  localMax: [number, number, number];
+  /** pixels covered by the object rendered alone (no occluders) */
+  amodalPixels: number;
+  /** [uMin, vMin, uMax, vMax] inclusive pixel indices of the unoccluded silhouette, null if off-image */
+  amodalBox: [number, number, number, number] | null;
+}
+
+/**
+ * Binary passes sent back by the page, rows top to bottom:
+ * rgb: RGB8 sRGB; depth: float32 metres along camera z (0 = no surface);
+ * instance: uint16 ids (0 = background); normals: float32 x3 unit normals in the OpenCV
+ * camera frame (0 where there is no surface).
+ */
+export type PassName = "rgb" | "depth" | "instance" | "normals";
+
+export interface FrameReply {
+  /** raw-deflated, base64-encoded passes */
+  passes: Partial<Record<PassName, string>>;
+  objects: ObjectStats[];
+  /** milliseconds spent in the page per step */
+  timings: Record<string, number>;
+}
+
+export interface PageInfo {
+  renderer: string;
+  vendor: string;
+  version: string;
+  shadingLanguage: string;
+  babylon: string;
+  userAgent: string;
+  floatBlend: boolean;
+}
+
+/** What the page bundle installs on `window`. */
+export interface PageApi {
+  init(): Promise<PageInfo>;
+  renderFrame(req: FrameRequest): Promise<FrameReply>;
+}
+
+/** An error raised in the page about a specific input (asset), carried back to the host. */
+export interface PageErrorShape {
+  simforgeInputError: true;
+  origin: string;
+  message: string;
+}

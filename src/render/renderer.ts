@@ -1,0 +1,135 @@
+/**
+ * The host-side renderer: one RenderSession (browser + page) reused across frames, turning
+ * a ConcreteScene into raw passes as typed arrays (rows top to bottom, OpenCV pixel grid).
+ */
+import type { ConcreteScene } from "../scene/schema.js";
+import type { Intrinsics } from "../sensors/camera.js";
+import type { Mat4 } from "../math/transforms.js";
+import { buildRequest, cameraState } from "./request.js";
+import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
+import type { ObjectStats, PassSelection } from "./protocol.js";
+
+export interface PassOptions {
+  /** RGB image (default true) */
+  rgb?: boolean;
+  /** depth, instance and semantic masks, amodal silhouettes (default true) */
+  labels?: boolean;
+  /** surface normals in the camera frame (default false) */
+  normals?: boolean;
+}
+
+export interface RenderedFrame {
+  scene: ConcreteScene;
+  width: number;
+  height: number;
+  K: Intrinsics;
+  T_world_camera: Mat4;
+  /** RGB8, sRGB */
+  rgb?: Uint8Array;
+  /** metres along the camera z axis, 0 = no surface */
+  depth?: Float32Array;
+  /** instance ids, 0 = background */
+  instance?: Uint16Array;
+  /** class ids, 0 = background */
+  semantic?: Uint16Array;
+  /** unit normals (x, y, z per pixel) in the OpenCV camera frame, 0 = no surface */
+  normals?: Float32Array;
+  /** per object, in scene order */
+  objects: ObjectStats[];
+  /** milliseconds per step in the page */
+  timings: Record<string, number>;
+}
+
+/** Bytes at an offset aligned for any typed array (small Buffers share a pool at odd offsets). */
+function aligned(buf: Buffer): Uint8Array {
+  return buf.byteOffset % 8 === 0 ? buf : new Uint8Array(buf);
+}
+
+const decode = {
+  u8: (buf: Buffer) => aligned(buf),
+  u16: (buf: Buffer) => {
+    const b = aligned(buf);
+    return new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+  },
+  f32: (buf: Buffer) => {
+    const b = aligned(buf);
+    return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  },
+};
+
+/** Class id per pixel from instance ids and the scene's object -> class table. */
+export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene): Uint16Array {
+  const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
+  const lut = new Uint16Array(65536);
+  for (const o of scene.objects) lut[o.id] = classIds.get(o.class) ?? 0;
+  const out = new Uint16Array(instance.length);
+  for (let i = 0; i < instance.length; i++) out[i] = lut[instance[i]!]!;
+  return out;
+}
+
+export class Renderer {
+  private constructor(private readonly session: RenderSession) {}
+
+  static async open(options: SessionOptions = {}): Promise<Renderer> {
+    return new Renderer(await RenderSession.open(options));
+  }
+
+  /** Browser, WebGL renderer string (SwiftShader or a GPU) and versions. */
+  get info(): SessionInfo {
+    return this.session.info;
+  }
+
+  get alive(): boolean {
+    return this.session.alive;
+  }
+
+  async render(scene: ConcreteScene, options: PassOptions & { file?: string } = {}): Promise<RenderedFrame> {
+    const passes: PassSelection = {
+      rgb: options.rgb ?? true,
+      labels: options.labels ?? true,
+      normals: options.normals ?? false,
+      coverage: options.labels ?? true,
+    };
+    const cam = cameraState(scene);
+    const s = this.session;
+    const req = await buildRequest(scene, cam, {
+      passes,
+      sent: s.sentAssets,
+      serve: (key, path) => s.serve(key, path),
+      file: options.file ?? "scene",
+    });
+    const tA = performance.now();
+    const reply = await s.render(req);
+    reply.timings.hostEvaluate = performance.now() - tA;
+    reply.timings.callToEnter = reply.timings.enterEpoch! - (Date.now() - reply.timings.hostEvaluate);
+    reply.timings.exitToReturn = Date.now() - reply.timings.exitEpoch!;
+    const posted = RenderSession.passes(reply);
+    for (const key of Object.keys(req.assets)) this.session.sentAssets.add(key);
+    const frame: RenderedFrame = {
+      scene,
+      width: req.width,
+      height: req.height,
+      K: cam.K,
+      T_world_camera: cam.T_world_camera,
+      objects: reply.objects,
+      timings: reply.timings,
+    };
+    if (posted.rgb) frame.rgb = decode.u8(posted.rgb);
+    if (posted.depth) frame.depth = decode.f32(posted.depth);
+    if (posted.instance) {
+      frame.instance = decode.u16(posted.instance);
+      frame.semantic = semanticFromInstance(frame.instance, scene);
+    }
+    if (posted.normals) frame.normals = decode.f32(posted.normals);
+    return frame;
+  }
+
+  /** Kills the browser (crash tests). */
+  kill(): void {
+    this.session.kill();
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Turns a ConcreteScene into the page's FrameRequest: every matrix resolved on the host
+ * (object poses with scale and mesh axis conversion, the GL view and projection from K),
+ * and the asset files the page has not seen yet, read and keyed by content hash.
+ */
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { InputError } from "../errors.js";
+import { Y_UP_TO_Z_UP, composeTRS, multiply, rotationQuat, glViewMatrix, type Mat4, type Vec3 } from "../math/transforms.js";
+import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
+import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../sensors/camera.js";
+import type { FrameRequest, PageAsset, PageLight, PageMaterial, PageObject, PassSelection } from "./protocol.js";
+
+const DEG = Math.PI / 180;
+
+/** The mesh file's up axis: glTF and OBJ are Y-up by convention, STL is Z-up. */
+export function meshUpAxis(uri: string, upAxis: "y" | "z" | undefined): "y" | "z" {
+  if (upAxis) return upAxis;
+  return extname(uri).toLowerCase() === ".stl" ? "z" : "y";
+}
+
+export function scaleOf(obj: ObjectSpec): Vec3 {
+  const s = obj.scale;
+  return typeof s === "number" ? [s, s, s] : [s[0], s[1], s[2]];
+}
+
+/** T_world_object: the object's pose (no scale). */
+export function objectPose(obj: ObjectSpec): Mat4 {
+  return composeTRS(obj.pose.position, rotationQuat(obj.pose.rotation));
+}
+
+/** Geometry (as built by the page, or as stored in a mesh file) -> object frame: scale, then the mesh's axis conversion. */
+export function geometryToObject(obj: ObjectSpec): Mat4 {
+  const s = composeTRS([0, 0, 0], [0, 0, 0, 1], scaleOf(obj));
+  if (obj.shape.type === "mesh" && meshUpAxis(obj.shape.uri, obj.shape.upAxis) === "y") return multiply(s, Y_UP_TO_Z_UP);
+  return s;
+}
+
+export interface CameraState {
+  K: Intrinsics;
+  T_world_camera: Mat4;
+}
+
+export function cameraState(scene: ConcreteScene): CameraState {
+  return { K: intrinsicsOf(scene.camera), T_world_camera: cameraPoseMatrix(scene.camera.pose) };
+}
+
+/** The content key of an asset file (sha256 of its bytes), cached per path and modification time. */
+const keyCache = new Map<string, { mtimeMs: number; key: string }>();
+
+async function assetKey(path: string, origin: { file: string; field: string }): Promise<string> {
+  try {
+    const { mtimeMs } = await stat(path);
+    const hit = keyCache.get(path);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.key;
+    const key = createHash("sha256").update(await readFile(path)).digest("hex").slice(0, 32);
+    keyCache.set(path, { mtimeMs, key });
+    return key;
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, origin);
+  }
+}
+
+function lightOf(l: ConcreteScene["lights"][number]): PageLight {
+  switch (l.type) {
+    case "directional":
+      return { type: "directional", direction: [...l.direction], color: [...l.color], intensity: l.intensity };
+    case "point":
+      return { type: "point", position: [...l.position], color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}) };
+    case "spot":
+      return {
+        type: "spot", position: [...l.position], direction: [...l.direction], angle: l.angle * DEG, exponent: l.exponent,
+        color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}),
+      };
+    case "hemispheric":
+      return { type: "hemispheric", direction: [...l.direction], color: [...l.color], groundColor: [...l.groundColor], intensity: l.intensity };
+  }
+}
+
+export interface BuildRequestOptions {
+  passes: PassSelection;
+  /** serves an asset file to the page; returns its URL */
+  serve: (key: string, path: string) => string;
+  /** asset keys the page already holds: their bytes are not sent again */
+  sent: ReadonlySet<string>;
+  /** the scene's file name, for error messages */
+  file: string;
+}
+
+export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts: BuildRequestOptions): Promise<FrameRequest> {
+  const { width, height, near, far } = scene.camera;
+  const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
+  const assets: Record<string, PageAsset> = {};
+  const need = async (path: string, kind: PageAsset["kind"], field: string): Promise<string> => {
+    const key = await assetKey(path, { file: opts.file, field });
+    if (!opts.sent.has(key) && !assets[key]) {
+      assets[key] = { kind, ext: extname(path).toLowerCase(), url: opts.serve(key, path), origin: `${opts.file}: ${field}` };
+    }
+    return key;
+  };
+  const objects: PageObject[] = [];
+  for (const [i, obj] of scene.objects.entries()) {
+    const world = multiply(objectPose(obj), geometryToObject(obj));
+    let material: PageMaterial | undefined;
+    if (obj.material) {
+      const m = obj.material;
+      material = { baseColor: [...m.baseColor], roughness: m.roughness, metallic: m.metallic, emissive: [...m.emissive] };
+      if (m.texture) {
+        material.texture = {
+          asset: await need(m.texture.uri, "texture", `objects[${i}].material.texture.uri`),
+          uScale: m.texture.scale[0], vScale: m.texture.scale[1],
+          uOffset: m.texture.offset[0], vOffset: m.texture.offset[1],
+          wAng: m.texture.rotation * DEG,
+        };
+      }
+    } else if (obj.shape.type !== "mesh") {
+      // primitives without a material get the default one
+      material = { baseColor: [0.8, 0.8, 0.8], roughness: 0.5, metallic: 0, emissive: [0, 0, 0] };
+    }
+    const shape: PageObject["shape"] =
+      obj.shape.type === "mesh"
+        ? { type: "mesh", asset: await need(obj.shape.uri, "mesh", `objects[${i}].shape.uri`) }
+        : (obj.shape as Exclude<PageObject["shape"], { type: "mesh" }>);
+    objects.push({
+      id: obj.id,
+      classId: classIds.get(obj.class) ?? 0,
+      world: Array.from(world),
+      shape,
+      ...(material ? { material } : {}),
+      doubleSided: obj.doubleSided,
+    });
+  }
+  return {
+    width,
+    height,
+    view: Array.from(glViewMatrix(cam.T_world_camera)),
+    projection: Array.from(glProjection(cam.K, width, height, near, far)),
+    clearColor: [...scene.background.color] as [number, number, number],
+    lights: scene.lights.map(lightOf),
+    objects,
+    passes: opts.passes,
+    assets,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * A loopback HTTP server per render session: it serves the page and its bundle, and asset
+ * files by content key (a glTF's sidecar .bin and images resolve next to it), so asset
+ * bytes never travel inside protocol messages. Bound to 127.0.0.1 on a free port.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join, normalize, sep } from "node:path";
+import type { AddressInfo } from "node:net";
+import { PAGE_BUNDLE } from "./bundle.js";
+
+const HTML = "<!doctype html><html><head><meta charset='utf-8'></head><body style='margin:0'><script src='/page.js'></script></body></html>";
+
+export class PageServer {
+  private readonly assets = new Map<string, string>();
+  private constructor(private readonly server: Server, readonly origin: string) {}
+
+  static async start(): Promise<PageServer> {
+    let self: PageServer | undefined;
+    const server = createServer((req, res) => {
+      self!.handle(req, res).catch((err: Error) => {
+        res.statusCode = 500;
+        res.end(err.message);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+    self = new PageServer(server, `http://127.0.0.1:${port}`);
+    return self;
+  }
+
+  /** Makes a file available to the page as /asset/<key>/<basename>. */
+  addAsset(key: string, path: string): string {
+    this.assets.set(key, path);
+    return `/asset/${key}/${encodeURIComponent(basename(path))}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.origin);
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (req.method === "GET" && url.pathname === "/") {
+      res.setHeader("content-type", "text/html");
+      res.end(HTML);
+    } else if (req.method === "GET" && url.pathname === "/page.js") {
+      res.setHeader("content-type", "text/javascript");
+      res.end(await readFile(PAGE_BUNDLE));
+    } else if (req.method === "GET" && parts[0] === "asset" && parts.length >= 3) {
+      const file = this.assets.get(parts[1]!);
+      const rest = parts.slice(2).join("/");
+      if (!file) return this.notFound(res);
+      const dir = dirname(file);
+      const path = rest === basename(file) ? file : normalize(join(dir, rest));
+      if (path !== file && !path.startsWith(dir + sep)) return this.notFound(res);
+      try {
+        res.end(await readFile(path));
+      } catch {
+        this.notFound(res);
+      }
+    } else {
+      this.notFound(res);
+    }
+  }
+
+  private notFound(res: ServerResponse): void {
+    res.statusCode = 404;
+    res.end("not found");
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

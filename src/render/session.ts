@@ -1,0 +1,181 @@
+/**
+ * One browser and one page, reused across frames. Detects a crashed page, a closed browser,
+ * a lost WebGL context and a hung frame (watchdog), and always closes the browser.
+ */
+import { inflateRawSync } from "node:zlib";
+import type { Browser, Page } from "puppeteer";
+import { InputError, RuntimeError } from "../errors.js";
+import { assertBundle } from "./bundle.js";
+import { PageServer } from "./server.js";
+import { launchBrowser, type GpuMode, type ResolvedBrowser } from "./browser.js";
+import type { FrameReply, FrameRequest, PageApi, PageErrorShape, PageInfo, PassName } from "./protocol.js";
+
+export interface SessionInfo extends PageInfo {
+  browserVersion: string;
+  executablePath: string;
+  executableSource: string;
+  gpu: GpuMode;
+}
+
+export interface SessionOptions {
+  gpu?: GpuMode;
+  /** per-frame watchdog, milliseconds (default 120 s) */
+  frameTimeoutMs?: number;
+}
+
+const openSessions = new Set<RenderSession>();
+
+/** Closes every open session (used by the CLI on Ctrl-C / SIGTERM). */
+export async function closeAllSessions(): Promise<void> {
+  await Promise.allSettled([...openSessions].map((s) => s.close()));
+}
+
+type PageResult = { ok: FrameReply } | { err: PageErrorShape | { message: string } };
+
+export class RenderSession {
+  private dead: Error | null = null;
+  private readonly deathWaiters = new Set<(e: Error) => void>();
+  private readonly consoleTail: string[] = [];
+  /** asset keys the page already holds */
+  readonly sentAssets = new Set<string>();
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly page: Page,
+    private readonly server: PageServer,
+    readonly info: SessionInfo,
+  ) {}
+
+  static async open(options: SessionOptions = {}): Promise<RenderSession> {
+    assertBundle();
+    const gpu = options.gpu ?? "auto";
+    const server = await PageServer.start();
+    let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+    try {
+      launched = await launchBrowser(gpu);
+      const page = await launched.browser.newPage();
+      const info = await RenderSession.initPage(launched.browser, page, server, launched.executable, gpu);
+      const session = new RenderSession(launched.browser, page, server, info);
+      session.watch(options.frameTimeoutMs);
+      openSessions.add(session);
+      return session;
+    } catch (err) {
+      await launched?.browser.close().catch(() => undefined);
+      await server.close();
+      throw err;
+    }
+  }
+
+  /** Serves an asset file to the page; returns the URL the page fetches it from. */
+  serve(key: string, path: string): string {
+    return this.server.addAsset(key, path);
+  }
+
+  /** The binary passes of a reply, inflated. */
+  static passes(reply: FrameReply): Partial<Record<PassName, Buffer>> {
+    const out: Partial<Record<PassName, Buffer>> = {};
+    for (const [name, packed] of Object.entries(reply.passes) as [PassName, string][]) {
+      out[name] = inflateRawSync(Buffer.from(packed, "base64"));
+    }
+    return out;
+  }
+
+  private static async initPage(browser: Browser, page: Page, server: PageServer, executable: ResolvedBrowser, gpu: GpuMode): Promise<SessionInfo> {
+    await page.goto(`${server.origin}/`, { waitUntil: "load" });
+    let pageInfo: PageInfo;
+    try {
+      pageInfo = await page.evaluate(() => (window as unknown as { simforge: PageApi }).simforge.init());
+    } catch (err) {
+      throw new RuntimeError(`WebGL2 could not start in ${executable.path}: ${(err as Error).message}`, { cause: err });
+    }
+    if (gpu === "on" && /swiftshader|llvmpipe|software/i.test(pageInfo.renderer)) {
+      throw new RuntimeError(`--gpu on was given but the browser renders with ${pageInfo.renderer} (no GPU available)`);
+    }
+    return {
+      ...pageInfo,
+      browserVersion: await browser.version(),
+      executablePath: executable.path,
+      executableSource: executable.source,
+      gpu,
+    };
+  }
+
+  private frameTimeoutMs = 120_000;
+
+  private watch(frameTimeoutMs: number | undefined): void {
+    if (frameTimeoutMs) this.frameTimeoutMs = frameTimeoutMs;
+    const die = (e: Error) => {
+      if (this.dead) return;
+      this.dead = e;
+      for (const w of this.deathWaiters) w(e);
+    };
+    this.page.on("error", (e) => die(new RuntimeError(`the browser page crashed: ${e.message}`)));
+    this.page.on("console", (m) => {
+      this.consoleTail.push(`${m.type()}: ${m.text()}`);
+      if (this.consoleTail.length > 20) this.consoleTail.shift();
+    });
+    this.browser.on("disconnected", () => die(new RuntimeError("the browser closed or was killed")));
+  }
+
+  /** Renders one frame request. Input errors raised in the page come back as InputError. */
+  async render(req: FrameRequest): Promise<FrameReply> {
+    if (this.dead) throw this.dead;
+    let timer: NodeJS.Timeout | undefined;
+    let onDeath: ((e: Error) => void) | undefined;
+    const failure = new Promise<never>((_, reject) => {
+      onDeath = reject;
+      this.deathWaiters.add(onDeath);
+      timer = setTimeout(
+        () => reject(new RuntimeError(`frame did not finish within ${this.frameTimeoutMs / 1000} s (watchdog); last page messages: ${this.consoleTail.join(" | ") || "none"}`)),
+        this.frameTimeoutMs,
+      );
+    });
+    try {
+      const result = await Promise.race([
+        this.page.evaluate(async (r: FrameRequest): Promise<PageResult> => {
+          try {
+            return { ok: await (window as unknown as { simforge: PageApi }).simforge.renderFrame(r) };
+          } catch (e) {
+            if (e && typeof e === "object" && "simforgeInputError" in e) return { err: e as PageErrorShape };
+            return { err: { message: e instanceof Error ? e.stack ?? e.message : String(e) } };
+          }
+        }, req),
+        failure,
+      ]);
+      if ("ok" in result) return result.ok;
+      const err = result.err;
+      if ("simforgeInputError" in err) {
+        const [file, ...field] = err.origin.split(": ");
+        throw new InputError(err.message, { file, field: field.join(": ") || undefined });
+      }
+      throw new RuntimeError(`rendering failed in the page: ${err.message}`);
+    } catch (err) {
+      if (err instanceof InputError || err instanceof RuntimeError) throw err;
+      if (this.dead) throw this.dead;
+      throw new RuntimeError(`rendering failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      if (onDeath) this.deathWaiters.delete(onDeath);
+    }
+  }
+
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  /** Kills the browser process (for crash tests and the watchdog). */
+  kill(): void {
+    this.browser.process()?.kill("SIGKILL");
+  }
+
+  async close(): Promise<void> {
+    openSessions.delete(this);
+    this.dead ??= new RuntimeError("the render session is closed");
+    try {
+      await this.browser.close();
+    } catch {
+      this.kill();
+    }
+    await this.server.close();
+  }
+}

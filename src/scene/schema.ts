@@ -1,0 +1,411 @@
+/**
+ * The concrete scene: plain JSON with no randomness left in it (DESIGN.md "A concrete scene").
+ *
+ * Zod v4 schemas, strict everywhere (an unknown key is an error, so typos are caught), with
+ * defaults filled in by parsing. `ConcreteScene` is what parsing returns (every default
+ * present); `SceneInput` is what a scene file or a library user may write.
+ *
+ * Conventions (src/math/transforms.ts): world Z up, metres; angles in degrees; quaternions
+ * [x, y, z, w]; Euler angles XYZ as in Blender (R = Rz·Ry·Rx); the camera frame is OpenCV's
+ * (x right, y down, z forward) and a pose matrix is row-major T_world_camera.
+ *
+ * Error messages are written here, next to the shapes they describe; validate.ts adds the
+ * field path and the file name. A message that starts with AT_PARENT belongs to the
+ * enclosing array (e.g. a non-finite element of a Vec3 is reported at the Vec3's path as
+ * "expected 3 finite numbers").
+ */
+import { z } from "zod";
+
+/** Marks a message to be reported at the enclosing array's path (see validate.ts). */
+export const AT_PARENT = "\u0000";
+
+export const MISSING = "missing required field";
+
+type ErrorMap = z.core.$ZodErrorMap;
+
+/** A short rendering of an input value for "got ..." in messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+/**
+ * An error map for one scalar field: `expected <what>, got <value>`, or the missing-field
+ * message when the key is absent.
+ */
+function expect(what: string): ErrorMap {
+  return (iss) => {
+    if (iss.code === "invalid_type" && iss.input === undefined) return `${MISSING} (expected ${what})`;
+    return `expected ${what}, got ${describeValue(iss.input)}`;
+  };
+}
+
+/** An error map for an array-shaped field: the same message for every way it can be wrong. */
+function expectList(what: string): ErrorMap {
+  return (iss) => (iss.code === "invalid_type" && iss.input === undefined ? `${MISSING} (expected ${what})` : `expected ${what}`);
+}
+
+// ---------------------------------------------------------------- numbers
+
+const finite = (what = "a finite number") => z.number({ error: expect(what) });
+const positive = (what = "a positive number") => z.number({ error: expect(what) }).gt(0, { error: expect(what) });
+const nonNegative = (what = "a number >= 0") => z.number({ error: expect(what) }).min(0, { error: expect(what) });
+const unit = (what = "a number in [0, 1]") =>
+  z.number({ error: expect(what) }).min(0, { error: expect(what) }).max(1, { error: expect(what) });
+/** Degrees in the open interval (0, 180). */
+const openAngle = (what = "an angle in degrees in (0, 180)") =>
+  z.number({ error: expect(what) }).gt(0, { error: expect(what) }).lt(180, { error: expect(what) });
+const intIn = (min: number, max: number, note = "") => {
+  const what = `an integer in ${min}..${max}${note}`;
+  return z.int({ error: expect(what) }).min(min, { error: expect(what) }).max(max, { error: expect(what) });
+};
+const nonEmpty = (what = "a non-empty string") => z.string({ error: expect(what) }).min(1, { error: expect(what) });
+
+/** A fixed-length tuple of numbers; any element error is reported at the tuple as `what`. */
+function triple(what: string, elem: (what: string) => z.ZodNumber) {
+  const e = elem(AT_PARENT + `expected ${what}`);
+  return z.tuple([e, e, e], { error: expectList(what) });
+}
+function pair(what: string, elem: (what: string) => z.ZodNumber) {
+  const e = elem(AT_PARENT + `expected ${what}`);
+  return z.tuple([e, e], { error: expectList(what) });
+}
+/** An element schema whose own message is passed in verbatim (already "expected ..."). */
+const el = {
+  finite: (m: string) => z.number({ error: m }),
+  positive: (m: string) => z.number({ error: m }).gt(0, { error: m }),
+  unit: (m: string) => z.number({ error: m }).min(0, { error: m }).max(1, { error: m }),
+};
+
+const isZero = (v: readonly number[]) => v.every((x) => x === 0);
+const v3 = (x: number, y: number, z: number): [number, number, number] => [x, y, z];
+const v2 = (x: number, y: number): [number, number] => [x, y];
+
+export const Vec3Schema = triple("3 finite numbers", el.finite);
+const PositiveVec3 = triple("3 positive numbers", el.positive);
+const NonzeroVec3 = Vec3Schema.refine((v) => !isZero(v), { error: "must not be [0, 0, 0]" });
+export const RgbSchema = triple("3 numbers in [0, 1]", el.unit).describe("colour, 3 numbers in [0, 1]");
+
+// ---------------------------------------------------------------- rotations and poses
+
+const QuaternionSchema = z
+  .tuple([0, 1, 2, 3].map(() => el.finite(AT_PARENT + "expected 4 finite numbers [x, y, z, w]")) as [z.ZodNumber, z.ZodNumber, z.ZodNumber, z.ZodNumber], {
+    error: expectList("4 finite numbers [x, y, z, w]"),
+  })
+  .refine((q) => !isZero(q), { error: "must not be [0, 0, 0, 0] (a quaternion needs a non-zero norm)" })
+  .describe("[x, y, z, w]; normalised when used");
+
+export const RotationSchema = z.union(
+  [
+    z.strictObject({ quaternion: QuaternionSchema }),
+    z.strictObject({ euler: Vec3Schema.describe("degrees, XYZ order as in Blender: R = Rz·Ry·Rx") }),
+    z.strictObject({
+      axisAngle: z.strictObject({ axis: NonzeroVec3, angle: finite("an angle in degrees") }),
+    }),
+  ],
+  { error: "expected exactly one of { quaternion: [x, y, z, w] }, { euler: [x, y, z] }, { axisAngle: { axis, angle } }" },
+);
+
+const identityRotation = () => ({ quaternion: [0, 0, 0, 1] as [number, number, number, number] });
+
+export const PoseSchema = z.strictObject({
+  position: Vec3Schema,
+  rotation: RotationSchema.default(identityRotation),
+});
+
+// ---------------------------------------------------------------- camera
+
+const sub = (a: readonly number[], b: readonly number[]): [number, number, number] => [a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!];
+const norm = (a: readonly number[]) => Math.hypot(a[0]!, a[1]!, a[2]!);
+const cross = (a: readonly number[], b: readonly number[]): [number, number, number] => [
+  a[1]! * b[2]! - a[2]! * b[1]!,
+  a[2]! * b[0]! - a[0]! * b[2]!,
+  a[0]! * b[1]! - a[1]! * b[0]!,
+];
+
+const LookAtPoseSchema = z
+  .strictObject({
+    position: Vec3Schema,
+    lookAt: Vec3Schema,
+    up: Vec3Schema.default(() => v3(0, 0, 1)).describe("world up hint, default +Z"),
+  })
+  .superRefine((p, ctx) => {
+    const d = sub(p.lookAt, p.position);
+    const dn = norm(d);
+    if (dn === 0) {
+      ctx.addIssue({ code: "custom", path: ["lookAt"], message: "must differ from position" });
+      return;
+    }
+    const un = norm(p.up);
+    if (un === 0) {
+      ctx.addIssue({ code: "custom", path: ["up"], message: "must not be [0, 0, 0]" });
+      return;
+    }
+    if (norm(cross(d, p.up)) / (dn * un) < 1e-6) {
+      ctx.addIssue({ code: "custom", path: ["up"], message: "is parallel to the view direction (lookAt - position)" });
+    }
+  });
+
+const RotationPoseSchema = z.strictObject({
+  position: Vec3Schema,
+  rotation: RotationSchema.describe("the OpenCV camera frame (x right, y down, z forward) in the world"),
+});
+
+const MATRIX_WHAT = "16 finite numbers (row-major 4x4 T_world_camera)";
+const MatrixPoseSchema = z.strictObject({
+  matrix: z
+    .array(el.finite(AT_PARENT + `expected ${MATRIX_WHAT}`), { error: expectList(MATRIX_WHAT) })
+    .length(16, { error: expectList(MATRIX_WHAT) })
+    .superRefine((m, ctx) => {
+      const problem = matrixProblem(m);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe("row-major 4x4 T_world_camera, camera axes as in OpenCV"),
+});
+
+/** Why a row-major 4x4 is not a rigid transform, or undefined if it is one. */
+export function matrixProblem(m: readonly number[]): string | undefined {
+  const last = m.slice(12, 16);
+  if (last.some((v, i) => Math.abs(v - (i === 3 ? 1 : 0)) > 1e-9)) {
+    return `last row must be [0, 0, 0, 1], got [${last.join(", ")}]`;
+  }
+  const r = (i: number, j: number) => m[i * 4 + j]!;
+  let err = 0;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      let dot = 0;
+      for (let k = 0; k < 3; k++) dot += r(i, k) * r(j, k);
+      err = Math.max(err, Math.abs(dot - (i === j ? 1 : 0)));
+    }
+  }
+  if (err > 1e-6) return `the 3x3 part is not a rotation: not orthonormal (max |R·Rᵀ - I| = ${err.toPrecision(3)})`;
+  const det =
+    r(0, 0) * (r(1, 1) * r(2, 2) - r(1, 2) * r(2, 1)) -
+    r(0, 1) * (r(1, 0) * r(2, 2) - r(1, 2) * r(2, 0)) +
+    r(0, 2) * (r(1, 0) * r(2, 1) - r(1, 1) * r(2, 0));
+  if (det < 0) return "the 3x3 part is a reflection (determinant -1), not a rotation";
+  return undefined;
+}
+
+export const CameraPoseSchema = z.union([LookAtPoseSchema, RotationPoseSchema, MatrixPoseSchema], {
+  error: "expected exactly one of { position, lookAt, up? }, { position, rotation }, { matrix }",
+});
+
+const IntrinsicsSchema = z.strictObject({
+  fx: positive(),
+  fy: positive(),
+  cx: finite(),
+  cy: finite(),
+});
+
+const PROJECTIONS = ["intrinsics", "fovY", "fovX"] as const;
+
+export const CameraSchema = z
+  .strictObject({
+    width: intIn(1, 8192),
+    height: intIn(1, 8192),
+    intrinsics: IntrinsicsSchema.optional().describe("OpenCV K: a centred principal point is ((W-1)/2, (H-1)/2)"),
+    fovY: openAngle().optional().describe("vertical field of view, degrees"),
+    fovX: openAngle().optional().describe("horizontal field of view, degrees"),
+    pose: CameraPoseSchema,
+    near: positive().default(0.05),
+    far: positive().default(1000),
+  })
+  .superRefine((c, ctx) => {
+    const given = PROJECTIONS.filter((k) => c[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected exactly one of intrinsics, fovY, fovX (got ${given.length === 0 ? "none" : given.join(" and ")})`,
+      });
+    }
+    if (c.far <= c.near) ctx.addIssue({ code: "custom", path: ["far"], message: `must be greater than near (${c.near}), got ${c.far}` });
+  });
+
+// ---------------------------------------------------------------- lights
+
+const lightColor = () => RgbSchema.default(() => v3(1, 1, 1));
+const intensity = () => nonNegative().default(1);
+
+export const LightSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("directional"),
+    direction: NonzeroVec3.describe("direction the light travels"),
+    color: lightColor(),
+    intensity: intensity(),
+  }),
+  z.strictObject({
+    type: z.literal("point"),
+    position: Vec3Schema,
+    color: lightColor(),
+    intensity: intensity(),
+    range: positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("spot"),
+    position: Vec3Schema,
+    direction: NonzeroVec3,
+    angle: openAngle().describe("full cone angle, degrees"),
+    exponent: nonNegative().default(2),
+    color: lightColor(),
+    intensity: intensity(),
+    range: positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("hemispheric"),
+    direction: NonzeroVec3.default(() => v3(0, 0, 1)).describe("towards the sky"),
+    color: lightColor(),
+    groundColor: RgbSchema.default(() => v3(0, 0, 0)),
+    intensity: intensity(),
+  }),
+]);
+
+// ---------------------------------------------------------------- shapes
+
+const tessellation = () => intIn(3, 512).default(48);
+
+export const ShapeSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("box"), size: PositiveVec3 }),
+  z.strictObject({ type: z.literal("sphere"), radius: positive(), segments: intIn(3, 512).default(32) }),
+  z.strictObject({ type: z.literal("cylinder"), radius: positive(), height: positive(), tessellation: tessellation() }),
+  z.strictObject({ type: z.literal("cone"), radius: positive(), height: positive(), tessellation: tessellation() }),
+  z
+    .strictObject({
+      type: z.literal("capsule"),
+      radius: positive(),
+      height: positive().describe("total length including both caps, >= 2 * radius"),
+      tessellation: tessellation(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.height < 2 * s.radius) {
+        ctx.addIssue({ code: "custom", path: ["height"], message: `must be at least 2 * radius (${2 * s.radius}): it is the total length including the caps` });
+      }
+    }),
+  z
+    .strictObject({
+      type: z.literal("torus"),
+      radius: positive().describe("major radius"),
+      tube: positive().describe("minor radius, < radius"),
+      tessellation: tessellation(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.tube >= s.radius) ctx.addIssue({ code: "custom", path: ["tube"], message: `must be less than radius (${s.radius})` });
+    }),
+  z.strictObject({ type: z.literal("plane"), size: pair("2 positive numbers [width, height]", el.positive) }),
+  z.strictObject({
+    type: z.literal("mesh"),
+    uri: nonEmpty().describe("path to a .gltf, .glb, .obj or .stl file, relative to the scene file"),
+    upAxis: z
+      .enum(["y", "z"], { error: expect('"y" or "z"') })
+      .optional()
+      .describe("the file's up axis; default by extension: Z for .stl, Y otherwise"),
+  }),
+]);
+
+// ---------------------------------------------------------------- materials
+
+export const TextureRefSchema = z.strictObject({
+  uri: nonEmpty().describe("path to a .png, .jpg, .jpeg or .webp file, relative to the scene file"),
+  scale: pair("2 finite numbers [u, v]", el.finite).default(() => v2(1, 1)),
+  offset: pair("2 finite numbers [u, v]", el.finite).default(() => v2(0, 0)),
+  rotation: finite("an angle in degrees").default(0),
+});
+
+export const MaterialSchema = z.strictObject({
+  baseColor: RgbSchema.default(() => v3(0.8, 0.8, 0.8)).describe("linear, like glTF baseColorFactor"),
+  roughness: unit().default(0.5),
+  metallic: unit().default(0),
+  emissive: RgbSchema.default(() => v3(0, 0, 0)),
+  texture: TextureRefSchema.optional(),
+});
+
+// ---------------------------------------------------------------- objects, classes, scene
+
+const ScaleSchema = z.union([positive(), PositiveVec3], { error: "expected a positive number or 3 positive numbers" });
+
+export const ObjectSchema = z.strictObject({
+  id: intIn(1, 65535, " (0 is the background)"),
+  class: nonEmpty("a class name").describe('a name from "classes"'),
+  shape: ShapeSchema,
+  pose: PoseSchema.default(() => ({ position: v3(0, 0, 0), rotation: identityRotation() })),
+  scale: ScaleSchema.default(1),
+  material: MaterialSchema.optional().describe("absent: a mesh keeps its own materials, a primitive gets the default material"),
+  doubleSided: z.boolean({ error: expect("true or false") }).default(true),
+});
+
+export const ClassSchema = z.strictObject({
+  id: intIn(1, 65535),
+  name: nonEmpty(),
+  color: RgbSchema.optional(),
+});
+
+export const BackgroundSchema = z.strictObject({ color: RgbSchema.describe("sRGB display values in [0, 1]") });
+
+export const SceneSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("optional path or URL of scene.schema.json, for editors"),
+    version: z.literal(1, { error: (iss) => (iss.input === undefined ? `${MISSING} (expected 1)` : `unsupported version ${describeValue(iss.input)} (expected 1)`) }),
+    classes: z.array(ClassSchema, { error: expectList("an array of classes") }),
+    camera: CameraSchema,
+    lights: z.array(LightSchema, { error: expectList("an array of lights") }).default(() => []),
+    background: BackgroundSchema.default(() => ({ color: v3(0, 0, 0) })),
+    objects: z.array(ObjectSchema, { error: expectList("an array of objects") }),
+  })
+  .superRefine((s, ctx) => {
+    const firstIndex = (seen: Map<unknown, number>, key: unknown, i: number) => {
+      const j = seen.get(key);
+      if (j === undefined) seen.set(key, i);
+      return j;
+    };
+    const classIds = new Map<unknown, number>();
+    const classNames = new Map<unknown, number>();
+    s.classes.forEach((c, i) => {
+      const j = firstIndex(classIds, c.id, i);
+      if (j !== undefined) ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: `duplicate class id ${c.id} (already used by classes[${j}])` });
+      const k = firstIndex(classNames, c.name, i);
+      if (k !== undefined) ctx.addIssue({ code: "custom", path: ["classes", i, "name"], message: `duplicate class name ${JSON.stringify(c.name)} (already used by classes[${k}])` });
+    });
+    const known = s.classes.map((c) => c.name);
+    const knownNames = new Set(known);
+    const objectIds = new Map<unknown, number>();
+    s.objects.forEach((o, i) => {
+      const j = firstIndex(objectIds, o.id, i);
+      if (j !== undefined) ctx.addIssue({ code: "custom", path: ["objects", i, "id"], message: `duplicate object id ${o.id} (already used by objects[${j}])` });
+      if (!knownNames.has(o.class)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["objects", i, "class"],
+          message: `unknown class ${JSON.stringify(o.class)} (known: ${known.length ? known.join(", ") : "none"})`,
+        });
+      }
+    });
+  })
+  .meta({
+    title: "simforge concrete scene",
+    description: "A scene with no randomness left: classes, camera, lights, background and objects. World Z up, metres, angles in degrees.",
+  });
+
+// ---------------------------------------------------------------- types
+
+/** A parsed scene: every default filled in. */
+export type ConcreteScene = z.output<typeof SceneSchema>;
+/** What a scene file (or a library user building a scene in code) may write: defaults optional. */
+export type SceneInput = z.input<typeof SceneSchema>;
+
+export type Vec3 = z.output<typeof Vec3Schema>;
+export type Rgb = z.output<typeof RgbSchema>;
+export type Rotation = z.output<typeof RotationSchema>;
+export type Pose = z.output<typeof PoseSchema>;
+export type CameraPose = z.output<typeof CameraPoseSchema>;
+export type CameraSpec = z.output<typeof CameraSchema>;
+export type ClassSpec = z.output<typeof ClassSchema>;
+export type LightSpec = z.output<typeof LightSchema>;
+export type ShapeSpec = z.output<typeof ShapeSchema>;
+export type MeshShape = Extract<ShapeSpec, { type: "mesh" }>;
+export type PrimitiveShape = Exclude<ShapeSpec, { type: "mesh" }>;
+export type TextureRef = z.output<typeof TextureRefSchema>;
+export type MaterialSpec = z.output<typeof MaterialSchema>;
+export type ObjectSpec = z.output<typeof ObjectSchema>;

@@ -1,0 +1,42 @@
+/**
+ * Progress for long work: a live line (count, rate, ETA) on a TTY, and at most one plain
+ * line every `logEveryMs` otherwise, so logs stay quiet.
+ */
+export interface Progress {
+  tick(done: number, failed?: number): void;
+  finish(): void;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(sec).padStart(2, "0")}s` : `${sec}s`;
+}
+
+export function progress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, logEveryMs = 30_000, now = () => Date.now()): Progress {
+  const start = now();
+  let lastLog = start;
+  const tty = Boolean(stream.isTTY);
+  let last = "";
+  const line = (done: number, failed: number) => {
+    const elapsed = (now() - start) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const eta = rate > 0 ? (total - done) / rate : Infinity;
+    return `${label} ${done}/${total}${failed ? ` (${failed} failed)` : ""}  ${rate.toFixed(2)} frames/s  ETA ${fmtDuration(eta)}`;
+  };
+  return {
+    tick(done, failed = 0) {
+      last = line(done, failed);
+      if (tty) stream.write(`\r\x1b[K${last}`);
+      else if (now() - lastLog >= logEveryMs) {
+        lastLog = now();
+        stream.write(`${last}\n`);
+      }
+    },
+    finish() {
+      if (tty && last) stream.write("\n");
+    },
+  };
+}

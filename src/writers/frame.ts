@@ -1,0 +1,84 @@
+/**
+ * The default frame writer (DESIGN.md "Output layout"): one directory per frame holding
+ * the concrete scene it rendered, the images and annotations. The directory is written
+ * under a temporary name and renamed into place, so it is never visible half-written.
+ */
+import { join } from "node:path";
+import type { RenderedFrame } from "../render/renderer.js";
+import { relativizeSceneUris } from "../scene/load.js";
+import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
+import { stageDir } from "./atomic.js";
+import { encodeNpy } from "./npy.js";
+import { colorizeIds, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
+import { stableJson } from "./json.js";
+
+export const frameDirName = (index: number) => String(index).padStart(6, "0");
+
+/** Depth in metres -> uint16 millimetres (0 = no surface or beyond 65.535 m). */
+export function depthToPng16(depth: Float32Array): Uint16Array {
+  const out = new Uint16Array(depth.length);
+  for (let i = 0; i < depth.length; i++) {
+    const mm = Math.round(depth[i]! / DEPTH_PNG_SCALE);
+    out[i] = mm > 0 && mm <= 65535 ? mm : 0;
+  }
+  return out;
+}
+
+/** Normals in [-1, 1] -> RGB8 preview ((n + 1) / 2), black where there is no surface. */
+function normalsPreview(n: Float32Array): Uint8Array {
+  const out = new Uint8Array(n.length);
+  for (let i = 0; i < n.length; i += 3) {
+    if (n[i] === 0 && n[i + 1] === 0 && n[i + 2] === 0) continue;
+    for (let c = 0; c < 3; c++) out[i + c] = Math.round(((n[i + c]! + 1) / 2) * 255);
+  }
+  return out;
+}
+
+export interface WrittenFrame {
+  dir: string;
+  files: string[];
+  annotations: FrameAnnotations | null;
+}
+
+/**
+ * Writes frame `index` under `outDir/frames/`. `sceneFile` is where the scene was read from
+ * (its URIs are rewritten relative to the frame directory so the frame's scene.json
+ * re-renders from there).
+ */
+export async function writeFrame(frame: RenderedFrame, outDir: string, index: number): Promise<WrittenFrame> {
+  const { width: w, height: h, scene } = frame;
+  const dir = join(outDir, "frames", frameDirName(index));
+  const staged = await stageDir(dir);
+  const files: string[] = [];
+  const put = async (name: string, data: Uint8Array | string) => {
+    await staged.write(name, data);
+    files.push(name);
+  };
+  try {
+    await put("scene.json", stableJson(relativizeSceneUris(scene, dir)));
+    if (frame.rgb) await put("rgb.png", await encodeRgbPng(frame.rgb, w, h, 3));
+    let annotations: FrameAnnotations | null = null;
+    if (frame.depth) {
+      await put("depth.npy", encodeNpy(frame.depth, [h, w]));
+      await put("depth.png", await encodeGray16Png(depthToPng16(frame.depth), w, h));
+    }
+    if (frame.instance && frame.semantic) {
+      await put("instance.png", await encodeGray16Png(frame.instance, w, h));
+      const wide = scene.classes.some((c) => c.id > 255);
+      await put("semantic.png", wide ? await encodeGray16Png(frame.semantic, w, h) : await encodeGray8Png(Uint8Array.from(frame.semantic), w, h));
+      const palette = new Map(scene.classes.filter((c) => c.color).map((c) => [c.id, c.color!.map((x) => Math.round(x * 255)) as [number, number, number]]));
+      await put("semantic_preview.png", await encodeRgbPng(colorizeIds(frame.semantic, w, h, palette), w, h, 3));
+      annotations = annotate(frame);
+      await put("annotations.json", stableJson(annotations));
+    }
+    if (frame.normals) {
+      await put("normals.npy", encodeNpy(frame.normals, [h, w, 3]));
+      await put("normals.png", await encodeRgbPng(normalsPreview(frame.normals), w, h, 3));
+    }
+    await staged.commit();
+    return { dir, files, annotations };
+  } catch (err) {
+    await staged.abort();
+    throw err;
+  }
+}

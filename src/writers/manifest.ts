@@ -1,0 +1,53 @@
+/**
+ * OUT/manifest.json: what produced the dataset (versions, renderer string) and the state of
+ * every frame with a checksum of each of its files. Written atomically after each frame.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic } from "./atomic.js";
+import { stableJson } from "./json.js";
+
+export interface FrameEntry {
+  index: number;
+  dir: string;
+  status: "done" | "failed";
+  /** file name -> sha256 */
+  files?: Record<string, string>;
+  error?: string;
+}
+
+export interface Manifest {
+  format: "simforge-dataset";
+  version: 1;
+  generator: { simforge: string; node: string; babylon: string; browser: string };
+  renderer: { webgl: string; vendor: string; gpu: string };
+  /** sha256 over the frames' concrete scenes, in frame order */
+  config_hash: string;
+  frames: FrameEntry[];
+}
+
+export async function readManifest(outDir: string): Promise<Manifest | null> {
+  try {
+    return JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+export async function fileChecksums(dir: string, files: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of [...files].sort()) out[f] = createHash("sha256").update(await readFile(join(dir, f))).digest("hex");
+  return out;
+}
+
+export function configHash(sceneJsons: string[]): string {
+  const h = createHash("sha256");
+  for (const s of sceneJsons) h.update(s).update("\0");
+  return h.digest("hex");
+}
+
+export async function writeManifest(outDir: string, manifest: Manifest): Promise<void> {
+  manifest.frames.sort((a, b) => a.index - b.index);
+  await writeFileAtomic(join(outDir, "manifest.json"), stableJson(manifest));
+}

@@ -1,0 +1,214 @@
+/**
+ * PNG encoding and decoding (sharp/libvips), plus false-colour previews of id masks and
+ * depth maps. Encoding is deterministic: fixed zlib level 6, no adaptive filtering
+ * (filter "none" on every row), no metadata (sharp strips it; no tIME chunk), so the same
+ * pixels always give a byte-identical file.
+ */
+import sharp, { type Metadata, type OutputInfo } from "sharp";
+import { InputError, RuntimeError } from "../errors.js";
+
+const PNG_OPTIONS = { compressionLevel: 6, adaptiveFiltering: false, palette: false } as const;
+
+function checkSize(what: string, length: number, width: number, height: number, channels: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RuntimeError(`${what}: bad image size ${width}x${height}`);
+  }
+  if (length !== width * height * channels) {
+    throw new RuntimeError(`${what}: ${width}x${height}x${channels} needs ${width * height * channels} values, got ${length}`);
+  }
+}
+
+function bytesOf(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Encode 8-bit sRGB (3 channels) or sRGBA (4 channels) pixels, row-major, as a PNG. */
+export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number, channels: 3 | 4 = 3): Promise<Uint8Array> {
+  checkSize("encodeRgbPng", rgb.length, width, height, channels);
+  const buf = await sharp(rgb, { raw: { width, height, channels } }).toColourspace("srgb").png(PNG_OPTIONS).toBuffer();
+  return bytesOf(buf);
+}
+
+/** Encode 16-bit values as a true 16-bit grayscale PNG (bit depth 16, colour type 0). */
+export async function encodeGray16Png(values: Uint16Array, width: number, height: number): Promise<Uint8Array> {
+  checkSize("encodeGray16Png", values.length, width, height, 1);
+  // A Uint16Array raw input makes sharp read it as 'ushort'.
+  const buf = await sharp(values, { raw: { width, height, channels: 1 } }).toColourspace("grey16").png(PNG_OPTIONS).toBuffer();
+  return bytesOf(buf);
+}
+
+/** Encode 8-bit values as an 8-bit grayscale PNG (colour type 0). */
+export async function encodeGray8Png(values: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  checkSize("encodeGray8Png", values.length, width, height, 1);
+  const buf = await sharp(values, { raw: { width, height, channels: 1 } }).toColourspace("b-w").png(PNG_OPTIONS).toBuffer();
+  return bytesOf(buf);
+}
+
+/** A decoded PNG: interleaved samples, row-major; 16-bit files give a Uint16Array. */
+export interface DecodedPng {
+  data: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  channels: number;
+  bitDepth: 8 | 16;
+}
+
+/**
+ * Decode a PNG to raw samples without changing their values: gray stays 1 channel
+ * (2 with alpha), colour stays 3 (4 with alpha), 16-bit stays 16-bit; bit depths below 8
+ * and palettes are expanded to 8-bit. `file` only names the source in errors.
+ */
+export async function decodePng(bytes: Uint8Array, file?: string): Promise<DecodedPng> {
+  const where = file === undefined ? {} : { file };
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch (err) {
+    throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
+  }
+  if (meta.format !== "png") throw new InputError(`not a PNG (found ${meta.format})`, where);
+  const bitDepth: 8 | 16 = meta.depth === "ushort" ? 16 : 8;
+  const channels = meta.channels ?? 3;
+  const grey = channels <= 2;
+  const space = grey ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb";
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await sharp(bytes)
+      .toColourspace(space)
+      .raw({ depth: bitDepth === 16 ? "ushort" : "uchar" })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
+  }
+  const { data, info } = raw;
+  if (info.channels !== channels) {
+    throw new RuntimeError(`decodePng: expected ${channels} channels, sharp gave ${info.channels}`);
+  }
+  let out: Uint8Array | Uint16Array;
+  if (bitDepth === 16) {
+    out = new Uint16Array(data.byteLength / 2); // copy: aligned, owned
+    new Uint8Array(out.buffer).set(data);
+  } else {
+    out = new Uint8Array(data.byteLength);
+    out.set(data);
+  }
+  return { data: out, width: info.width, height: info.height, channels, bitDepth };
+}
+
+/** HSV (h in turns, s, v in [0,1]) to 8-bit RGB. */
+function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
+  const i = Math.floor(h * 6);
+  const f = h * 6 - i;
+  const p = v * (1 - s);
+  const q = v * (1 - f * s);
+  const t = v * (1 - (1 - f) * s);
+  const table: [number, number, number][] = [
+    [v, t, p],
+    [q, v, p],
+    [p, v, t],
+    [p, q, v],
+    [t, p, v],
+    [v, p, q],
+  ];
+  const [r, g, b] = table[((i % 6) + 6) % 6] as [number, number, number];
+  return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
+}
+
+const GOLDEN = 0.618033988749895;
+
+/**
+ * A deterministic, well-spread colour for an id: hue steps by the golden ratio per id,
+ * saturation and value cycle over a few levels so neighbours in id differ in more than
+ * hue. Id 0 (background) is black; every other id is clearly non-black (value >= 0.65).
+ */
+export function idColor(id: number): [number, number, number] {
+  if (id === 0) return [0, 0, 0];
+  const h = (id * GOLDEN) % 1;
+  const s = [0.9, 0.6, 0.75][id % 3] as number;
+  const v = [0.95, 0.8, 0.65][Math.floor(id / 3) % 3] as number;
+  return hsvToRgb(h, s, v);
+}
+
+/**
+ * Colour an id image (row-major, one id per pixel) into RGB8 for previews. Ids found in
+ * `palette` (e.g. semantic class colours) take that colour; the rest use idColor().
+ */
+export function colorizeIds(
+  ids: Uint16Array | Uint8Array,
+  width: number,
+  height: number,
+  palette?: Map<number, [number, number, number]>,
+): Uint8Array {
+  checkSize("colorizeIds", ids.length, width, height, 1);
+  const out = new Uint8Array(width * height * 3);
+  const cache = new Map<number, [number, number, number]>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    let c = cache.get(id);
+    if (c === undefined) {
+      c = palette?.get(id) ?? idColor(id);
+      cache.set(id, c);
+    }
+    out[i * 3] = c[0];
+    out[i * 3 + 1] = c[1];
+    out[i * 3 + 2] = c[2];
+  }
+  return out;
+}
+
+/** Viridis (matplotlib) at t = 0, 1/8, ..., 1; dark purple to bright yellow. */
+const VIRIDIS: [number, number, number][] = [
+  [68, 1, 84],
+  [72, 40, 120],
+  [62, 74, 137],
+  [49, 104, 142],
+  [38, 130, 142],
+  [31, 158, 137],
+  [53, 183, 121],
+  [110, 206, 88],
+  [253, 231, 37],
+];
+
+/** Viridis colour at t in [0,1] (linear between the 9 stops). */
+export function viridis(t: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = VIRIDIS[i] as [number, number, number];
+  const b = VIRIDIS[i + 1] as [number, number, number];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * f),
+    Math.round(a[1] + (b[1] - a[1]) * f),
+    Math.round(a[2] + (b[2] - a[2]) * f),
+  ];
+}
+
+/**
+ * Colour a depth map (metres, row-major) into RGB8 for previews: no surface (0, negative,
+ * NaN, infinite) is black; valid depths map through viridis over their [min, max], the
+ * nearest brightest (yellow) and the farthest darkest (purple).
+ */
+export function colorizeDepth(depth: Float32Array, width: number, height: number): Uint8Array {
+  checkSize("colorizeDepth", depth.length, width, height, 1);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < depth.length; i++) {
+    const d = depth[i] as number;
+    if (d > 0 && Number.isFinite(d)) {
+      if (d < min) min = d;
+      if (d > max) max = d;
+    }
+  }
+  const out = new Uint8Array(width * height * 3);
+  const span = max - min;
+  for (let i = 0; i < depth.length; i++) {
+    const d = depth[i] as number;
+    if (!(d > 0 && Number.isFinite(d))) continue;
+    const t = span > 0 ? (max - d) / span : 1;
+    const c = viridis(t);
+    out[i * 3] = c[0];
+    out[i * 3 + 1] = c[1];
+    out[i * 3 + 2] = c[2];
+  }
+  return out;
+}
