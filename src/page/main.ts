@@ -98,19 +98,19 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     const coverage: FloatTarget[] = [];
     if (req.passes.labels) {
       labels = target("labels", width, height, false);
-      owned.push(...await bindPass("labels", labels, frame.objects, scene));
+      owned.push(...await bindPass("labels", labels, frame.objects, scene, req.intrinsics, height));
       scene.customRenderTargets.push(labels.rtt);
     }
     if (req.passes.normals) {
       normals = target("normals", width, height, false);
-      owned.push(...await bindPass("normals", normals, frame.objects, scene));
+      owned.push(...await bindPass("normals", normals, frame.objects, scene, req.intrinsics, height));
       scene.customRenderTargets.push(normals.rtt);
     }
     if (req.passes.coverage) {
       for (let k = 0; k * OBJECTS_PER_COVERAGE_TARGET < frame.objects.length; k++) {
         const t = target(`coverage${k}`, width, height, true);
         const subset = frame.objects.slice(k * OBJECTS_PER_COVERAGE_TARGET, (k + 1) * OBJECTS_PER_COVERAGE_TARGET);
-        owned.push(...await bindPass("coverage", t, subset, scene));
+        owned.push(...await bindPass("coverage", t, subset, scene, req.intrinsics, height));
         scene.customRenderTargets.push(t.rtt);
         coverage.push(t);
       }

@@ -1,7 +1,11 @@
 /**
  * Label passes rendered from the same scene state as RGB, into float targets without
  * anti-aliasing (every pixel holds exactly one surface):
- * - labels:   R = depth (metres along camera z), G = instance id, B = class id
+ * - labels:   R = depth (metres along camera z), G = instance id, B = class id.
+ *   The rasterizer snaps vertices to a sub-pixel grid, so the interpolated position is on
+ *   the triangle's plane but up to ~1/32 px away from the pixel centre's ray: on a tilted
+ *   surface that is a 1e-4 relative depth error. The shader removes it by intersecting the
+ *   exact ray of the pixel centre (from K) with the triangle's plane.
  * - normals:  RGB = unit normal in the OpenCV camera frame, facing the camera
  * - coverage: each object rendered alone (no depth test) adds its own bit 2^k; a stencil
  *   reference per object keeps an object from adding twice where it overlaps itself, so
@@ -36,9 +40,24 @@ const FRAGMENT: Record<PassKind, string> = {
   labels: `
 precision highp float;
 uniform vec4 ids;
+uniform vec4 intrinsics; // fx, fy, cx, cy (OpenCV, pixel centres at integers)
+uniform float imageHeight;
 varying vec3 vPos;
 varying vec3 vNormal;
-void main(void) { gl_FragColor = vec4(-vPos.z, ids.x, ids.y, 1.0); }`,
+void main(void) {
+  float depth = -vPos.z;
+  vec3 n = cross(dFdx(vPos), dFdy(vPos));
+  float u = gl_FragCoord.x - 0.5;
+  float v = imageHeight - gl_FragCoord.y - 0.5;
+  vec3 ray = vec3((u - intrinsics.z) / intrinsics.x, -(v - intrinsics.w) / intrinsics.y, -1.0);
+  float denom = dot(n, ray);
+  if (abs(denom) > 1e-6 * length(n) * length(ray)) {
+    float exact = dot(n, vPos) / denom;
+    // keep the refinement only where it is a sub-pixel correction
+    if (abs(exact - depth) < 0.01 * depth) depth = exact;
+  }
+  gl_FragColor = vec4(depth, ids.x, ids.y, 1.0);
+}`,
   normals: `
 precision highp float;
 varying vec3 vPos;
@@ -67,7 +86,7 @@ function passMaterial(kind: PassKind, scene: Scene, configure: (m: ShaderMateria
     { vertexSource: VERTEX, fragmentSource: FRAGMENT[kind] },
     {
       attributes: ["position", "normal"],
-      uniforms: ["worldView", "projection", "ids", "bits"],
+      uniforms: ["worldView", "projection", "ids", "bits", "intrinsics", "imageHeight"],
       needAlphaBlending: kind === "coverage",
     },
   );
@@ -108,14 +127,20 @@ export class FloatTarget implements IDisposable {
  * dispose after the frame) once they are compiled: scene.whenReadyAsync does not check
  * materials that only a render target uses.
  */
-export async function bindPass(kind: PassKind, target: FloatTarget, objects: BuiltObject[], scene: Scene): Promise<IDisposable[]> {
+export async function bindPass(
+  kind: PassKind, target: FloatTarget, objects: BuiltObject[], scene: Scene, intrinsics: [number, number, number, number], height: number,
+): Promise<IDisposable[]> {
   const owned: IDisposable[] = [];
   const compiled: Promise<void>[] = [];
   const rtt = target.rtt;
   rtt.renderList = [];
   objects.forEach((o, i) => {
     const mat = passMaterial(kind, scene, (m) => {
-      if (kind === "labels") m.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
+      if (kind === "labels") {
+        m.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
+        m.setVector4("intrinsics", new Vector4(...intrinsics));
+        m.setFloat("imageHeight", height);
+      }
       if (kind === "coverage") {
         const slot = i; // one target holds at most OBJECTS_PER_COVERAGE_TARGET objects
         const bits = [0, 0, 0, 0];

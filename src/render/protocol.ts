@@ -74,6 +74,8 @@ export interface FrameRequest {
   /** world -> OpenGL camera */
   view: number[];
   projection: number[];
+  /** fx, fy, cx, cy: the projection's K, for per-pixel rays in the label pass */
+  intrinsics: [number, number, number, number];
   clearColor: [number, number, number];
   lights: PageLight[];
   objects: PageObject[];

@@ -136,6 +136,7 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
     height,
     view: Array.from(glViewMatrix(cam.T_world_camera)),
     projection: Array.from(glProjection(cam.K, width, height, near, far)),
+    intrinsics: [cam.K.fx, cam.K.fy, cam.K.cx, cam.K.cy],
     clearColor: [...scene.background.color] as [number, number, number],
     lights: scene.lights.map(lightOf),
     objects,
