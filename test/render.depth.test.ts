@@ -54,7 +54,7 @@ describe("depth", () => {
     const radius = 1;
     const segments = 64;
     const sc = scene(camera([0, 0, 5], [0, 0, 0]), [
-      { id: 3, class: "thing", shape: { type: "sphere", radius, segments } },
+      { id: 3, class: "thing", shape: { type: "sphere" as const, radius, segments } },
     ].map((o) => ({ ...o, pose: { position: c } })));
     const f = await r.render(sc);
     // Babylon's sphere has (segments + 2) latitude bands and 2(segments + 2) longitude steps,

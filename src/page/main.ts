@@ -81,7 +81,7 @@ function flipRows<T extends Float32Array | Uint16Array | Uint8Array>(out: T, wid
 async function renderFrame(req: FrameRequest): Promise<FrameReply> {
   if (contextLost) throw new Error("WebGL context lost");
   const t0 = performance.now();
-  const timings: Record<string, number> = { enterEpoch: Date.now() };
+  const timings: Record<string, number> = {};
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
   if (engine.getRenderWidth() !== width || engine.getRenderHeight() !== height) engine.setSize(width, height);
@@ -115,34 +115,25 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
         coverage.push(t);
       }
     }
-    timings.bindPasses = performance.now() - t0;
     // whenReadyAsync polls on a timer even when everything is ready already.
     if (!scene.isReady(true)) await scene.whenReadyAsync(true);
     timings.build = performance.now() - t0;
     const t1 = performance.now();
     scene.render();
-    timings.renderCall = performance.now() - t1;
-    engine._gl.finish();
     if (contextLost) throw new Error("WebGL context lost");
     timings.render = performance.now() - t1;
 
     const t2 = performance.now();
     const reply: FrameReply = { passes: {}, objects: [], timings };
     const send = async (name: PassName, data: ArrayBufferView) => {
-      const tp = performance.now();
       reply.passes[name] = await pack(data);
-      mark(`pack_${name}`, tp);
     };
-    const mark = (name: string, since: number) => (timings[name] = performance.now() - since);
     if (req.passes.rgb) {
       const rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
-      mark("rgbRead", t2);
       await send("rgb", flipRows(new Uint8Array(width * height * 3), width, height, 3, (i, ch) => rgba[i * 4 + ch]!));
     }
     if (labels) {
-      const tl = performance.now();
       const px = await labels.read();
-      mark("labelsRead", tl);
       await send("depth", flipRows(new Float32Array(width * height), width, height, 1, (i) => px[i * 4]!));
       await send("instance", flipRows(new Uint16Array(width * height), width, height, 1, (i) => px[i * 4 + 1]!));
     }
@@ -152,14 +143,12 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     }
     const pixels: number[] = [];
     const boxes: ([number, number, number, number] | null)[] = [];
-    const tc = performance.now();
     for (let k = 0; k < coverage.length; k++) {
       const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
       const counted = countCoverage(await coverage[k]!.read(), width, height, n);
       pixels.push(...counted.pixels);
       boxes.push(...counted.boxes);
     }
-    mark("coverage", tc);
     reply.objects = frame.objects.map((o, i) => ({
       id: o.spec.id,
       localMin: o.localMin,
@@ -168,15 +157,11 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
       amodalBox: boxes[i] ?? null,
     }));
     timings.readback = performance.now() - t2;
-    timings.exitEpoch = Date.now();
     return reply;
   } finally {
     scene.customRenderTargets = [];
-    const d0 = performance.now();
     for (const o of owned) o.dispose();
-    const d1 = performance.now();
     frame.dispose();
-    const d2 = performance.now();
     camera.dispose();
 
   }

@@ -30,8 +30,23 @@ export interface ResolvedBrowser {
   source: string;
 }
 
-/** Returns the browser to use, or null when none is installed. Env variables that point nowhere are errors. */
-export function findBrowser(env: NodeJS.ProcessEnv = process.env): ResolvedBrowser | null {
+function puppeteerCached(): string | null {
+  try {
+    return puppeteer.executablePath() || null;
+  } catch {
+    return null; // puppeteer throws when its cache holds no browser
+  }
+}
+
+/**
+ * Returns the browser to use, or null when none is installed. Env variables that point
+ * nowhere are errors. `systemPaths` and `cached` exist for tests.
+ */
+export function findBrowser(
+  env: NodeJS.ProcessEnv = process.env,
+  systemPaths: readonly string[] = SYSTEM_BROWSERS,
+  cached: () => string | null = puppeteerCached,
+): ResolvedBrowser | null {
   for (const name of ["SIMFORGE_CHROME", "PUPPETEER_EXECUTABLE_PATH"]) {
     const value = env[name];
     if (value) {
@@ -39,19 +54,15 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): ResolvedBrows
       return { path: value, source: name };
     }
   }
-  for (const p of SYSTEM_BROWSERS) if (isFile(p)) return { path: p, source: "system" };
-  try {
-    const cached = puppeteer.executablePath();
-    if (cached && isFile(cached)) return { path: cached, source: "puppeteer-cache" };
-  } catch {
-    // puppeteer throws when its cache holds no browser
-  }
+  for (const p of systemPaths) if (isFile(p)) return { path: p, source: "system" };
+  const inCache = cached();
+  if (inCache && isFile(inCache)) return { path: inCache, source: "puppeteer-cache" };
   return null;
 }
 
 /** Like findBrowser, but a missing browser is an error that says how to install one. */
-export function resolveBrowser(env: NodeJS.ProcessEnv = process.env): ResolvedBrowser {
-  const found = findBrowser(env);
+export function resolveBrowser(...args: Parameters<typeof findBrowser>): ResolvedBrowser {
+  const found = findBrowser(...args);
   if (!found) throw new RuntimeError(`No Chrome or Chromium found. ${INSTALL_HINT}`);
   return found;
 }
@@ -77,8 +88,8 @@ export function browserArgs(gpu: GpuMode): string[] {
   return args;
 }
 
-export async function launchBrowser(gpu: GpuMode, env: NodeJS.ProcessEnv = process.env): Promise<{ browser: Browser; executable: ResolvedBrowser }> {
-  const executable = resolveBrowser(env);
+export async function launchBrowser(gpu: GpuMode): Promise<{ browser: Browser; executable: ResolvedBrowser }> {
+  const executable = resolveBrowser();
   try {
     const browser = await puppeteer.launch({
       executablePath: executable.path,

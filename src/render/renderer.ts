@@ -98,11 +98,7 @@ export class Renderer {
       serve: (key, path) => s.serve(key, path),
       file: options.file ?? "scene",
     });
-    const tA = performance.now();
     const reply = await s.render(req);
-    reply.timings.hostEvaluate = performance.now() - tA;
-    reply.timings.callToEnter = reply.timings.enterEpoch! - (Date.now() - reply.timings.hostEvaluate);
-    reply.timings.exitToReturn = Date.now() - reply.timings.exitEpoch!;
     const posted = RenderSession.passes(reply);
     for (const key of Object.keys(req.assets)) this.session.sentAssets.add(key);
     const frame: RenderedFrame = {

@@ -125,10 +125,13 @@ export class RenderSession {
     const failure = new Promise<never>((_, reject) => {
       onDeath = reject;
       this.deathWaiters.add(onDeath);
-      timer = setTimeout(
-        () => reject(new RuntimeError(`frame did not finish within ${this.frameTimeoutMs / 1000} s (watchdog); last page messages: ${this.consoleTail.join(" | ") || "none"}`)),
-        this.frameTimeoutMs,
-      );
+      timer = setTimeout(() => {
+        const err = new RuntimeError(`frame did not finish within ${this.frameTimeoutMs / 1000} s (watchdog); last page messages: ${this.consoleTail.join(" | ") || "none"}`);
+        // The page may still be busy with this frame: never reuse it.
+        this.dead ??= err;
+        this.kill();
+        reject(err);
+      }, this.frameTimeoutMs);
     });
     try {
       const result = await Promise.race([

@@ -36,7 +36,7 @@ export function describeValue(v: unknown): string {
  * An error map for one scalar field: `expected <what>, got <value>`, or the missing-field
  * message when the key is absent.
  */
-function expect(what: string): ErrorMap {
+function expecting(what: string): ErrorMap {
   return (iss) => {
     if (iss.code === "invalid_type" && iss.input === undefined) return `${MISSING} (expected ${what})`;
     return `expected ${what}, got ${describeValue(iss.input)}`;
@@ -50,19 +50,19 @@ function expectList(what: string): ErrorMap {
 
 // ---------------------------------------------------------------- numbers
 
-const finite = (what = "a finite number") => z.number({ error: expect(what) });
-const positive = (what = "a positive number") => z.number({ error: expect(what) }).gt(0, { error: expect(what) });
-const nonNegative = (what = "a number >= 0") => z.number({ error: expect(what) }).min(0, { error: expect(what) });
+const finite = (what = "a finite number") => z.number({ error: expecting(what) });
+const positive = (what = "a positive number") => z.number({ error: expecting(what) }).gt(0, { error: expecting(what) });
+const nonNegative = (what = "a number >= 0") => z.number({ error: expecting(what) }).min(0, { error: expecting(what) });
 const unit = (what = "a number in [0, 1]") =>
-  z.number({ error: expect(what) }).min(0, { error: expect(what) }).max(1, { error: expect(what) });
+  z.number({ error: expecting(what) }).min(0, { error: expecting(what) }).max(1, { error: expecting(what) });
 /** Degrees in the open interval (0, 180). */
 const openAngle = (what = "an angle in degrees in (0, 180)") =>
-  z.number({ error: expect(what) }).gt(0, { error: expect(what) }).lt(180, { error: expect(what) });
+  z.number({ error: expecting(what) }).gt(0, { error: expecting(what) }).lt(180, { error: expecting(what) });
 const intIn = (min: number, max: number, note = "") => {
   const what = `an integer in ${min}..${max}${note}`;
-  return z.int({ error: expect(what) }).min(min, { error: expect(what) }).max(max, { error: expect(what) });
+  return z.int({ error: expecting(what) }).min(min, { error: expecting(what) }).max(max, { error: expecting(what) });
 };
-const nonEmpty = (what = "a non-empty string") => z.string({ error: expect(what) }).min(1, { error: expect(what) });
+const nonEmpty = (what = "a non-empty string") => z.string({ error: expecting(what) }).min(1, { error: expecting(what) });
 
 /** A fixed-length tuple of numbers; any element error is reported at the tuple as `what`. */
 function triple(what: string, elem: (what: string) => z.ZodNumber) {
@@ -299,7 +299,7 @@ export const ShapeSchema = z.discriminatedUnion("type", [
     type: z.literal("mesh"),
     uri: nonEmpty().describe("path to a .gltf, .glb, .obj or .stl file, relative to the scene file"),
     upAxis: z
-      .enum(["y", "z"], { error: expect('"y" or "z"') })
+      .enum(["y", "z"], { error: expecting('"y" or "z"') })
       .optional()
       .describe("the file's up axis; default by extension: Z for .stl, Y otherwise"),
   }),
@@ -333,7 +333,7 @@ export const ObjectSchema = z.strictObject({
   pose: PoseSchema.default(() => ({ position: v3(0, 0, 0), rotation: identityRotation() })),
   scale: ScaleSchema.default(1),
   material: MaterialSchema.optional().describe("absent: a mesh keeps its own materials, a primitive gets the default material"),
-  doubleSided: z.boolean({ error: expect("true or false") }).default(true),
+  doubleSided: z.boolean({ error: expecting("true or false") }).default(true),
 });
 
 export const ClassSchema = z.strictObject({

@@ -108,6 +108,9 @@ const errorMap: z.core.$ZodErrorMap = (iss) => {
 
 type Issue = z.core.$ZodIssue;
 
+/** Whether the issue is about an absent key (needs issues parsed with `reportInput: true`). */
+const isMissing = (iss: Issue) => "input" in iss && iss.input === undefined;
+
 /**
  * How badly a union branch misses the input's structure: unknown or missing keys at the
  * branch's own level count one each, a value of the wrong kind altogether counts as
@@ -119,7 +122,7 @@ function structuralMisfit(issues: readonly Issue[]): number {
   for (const iss of issues) {
     if (iss.code === "unrecognized_keys" && iss.path.length === 0) n += iss.keys.length;
     else if (iss.code === "invalid_type" && iss.path.length === 0) return Infinity;
-    else if (iss.path.length === 1 && iss.input === undefined && (iss.code === "invalid_type" || iss.code === "invalid_union")) n += 1;
+    else if (iss.path.length === 1 && isMissing(iss) && (iss.code === "invalid_type" || iss.code === "invalid_union")) n += 1;
   }
   return n;
 }
@@ -146,7 +149,7 @@ function collect(issues: readonly Issue[], prefix: readonly PropertyKey[], out: 
       }
     }
     let message = iss.message;
-    if (iss.code === "invalid_union" && iss.input === undefined && !message.startsWith(MISSING)) message = `${MISSING} (${message})`;
+    if (iss.code === "invalid_union" && isMissing(iss) && !message.startsWith(MISSING)) message = `${MISSING} (${message})`;
     if (message.startsWith(AT_PARENT)) {
       message = message.slice(AT_PARENT.length);
       if (typeof path[path.length - 1] === "number") path.pop();

@@ -1,0 +1,130 @@
+// The CLI end to end (dist/cli/main.js, built by the global setup): exit codes, messages,
+// no half-written frames, byte-identical re-renders.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI = join(process.cwd(), "dist", "cli", "main.js");
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "simforge-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function simforge(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The demo scene with its asset paths made absolute, so it can be written anywhere. */
+const base = () => {
+  const s = JSON.parse(readFileSync("scenes/demo.json", "utf8"));
+  s.objects[0].material.texture.uri = resolve("scenes", s.objects[0].material.texture.uri);
+  s.objects[12].shape.uri = resolve("scenes", s.objects[12].shape.uri);
+  return s;
+};
+
+function writeScene(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Frame dirs and temp leftovers under OUT/frames. */
+const framesIn = (out: string) => (existsSync(join(out, "frames")) ? readdirSync(join(out, "frames")) : []);
+
+describe("simforge CLI", () => {
+  it("--help explains every command and option", () => {
+    const top = simforge("--help");
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/render <scenes\.\.>/);
+    const render = simforge("render", "--help");
+    expect(render.code).toBe(0);
+    for (const opt of ["--out", "--gpu", "--normals", "--rgb", "--labels", "--progress"]) expect(render.stdout).toContain(opt);
+  });
+
+  it("renders the demo and re-renders a frame byte for byte from the scene.json it recorded", () => {
+    const a = join(dir, "a");
+    const r1 = simforge("render", "scenes/demo.json", "--out", a, "--normals", "--gpu", "off");
+    expect(r1.stderr).toBe("");
+    expect(r1.code).toBe(0);
+    const files = readdirSync(join(a, "frames", "000000")).sort();
+    expect(files).toEqual(["annotations.json", "depth.npy", "depth.png", "instance.png", "normals.npy", "normals.png", "rgb.png", "scene.json", "semantic.png", "semantic_preview.png"]);
+    const b = join(dir, "b");
+    const r2 = simforge("render", join(a, "frames", "000000", "scene.json"), "--out", b, "--normals", "--gpu", "off");
+    expect(r2.code).toBe(0);
+    for (const f of files) {
+      if (f === "scene.json") continue; // URIs are relative to each frame directory
+      expect(readFileSync(join(b, "frames", "000000", f)).equals(readFileSync(join(a, "frames", "000000", f))), f).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(a, "manifest.json"), "utf8"));
+    expect(manifest.renderer.webgl).toMatch(/SwiftShader/);
+    expect(manifest.frames[0].status).toBe("done");
+  });
+
+  const badInputs: [string, () => string, RegExp][] = [
+    ["malformed JSON", () => writeScene("bad.json", '{ "version": 1, "classes": [ }'), /bad\.json: malformed JSON at 1:\d+/],
+    ["truncated JSON", () => writeScene("trunc.json", JSON.stringify(base()).slice(0, 200)), /trunc\.json: truncated JSON/],
+    ["an unknown primitive", () => {
+      const s = base(); s.objects[3].shape = { type: "dodecahedron" };
+      return writeScene("prim.json", JSON.stringify(s));
+    }, /prim\.json: objects\[3\]\.shape\.type: /],
+    ["Infinity in a pose", () => writeScene("inf.json", JSON.stringify(base()).replace('"position":[0,0,0.73]', '"position":[0,0,1e999]')), /inf\.json: objects\[1\]\.pose\.position: expected 3 finite numbers/],
+    ["a zero image size", () => {
+      const s = base(); s.camera.width = 0;
+      return writeScene("zero.json", JSON.stringify(s));
+    }, /zero\.json: camera\.width: /],
+    ["a huge image size", () => {
+      const s = base(); s.camera.height = 100000;
+      return writeScene("huge.json", JSON.stringify(s));
+    }, /huge\.json: camera\.height: /],
+    ["a missing mesh", () => {
+      const s = base(); s.objects[12].shape.uri = "/nonexistent/mug.glb";
+      return writeScene("mesh.json", JSON.stringify(s));
+    }, /mesh\.json: objects\[12\]\.shape\.uri: file not found/],
+    ["a corrupt texture", () => {
+      writeFileSync(join(dir, "corrupt.png"), "garbage");
+      const s = base(); s.objects[0].material.texture.uri = join(dir, "corrupt.png");
+      return writeScene("tex.json", JSON.stringify(s));
+    }, /tex\.json: objects\[0\]\.material\.texture\.uri: cannot decode texture/],
+  ];
+
+  for (const [what, make, message] of badInputs) {
+    it(`${what}: one clear error, exit code 2, no frame written`, () => {
+      const out = join(dir, `out-${what.replace(/\W+/g, "-")}`);
+      const r = simforge("render", make(), "--out", out, "--gpu", "off");
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.code).toBe(2);
+      expect(framesIn(out)).toEqual([]);
+    });
+  }
+
+  it("an unwritable output directory is exit code 2 naming it", () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "x");
+    const r = simforge("render", "scenes/demo.json", "--out", join(file, "out"), "--gpu", "off");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(file, "out"));
+  });
+
+  it("a browser that does not start is exit code 1 naming it", () => {
+    const r = spawnSync(process.execPath, [CLI, "render", "scenes/demo.json", "--out", join(dir, "nob")], {
+      encoding: "utf8",
+      env: { ...process.env, SIMFORGE_CHROME: "/bin/true" },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot start the browser \/bin\/true \(found via SIMFORGE_CHROME\)/);
+  });
+
+  it("SIMFORGE_CHROME pointing nowhere is exit code 2 naming the variable", () => {
+    const r = spawnSync(process.execPath, [CLI, "render", "scenes/demo.json", "--out", join(dir, "nob2")], {
+      encoding: "utf8",
+      env: { ...process.env, SIMFORGE_CHROME: "/nonexistent/chrome" },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\$SIMFORGE_CHROME: \/nonexistent\/chrome is not an executable file/);
+  });
+});
