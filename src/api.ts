@@ -112,23 +112,26 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
   const scenes: LoadedScene[] = [];
   for (const input of inputs) scenes.push(await resolveScene(input));
   await prepareOut(options.out);
+  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, scenes, options));
+}
+
+/** The frame loop of renderScenes, on an open renderer (also used by the benchmark). */
+export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: RenderScenesOptions): Promise<Manifest> {
   const bar = options.progress ? makeProgress("render", scenes.length) : null;
-  return withRenderer(undefined, options.gpu, async (r) => {
-    const manifest = newManifest(r, configHash(scenes.map((s) => stableJson(s.scene))));
-    let writing: Promise<void> = Promise.resolve();
-    let done = 0;
-    for (const [index, { scene, file }] of scenes.entries()) {
-      const frame = await r.render(scene, { ...options, file });
-      await writing;
-      writing = writeFrame(frame, options.out, index).then(async (w) => {
-        manifest.frames.push({ index, dir: `frames/${w.dir.split("/").pop()}`, status: "done", files: await fileChecksums(w.dir, w.files) });
-        await writeManifest(options.out, manifest);
-        bar?.tick(++done);
-      });
-      writing.catch(() => undefined);
-    }
+  const manifest = newManifest(r, configHash(scenes.map((s) => stableJson(s.scene))));
+  let writing: Promise<void> = Promise.resolve();
+  let done = 0;
+  for (const [index, { scene, file }] of scenes.entries()) {
+    const frame = await r.render(scene, { ...options, file });
     await writing;
-    bar?.finish();
-    return manifest;
-  });
+    writing = writeFrame(frame, options.out, index).then(async (w) => {
+      manifest.frames.push({ index, dir: `frames/${w.dir.split("/").pop()}`, status: "done", files: await fileChecksums(w.dir, w.files) });
+      await writeManifest(options.out, manifest);
+      bar?.tick(++done);
+    });
+    writing.catch(() => undefined);
+  }
+  await writing;
+  bar?.finish();
+  return manifest;
 }
