@@ -1,0 +1,24 @@
+/**
+ * simforge as a library:
+ *
+ *   import { renderFrame } from "simforge";
+ *   const frame = await renderFrame("scenes/demo.json", { out: "out/demo" });
+ *
+ * Open a Renderer to keep one browser page across many frames.
+ */
+export { renderFrame, renderScenes, writeDataset, resolveScene } from "./api.js";
+export type { FrameResult, RenderFrameOptions, RenderScenesOptions, LoadedScene } from "./api.js";
+export { Renderer, semanticFromInstance } from "./render/renderer.js";
+export type { PassOptions, RenderedFrame } from "./render/renderer.js";
+export type { SessionInfo, SessionOptions } from "./render/session.js";
+export { findBrowser, resolveBrowser, type GpuMode } from "./render/browser.js";
+export { parseScene, sceneJsonSchema } from "./scene/validate.js";
+export { loadSceneFile, checkSceneFiles, resolveSceneUris, relativizeSceneUris } from "./scene/load.js";
+export type * from "./scene/schema.js";
+export { annotate, maskStats } from "./sensors/annotations.js";
+export type { FrameAnnotations, ObjectAnnotation, Box2D } from "./sensors/annotations.js";
+export { intrinsicsOf, kMatrix, cameraPoseMatrix, project, type Intrinsics } from "./sensors/camera.js";
+export { writeFrame, depthToPng16 } from "./writers/frame.js";
+export type { Manifest, FrameEntry } from "./writers/manifest.js";
+export { InputError, RuntimeError, exitCodeFor } from "./errors.js";
+export { VERSION } from "./version.js";
