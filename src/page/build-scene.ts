@@ -35,7 +35,65 @@ export interface BuiltObject {
 
 export interface BuiltFrame {
   objects: BuiltObject[];
+  /** returns pooled meshes and materials, disposes the rest */
   dispose(): void;
+}
+
+/**
+ * Primitive meshes (by shape) and PBR materials (by variant) kept across frames: a sweep
+ * re-creates the same kinds of objects every frame, and re-using them skips geometry
+ * building and material compilation checks, a large part of a small frame's time.
+ */
+export class NodePool {
+  private readonly meshes = new Map<string, Mesh[]>();
+  private readonly materials = new Map<string, PBRMaterial[]>();
+  private static readonly MAX_FREE = 4096;
+  private free = 0;
+
+  takeMesh(key: string): Mesh | undefined {
+    const m = this.meshes.get(key)?.pop();
+    if (m) {
+      this.free--;
+      m.setEnabled(true);
+    }
+    return m;
+  }
+
+  putMesh(key: string, mesh: Mesh): void {
+    if (this.free >= NodePool.MAX_FREE) return mesh.dispose();
+    mesh.setEnabled(false);
+    mesh.material = null;
+    let list = this.meshes.get(key);
+    if (!list) this.meshes.set(key, (list = []));
+    list.push(mesh);
+    this.free++;
+  }
+
+  takeMaterial(key: string): PBRMaterial | undefined {
+    return this.materials.get(key)?.pop();
+  }
+
+  putMaterial(key: string, mat: PBRMaterial): void {
+    let list = this.materials.get(key);
+    if (!list) this.materials.set(key, (list = []));
+    if (list.length >= NodePool.MAX_FREE) return mat.dispose();
+    list.push(mat);
+  }
+}
+
+/** Whether a world matrix scales its three axes differently (lighting then needs the inverse-transpose normal matrix). */
+function nonUniformScale(m: Matrix): boolean {
+  const a = m.m;
+  const len = (i: number) => Math.hypot(a[i]!, a[i + 1]!, a[i + 2]!);
+  const sx = len(0), sy = len(4), sz = len(8);
+  const tol = 1e-6 * Math.max(sx, sy, sz);
+  return Math.abs(sx - sy) > tol || Math.abs(sx - sz) > tol;
+}
+
+/** Places a node with a host-computed world matrix (frozen: Babylon never recomputes it). */
+function placeNode(node: TransformNode, world: Matrix): void {
+  node.freezeWorldMatrix(world);
+  node._updateNonUniformScalingState(nonUniformScale(world));
 }
 
 const v3 = (a: number[]) => new Vector3(a[0], a[1], a[2]);
@@ -81,8 +139,16 @@ function createPrimitive(shape: PagePrimitive, scene: Scene): Mesh {
   return mesh;
 }
 
-function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, assets: AssetCache, owned: IDisposable[]): PBRMaterial {
-  const mat = new PBRMaterial("material", scene);
+function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, assets: AssetCache, pool: NodePool, owned: IDisposable[]): PBRMaterial {
+  const key = `${spec.texture ? "tex" : "plain"}:${doubleSided}`;
+  const mat = pool.takeMaterial(key) ?? new PBRMaterial("material", scene);
+  owned.push({
+    dispose: () => {
+      mat.albedoTexture?.dispose();
+      mat.albedoTexture = null;
+      pool.putMaterial(key, mat);
+    },
+  });
   mat.albedoColor = c3(spec.baseColor);
   mat.metallic = spec.metallic;
   mat.roughness = spec.roughness;
@@ -97,9 +163,7 @@ function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, 
     tex.vOffset = spec.texture.vOffset;
     tex.wAng = spec.texture.wAng;
     mat.albedoTexture = tex;
-    owned.push(tex);
   }
-  owned.push(mat);
   return mat;
 }
 
@@ -149,7 +213,7 @@ function bounds(meshes: AbstractMesh[]): { min: [number, number, number]; max: [
   return { min: [min.x, min.y, min.z], max: [max.x, max.y, max.z] };
 }
 
-export function buildFrame(objects: PageObject[], lights: PageLight[], scene: Scene, assets: AssetCache): BuiltFrame {
+export function buildFrame(objects: PageObject[], lights: PageLight[], scene: Scene, assets: AssetCache, pool: NodePool): BuiltFrame {
   const owned: IDisposable[] = [];
   const built: BuiltObject[] = [];
   lights.forEach((l, i) => owned.push(createLight(l, scene, i)));
@@ -164,19 +228,20 @@ export function buildFrame(objects: PageObject[], lights: PageLight[], scene: Sc
       meshes = root.getChildMeshes(false).filter((m) => m.getTotalVertices() > 0);
       // Bounds in the file's coordinates: measured with the root at identity.
       box = bounds(meshes);
-      root.freezeWorldMatrix(world);
+      placeNode(root, world);
       for (const m of root.getChildMeshes(false)) m.computeWorldMatrix(true);
       owned.push(root, { dispose: () => entries.dispose() });
     } else {
-      const mesh = createPrimitive(spec.shape, scene);
+      const key = JSON.stringify(spec.shape);
+      const mesh = pool.takeMesh(key) ?? createPrimitive(spec.shape, scene);
       const bb = mesh.getBoundingInfo().boundingBox;
       box = { min: [bb.minimum.x, bb.minimum.y, bb.minimum.z], max: [bb.maximum.x, bb.maximum.y, bb.maximum.z] };
-      mesh.freezeWorldMatrix(world);
+      placeNode(mesh, world);
       meshes = [mesh];
-      owned.push(mesh);
+      owned.push({ dispose: () => pool.putMesh(key, mesh) });
     }
     if (spec.material) {
-      const mat = createMaterial(spec.material, spec.doubleSided, scene, assets, owned);
+      const mat = createMaterial(spec.material, spec.doubleSided, scene, assets, pool, owned);
       for (const m of meshes) m.material = mat;
     } else {
       for (const m of meshes) if (m.material) m.material.backFaceCulling = !spec.doubleSided;

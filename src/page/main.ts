@@ -8,15 +8,16 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import type { FrameReply, FrameRequest, PageApi, PageInfo, PassName } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
-import { buildFrame } from "./build-scene.js";
+import { NodePool, buildFrame } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { pack } from "./encode.js";
-import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, bindPass, countCoverage } from "./passes.js";
-import type { IDisposable } from "@babylonjs/core/scene.js";
+import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, PassMaterials, bindPass, countCoverage } from "./passes.js";
 
 let engine: Engine;
 let scene: Scene;
 let assets: AssetCache;
+const pool = new NodePool();
+let passMaterials: PassMaterials;
 let contextLost = false;
 const targets = new Map<string, FloatTarget>();
 
@@ -56,6 +57,7 @@ async function init(): Promise<PageInfo> {
   scene.autoClear = true;
   scene.skipPointerMovePicking = true;
   assets = new AssetCache(scene);
+  passMaterials = new PassMaterials(scene);
   const gl = engine._gl;
   const dbg = gl.getExtension("WEBGL_debug_renderer_info");
   return {
@@ -69,11 +71,15 @@ async function init(): Promise<PageInfo> {
   };
 }
 
-function flipRows<T extends Float32Array | Uint16Array | Uint8Array>(out: T, width: number, height: number, channels: number, get: (srcIndex: number, c: number) => number): T {
-  for (let row = 0; row < height; row++) {
-    const src = (height - 1 - row) * width;
-    const dst = row * width;
-    for (let u = 0; u < width; u++) for (let c = 0; c < channels; c++) out[(dst + u) * channels + c] = get(src + u, c);
+/**
+ * Copies channels [c0, c0 + n) of a bottom-up RGBA read-back into a top-down array with
+ * n channels per pixel (WebGL reads rows from the bottom; images list them from the top).
+ */
+function topDown<T extends Float32Array | Uint16Array | Uint8Array>(out: T, src: ArrayLike<number>, width: number, height: number, c0: number, n: number): T {
+  let o = 0;
+  for (let row = height - 1; row >= 0; row--) {
+    let i = row * width * 4 + c0;
+    for (let u = 0; u < width; u++, i += 4) for (let c = 0; c < n; c++) out[o++] = src[i + c]!;
   }
   return out;
 }
@@ -89,8 +95,7 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
   const camera = new MatrixCamera(scene, req.view, req.projection);
   scene.activeCamera = camera;
-  const frame = buildFrame(req.objects, req.lights, scene, assets);
-  const owned: IDisposable[] = [];
+  const frame = buildFrame(req.objects, req.lights, scene, assets, pool);
   try {
     scene.customRenderTargets = [];
     let labels: FloatTarget | undefined;
@@ -98,19 +103,19 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     const coverage: FloatTarget[] = [];
     if (req.passes.labels) {
       labels = target("labels", width, height, false);
-      owned.push(...await bindPass("labels", labels, frame.objects, scene, req.intrinsics, height));
+      await bindPass("labels", labels, frame.objects, passMaterials, req.intrinsics, height);
       scene.customRenderTargets.push(labels.rtt);
     }
     if (req.passes.normals) {
       normals = target("normals", width, height, false);
-      owned.push(...await bindPass("normals", normals, frame.objects, scene, req.intrinsics, height));
+      await bindPass("normals", normals, frame.objects, passMaterials, req.intrinsics, height);
       scene.customRenderTargets.push(normals.rtt);
     }
     if (req.passes.coverage) {
       for (let k = 0; k * OBJECTS_PER_COVERAGE_TARGET < frame.objects.length; k++) {
         const t = target(`coverage${k}`, width, height, true);
         const subset = frame.objects.slice(k * OBJECTS_PER_COVERAGE_TARGET, (k + 1) * OBJECTS_PER_COVERAGE_TARGET);
-        owned.push(...await bindPass("coverage", t, subset, scene, req.intrinsics, height));
+        await bindPass("coverage", t, subset, passMaterials, req.intrinsics, height);
         scene.customRenderTargets.push(t.rtt);
         coverage.push(t);
       }
@@ -130,16 +135,16 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     };
     if (req.passes.rgb) {
       const rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
-      await send("rgb", flipRows(new Uint8Array(width * height * 3), width, height, 3, (i, ch) => rgba[i * 4 + ch]!));
+      await send("rgb", topDown(new Uint8Array(width * height * 3), rgba, width, height, 0, 3));
     }
     if (labels) {
       const px = await labels.read();
-      await send("depth", flipRows(new Float32Array(width * height), width, height, 1, (i) => px[i * 4]!));
-      await send("instance", flipRows(new Uint16Array(width * height), width, height, 1, (i) => px[i * 4 + 1]!));
+      await send("depth", topDown(new Float32Array(width * height), px, width, height, 0, 1));
+      await send("instance", topDown(new Uint16Array(width * height), px, width, height, 1, 1));
     }
     if (normals) {
       const px = await normals.read();
-      await send("normals", flipRows(new Float32Array(width * height * 3), width, height, 3, (i, ch) => px[i * 4 + ch]!));
+      await send("normals", topDown(new Float32Array(width * height * 3), px, width, height, 0, 3));
     }
     const pixels: number[] = [];
     const boxes: ([number, number, number, number] | null)[] = [];
@@ -160,7 +165,7 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     return reply;
   } finally {
     scene.customRenderTargets = [];
-    for (const o of owned) o.dispose();
+    for (const t of targets.values()) t.rtt.renderList = [];
     frame.dispose();
     camera.dispose();
 

@@ -18,7 +18,6 @@ import { Vector4 } from "@babylonjs/core/Maths/math.vector.js";
 import { ShaderMaterial } from "@babylonjs/core/Materials/shaderMaterial.js";
 import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
 import "@babylonjs/core/Engines/Extensions/engine.readTexture.js";
-import type { IDisposable } from "@babylonjs/core/scene.js";
 import type { BuiltObject } from "./build-scene.js";
 
 const VERTEX = `
@@ -96,7 +95,7 @@ function passMaterial(kind: PassKind, scene: Scene, configure: (m: ShaderMateria
 }
 
 /** A float render target of the frame size, re-created when the size changes. */
-export class FloatTarget implements IDisposable {
+export class FloatTarget {
   readonly rtt: RenderTargetTexture;
   constructor(name: string, scene: Scene, width: number, height: number, stencil: boolean) {
     this.rtt = new RenderTargetTexture(name, { width, height }, scene, {
@@ -123,56 +122,70 @@ export class FloatTarget implements IDisposable {
 }
 
 /**
- * Assigns pass materials to the objects' meshes for one target. Returns the materials (to
- * dispose after the frame) once they are compiled: scene.whenReadyAsync does not check
- * materials that only a render target uses.
+ * Pass materials by kind and slot, kept across frames: slot i of a pass always draws the
+ * i-th object of its target, and only its uniforms change from frame to frame.
+ */
+export class PassMaterials {
+  private readonly byKind = new Map<PassKind, ShaderMaterial[]>();
+  constructor(private readonly scene: Scene) {}
+
+  get(kind: PassKind, slot: number): { mat: ShaderMaterial; fresh: boolean } {
+    let list = this.byKind.get(kind);
+    if (!list) this.byKind.set(kind, (list = []));
+    const have = list[slot];
+    if (have) return { mat: have, fresh: false };
+    const mat = passMaterial(kind, this.scene, (m) => {
+      if (kind !== "coverage") return;
+      const bits = [0, 0, 0, 0];
+      bits[Math.floor(slot / 24)] = 2 ** (slot % 24);
+      m.setVector4("bits", new Vector4(bits[0], bits[1], bits[2], bits[3]));
+      m.alphaMode = Constants.ALPHA_ONEONE_ONEONE;
+      m.depthFunction = Constants.ALWAYS;
+      m.disableDepthWrite = true;
+      const st = m.stencil;
+      st.enabled = true;
+      st.mask = 0xff;
+      st.funcRef = slot + 1; // a target holds at most OBJECTS_PER_COVERAGE_TARGET objects
+      st.funcMask = 0xff;
+      st.func = Constants.NOTEQUAL;
+      st.backFunc = Constants.NOTEQUAL;
+      st.opStencilFail = Constants.KEEP;
+      st.opDepthFail = Constants.REPLACE;
+      st.opStencilDepthPass = Constants.REPLACE;
+      st.backOpStencilFail = Constants.KEEP;
+      st.backOpDepthFail = Constants.REPLACE;
+      st.backOpStencilDepthPass = Constants.REPLACE;
+    });
+    list[slot] = mat;
+    return { mat, fresh: true };
+  }
+}
+
+/**
+ * Assigns pass materials to the objects' meshes for one target, compiling the ones created
+ * now (scene.whenReadyAsync does not check materials that only a render target uses).
  */
 export async function bindPass(
-  kind: PassKind, target: FloatTarget, objects: BuiltObject[], scene: Scene, intrinsics: [number, number, number, number], height: number,
-): Promise<IDisposable[]> {
-  const owned: IDisposable[] = [];
+  kind: PassKind, target: FloatTarget, objects: BuiltObject[], materials: PassMaterials, intrinsics: [number, number, number, number], height: number,
+): Promise<void> {
   const compiled: Promise<void>[] = [];
   const rtt = target.rtt;
   rtt.renderList = [];
   objects.forEach((o, i) => {
-    const mat = passMaterial(kind, scene, (m) => {
-      if (kind === "labels") {
-        m.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
-        m.setVector4("intrinsics", new Vector4(...intrinsics));
-        m.setFloat("imageHeight", height);
-      }
-      if (kind === "coverage") {
-        const slot = i; // one target holds at most OBJECTS_PER_COVERAGE_TARGET objects
-        const bits = [0, 0, 0, 0];
-        bits[Math.floor(slot / 24)] = 2 ** (slot % 24);
-        m.setVector4("bits", new Vector4(bits[0], bits[1], bits[2], bits[3]));
-        m.alphaMode = Constants.ALPHA_ONEONE_ONEONE;
-        m.depthFunction = Constants.ALWAYS;
-        m.disableDepthWrite = true;
-        const st = m.stencil;
-        st.enabled = true;
-        st.mask = 0xff;
-        st.funcRef = slot + 1;
-        st.funcMask = 0xff;
-        st.func = Constants.NOTEQUAL;
-        st.backFunc = Constants.NOTEQUAL;
-        st.opStencilFail = Constants.KEEP;
-        st.opDepthFail = Constants.REPLACE;
-        st.opStencilDepthPass = Constants.REPLACE;
-        st.backOpStencilFail = Constants.KEEP;
-        st.backOpDepthFail = Constants.REPLACE;
-        st.backOpStencilDepthPass = Constants.REPLACE;
-      }
-    });
-    owned.push(mat);
+    const { mat, fresh } = materials.get(kind, i);
+    if (kind === "labels") {
+      mat.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
+      mat.setVector4("intrinsics", new Vector4(...intrinsics));
+      mat.setFloat("imageHeight", height);
+    }
     for (const mesh of o.meshes) {
       rtt.renderList!.push(mesh);
       rtt.setMaterialForRendering(mesh, mat);
-      compiled.push(mat.forceCompilationAsync(mesh));
+      // a pooled material meets new meshes: a draw that is not ready would be skipped silently
+      if (fresh || !mat.isReady(mesh)) compiled.push(mat.forceCompilationAsync(mesh));
     }
   });
   await Promise.all(compiled);
-  return owned;
 }
 
 /** Counts each object's pixels and box in a coverage target read back as RGBA float32 (rows bottom-up). */
