@@ -102,6 +102,8 @@ export interface RenderScenesOptions extends PassOptions {
   gpu?: GpuMode;
   /** show progress on stderr (live on a TTY, sparse lines otherwise) */
   progress?: boolean;
+  /** stop cleanly: no new frame starts, the frame being written is finished */
+  signal?: AbortSignal;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: 
   let writing: Promise<void> = Promise.resolve();
   let done = 0;
   for (const [index, { scene, file }] of scenes.entries()) {
+    if (options.signal?.aborted) break;
     const frame = await r.render(scene, { ...options, file });
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {

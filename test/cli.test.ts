@@ -1,7 +1,7 @@
 // The CLI end to end (dist/cli/main.js, built by the global setup): exit codes, messages,
 // no half-written frames, byte-identical re-renders.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -126,5 +126,39 @@ describe("simforge CLI", () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\$SIMFORGE_CHROME: \/nonexistent\/chrome is not an executable file/);
+  });
+
+  it("--gpu on without a GPU is exit code 1 saying what renders instead", () => {
+    const r = simforge("render", "scenes/demo.json", "--out", join(dir, "gpu-on"), "--gpu", "on");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--gpu on was given but the browser renders with .*SwiftShader/);
+  });
+
+  it("Ctrl-C finishes the frame in flight, closes the browser and leaves only complete frames", async () => {
+    const out = join(dir, "interrupted");
+    const browsers = () => spawnSync("pgrep", ["-fc", "puppeteer_dev_chrome_profile"], { encoding: "utf8" }).stdout.trim();
+    const before = browsers();
+    const child = spawn(process.execPath, [CLI, "render", ...Array(200).fill("scenes/demo.json"), "--out", out, "--gpu", "off", "--no-progress"], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    while (framesIn(out).filter((f) => /^\d{6}$/.test(f)).length < 2) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/SIGINT: finishing the frame in flight and closing the browser/);
+    const frames = framesIn(out);
+    expect(frames.every((f) => /^\d{6}$/.test(f))).toBe(true); // no temp dir left behind
+    for (const f of frames) expect(readdirSync(join(out, "frames", f))).toContain("annotations.json");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(browsers()).toBe(before);
+  });
+
+  it("a frame left half-written by a killed run (kill -9) is removed by the next run", () => {
+    const out = join(dir, "killed");
+    mkdirSync(join(out, "frames", ".000000.tmp-99999-1"), { recursive: true });
+    writeFileSync(join(out, "frames", ".000000.tmp-99999-1", "rgb.png"), "partial");
+    const r = simforge("render", "scenes/demo.json", "--out", out, "--gpu", "off", "--no-progress");
+    expect(r.code).toBe(0);
+    expect(framesIn(out)).toEqual(["000000"]);
   });
 });

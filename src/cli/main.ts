@@ -11,17 +11,24 @@ import { findBrowser } from "../render/browser.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
 
-let shuttingDown = false;
+/**
+ * First Ctrl-C / SIGTERM: stop cleanly (the frame in flight is finished and written, no new
+ * one starts, the browser is closed), then exit 130 / 143. A second one exits at once;
+ * frames are written under temporary names, so none is ever left half-written.
+ */
+const stop = new AbortController();
+let stopCode = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (shuttingDown) process.exit(130);
-    shuttingDown = true;
-    process.stderr.write(`\nsimforge: ${signal}: closing the browser; frames already written are complete, none is half-written\n`);
-    void closeAllSessions().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    if (stop.signal.aborted) void closeAllSessions().finally(() => process.exit(stopCode));
+    stopCode = signal === "SIGINT" ? 130 : 143;
+    stop.abort();
+    process.stderr.write(`\nsimforge: ${signal}: finishing the frame in flight and closing the browser (again to quit at once)\n`);
   });
 }
 
 function fail(err: unknown): never {
+  if (stop.signal.aborted) process.exit(stopCode);
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`simforge: ${msg}\n`);
   process.exit(exitCodeFor(err));
@@ -53,8 +60,13 @@ await yargs(hideBin(process.argv))
           rgb: argv.rgb,
           labels: argv.labels,
           progress: argv.progress,
+          signal: stop.signal,
         });
         process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (renderer: ${manifest.renderer.webgl})\n`);
+        if (stop.signal.aborted) {
+          await closeAllSessions();
+          process.exit(stopCode);
+        }
       } catch (err) {
         fail(err);
       } finally {
