@@ -117,15 +117,27 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
   return withRenderer(undefined, options.gpu, (r) => writeDataset(r, scenes, options));
 }
 
-/** The frame loop of renderScenes, on an open renderer (also used by the benchmark). */
+/**
+ * The frame loop of renderScenes, on an open renderer (also used by the benchmark). The
+ * next frame is requested before the current one is written, so the page renders frame
+ * i+1 while it packs frame i and the host writes it; outputs do not depend on this overlap.
+ */
 export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: RenderScenesOptions): Promise<Manifest> {
   const bar = options.progress ? makeProgress("render", scenes.length) : null;
   const manifest = newManifest(r, configHash(scenes.map((s) => stableJson(s.scene))));
+  const request = (i: number) => {
+    const { scene, file } = scenes[i]!;
+    const p = r.render(scene, { ...options, file });
+    p.catch(() => undefined); // awaited below; a request left behind by a stop must not go unhandled
+    return p;
+  };
+  let next = scenes.length > 0 ? request(0) : null;
   let writing: Promise<void> = Promise.resolve();
   let done = 0;
-  for (const [index, { scene, file }] of scenes.entries()) {
+  for (let index = 0; index < scenes.length && next; index++) {
     if (options.signal?.aborted) break;
-    const frame = await r.render(scene, { ...options, file });
+    const frame = await next;
+    next = index + 1 < scenes.length && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {
       manifest.frames.push({ index, dir: `frames/${w.dir.split("/").pop()}`, status: "done", files: await fileChecksums(w.dir, w.files) });
@@ -135,6 +147,7 @@ export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: 
     writing.catch(() => undefined);
   }
   await writing;
+  if (next && options.signal?.aborted) await next.catch(() => undefined);
   bar?.finish();
   return manifest;
 }

@@ -161,4 +161,16 @@ describe("simforge CLI", () => {
     expect(r.code).toBe(0);
     expect(framesIn(out)).toEqual(["000000"]);
   });
+
+  it("frames rendered back to back (overlapped on one page) equal the same scenes rendered alone", () => {
+    const seq = join(dir, "seq");
+    expect(simforge("render", "scenes/demo.json", "scenes/seed-cubes-640x480.json", "scenes/demo.json", "--out", seq, "--gpu", "off", "--no-progress").code).toBe(0);
+    const alone = join(dir, "alone");
+    expect(simforge("render", "scenes/seed-cubes-640x480.json", "--out", alone, "--gpu", "off", "--no-progress").code).toBe(0);
+    const files = ["rgb.png", "depth.npy", "depth.png", "instance.png", "semantic.png", "annotations.json"];
+    for (const f of files) {
+      expect(readFileSync(join(seq, "frames", "000001", f)).equals(readFileSync(join(alone, "frames", "000000", f))), f).toBe(true);
+      expect(readFileSync(join(seq, "frames", "000002", f)).equals(readFileSync(join(seq, "frames", "000000", f))), f).toBe(true);
+    }
+  });
 });

@@ -4,7 +4,7 @@
  * tens of MB/s on a small machine, and label passes (ids, depth with background) shrink
  * several-fold, so compressing in the page is the fastest route.
  */
-export async function pack(view: ArrayBufferView): Promise<string> {
+export async function deflateBase64(view: ArrayBufferView): Promise<string> {
   const bytes = new Uint8Array(view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
   const deflated = await new Response(stream).blob();

@@ -10,7 +10,7 @@ import type { FrameReply, FrameRequest, PageApi, PageInfo, PassName } from "../r
 import { AssetCache } from "./assets.js";
 import { NodePool, buildFrame } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
-import { pack } from "./encode.js";
+import { deflateBase64 } from "./encode.js";
 import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, PassMaterials, bindPass, countCoverage } from "./passes.js";
 
 let engine: Engine;
@@ -84,7 +84,24 @@ function topDown<T extends Float32Array | Uint16Array | Uint8Array>(out: T, src:
   return out;
 }
 
-async function renderFrame(req: FrameRequest): Promise<FrameReply> {
+/** What the exclusive part of a frame hands to the packing part: raw read-backs (rows bottom-up). */
+interface ReadBack {
+  width: number;
+  height: number;
+  rgba?: Uint8Array;
+  labels?: Float32Array;
+  normals?: Float32Array;
+  coverage: Float32Array[];
+  objects: { id: number; localMin: [number, number, number]; localMax: [number, number, number] }[];
+  timings: Record<string, number>;
+}
+
+/**
+ * The exclusive part of a frame: build the scene, render every pass, read the pixels back.
+ * Frames take turns here (the scene is shared); the packing part of one frame then runs
+ * while the GPU works on the next.
+ */
+async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   if (contextLost) throw new Error("WebGL context lost");
   const t0 = performance.now();
   const timings: Record<string, number> = {};
@@ -126,50 +143,60 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
     const t1 = performance.now();
     scene.render();
     if (contextLost) throw new Error("WebGL context lost");
-    timings.render = performance.now() - t1;
-
-    const t2 = performance.now();
-    const reply: FrameReply = { passes: {}, objects: [], timings };
-    const send = async (name: PassName, data: ArrayBufferView) => {
-      reply.passes[name] = await pack(data);
+    const out: ReadBack = {
+      width,
+      height,
+      coverage: [],
+      objects: frame.objects.map((o) => ({ id: o.spec.id, localMin: o.localMin, localMax: o.localMax })),
+      timings,
     };
-    if (req.passes.rgb) {
-      const rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
-      await send("rgb", topDown(new Uint8Array(width * height * 3), rgba, width, height, 0, 3));
-    }
-    if (labels) {
-      const px = await labels.read();
-      await send("depth", topDown(new Float32Array(width * height), px, width, height, 0, 1));
-      await send("instance", topDown(new Uint16Array(width * height), px, width, height, 1, 1));
-    }
-    if (normals) {
-      const px = await normals.read();
-      await send("normals", topDown(new Float32Array(width * height * 3), px, width, height, 0, 3));
-    }
-    const pixels: number[] = [];
-    const boxes: ([number, number, number, number] | null)[] = [];
-    for (let k = 0; k < coverage.length; k++) {
-      const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
-      const counted = countCoverage(await coverage[k]!.read(), width, height, n);
-      pixels.push(...counted.pixels);
-      boxes.push(...counted.boxes);
-    }
-    reply.objects = frame.objects.map((o, i) => ({
-      id: o.spec.id,
-      localMin: o.localMin,
-      localMax: o.localMax,
-      amodalPixels: pixels[i] ?? 0,
-      amodalBox: boxes[i] ?? null,
-    }));
-    timings.readback = performance.now() - t2;
-    return reply;
+    if (req.passes.rgb) out.rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
+    if (labels) out.labels = await labels.read();
+    if (normals) out.normals = await normals.read();
+    for (const t of coverage) out.coverage.push(await t.read());
+    if (contextLost) throw new Error("WebGL context lost");
+    timings.render = performance.now() - t1;
+    return out;
   } finally {
     scene.customRenderTargets = [];
     for (const t of targets.values()) t.rtt.renderList = [];
     frame.dispose();
     camera.dispose();
-
   }
+}
+
+/** The packing part: top-down copies, deflate, amodal counts. Runs alongside the next frame's GPU work. */
+async function pack(rb: ReadBack): Promise<FrameReply> {
+  const t0 = performance.now();
+  const { width: w, height: h } = rb;
+  const reply: FrameReply = { passes: {}, objects: [], timings: rb.timings };
+  const send = async (name: PassName, data: ArrayBufferView) => {
+    reply.passes[name] = await deflateBase64(data);
+  };
+  if (rb.rgba) await send("rgb", topDown(new Uint8Array(w * h * 3), rb.rgba, w, h, 0, 3));
+  if (rb.labels) {
+    await send("depth", topDown(new Float32Array(w * h), rb.labels, w, h, 0, 1));
+    await send("instance", topDown(new Uint16Array(w * h), rb.labels, w, h, 1, 1));
+  }
+  if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
+  const pixels: number[] = [];
+  const boxes: ([number, number, number, number] | null)[] = [];
+  rb.coverage.forEach((px, k) => {
+    const counted = countCoverage(px, w, h, Math.min(OBJECTS_PER_COVERAGE_TARGET, rb.objects.length - k * OBJECTS_PER_COVERAGE_TARGET));
+    pixels.push(...counted.pixels);
+    boxes.push(...counted.boxes);
+  });
+  reply.objects = rb.objects.map((o, i) => ({ ...o, amodalPixels: pixels[i] ?? 0, amodalBox: boxes[i] ?? null }));
+  rb.timings.pack = performance.now() - t0;
+  return reply;
+}
+
+let turn: Promise<unknown> = Promise.resolve();
+
+async function renderFrame(req: FrameRequest): Promise<FrameReply> {
+  const mine = turn.then(() => renderAndRead(req));
+  turn = mine.catch(() => undefined);
+  return pack(await mine);
 }
 
 const api: PageApi = { init, renderFrame };
