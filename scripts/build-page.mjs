@@ -14,7 +14,7 @@ export async function buildPage() {
     format: "iife",
     platform: "browser",
     target: "es2022",
-    minify: true,
+    minify: process.env.SIMFORGE_DEBUG_BUNDLE ? false : true,
     legalComments: "none",
     logLevel: "warning",
   });

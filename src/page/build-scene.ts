@@ -44,6 +44,9 @@ export interface BuiltFrame {
  * re-creates the same kinds of objects every frame, and re-using them skips geometry
  * building and material compilation checks, a large part of a small frame's time.
  */
+/** Lights a material takes into account (Babylon's default is 4). */
+export const MAX_LIGHTS = 16;
+
 export class NodePool {
   private readonly meshes = new Map<string, Mesh[]>();
   private readonly materials = new Map<string, PBRMaterial[]>();
@@ -61,8 +64,9 @@ export class NodePool {
 
   putMesh(key: string, mesh: Mesh): void {
     if (this.free >= NodePool.MAX_FREE) return mesh.dispose();
+    // The material stays attached: detaching it releases the shared shader effect, which
+    // Babylon then rebuilds from source next frame (~30 ms).
     mesh.setEnabled(false);
-    mesh.material = null;
     let list = this.meshes.get(key);
     if (!list) this.meshes.set(key, (list = []));
     list.push(mesh);
@@ -141,20 +145,27 @@ function createPrimitive(shape: PagePrimitive, scene: Scene): Mesh {
 
 function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, assets: AssetCache, pool: NodePool, owned: IDisposable[]): PBRMaterial {
   const key = `${spec.texture ? "tex" : "plain"}:${doubleSided}`;
-  const mat = pool.takeMaterial(key) ?? new PBRMaterial("material", scene);
+  let mat = pool.takeMaterial(key);
+  if (!mat) {
+    mat = new PBRMaterial("material", scene);
+    mat.backFaceCulling = !doubleSided;
+    mat.twoSidedLighting = doubleSided;
+    mat.maxSimultaneousLights = MAX_LIGHTS;
+  }
+  const m = mat;
   owned.push({
     dispose: () => {
-      mat.albedoTexture?.dispose();
-      mat.albedoTexture = null;
-      pool.putMaterial(key, mat);
+      m.albedoTexture?.dispose();
+      m.albedoTexture = null;
+      pool.putMaterial(key, m);
     },
   });
+  // Colours are plain uniforms; metallic and roughness setters mark the shader defines dirty
+  // (an expensive re-check), so they are only assigned when they change.
   mat.albedoColor = c3(spec.baseColor);
-  mat.metallic = spec.metallic;
-  mat.roughness = spec.roughness;
   mat.emissiveColor = c3(spec.emissive);
-  mat.backFaceCulling = !doubleSided;
-  mat.twoSidedLighting = doubleSided;
+  if (mat.metallic !== spec.metallic) mat.metallic = spec.metallic;
+  if (mat.roughness !== spec.roughness) mat.roughness = spec.roughness;
   if (spec.texture) {
     const tex = assets.texture(spec.texture.asset).clone() as Texture;
     tex.uScale = spec.texture.uScale;
@@ -168,34 +179,70 @@ function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, 
 }
 
 function createLight(spec: PageLight, scene: Scene, i: number): Light {
-  let light: Light;
+  const name = `light${i}`;
+  const dir = "direction" in spec ? v3(spec.direction) : Vector3.Down();
   switch (spec.type) {
     case "directional":
-      light = new DirectionalLight(`light${i}`, v3(spec.direction), scene);
+      return new DirectionalLight(name, dir, scene);
+    case "point":
+      return new PointLight(name, v3(spec.position), scene);
+    case "spot":
+      return new SpotLight(name, v3(spec.position), dir, spec.angle, spec.exponent, scene);
+    case "hemispheric":
+      return new HemisphericLight(name, dir, scene);
+  }
+}
+
+/** Sets everything a light spec says; none of it changes shader defines. */
+function configureLight(light: Light, spec: PageLight): void {
+  switch (spec.type) {
+    case "directional":
+      (light as DirectionalLight).direction = v3(spec.direction);
       break;
-    case "point": {
-      const p = new PointLight(`light${i}`, v3(spec.position), scene);
-      if (spec.range !== undefined) p.range = spec.range;
-      light = p;
+    case "point":
+      (light as PointLight).position = v3(spec.position);
+      light.range = spec.range ?? Number.MAX_VALUE;
       break;
-    }
     case "spot": {
-      const s = new SpotLight(`light${i}`, v3(spec.position), v3(spec.direction), spec.angle, spec.exponent, scene);
-      if (spec.range !== undefined) s.range = spec.range;
-      light = s;
+      const s = light as SpotLight;
+      s.position = v3(spec.position);
+      s.direction = v3(spec.direction);
+      s.angle = spec.angle;
+      s.exponent = spec.exponent;
+      s.range = spec.range ?? Number.MAX_VALUE;
       break;
     }
     case "hemispheric": {
-      const h = new HemisphericLight(`light${i}`, v3(spec.direction), scene);
+      const h = light as HemisphericLight;
+      h.direction = v3(spec.direction);
       h.groundColor = c3(spec.groundColor);
-      light = h;
       break;
     }
   }
   light.diffuse = c3(spec.color);
   light.specular = c3(spec.color);
   light.intensity = spec.intensity;
-  return light;
+}
+
+/**
+ * The frame's lights, kept across frames slot by slot: adding or removing a light marks
+ * every material's shader defines dirty (a costly re-check of the whole scene), while
+ * moving or recolouring one does not.
+ */
+export class LightRig {
+  private readonly lights: { type: PageLight["type"]; light: Light }[] = [];
+
+  set(specs: PageLight[], scene: Scene): void {
+    specs.forEach((spec, i) => {
+      const have = this.lights[i];
+      if (!have || have.type !== spec.type) {
+        have?.light.dispose();
+        this.lights[i] = { type: spec.type, light: createLight(spec, scene, i) };
+      }
+      configureLight(this.lights[i]!.light, spec);
+    });
+    for (const extra of this.lights.splice(specs.length)) extra.light.dispose();
+  }
 }
 
 function bounds(meshes: AbstractMesh[]): { min: [number, number, number]; max: [number, number, number] } {
@@ -213,10 +260,9 @@ function bounds(meshes: AbstractMesh[]): { min: [number, number, number]; max: [
   return { min: [min.x, min.y, min.z], max: [max.x, max.y, max.z] };
 }
 
-export function buildFrame(objects: PageObject[], lights: PageLight[], scene: Scene, assets: AssetCache, pool: NodePool): BuiltFrame {
+export function buildFrame(objects: PageObject[], scene: Scene, assets: AssetCache, pool: NodePool): BuiltFrame {
   const owned: IDisposable[] = [];
   const built: BuiltObject[] = [];
-  lights.forEach((l, i) => owned.push(createLight(l, scene, i)));
   for (const spec of objects) {
     const world = Matrix.FromArray(spec.world);
     let meshes: AbstractMesh[];

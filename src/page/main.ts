@@ -8,7 +8,7 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import type { FrameReply, FrameRequest, PageApi, PageInfo, PassName } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
-import { NodePool, buildFrame } from "./build-scene.js";
+import { LightRig, NodePool, buildFrame } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { deflateBase64 } from "./encode.js";
 import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, PassMaterials, bindPass, countCoverage } from "./passes.js";
@@ -17,6 +17,7 @@ let engine: Engine;
 let scene: Scene;
 let assets: AssetCache;
 const pool = new NodePool();
+const lights = new LightRig();
 let passMaterials: PassMaterials;
 let contextLost = false;
 const targets = new Map<string, FloatTarget>();
@@ -84,6 +85,18 @@ function topDown<T extends Float32Array | Uint16Array | Uint8Array>(out: T, src:
   return out;
 }
 
+/**
+ * Waits until every mesh, material and render target is ready to draw. New lights mark
+ * materials dirty, so the first check of a frame usually fails even when every shader is
+ * cached; scene.whenReadyAsync then waits on a timer, while re-checking at once (and only
+ * then yielding to let shaders compile) costs nothing.
+ */
+async function sceneReady(): Promise<void> {
+  for (let i = 0; !scene.isReady(true); i++) {
+    if (i > 2) await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 /** What the exclusive part of a frame hands to the packing part: raw read-backs (rows bottom-up). */
 interface ReadBack {
   width: number;
@@ -112,7 +125,8 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
   const camera = new MatrixCamera(scene, req.view, req.projection);
   scene.activeCamera = camera;
-  const frame = buildFrame(req.objects, req.lights, scene, assets, pool);
+  lights.set(req.lights, scene);
+  const frame = buildFrame(req.objects, scene, assets, pool);
   try {
     scene.customRenderTargets = [];
     let labels: FloatTarget | undefined;
@@ -137,8 +151,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
         coverage.push(t);
       }
     }
-    // whenReadyAsync polls on a timer even when everything is ready already.
-    if (!scene.isReady(true)) await scene.whenReadyAsync(true);
+    await sceneReady();
     timings.build = performance.now() - t0;
     const t1 = performance.now();
     scene.render();

@@ -44,6 +44,9 @@ export class PageServer {
     if (req.method === "GET" && url.pathname === "/") {
       res.setHeader("content-type", "text/html");
       res.end(HTML);
+    } else if (req.method === "GET" && url.pathname === "/favicon.ico") {
+      res.statusCode = 204;
+      res.end();
     } else if (req.method === "GET" && url.pathname === "/page.js") {
       res.setHeader("content-type", "text/javascript");
       res.end(await readFile(PAGE_BUNDLE));
