@@ -48,29 +48,28 @@ export interface BuiltFrame {
 export const MAX_LIGHTS = 16;
 
 export class NodePool {
-  private readonly meshes = new Map<string, Mesh[]>();
+  /** free meshes, oldest first, each under its shape key */
+  private readonly freeMeshes: { key: string; mesh: Mesh }[] = [];
   private readonly materials = new Map<string, PBRMaterial[]>();
-  private static readonly MAX_FREE = 4096;
-  private free = 0;
+  private static readonly MAX_FREE = 512;
 
   takeMesh(key: string): Mesh | undefined {
-    const m = this.meshes.get(key)?.pop();
-    if (m) {
-      this.free--;
-      m.setEnabled(true);
+    for (let i = this.freeMeshes.length - 1; i >= 0; i--) {
+      if (this.freeMeshes[i]!.key !== key) continue;
+      const { mesh } = this.freeMeshes.splice(i, 1)[0]!;
+      mesh.setEnabled(true);
+      return mesh;
     }
-    return m;
+    return undefined;
   }
 
   putMesh(key: string, mesh: Mesh): void {
-    if (this.free >= NodePool.MAX_FREE) return mesh.dispose();
     // The material stays attached: detaching it releases the shared shader effect, which
     // Babylon then rebuilds from source next frame (~30 ms).
     mesh.setEnabled(false);
-    let list = this.meshes.get(key);
-    if (!list) this.meshes.set(key, (list = []));
-    list.push(mesh);
-    this.free++;
+    this.freeMeshes.push({ key, mesh });
+    // shapes that stop coming back (a one-off torus ratio) leave, oldest first
+    if (this.freeMeshes.length > NodePool.MAX_FREE) this.freeMeshes.shift()!.mesh.dispose();
   }
 
   takeMaterial(key: string): PBRMaterial | undefined {
@@ -82,6 +81,29 @@ export class NodePool {
     if (!list) this.materials.set(key, (list = []));
     if (list.length >= NodePool.MAX_FREE) return mat.dispose();
     list.push(mat);
+  }
+}
+
+/**
+ * A primitive as a unit mesh plus a scale, so that meshes are shared across sizes: boxes,
+ * planes, cylinders and cones scale per axis, spheres uniformly; capsules and tori keep
+ * their proportions in the key and scale uniformly.
+ */
+function primitiveForm(shape: PagePrimitive): { key: string; unit: PagePrimitive; scale: [number, number, number] } {
+  switch (shape.type) {
+    case "box":
+      return { key: "box", unit: { type: "box", size: [1, 1, 1] }, scale: shape.size };
+    case "plane":
+      return { key: "plane", unit: { type: "plane", size: [1, 1] }, scale: [shape.size[0], shape.size[1], 1] };
+    case "sphere":
+      return { key: `sphere:${shape.segments}`, unit: { ...shape, radius: 1 }, scale: [shape.radius, shape.radius, shape.radius] };
+    case "cylinder":
+    case "cone":
+      return { key: `${shape.type}:${shape.tessellation}`, unit: { ...shape, radius: 1, height: 1 }, scale: [shape.radius, shape.radius, shape.height] };
+    case "capsule":
+      return { key: `capsule:${shape.tessellation}:${shape.height / shape.radius}`, unit: { ...shape, radius: 1, height: shape.height / shape.radius }, scale: [shape.radius, shape.radius, shape.radius] };
+    case "torus":
+      return { key: `torus:${shape.tessellation}:${shape.tube / shape.radius}`, unit: { ...shape, radius: 1, tube: shape.tube / shape.radius }, scale: [shape.radius, shape.radius, shape.radius] };
   }
 }
 
@@ -278,11 +300,13 @@ export function buildFrame(objects: PageObject[], scene: Scene, assets: AssetCac
       for (const m of root.getChildMeshes(false)) m.computeWorldMatrix(true);
       owned.push(root, { dispose: () => entries.dispose() });
     } else {
-      const key = JSON.stringify(spec.shape);
-      const mesh = pool.takeMesh(key) ?? createPrimitive(spec.shape, scene);
+      const { key, unit, scale } = primitiveForm(spec.shape);
+      const mesh = pool.takeMesh(key) ?? createPrimitive(unit, scene);
       const bb = mesh.getBoundingInfo().boundingBox;
-      box = { min: [bb.minimum.x, bb.minimum.y, bb.minimum.z], max: [bb.maximum.x, bb.maximum.y, bb.maximum.z] };
-      placeNode(mesh, world);
+      const [sx, sy, sz] = scale;
+      box = { min: [bb.minimum.x * sx, bb.minimum.y * sy, bb.minimum.z * sz], max: [bb.maximum.x * sx, bb.maximum.y * sy, bb.maximum.z * sz] };
+      // local -> world is v · S · W in Babylon's row-vector convention
+      placeNode(mesh, Matrix.Scaling(sx, sy, sz).multiply(world));
       meshes = [mesh];
       owned.push({ dispose: () => pool.putMesh(key, mesh) });
     }
