@@ -197,17 +197,18 @@ export function countCoverage(
   const vMin = new Array<number>(nObjects).fill(Infinity);
   const uMax = new Array<number>(nObjects).fill(-Infinity);
   const vMax = new Array<number>(nObjects).fill(-Infinity);
+  const channels = Math.ceil(nObjects / 24);
   for (let row = 0; row < height; row++) {
     const v = height - 1 - row;
-    for (let u = 0; u < width; u++) {
-      const base = (row * width + u) * 4;
-      for (let c = 0; c < 4; c++) {
-        let bits = px[base + c]! | 0;
+    for (let u = 0, base = row * width * 4; u < width; u++, base += 4) {
+      for (let c = 0; c < channels; c++) {
+        const value = px[base + c]!;
+        if (value === 0) continue; // most pixels: no object here
+        let bits = value | 0;
         while (bits !== 0) {
           const low = bits & -bits;
           const k = c * 24 + (31 - Math.clz32(low));
           bits ^= low;
-          if (k >= nObjects) continue;
           pixels[k]!++;
           if (u < uMin[k]!) uMin[k] = u;
           if (u > uMax[k]!) uMax[k] = u;
