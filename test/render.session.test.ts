@@ -33,4 +33,18 @@ describe("render session failures", () => {
       await r.close();
     }
   });
+
+  it("a lost WebGL context fails the frame with a runtime error and retires the page", async () => {
+    const r = await Renderer.open({ gpu: "off" });
+    try {
+      await r.render(sc);
+      await r.loseContext();
+      const err = await r.render(sc).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RuntimeError);
+      expect((err as Error).message).toMatch(/WebGL context lost/);
+      expect(r.alive).toBe(false);
+    } finally {
+      await r.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@
 import { Engine } from "@babylonjs/core/Engines/engine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
-import type { FrameReply, FrameRequest, PageApi, PageInfo, PassName } from "../render/protocol.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
@@ -115,7 +115,7 @@ interface ReadBack {
  * while the GPU works on the next.
  */
 async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
-  if (contextLost) throw new Error("WebGL context lost");
+  if (contextLost) throw new Error(CONTEXT_LOST);
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
@@ -155,7 +155,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     timings.build = performance.now() - t0;
     const t1 = performance.now();
     scene.render();
-    if (contextLost) throw new Error("WebGL context lost");
+    if (contextLost) throw new Error(CONTEXT_LOST);
     const out: ReadBack = {
       width,
       height,
@@ -167,7 +167,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     if (labels) out.labels = await labels.read();
     if (normals) out.normals = await normals.read();
     for (const t of coverage) out.coverage.push(await t.read());
-    if (contextLost) throw new Error("WebGL context lost");
+    if (contextLost) throw new Error(CONTEXT_LOST);
     timings.render = performance.now() - t1;
     return out;
   } finally {
@@ -212,5 +212,9 @@ async function renderFrame(req: FrameRequest): Promise<FrameReply> {
   return pack(await mine);
 }
 
-const api: PageApi = { init, renderFrame };
+function loseContext(): void {
+  engine._gl.getExtension("WEBGL_lose_context")?.loseContext();
+}
+
+const api: PageApi = { init, renderFrame, loseContext };
 (window as unknown as { simforge: PageApi }).simforge = api;

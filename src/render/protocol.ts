@@ -125,7 +125,12 @@ export interface PageInfo {
 export interface PageApi {
   init(): Promise<PageInfo>;
   renderFrame(req: FrameRequest): Promise<FrameReply>;
+  /** drops the WebGL context the way a GPU reset does (for failure tests) */
+  loseContext(): void;
 }
+
+/** The message the page fails with once its WebGL context is gone. */
+export const CONTEXT_LOST = "WebGL context lost";
 
 /** An error raised in the page about a specific input (asset), carried back to the host. */
 export interface PageErrorShape {

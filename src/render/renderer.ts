@@ -120,6 +120,11 @@ export class Renderer {
     return frame;
   }
 
+  /** Drops the WebGL context as a GPU reset would (failure tests). */
+  loseContext(): Promise<void> {
+    return this.session.loseContext();
+  }
+
   /** Kills the browser (crash tests). */
   kill(): void {
     this.session.kill();

@@ -8,7 +8,7 @@ import { InputError, RuntimeError } from "../errors.js";
 import { assertBundle } from "./bundle.js";
 import { PageServer } from "./server.js";
 import { launchBrowser, type GpuMode, type ResolvedBrowser } from "./browser.js";
-import type { FrameReply, FrameRequest, PageApi, PageErrorShape, PageInfo, PassName } from "./protocol.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type PassName } from "./protocol.js";
 
 export interface SessionInfo extends PageInfo {
   browserVersion: string;
@@ -151,7 +151,10 @@ export class RenderSession {
         const [file, ...field] = err.origin.split(": ");
         throw new InputError(err.message, { file, field: field.join(": ") || undefined });
       }
-      throw new RuntimeError(`rendering failed in the page: ${err.message}`);
+      const pageError = new RuntimeError(`rendering failed in the page: ${err.message.split("\n")[0]}`);
+      // a lost context does not come back: this page can render nothing more
+      if (err.message.includes(CONTEXT_LOST)) this.dead ??= pageError;
+      throw pageError;
     } catch (err) {
       if (err instanceof InputError || err instanceof RuntimeError) throw err;
       if (this.dead) throw this.dead;
@@ -164,6 +167,11 @@ export class RenderSession {
 
   get alive(): boolean {
     return this.dead === null;
+  }
+
+  /** Drops the page's WebGL context (for failure tests). */
+  async loseContext(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { simforge: PageApi }).simforge.loseContext());
   }
 
   /** Kills the browser process (for crash tests and the watchdog). */
