@@ -9,13 +9,13 @@ import type { ConcreteScene, SceneInput } from "./scene/schema.js";
 import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
-import { writeFrame } from "./writers/frame.js";
-import { configHash, fileChecksums, readManifest, writeManifest, type Manifest } from "./writers/manifest.js";
+import { writeFrame, type WrittenFrame } from "./writers/frame.js";
+import { configHash, fileChecksums, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { VERSION } from "./version.js";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { InputError } from "./errors.js";
 
@@ -80,6 +80,11 @@ function newManifest(r: Renderer, hash: string): Manifest {
   };
 }
 
+/** The manifest entry of a written frame, with the checksum of each of its files. */
+async function doneEntry(index: number, w: WrittenFrame): Promise<FrameEntry> {
+  return { index, dir: `frames/${basename(w.dir)}`, status: "done", files: await fileChecksums(w.dir, w.files) };
+}
+
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
 export async function renderFrame(input: string | SceneInput | ConcreteScene, options: RenderFrameOptions = {}): Promise<FrameResult> {
   const { scene, file } = await resolveScene(input);
@@ -91,7 +96,7 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
     const written = await writeFrame(frame, options.out, index);
     const manifest = (await readManifest(options.out)) ?? newManifest(r, configHash([stableJson(scene)]));
     manifest.frames = manifest.frames.filter((f) => f.index !== index);
-    manifest.frames.push({ index, dir: `frames/${written.dir.split("/").pop()}`, status: "done", files: await fileChecksums(written.dir, written.files) });
+    manifest.frames.push(await doneEntry(index, written));
     await writeManifest(options.out, manifest);
     return { ...frame, annotations: written.annotations, dir: written.dir };
   });
@@ -140,7 +145,7 @@ export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: 
     next = index + 1 < scenes.length && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {
-      manifest.frames.push({ index, dir: `frames/${w.dir.split("/").pop()}`, status: "done", files: await fileChecksums(w.dir, w.files) });
+      manifest.frames.push(await doneEntry(index, w));
       await writeManifest(options.out, manifest);
       bar?.tick(++done);
     });

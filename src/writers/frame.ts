@@ -41,9 +41,8 @@ export interface WrittenFrame {
 }
 
 /**
- * Writes frame `index` under `outDir/frames/`. `sceneFile` is where the scene was read from
- * (its URIs are rewritten relative to the frame directory so the frame's scene.json
- * re-renders from there).
+ * Writes frame `index` under `outDir/frames/`. The scene's asset URIs are rewritten
+ * relative to the frame directory, so the frame's scene.json re-renders from there.
  */
 export async function writeFrame(frame: RenderedFrame, outDir: string, index: number): Promise<WrittenFrame> {
   const { width: w, height: h, scene } = frame;
