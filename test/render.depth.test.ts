@@ -95,3 +95,28 @@ describe("depth", () => {
     expect(checked).toBeGreaterThan(2000);
   });
 });
+
+describe("normals", () => {
+  it("a tilted plane's normals, in the OpenCV camera frame, equal the analytic normal facing the camera", async () => {
+    const rot = rotationQuat({ euler: [25, 15, 0] });
+    const sc = scene(camera([0, 0, 4], [0, 0, 0]), [
+      { id: 1, class: "thing", shape: { type: "plane", size: [40, 40] }, pose: { position: [0, 0, 0], rotation: { quaternion: rot } } },
+    ]);
+    const f = await r.render(sc, { normals: true });
+    // world normal of the plane, into the camera frame (camera looks down -Z world, up +Y)
+    const T = composeTRS([0, 0, 0], rot);
+    const o = transformPoint(T, [0, 0, 0]);
+    const z = transformPoint(T, [0, 0, 1]);
+    const nWorld: Vec3 = [z[0] - o[0], z[1] - o[1], z[2] - o[2]];
+    const { T: Twc } = pixelRay(sc, 0, 0);
+    const c0 = transformPoint(Twc, [0, 0, 0]);
+    const axis = (i: number) => { const p = transformPoint(Twc, [i === 0 ? 1 : 0, i === 1 ? 1 : 0, i === 2 ? 1 : 0]); return [p[0] - c0[0], p[1] - c0[1], p[2] - c0[2]]; };
+    let nCam = [dot(nWorld, axis(0)), dot(nWorld, axis(1)), dot(nWorld, axis(2))];
+    if (nCam[2]! > 0) nCam = nCam.map((x) => -x); // facing the camera: pointing towards -z
+    let worst = 0;
+    for (let i = 0; i < W * H; i++) {
+      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(f.normals![i * 3 + c]! - nCam[c]!));
+    }
+    expect(worst).toBeLessThan(1e-4);
+  });
+});

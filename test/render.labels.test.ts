@@ -67,6 +67,7 @@ describe("projection and masks", () => {
     expect(a.px_count_visible).toBe(stats.count);
     expect(a.px_count_amodal).toBe(stats.count);
     expect(a.visible_fraction).toBe(1);
+    expect(a.truncated).toBe(false);
     expect(a.bbox_3d.size.map((x) => +x.toFixed(6))).toEqual(size);
   });
 
@@ -92,7 +93,7 @@ describe("projection and masks", () => {
       { width: W, height: H, intrinsics: { fx: 100, fy: 100, cx: 79.5, cy: 59.5 }, pose: { position: [0, 0, 5], lookAt: [0, 0, 0], up: [0, 1, 0] } },
       [
         { id: 1, class: "thing", shape: { type: "plane", size: [2, 2] } },
-        { id: 2, class: "thing", shape: { type: "plane", size: [1, 3] }, pose: { position: [-0.5, 0, 1] } },
+        { id: 2, class: "thing", shape: { type: "plane", size: [1, 8] }, pose: { position: [-0.5, 0, 1] } },
       ],
     );
     const f = await r.render(sc);
@@ -102,6 +103,8 @@ describe("projection and masks", () => {
     expect(a.px_count_amodal).toBeLessThanOrEqual(41 * 41);
     expect(Math.abs(a.visible_fraction - 0.5)).toBeLessThan(1.5 / 40);
     expect(a.bbox_amodal![2]).toBeGreaterThan(a.bbox_visible![2] * 1.8);
+    expect(a.truncated).toBe(false);
+    expect(annotate(f).objects[1]!.truncated).toBe(true); // the 8 m tall strip leaves the image
   });
 
   it("round trip: object points through T_camera_object and K land inside the object's mask", async () => {

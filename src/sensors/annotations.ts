@@ -31,6 +31,8 @@ export interface ObjectAnnotation {
   px_count_amodal: number;
   /** px_count_visible / px_count_amodal (0 when the object is off-image) */
   visible_fraction: number;
+  /** the unoccluded silhouette touches the image border, so the object may extend beyond it */
+  truncated: boolean;
   /** axis-aligned box of the object's geometry in the object frame (scale applied), metres */
   bbox_3d: { center: Vec3; size: Vec3 };
   /** the 8 corners projected with K: corner i has x = max if i&1, y = max if i&2, z = max if i&4; null behind the camera */
@@ -121,6 +123,7 @@ export function annotate(frame: RenderedFrame): FrameAnnotations {
       px_count_visible: vis?.count ?? 0,
       px_count_amodal: stats.amodalPixels,
       visible_fraction: stats.amodalPixels > 0 ? (vis?.count ?? 0) / stats.amodalPixels : 0,
+      truncated: a !== null && (a[0] === 0 || a[1] === 0 || a[2] === width - 1 || a[3] === height - 1),
       bbox_3d: { center: box.center, size: box.size },
       bbox_3d_corners_2d: box.corners.map((c) => project(frame.K, transformPoint(T_camera_object, c))),
     };

@@ -1,0 +1,50 @@
+// The frame writer's class-id width: 8-bit semantic.png unless a class id exceeds 255.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { writeFrame } from "../src/writers/frame.js";
+import { decodePng } from "../src/writers/png.js";
+import type { RenderedFrame } from "../src/render/renderer.js";
+import { parseScene } from "../src/scene/validate.js";
+import { composeTRS } from "../src/math/transforms.js";
+
+function frame(classId: number): RenderedFrame {
+  const scene = parseScene({
+    version: 1,
+    classes: [{ id: classId, name: "pole" }],
+    camera: { width: 4, height: 2, fovY: 60, pose: { position: [0, 0, 1], lookAt: [0, 0, 0], up: [0, 1, 0] } },
+    objects: [{ id: 300, class: "pole", shape: { type: "box", size: [1, 1, 1] } }],
+  });
+  const instance = Uint16Array.from([0, 300, 300, 0, 0, 300, 300, 0]);
+  return {
+    scene, width: 4, height: 2, K: { fx: 1, fy: 1, cx: 1.5, cy: 0.5 }, T_world_camera: composeTRS([0, 0, 1], [0, 0, 0, 1]),
+    rgb: new Uint8Array(24), depth: Float32Array.from([0, 1.5, 1.5, 0, 0, 70, 1.25, 0]), instance,
+    semantic: instance.map((v) => (v ? classId : 0)),
+    objects: [{ id: 300, localMin: [-0.5, -0.5, -0.5], localMax: [0.5, 0.5, 0.5], amodalPixels: 4, amodalBox: [1, 0, 2, 1] }],
+    timings: {},
+  };
+}
+
+describe("frame writer", () => {
+  it("writes semantic.png 8-bit for class ids <= 255 and 16-bit above; depth.png in mm with 0 beyond 65.535 m", async () => {
+    const out = mkdtempSync(join(tmpdir(), "simforge-frame-"));
+    try {
+      await writeFrame(frame(40), out, 0);
+      await writeFrame(frame(259), out, 1);
+      const narrow = await decodePng(readFileSync(join(out, "frames", "000000", "semantic.png")));
+      const wide = await decodePng(readFileSync(join(out, "frames", "000001", "semantic.png")));
+      expect(narrow.bitDepth).toBe(8);
+      expect([...narrow.data]).toEqual([0, 40, 40, 0, 0, 40, 40, 0]);
+      expect(wide.bitDepth).toBe(16);
+      expect([...wide.data]).toEqual([0, 259, 259, 0, 0, 259, 259, 0]);
+      const depth = await decodePng(readFileSync(join(out, "frames", "000000", "depth.png")));
+      expect([...depth.data]).toEqual([0, 1500, 1500, 0, 0, 0, 1250, 0]);
+      const ann = JSON.parse(readFileSync(join(out, "frames", "000000", "annotations.json"), "utf8"));
+      expect(ann.objects[0].bbox_visible).toEqual([1, 0, 2, 2]);
+      expect(ann.objects[0].px_count_visible).toBe(4);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
