@@ -333,3 +333,10 @@ describe("scene JSON schema", () => {
     expect(readFileSync(committed, "utf8")).toBe(generated);
   });
 });
+
+describe("parseScene: limits", () => {
+  it("refuses more lights than a material takes into account", () => {
+    const msg = errorWith((s) => (s.lights = Array.from({ length: 17 }, () => ({ type: "point", position: [0, 0, 1] }))));
+    expect(msg).toBe("scene.json: lights: at most 16 lights (the most a material takes into account)");
+  });
+});

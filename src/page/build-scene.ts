@@ -22,7 +22,7 @@ import { SpotLight } from "@babylonjs/core/Lights/spotLight.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
 import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
 import type { IDisposable } from "@babylonjs/core/scene.js";
-import type { PageLight, PageMaterial, PageObject, PagePrimitive } from "../render/protocol.js";
+import { MAX_LIGHTS, type PageLight, type PageMaterial, type PageObject, type PagePrimitive } from "../render/protocol.js";
 import type { AssetCache } from "./assets.js";
 
 export interface BuiltObject {
@@ -44,9 +44,6 @@ export interface BuiltFrame {
  * re-creates the same kinds of objects every frame, and re-using them skips geometry
  * building and material compilation checks, a large part of a small frame's time.
  */
-/** Lights a material takes into account (Babylon's default is 4). */
-export const MAX_LIGHTS = 16;
-
 export class NodePool {
   /** free meshes, oldest first, each under its shape key */
   private readonly freeMeshes: { key: string; mesh: Mesh }[] = [];

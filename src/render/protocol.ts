@@ -129,6 +129,9 @@ export interface PageApi {
   loseContext(): void;
 }
 
+/** Lights a material takes into account; scenes may not have more (validated). */
+export const MAX_LIGHTS = 16;
+
 /** The message the page fails with once its WebGL context is gone. */
 export const CONTEXT_LOST = "WebGL context lost";
 

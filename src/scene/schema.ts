@@ -14,6 +14,7 @@
  * enclosing array (e.g. a non-finite element of a Vec3 is reported at the Vec3's path as
  * "expected 3 finite numbers").
  */
+import { MAX_LIGHTS } from "../render/protocol.js";
 import { z } from "zod";
 
 /** Marks a message to be reported at the enclosing array's path (see validate.ts). */
@@ -350,7 +351,10 @@ export const SceneSchema = z
     version: z.literal(1, { error: (iss) => (iss.input === undefined ? `${MISSING} (expected 1)` : `unsupported version ${describeValue(iss.input)} (expected 1)`) }),
     classes: z.array(ClassSchema, { error: expectList("an array of classes") }),
     camera: CameraSchema,
-    lights: z.array(LightSchema, { error: expectList("an array of lights") }).default(() => []),
+    lights: z
+      .array(LightSchema, { error: expectList("an array of lights") })
+      .max(MAX_LIGHTS, { error: `at most ${MAX_LIGHTS} lights (the most a material takes into account)` })
+      .default(() => []),
     background: BackgroundSchema.default(() => ({ color: v3(0, 0, 0) })),
     objects: z.array(ObjectSchema, { error: expectList("an array of objects") }),
   })
