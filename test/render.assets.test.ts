@@ -133,3 +133,24 @@ describe("textures", () => {
     expect((err as Error).message).toMatch(/^asset-scene: objects\[0\]\.material\.texture\.uri: cannot decode texture/);
   });
 });
+
+describe("lights", () => {
+  it("every light counts, beyond Babylon's default of four per material", async () => {
+    const mean = async (n: number) => {
+      const { scene } = await resolveScene({
+        version: 1,
+        classes: [{ id: 1, name: "thing" }],
+        camera: { width: W, height: H, fovY: 40, pose: { position: [0, 0, 2], lookAt: [0, 0, 0], up: [0, 1, 0] } },
+        lights: Array.from({ length: n }, () => ({ type: "hemispheric" as const, intensity: 0.06 })),
+        objects: [{ id: 1, class: "thing", shape: { type: "plane", size: [5, 5] }, material: { baseColor: [1, 1, 1], roughness: 1 } }],
+      }, "lights");
+      const f = await r.render(scene, { labels: false });
+      let sum = 0;
+      for (const v of f.rgb!) sum += v;
+      return sum / f.rgb!.length;
+    };
+    const levels = [await mean(4), await mean(6), await mean(8)];
+    expect(levels[1]).toBeGreaterThan(levels[0]! + 5);
+    expect(levels[2]).toBeGreaterThan(levels[1]! + 5);
+  });
+});
