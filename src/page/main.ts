@@ -1,6 +1,6 @@
 /**
- * The page side of simforge (bundled with esbuild into dist/page.js and injected into a
- * blank page): builds the Babylon scene of a FrameRequest, renders RGB (anti-aliased) and
+ * The page side of simforge (bundled with esbuild into dist/page.js, served to a blank
+ * page by the session's loopback server): builds the Babylon scene of a FrameRequest, renders RGB (anti-aliased) and
  * the label passes from that one scene state, and sends the pixels back.
  */
 import { Engine } from "@babylonjs/core/Engines/engine.js";
@@ -60,6 +60,10 @@ async function init(): Promise<PageInfo> {
   assets = new AssetCache(scene);
   passMaterials = new PassMaterials(scene);
   const gl = engine._gl;
+  // Label passes render into float targets; amodal counting blends into them.
+  for (const ext of ["EXT_color_buffer_float", "EXT_float_blend"]) {
+    if (!gl.getExtension(ext)) throw new Error(`this WebGL2 implementation lacks ${ext}, which the label passes need`);
+  }
   const dbg = gl.getExtension("WEBGL_debug_renderer_info");
   return {
     renderer: String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
@@ -68,7 +72,6 @@ async function init(): Promise<PageInfo> {
     shadingLanguage: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
     babylon: Engine.Version,
     userAgent: navigator.userAgent,
-    floatBlend: gl.getExtension("EXT_float_blend") !== null,
   };
 }
 

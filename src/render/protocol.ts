@@ -118,7 +118,6 @@ export interface PageInfo {
   shadingLanguage: string;
   babylon: string;
   userAgent: string;
-  floatBlend: boolean;
 }
 
 /** What the page bundle installs on `window`. */
