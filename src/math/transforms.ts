@@ -74,6 +74,16 @@ export function invert(m: Mat4): Mat4 {
   return out;
 }
 
+/** Inverse of a rigid transform (rotation + translation): R^T and -R^T t, with an exact last row. */
+export function invertRigid(m: Mat4): Mat4 {
+  const out = mat4.create();
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[c * 4 + r] = m[r * 4 + c]!;
+  for (let r = 0; r < 3; r++) out[12 + r] = -(out[r]! * m[12]! + out[4 + r]! * m[13]! + out[8 + r]! * m[14]!);
+  out[3] = out[7] = out[11] = 0;
+  out[15] = 1;
+  return out;
+}
+
 export function multiply(a: Mat4, b: Mat4): Mat4 {
   return mat4.multiply(mat4.create(), a, b);
 }

@@ -9,7 +9,7 @@
 import type { ObjectStats } from "../render/protocol.js";
 import type { RenderedFrame } from "../render/renderer.js";
 import { geometryToObject, objectPose, scaleOf } from "../render/request.js";
-import { invert, multiply, rotationOf, toRows, transformPoint, type Vec3 } from "../math/transforms.js";
+import { invertRigid, multiply, rotationOf, toRows, transformPoint, type Vec3 } from "../math/transforms.js";
 import { kMatrix, project } from "./camera.js";
 
 export type Box2D = [number, number, number, number];
@@ -102,7 +102,7 @@ export function annotate(frame: RenderedFrame): FrameAnnotations {
   if (!frame.instance) throw new Error("annotate() needs the label passes (instance ids)");
   const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
   const visible = maskStats(frame.instance, width);
-  const T_camera_world = invert(frame.T_world_camera);
+  const T_camera_world = invertRigid(frame.T_world_camera);
   const objects = scene.objects.map((obj, i): ObjectAnnotation => {
     const stats = frame.objects[i]!;
     const T_world_object = objectPose(obj);
