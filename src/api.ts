@@ -5,6 +5,7 @@
  */
 import { parseScene } from "./scene/validate.js";
 import { loadSceneFile, checkSceneFiles } from "./scene/load.js";
+import { sceneFileFrames } from "./randomize/frames.js";
 import type { ConcreteScene, SceneInput } from "./scene/schema.js";
 import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
 import type { GpuMode } from "./render/browser.js";
@@ -39,6 +40,8 @@ export interface LoadedScene {
   scene: ConcreteScene;
   /** file name used in messages */
   file: string;
+  /** the frame's seed, when it was drawn from a template */
+  seed?: string;
 }
 
 /** A scene given as a path (loaded and validated) or as an object (validated; URIs relative to the cwd). */
@@ -81,8 +84,8 @@ function newManifest(r: Renderer, hash: string): Manifest {
 }
 
 /** The manifest entry of a written frame, with the checksum of each of its files. */
-async function doneEntry(index: number, w: WrittenFrame): Promise<FrameEntry> {
-  return { index, dir: `frames/${basename(w.dir)}`, status: "done", files: await fileChecksums(w.dir, w.files) };
+async function doneEntry(index: number, w: WrittenFrame, seed?: string): Promise<FrameEntry> {
+  return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: await fileChecksums(w.dir, w.files) };
 }
 
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
@@ -109,6 +112,31 @@ export interface RenderScenesOptions extends PassOptions {
   progress?: boolean;
   /** stop cleanly: no new frame starts, the frame being written is finished */
   signal?: AbortSignal;
+}
+
+export interface RenderFilesOptions extends RenderScenesOptions {
+  /** frames drawn from each template (default 1) */
+  frames?: number;
+  /** the sweep seed: frame i of a template uses frameSeed(seed, i) (default 0) */
+  seed?: number | string;
+}
+
+/**
+ * Renders scene files: a concrete scene gives one frame, a template `frames` frames drawn
+ * with frameSeed(seed, i); all become frames 0, 1, ... of the dataset in `out`.
+ */
+export async function renderFiles(paths: string[], options: RenderFilesOptions): Promise<Manifest> {
+  const scenes: LoadedScene[] = [];
+  for (const p of paths) scenes.push(...(await sceneFileFrames(p, options.frames ?? 1, options.seed ?? 0)));
+  await prepareOut(options.out);
+  return withRenderer(undefined, options.gpu, async (r) => {
+    const manifest = await writeDataset(r, scenes, options);
+    if (scenes.some((s) => s.seed) && manifest.frames.length) {
+      manifest.seed = options.seed ?? 0;
+      await writeManifest(options.out, manifest);
+    }
+    return manifest;
+  });
 }
 
 /**
@@ -145,7 +173,7 @@ export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: 
     next = index + 1 < scenes.length && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {
-      manifest.frames.push(await doneEntry(index, w));
+      manifest.frames.push(await doneEntry(index, w, scenes[index]!.seed));
       await writeManifest(options.out, manifest);
       bar?.tick(++done);
     });

@@ -173,4 +173,24 @@ describe("simforge CLI", () => {
       expect(readFileSync(join(seq, "frames", "000002", f)).equals(readFileSync(join(seq, "frames", "000000", f))), f).toBe(true);
     }
   });
+
+  it("a template with --frames and --seed renders the same bytes twice, and a frame re-renders alone", () => {
+    const a = join(dir, "tpl-a"), b = join(dir, "tpl-b"), one = join(dir, "tpl-one");
+    const args = ["render", "scenes/seed-cubes.template.json", "--frames", "3", "--seed", "7", "--gpu", "off", "--no-progress", "--out"];
+    expect(simforge(...args, a).code).toBe(0);
+    expect(simforge(...args, b).code).toBe(0);
+    for (const f of ["000000", "000001", "000002"]) {
+      for (const name of ["scene.json", "rgb.png", "depth.npy", "instance.png", "annotations.json"]) {
+        expect(readFileSync(join(a, "frames", f, name)).equals(readFileSync(join(b, "frames", f, name))), `${f}/${name}`).toBe(true);
+      }
+    }
+    expect(readFileSync(join(a, "frames", "000001", "scene.json"), "utf8")).not.toBe(readFileSync(join(a, "frames", "000002", "scene.json"), "utf8"));
+    expect(simforge("render", join(a, "frames", "000002", "scene.json"), "--out", one, "--gpu", "off", "--no-progress").code).toBe(0);
+    for (const name of ["rgb.png", "depth.npy", "instance.png", "annotations.json"]) {
+      expect(readFileSync(join(one, "frames", "000000", name)).equals(readFileSync(join(a, "frames", "000002", name))), name).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(a, "manifest.json"), "utf8"));
+    expect(manifest.seed).toBe(7);
+    expect(manifest.frames[2].seed).toMatch(/^[0-9a-f]{32}$/);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { renderScenes } from "../api.js";
+import { renderFiles } from "../api.js";
 import { closeAllSessions } from "../render/session.js";
 import { findBrowser } from "../render/browser.js";
 import { exitCodeFor, InputError } from "../errors.js";
@@ -42,7 +42,9 @@ await yargs(hideBin(process.argv))
     "Render concrete scene files (plain JSON, no randomness) into OUT/frames/000000, 000001, ... with a manifest.",
     (y) =>
       y
-        .positional("scenes", { type: "string", array: true, demandOption: true, describe: "concrete scene JSON files; frame i renders the i-th file" })
+        .positional("scenes", { type: "string", array: true, demandOption: true, describe: "scene JSON files: a concrete scene gives one frame, a template (a scene with distributions) --frames frames" })
+        .option("frames", { alias: "n", type: "number", default: 1, describe: "frames to draw from each template; frame i uses the seed frameSeed(--seed, i)" })
+        .option("seed", { type: "string", default: "0", describe: "sweep seed (a number or a string): the same seed gives the same frames, byte for byte" })
         .option("out", { alias: "o", type: "string", demandOption: true, describe: "output dataset directory (created if missing)" })
         .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader; on: fail without a GPU; off: always SwiftShader" })
         .option("normals", { type: "boolean", default: false, describe: "also write surface normals in the camera frame (normals.npy, normals.png)" })
@@ -50,11 +52,15 @@ await yargs(hideBin(process.argv))
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
         .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
+        .example("simforge render scenes/seed-cubes.template.json --frames 100 --seed 7 --out out/cubes", "100 randomized frames")
         .example("simforge render out/demo/frames/000000/scene.json --out /tmp/again", "re-render a frame from the scene it recorded"),
     async (argv) => {
       try {
-        const manifest = await renderScenes(argv.scenes, {
+        if (!Number.isInteger(argv.frames) || argv.frames < 1) throw new InputError(`--frames must be a positive integer, got ${argv.frames}`, { field: "--frames" });
+        const manifest = await renderFiles(argv.scenes, {
           out: argv.out,
+          frames: argv.frames,
+          seed: /^-?\d+$/.test(argv.seed) ? Number(argv.seed) : argv.seed,
           gpu: argv.gpu,
           normals: argv.normals,
           rgb: argv.rgb,

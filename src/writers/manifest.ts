@@ -12,6 +12,8 @@ export interface FrameEntry {
   index: number;
   dir: string;
   status: "done" | "failed";
+  /** the frame's seed, when it was drawn from a template */
+  seed?: string;
   /** file name -> sha256 */
   files?: Record<string, string>;
   error?: string;
@@ -24,6 +26,8 @@ export interface Manifest {
   renderer: { webgl: string; vendor: string; gpu: string };
   /** sha256 over the frames' concrete scenes, in frame order */
   config_hash: string;
+  /** the sweep seed, when frames were drawn from a template */
+  seed?: number | string;
   frames: FrameEntry[];
 }
 

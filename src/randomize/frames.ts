@@ -1,0 +1,64 @@
+/**
+ * From a scene file to the concrete scenes of its frames: a concrete scene is one frame as
+ * it is; a template gives frame i from frameSeed(seed, i), so any frame can be re-made
+ * alone. `randomize(template, seed, frame)` is the whole of it for one frame.
+ */
+import { dirname, resolve } from "node:path";
+import { InputError } from "../errors.js";
+import { checkSceneFiles, readJsonFile } from "../scene/load.js";
+import { formatPath, parseScene } from "../scene/validate.js";
+import type { ConcreteScene } from "../scene/schema.js";
+import { Rng, frameSeed } from "./rng.js";
+import { DISTRIBUTIONS, isTemplate, sampleTemplate } from "./template.js";
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+/** A one-key object whose key is a misspelt distribution name, e.g. { "unifrom": [0, 1] }: an error naming it. */
+export function checkDistributionNames(node: unknown, file: string, path: (string | number)[] = []): void {
+  if (Array.isArray(node)) return node.forEach((v, i) => checkDistributionNames(v, file, [...path, i]));
+  if (typeof node !== "object" || node === null) return;
+  const keys = Object.keys(node);
+  if (keys.length === 1 && !(DISTRIBUTIONS as readonly string[]).includes(keys[0]!)) {
+    const key = keys[0]!;
+    if (DISTRIBUTIONS.some((d) => editDistance(key.toLowerCase(), d.toLowerCase()) <= 2 && key.length > 2)) {
+      throw new InputError(`unknown distribution "${key}" (known: ${DISTRIBUTIONS.join(", ")})`, { file, field: formatPath([...path, key]) });
+    }
+  }
+  for (const [k, v] of Object.entries(node)) checkDistributionNames(v, file, [...path, k]);
+}
+
+/** The concrete scene of one frame of a template (or the scene itself when it has no randomness). */
+export async function randomize(json: unknown, seed: number | string, frame: number, file: string): Promise<{ scene: ConcreteScene; seed: string }> {
+  const s = frameSeed(seed, frame);
+  const sampled = sampleTemplate(json, new Rng(s), file);
+  const scene = parseScene(sampled, file);
+  return { scene: await checkSceneFiles(scene, dirname(resolve(file)), file), seed: s };
+}
+
+export interface FrameScene {
+  scene: ConcreteScene;
+  file: string;
+  /** the frame's seed when the file is a template */
+  seed?: string;
+}
+
+/** The frames of a scene file: `frames` draws of a template, or the concrete scene once (frames must then be 1). */
+export async function sceneFileFrames(path: string, frames = 1, seed: number | string = 0): Promise<FrameScene[]> {
+  const json = await readJsonFile(path);
+  checkDistributionNames(json, path);
+  if (!isTemplate(json)) {
+    if (frames !== 1) throw new InputError(`--frames ${frames} needs a template (a scene with distributions); this is a concrete scene`, { file: path });
+    const { scene } = await randomize(json, seed, 0, path);
+    return [{ scene, file: path }];
+  }
+  const out: FrameScene[] = [];
+  for (let i = 0; i < frames; i++) out.push({ ...(await randomize(json, seed, i, path)), file: path });
+  return out;
+}

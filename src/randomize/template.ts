@@ -1,0 +1,215 @@
+/**
+ * Templates: a scene in which any value may be a distribution and an `objects` entry may be
+ * a spawn group. `sampleTemplate(template, rng)` walks it and draws every distribution,
+ * giving plain JSON that is then validated as a concrete scene. Each distribution draws
+ * from its own stream, forked by its field path, so editing one part of a template leaves
+ * the draws of every other part unchanged.
+ *
+ * Distributions (angles in degrees):
+ *   { "uniform": [a, b] }               { "normal": [mu, sigma], "clip"?: [a, b] }
+ *   { "logUniform": [a, b] }            { "int": [a, b] }  (both ends included)
+ *   { "choice": [v0, v1, ...], "weights"?: [...] }   (a chosen value may hold distributions)
+ *   { "hsv": { "h": x, "s": x, "v": x } } -> [r, g, b]  (each x a number or a distribution)
+ *   { "kelvin": x } -> [r, g, b], the colour of a black body (use for light colours)
+ *   { "uniformRotation": true } -> { "quaternion": [...] }, uniform on SO(3)
+ *   { "rotationAbout": { "axis": [x, y, z], "angle": x } } -> { "axisAngle": ... }
+ *   { "shell": { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] } } -> [x, y, z]
+ * Spawn groups, inside `objects`:
+ *   { "spawn": { "count": n or distribution, "from": [{ "weight"?: w, "object": {...} }], "firstId"?: id } }
+ */
+import { InputError } from "../errors.js";
+import { formatPath } from "../scene/validate.js";
+import { choiceIndex, hsvToRgb, int, kelvinToRgb, logUniform, normal, shellPoint, uniform, uniformRotation } from "./distributions.js";
+import type { Rng } from "./rng.js";
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Path = (string | number)[];
+
+export const DISTRIBUTIONS = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell"] as const;
+const MODIFIERS: Record<string, string[]> = { normal: ["clip"], choice: ["weights"] };
+
+const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The distribution an object node is, or null for a plain object. */
+export function distributionOf(node: unknown): (typeof DISTRIBUTIONS)[number] | null {
+  if (!isObject(node)) return null;
+  const keys = Object.keys(node);
+  const d = DISTRIBUTIONS.find((k) => keys.includes(k));
+  return d ?? null;
+}
+
+class Sampler {
+  constructor(private readonly rng: Rng, private readonly file: string) {}
+
+  fail(path: Path, msg: string): never {
+    throw new InputError(msg, { file: this.file, field: formatPath(path) });
+  }
+
+  private num(v: unknown, path: Path): number {
+    const x = this.value(v, path);
+    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, "expected a finite number or a distribution");
+    return x;
+  }
+
+  private range(v: unknown, path: Path, what = "[low, high]"): [number, number] {
+    if (!Array.isArray(v) || v.length !== 2) this.fail(path, `expected ${what}`);
+    const a = this.num(v[0], [...path, 0]);
+    const b = this.num(v[1], [...path, 1]);
+    if (a > b) this.fail(path, `inverted bounds [${a}, ${b}]: the low end comes first`);
+    return [a, b];
+  }
+
+  /** A number, or a [low, high] range drawn uniformly, or a distribution. */
+  private scalar(v: unknown, path: Path, rng: Rng): number {
+    if (Array.isArray(v)) {
+      const [a, b] = this.range(v, path);
+      return uniform(rng, a, b);
+    }
+    return this.num(v, path);
+  }
+
+  value(node: unknown, path: Path): Json {
+    if (Array.isArray(node)) return node.map((v, i) => this.value(v, [...path, i]));
+    if (!isObject(node)) return node as Json;
+    const d = distributionOf(node);
+    if (d === null) {
+      const out: { [k: string]: Json } = {};
+      for (const [k, v] of Object.entries(node)) {
+        out[k] = k === "objects" && Array.isArray(v) ? this.objects(v, [...path, k]) : this.value(v, [...path, k]);
+      }
+      return out;
+    }
+    const extra = Object.keys(node).filter((k) => k !== d && !(MODIFIERS[d] ?? []).includes(k));
+    if (extra.length) this.fail([...path, extra[0]!], `unknown field "${extra[0]}" in a ${d} distribution`);
+    return this.draw(d, node, path);
+  }
+
+  private draw(d: (typeof DISTRIBUTIONS)[number], node: { [k: string]: Json }, path: Path): Json {
+    const rng = this.rng.fork(formatPath(path) || "$");
+    const at = [...path, d];
+    const arg = node[d];
+    switch (d) {
+      case "uniform": {
+        const [a, b] = this.range(arg, at);
+        return uniform(rng, a, b);
+      }
+      case "logUniform": {
+        const [a, b] = this.range(arg, at);
+        if (a <= 0) this.fail(at, "log-uniform bounds must be positive");
+        return logUniform(rng, a, b);
+      }
+      case "int": {
+        const [a, b] = this.range(arg, at);
+        if (!Number.isInteger(a) || !Number.isInteger(b)) this.fail(at, "expected integer bounds");
+        return int(rng, a, b);
+      }
+      case "normal": {
+        if (!Array.isArray(arg) || arg.length !== 2) this.fail(at, "expected [mean, standard deviation]");
+        const mu = this.num(arg[0], [...at, 0]);
+        const sigma = this.num(arg[1], [...at, 1]);
+        if (sigma < 0) this.fail([...at, 1], "the standard deviation must be >= 0");
+        const clip = node.clip === undefined ? undefined : this.range(node.clip, [...path, "clip"]);
+        if (clip && (mu + 8 * sigma < clip[0] || mu - 8 * sigma > clip[1])) this.fail([...path, "clip"], "the clip window lies more than 8 standard deviations from the mean");
+        return normal(rng, mu, sigma, clip);
+      }
+      case "choice": {
+        if (!Array.isArray(arg) || arg.length === 0) this.fail(at, "expected a non-empty list of choices");
+        let weights: number[] | undefined;
+        if (node.weights !== undefined) {
+          const w = node.weights;
+          if (!Array.isArray(w) || w.length !== arg.length) this.fail([...path, "weights"], `expected ${arg.length} weights, one per choice`);
+          weights = w.map((x, i) => this.num(x, [...path, "weights", i]));
+          if (weights.some((x) => x < 0) || weights.reduce((s, x) => s + x, 0) <= 0) this.fail([...path, "weights"], "weights must be >= 0 with a positive sum");
+        }
+        const i = choiceIndex(rng, arg.length, weights);
+        return this.value(arg[i], [...at, i]);
+      }
+      case "hsv": {
+        if (!isObject(arg)) this.fail(at, 'expected { "h": ..., "s": ..., "v": ... }');
+        const [h, s, v] = (["h", "s", "v"] as const).map((k) => {
+          if (arg[k] === undefined) this.fail([...at, k], "missing (a number, a [low, high] range or a distribution)");
+          return this.scalar(arg[k], [...at, k], rng.fork(k));
+        });
+        return hsvToRgb(h!, Math.min(1, Math.max(0, s!)), Math.min(1, Math.max(0, v!)));
+      }
+      case "kelvin": {
+        const k = this.scalar(arg, at, rng);
+        if (k < 1000 || k > 40000) this.fail(at, `colour temperature ${k} K is outside 1000..40000 K`);
+        return kelvinToRgb(k);
+      }
+      case "uniformRotation":
+        if (arg !== true) this.fail(at, "expected true");
+        return { quaternion: uniformRotation(rng) };
+      case "rotationAbout": {
+        if (!isObject(arg) || !Array.isArray(arg.axis) || arg.axis.length !== 3) this.fail(at, 'expected { "axis": [x, y, z], "angle": ... }');
+        const axis = arg.axis.map((x, i) => this.num(x, [...at, "axis", i]));
+        if (axis.every((x) => x === 0)) this.fail([...at, "axis"], "the axis must not be zero");
+        return { axisAngle: { axis, angle: this.scalar(arg.angle ?? [0, 360], [...at, "angle"], rng) } };
+      }
+      case "shell": {
+        if (!isObject(arg)) this.fail(at, 'expected { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] }');
+        const center = Array.isArray(arg.center) && arg.center.length === 3 ? arg.center.map((x, i) => this.num(x, [...at, "center", i])) : this.fail([...at, "center"], "expected 3 numbers");
+        const radius = this.range(arg.radius, [...at, "radius"]);
+        if (radius[0] < 0) this.fail([...at, "radius"], "the radius must be >= 0");
+        const elevation = arg.elevation === undefined ? undefined : this.range(arg.elevation, [...at, "elevation"]);
+        if (elevation && (elevation[0] < -90 || elevation[1] > 90)) this.fail([...at, "elevation"], "elevation must lie in [-90, 90] degrees");
+        const azimuth = arg.azimuth === undefined ? undefined : this.range(arg.azimuth, [...at, "azimuth"]);
+        return shellPoint(rng, center, radius, elevation, azimuth);
+      }
+    }
+  }
+
+  /** An objects list, with spawn groups expanded; spawned objects get ids after the highest explicit one unless `firstId` is given. */
+  private objects(list: unknown[], path: Path): Json[] {
+    const isSpawn = (o: unknown) => isObject(o) && "spawn" in o;
+    const explicit = new Map<number, Json>();
+    list.forEach((o, i) => {
+      if (!isSpawn(o)) explicit.set(i, this.value(o, [...path, i]));
+    });
+    let nextId = Math.max(0, ...[...explicit.values()].map((o) => (isObject(o) && typeof o.id === "number" ? o.id : 0))) + 1;
+    const out: Json[] = [];
+    list.forEach((o, i) => {
+      if (!isObject(o) || !isSpawn(o)) {
+        out.push(explicit.get(i)!);
+        return;
+      }
+      const at = [...path, i, "spawn"];
+      const spawn = o.spawn;
+      if (!isObject(spawn)) this.fail(at, 'expected { "count": ..., "from": [...] }');
+      const count = this.value(spawn.count, [...at, "count"]);
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) this.fail([...at, "count"], `expected a non-negative integer count, got ${JSON.stringify(count)}`);
+      const from = spawn.from;
+      if (!Array.isArray(from) || from.length === 0) this.fail([...at, "from"], "expected a non-empty list of { weight?, object }");
+      const weights = from.map((f, j) => {
+        if (!isObject(f) || !isObject(f.object)) this.fail([...at, "from", j], 'expected { "weight"?: w, "object": {...} }');
+        const w = f.weight === undefined ? 1 : this.num(f.weight, [...at, "from", j, "weight"]);
+        if (w < 0) this.fail([...at, "from", j, "weight"], "weights must be >= 0");
+        return w;
+      });
+      if (weights.reduce((s, x) => s + x, 0) <= 0) this.fail([...at, "from"], "weights must have a positive sum");
+      let id = spawn.firstId === undefined ? nextId : this.num(spawn.firstId, [...at, "firstId"]);
+      const pick = this.rng.fork(`${formatPath(at)}#pick`);
+      for (let k = 0; k < count; k++) {
+        const j = choiceIndex(pick, from.length, weights);
+        // each spawned object samples its own distributions: fork by its index in the group
+        const sampled = new Sampler(this.rng.fork(`${formatPath(at)}#${k}`), this.file).value((from[j] as { object: Json }).object, [...at, "from", j, "object"]);
+        out.push({ ...(sampled as object), id: id++ });
+      }
+      nextId = Math.max(nextId, id);
+    });
+    return out;
+  }
+}
+
+/** Draws every distribution of a template: plain JSON for parseScene. */
+export function sampleTemplate(template: unknown, rng: Rng, file = "template"): unknown {
+  return new Sampler(rng, file).value(template, []);
+}
+
+/** Whether a parsed JSON document holds any distribution or spawn group. */
+export function isTemplate(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(isTemplate);
+  if (!isObject(node)) return false;
+  if (distributionOf(node) !== null || "spawn" in node) return true;
+  return Object.values(node).some(isTemplate);
+}
