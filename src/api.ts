@@ -127,7 +127,11 @@ export interface RenderFilesOptions extends RenderScenesOptions {
  */
 export async function renderFiles(paths: string[], options: RenderFilesOptions): Promise<Manifest> {
   const scenes: LoadedScene[] = [];
-  for (const p of paths) scenes.push(...(await sceneFileFrames(p, options.frames ?? 1, options.seed ?? 0)));
+  for (const p of paths) {
+    const frames = await sceneFileFrames(p, options.frames ?? 1, options.seed ?? 0);
+    for (const f of frames) for (const w of f.warnings ?? []) process.stderr.write(`simforge: warning: ${w}\n`);
+    scenes.push(...frames);
+  }
   await prepareOut(options.out);
   return withRenderer(undefined, options.gpu, async (r) => {
     const manifest = await writeDataset(r, scenes, options);

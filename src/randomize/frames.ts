@@ -10,6 +10,7 @@ import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "./rng.js";
 import { DISTRIBUTIONS, isTemplate, sampleTemplate } from "./template.js";
+import { settle, type SettleReport } from "../physics/settle.js";
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -34,12 +35,58 @@ export function checkDistributionNames(node: unknown, file: string, path: (strin
   for (const [k, v] of Object.entries(node)) checkDistributionNames(v, file, [...path, k]);
 }
 
-/** The concrete scene of one frame of a template (or the scene itself when it has no randomness). */
-export async function randomize(json: unknown, seed: number | string, frame: number, file: string): Promise<{ scene: ConcreteScene; seed: string }> {
+/**
+ * Template-only physics fields, removed before the scene is validated: `"physics":
+ * "dynamic"` on an object (it is dropped and settled; everything else is a static
+ * collider) and a top-level `"settle": { "maxSteps": n }`.
+ */
+function takePhysics(sampled: unknown, file: string): { dynamic: Set<number>; maxSteps?: number } {
+  const dynamic = new Set<number>();
+  if (typeof sampled !== "object" || sampled === null) return { dynamic };
+  const doc = sampled as { objects?: unknown; settle?: unknown };
+  let maxSteps: number | undefined;
+  if (doc.settle !== undefined) {
+    const st = doc.settle as { maxSteps?: unknown };
+    if (typeof st !== "object" || st === null || !Number.isInteger(st.maxSteps) || (st.maxSteps as number) < 1) {
+      throw new InputError('expected { "maxSteps": a positive integer }', { file, field: "settle" });
+    }
+    maxSteps = st.maxSteps as number;
+    delete doc.settle;
+  }
+  if (Array.isArray(doc.objects)) {
+    doc.objects.forEach((o: Record<string, unknown>, i) => {
+      if (typeof o !== "object" || o === null || !("physics" in o)) return;
+      if (o.physics !== "dynamic" && o.physics !== "static") throw new InputError(`expected "dynamic" or "static", got ${JSON.stringify(o.physics)}`, { file, field: `objects[${i}].physics` });
+      if (o.physics === "dynamic") dynamic.add(o.id as number);
+      delete o.physics;
+    });
+  }
+  return maxSteps === undefined ? { dynamic } : { dynamic, maxSteps };
+}
+
+/**
+ * The concrete scene of one frame of a template (or the scene itself when it has no
+ * randomness): draw every distribution with frameSeed(seed, frame), validate, settle the
+ * dynamic objects. `warnings` says when objects did not come to rest.
+ */
+export async function randomize(
+  json: unknown, seed: number | string, frame: number, file: string,
+): Promise<{ scene: ConcreteScene; seed: string; warnings: string[]; settle?: SettleReport }> {
   const s = frameSeed(seed, frame);
   const sampled = sampleTemplate(json, new Rng(s), file);
-  const scene = parseScene(sampled, file);
-  return { scene: await checkSceneFiles(scene, dirname(resolve(file)), file), seed: s };
+  const physics = takePhysics(sampled, file);
+  let scene = parseScene(sampled, file);
+  const warnings: string[] = [];
+  let report: SettleReport | undefined;
+  if (physics.dynamic.size > 0) {
+    const settled = await settle(scene, physics.dynamic, { file, ...(physics.maxSteps ? { maxSteps: physics.maxSteps } : {}) });
+    scene = settled.scene;
+    report = settled.report;
+    if (report.moving.length) warnings.push(`${file}: frame ${frame}: objects ${report.moving.join(", ")} still moving after ${report.steps} physics steps`);
+    if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
+  }
+  scene = await checkSceneFiles(scene, dirname(resolve(file)), file);
+  return report ? { scene, seed: s, warnings, settle: report } : { scene, seed: s, warnings };
 }
 
 export interface FrameScene {
@@ -47,6 +94,8 @@ export interface FrameScene {
   file: string;
   /** the frame's seed when the file is a template */
   seed?: string;
+  /** problems that did not stop the frame (objects that did not come to rest) */
+  warnings?: string[];
 }
 
 /** The frames of a scene file: `frames` draws of a template, or the concrete scene once (frames must then be 1). */
@@ -55,8 +104,8 @@ export async function sceneFileFrames(path: string, frames = 1, seed: number | s
   checkDistributionNames(json, path);
   if (!isTemplate(json)) {
     if (frames !== 1) throw new InputError(`--frames ${frames} needs a template (a scene with distributions); this is a concrete scene`, { file: path });
-    const { scene } = await randomize(json, seed, 0, path);
-    return [{ scene, file: path }];
+    const { scene, warnings } = await randomize(json, seed, 0, path);
+    return [{ scene, file: path, warnings }];
   }
   const out: FrameScene[] = [];
   for (let i = 0; i < frames; i++) out.push({ ...(await randomize(json, seed, i, path)), file: path });

@@ -210,6 +210,6 @@ export function sampleTemplate(template: unknown, rng: Rng, file = "template"): 
 export function isTemplate(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(isTemplate);
   if (!isObject(node)) return false;
-  if (distributionOf(node) !== null || "spawn" in node) return true;
+  if (distributionOf(node) !== null || "spawn" in node || "physics" in node || "settle" in node) return true;
   return Object.values(node).some(isTemplate);
 }

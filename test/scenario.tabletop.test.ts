@@ -1,0 +1,43 @@
+// The tabletop-grasping scenario: every class shows up, objects settle without floating or
+// interpenetrating, and frames render with every declared class in the semantic masks.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { randomize } from "../src/randomize/frames.js";
+import { Renderer } from "../src/render/renderer.js";
+
+const FILE = "scenes/tabletop-grasping.json";
+const template = JSON.parse(readFileSync(FILE, "utf8"));
+const classes: string[] = template.classes.map((c: { name: string }) => c.name);
+
+describe("tabletop-grasping", () => {
+  it("settled frames: at rest objects touch their support (gap < 2 mm) and interpenetrate < 1 mm; 3-15 objects", async () => {
+    let atRest = 0;
+    for (let i = 0; i < 10; i++) {
+      const f = await randomize(template, 11, i, FILE);
+      const spawned = f.scene.objects.filter((o) => o.id >= 100);
+      expect(spawned.length).toBeGreaterThanOrEqual(3);
+      expect(spawned.length).toBeLessThanOrEqual(15);
+      const r = f.settle!;
+      expect(r.fell).toEqual([]);
+      expect(r.maxPenetration).toBeLessThan(0.001);
+      expect(r.unsupported.filter((id) => !r.moving.includes(id))).toEqual([]);
+      if (r.atRest) atRest++;
+    }
+    expect(atRest).toBeGreaterThanOrEqual(7);
+  });
+
+  it("every declared class appears in the semantic masks across a handful of frames", async () => {
+    const r = await Renderer.open({ gpu: "off" });
+    const seen = new Set<number>();
+    try {
+      for (let i = 0; i < 6; i++) {
+        const { scene } = await randomize(template, 3, i, FILE);
+        const f = await r.render(scene, { rgb: false });
+        for (const c of f.semantic!) seen.add(c);
+      }
+    } finally {
+      await r.close();
+    }
+    for (const [i, name] of classes.entries()) expect(seen.has(template.classes[i].id), name).toBe(true);
+  });
+});
