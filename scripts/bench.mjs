@@ -1,7 +1,8 @@
 // npm run bench: frames/s of the seed-cubes scene (the textbook Blender example) at 640x480
 // and 1024x1024, RGB only and RGB+depth+masks+annotations written to disk, each in steady
 // state on one browser page after warm-up frames; and, as a sweep would, a new random
-// seed-cubes scene every frame (new sizes, poses, colours). Ratios are against RGB-only at
+// seed-cubes scene every frame (new sizes, poses, colours), and tabletop-grasping frames
+// (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
 // 640x480, measured in the same run.  Options: --frames N (default 30), --gpu auto|on|off.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ const { loadSceneFile } = await import(join(root, "dist/scene/load.js"));
 const { writeDataset } = await import(join(root, "dist/api.js"));
 const { parseScene } = await import(join(root, "dist/scene/validate.js"));
 const { seedCubes } = await import(join(root, "scripts/seed-cubes.mjs"));
+const { randomize } = await import(join(root, "dist/randomize/frames.js"));
+const { readFileSync } = await import("node:fs");
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +49,7 @@ async function full(r, sceneAt) {
 }
 
 const r = await Renderer.open({ gpu });
+let tabletopNote = "";
 try {
   console.log(`simforge bench: seed-cubes, ${frames} frames per row after ${WARMUP} warm-up frames, one page`);
   console.log(`renderer: ${r.info.renderer}`);
@@ -59,12 +63,24 @@ try {
   const random = (i) => parseScene(seedCubes(640, 480, `bench-${i}`), "bench");
   rows.push({ size: "640x480", mode: "new random cubes each frame, RGB only", fps: await rgbOnly(r, random) });
   rows.push({ size: "640x480", mode: "new random cubes each frame, all written", fps: await full(r, random) });
+
+  // tabletop-grasping: randomize + settle each frame (timed on its own), then render + write
+  const file = join(root, "scenes", "tabletop-grasping.json");
+  const template = JSON.parse(readFileSync(file, "utf8"));
+  const tabletop = [];
+  const t0 = performance.now();
+  for (let i = -WARMUP; i < frames; i++) tabletop.push((await randomize(template, 1, i + WARMUP, file)).scene);
+  const randomizeMs = (performance.now() - t0) / (frames + WARMUP);
+  const fps = await full(r, (i) => tabletop[i + WARMUP]);
+  rows.push({ size: "640x480", mode: "tabletop-grasping, all written", fps });
+  tabletopNote = `tabletop-grasping: randomize + physics settle ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`;
   const base = rows[0].fps;
   console.log("");
   console.log(`${"size".padEnd(10)} ${"mode".padEnd(42)} frames/s   ms/frame   vs 640x480 RGB only`);
   for (const row of rows) {
     console.log(`${row.size.padEnd(10)} ${row.mode.padEnd(42)} ${row.fps.toFixed(2).padStart(8)} ${(1000 / row.fps).toFixed(1).padStart(10)}   ${(row.fps / base).toFixed(2)}x`);
   }
+  console.log(`\n${tabletopNote}`);
 } finally {
   await r.close();
 }
