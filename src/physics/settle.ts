@@ -121,7 +121,7 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
   const maxSteps = options.maxSteps ?? 4000;
   const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
   world.timestep = 1 / 240;
-  world.numSolverIterations = 16; // stacks of small objects
+  world.numSolverIterations = 8; // stacks of small objects
   // Rapier lets resting contacts sink by up to 1 mm by default; labels want less.
   world.integrationParameters.normalizedAllowedLinearError = 0.0002;
   // Household objects are ~10 cm: Rapier's tolerances (allowed penetration, prediction
@@ -134,7 +134,7 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
       const [x, y, z] = o.pose.position;
       const isDynamic = dynamic.has(o.id);
       // Damping stands in for rolling resistance: without it a ball on a table rolls forever.
-      const desc = isDynamic ? RAPIER.RigidBodyDesc.dynamic().setLinearDamping(1).setAngularDamping(2) : RAPIER.RigidBodyDesc.fixed();
+      const desc = isDynamic ? RAPIER.RigidBodyDesc.dynamic().setLinearDamping(1).setAngularDamping(5) : RAPIER.RigidBodyDesc.fixed();
       const body = world.createRigidBody(desc.setTranslation(x, y, z).setRotation(rot).setCanSleep(true));
       world.createCollider(colliderOf(o, `objects[${i}].shape`, file).setFriction(0.7).setRestitution(0.05).setDensity(500), body);
       if (isDynamic) bodies.set(o.id, body);
