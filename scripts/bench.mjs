@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { Renderer } = await import(join(root, "dist/render/renderer.js"));
 const { loadSceneFile } = await import(join(root, "dist/scene/load.js"));
-const { writeDataset } = await import(join(root, "dist/api.js"));
+const { writeDataset, sceneList } = await import(join(root, "dist/api.js"));
 const { parseScene } = await import(join(root, "dist/scene/validate.js"));
 const { seedCubes } = await import(join(root, "scripts/seed-cubes.mjs"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
@@ -39,9 +39,9 @@ async function full(r, sceneAt) {
   const out = mkdtempSync(join(tmpdir(), "simforge-bench-"));
   try {
     const list = (n, first) => Array.from({ length: n }, (_, i) => ({ scene: sceneAt(first + i), file: "bench" }));
-    await writeDataset(r, list(WARMUP, -WARMUP), { out });
+    await writeDataset(r, sceneList(list(WARMUP, -WARMUP)), { out });
     const t = performance.now();
-    await writeDataset(r, list(frames, 0), { out });
+    await writeDataset(r, sceneList(list(frames, 0)), { out });
     return frames / ((performance.now() - t) / 1000);
   } finally {
     rmSync(out, { recursive: true, force: true });

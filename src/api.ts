@@ -5,7 +5,7 @@
  */
 import { parseScene } from "./scene/validate.js";
 import { loadSceneFile, checkSceneFiles } from "./scene/load.js";
-import { sceneFileFrames } from "./randomize/frames.js";
+import { planSceneFile, type ScenePlan } from "./randomize/frames.js";
 import type { ConcreteScene, SceneInput } from "./scene/schema.js";
 import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
 import type { GpuMode } from "./render/browser.js";
@@ -121,21 +121,48 @@ export interface RenderFilesOptions extends RenderScenesOptions {
   seed?: number | string;
 }
 
+/** Where a dataset's frames come from: `count` frames, each made on demand. */
+export interface FrameSource {
+  count: number;
+  /** identifies the inputs (manifest config_hash) */
+  hash: string;
+  get(index: number): Promise<LoadedScene>;
+}
+
+/** A FrameSource over scenes already in hand. */
+export function sceneList(scenes: LoadedScene[]): FrameSource {
+  return { count: scenes.length, hash: configHash(scenes.map((s) => stableJson(s.scene))), get: async (i) => scenes[i]! };
+}
+
 /**
  * Renders scene files: a concrete scene gives one frame, a template `frames` frames drawn
- * with frameSeed(seed, i); all become frames 0, 1, ... of the dataset in `out`.
+ * with frameSeed(seed, i); all become frames 0, 1, ... of the dataset in `out`. Each
+ * template frame is drawn (and settled) while the previous one renders.
  */
 export async function renderFiles(paths: string[], options: RenderFilesOptions): Promise<Manifest> {
-  const scenes: LoadedScene[] = [];
-  for (const p of paths) {
-    const frames = await sceneFileFrames(p, options.frames ?? 1, options.seed ?? 0);
-    for (const f of frames) for (const w of f.warnings ?? []) process.stderr.write(`simforge: warning: ${w}\n`);
-    scenes.push(...frames);
+  const plans: ScenePlan[] = [];
+  for (const p of paths) plans.push(await planSceneFile(p, options.frames ?? 1, options.seed ?? 0));
+  const starts: number[] = [];
+  let count = 0;
+  for (const plan of plans) {
+    starts.push(count);
+    count += plan.count;
   }
+  const source: FrameSource = {
+    count,
+    hash: configHash([...plans.map((p) => p.text), `frames=${options.frames ?? 1}`, `seed=${options.seed ?? 0}`]),
+    async get(i) {
+      let p = plans.length - 1;
+      while (starts[p]! > i) p--;
+      const f = await plans[p]!.frame(i - starts[p]!);
+      for (const w of f.warnings ?? []) process.stderr.write(`simforge: warning: ${w}\n`);
+      return f;
+    },
+  };
   await prepareOut(options.out);
   return withRenderer(undefined, options.gpu, async (r) => {
-    const manifest = await writeDataset(r, scenes, options);
-    if (scenes.some((s) => s.seed) && manifest.frames.length) {
+    const manifest = await writeDataset(r, source, options);
+    if (manifest.frames.some((f) => f.seed)) {
       manifest.seed = options.seed ?? 0;
       await writeManifest(options.out, manifest);
     }
@@ -151,33 +178,37 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
   const scenes: LoadedScene[] = [];
   for (const input of inputs) scenes.push(await resolveScene(input));
   await prepareOut(options.out);
-  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, scenes, options));
+  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, sceneList(scenes), options));
 }
 
 /**
  * The frame loop of renderScenes, on an open renderer (also used by the benchmark). The
- * next frame is requested before the current one is written, so the page renders frame
- * i+1 while it packs frame i and the host writes it; outputs do not depend on this overlap.
+ * next frame is made and requested before the current one is written, so the host draws
+ * frame i+1 and the page renders it while frame i is packed and written; outputs do not
+ * depend on this overlap.
  */
-export async function writeDataset(r: Renderer, scenes: LoadedScene[], options: RenderScenesOptions): Promise<Manifest> {
-  const bar = options.progress ? makeProgress("render", scenes.length) : null;
-  const manifest = newManifest(r, configHash(scenes.map((s) => stableJson(s.scene))));
+export async function writeDataset(r: Renderer, source: FrameSource, options: RenderScenesOptions): Promise<Manifest> {
+  const bar = options.progress ? makeProgress("render", source.count) : null;
+  const manifest = newManifest(r, source.hash);
+  const seeds = new Map<number, string>();
   const request = (i: number) => {
-    const { scene, file } = scenes[i]!;
-    const p = r.render(scene, { ...options, file });
+    const p = source.get(i).then(({ scene, file, seed }) => {
+      if (seed) seeds.set(i, seed);
+      return r.render(scene, { ...options, file });
+    });
     p.catch(() => undefined); // awaited below; a request left behind by a stop must not go unhandled
     return p;
   };
-  let next = scenes.length > 0 ? request(0) : null;
+  let next = source.count > 0 ? request(0) : null;
   let writing: Promise<void> = Promise.resolve();
   let done = 0;
-  for (let index = 0; index < scenes.length && next; index++) {
+  for (let index = 0; index < source.count && next; index++) {
     if (options.signal?.aborted) break;
     const frame = await next;
-    next = index + 1 < scenes.length && !options.signal?.aborted ? request(index + 1) : null;
+    next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {
-      manifest.frames.push(await doneEntry(index, w, scenes[index]!.seed));
+      manifest.frames.push(await doneEntry(index, w, seeds.get(index)));
       await writeManifest(options.out, manifest);
       bar?.tick(++done);
     });

@@ -6,8 +6,12 @@
  *
  * Open a Renderer to keep one browser page across many frames.
  */
-export { renderFrame, renderScenes, writeDataset, resolveScene } from "./api.js";
-export type { FrameResult, RenderFrameOptions, RenderScenesOptions, LoadedScene } from "./api.js";
+export { renderFrame, renderScenes, renderFiles, writeDataset, sceneList, resolveScene } from "./api.js";
+export type { FrameResult, RenderFrameOptions, RenderScenesOptions, RenderFilesOptions, FrameSource, LoadedScene } from "./api.js";
+export { frameSeed, Rng } from "./randomize/rng.js";
+export { randomize, planSceneFile, sceneFileFrames } from "./randomize/frames.js";
+export { sampleTemplate } from "./randomize/template.js";
+export { settle, type SettleReport } from "./physics/settle.js";
 export { Renderer, semanticFromInstance } from "./render/renderer.js";
 export type { PassOptions, RenderedFrame } from "./render/renderer.js";
 export type { SessionInfo, SessionOptions } from "./render/session.js";

@@ -98,16 +98,36 @@ export interface FrameScene {
   warnings?: string[];
 }
 
-/** The frames of a scene file: `frames` draws of a template, or the concrete scene once (frames must then be 1). */
-export async function sceneFileFrames(path: string, frames = 1, seed: number | string = 0): Promise<FrameScene[]> {
+/** The frames of one scene file, drawn on demand: a template gives `frames` draws, a concrete scene one frame. */
+export interface ScenePlan {
+  count: number;
+  /** the file's text, for the dataset's config hash */
+  text: string;
+  frame(k: number): Promise<FrameScene>;
+}
+
+export async function planSceneFile(path: string, frames = 1, seed: number | string = 0): Promise<ScenePlan> {
   const json = await readJsonFile(path);
   checkDistributionNames(json, path);
-  if (!isTemplate(json)) {
-    if (frames !== 1) throw new InputError(`--frames ${frames} needs a template (a scene with distributions); this is a concrete scene`, { file: path });
-    const { scene, warnings } = await randomize(json, seed, 0, path);
-    return [{ scene, file: path, warnings }];
-  }
+  const template = isTemplate(json);
+  if (!template && frames !== 1) throw new InputError(`--frames ${frames} needs a template (a scene with distributions); this is a concrete scene`, { file: path });
+  const text = JSON.stringify(json);
+  // validate frame 0 now, so a broken template fails before any browser starts
+  const first = await randomize(json, seed, 0, path);
+  return {
+    count: template ? frames : 1,
+    text,
+    async frame(k) {
+      const f = k === 0 ? first : await randomize(json, seed, k, path);
+      return template ? { scene: f.scene, file: path, seed: f.seed, warnings: f.warnings } : { scene: f.scene, file: path, warnings: f.warnings };
+    },
+  };
+}
+
+/** All frames of a scene file at once (see planSceneFile for drawing them on demand). */
+export async function sceneFileFrames(path: string, frames = 1, seed: number | string = 0): Promise<FrameScene[]> {
+  const plan = await planSceneFile(path, frames, seed);
   const out: FrameScene[] = [];
-  for (let i = 0; i < frames; i++) out.push({ ...(await randomize(json, seed, i, path)), file: path });
+  for (let k = 0; k < plan.count; k++) out.push(await plan.frame(k));
   return out;
 }
