@@ -12,7 +12,7 @@ import RAPIER from "@dimforge/rapier3d-deterministic-compat";
 import { InputError } from "../errors.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
 import { rotationQuat } from "../math/transforms.js";
-import { scaleOf } from "../render/request.js";
+import { scaleOf } from "../scene/geometry.js";
 
 let ready: Promise<void> | null = null;
 const init = () => (ready ??= RAPIER.init());

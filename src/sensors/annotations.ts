@@ -8,7 +8,7 @@
  */
 import type { ObjectStats } from "../render/protocol.js";
 import type { RenderedFrame } from "../render/renderer.js";
-import { geometryToObject, objectPose, scaleOf } from "../render/request.js";
+import { geometryToObject, objectPose, scaleOf } from "../scene/geometry.js";
 import { invertRigid, multiply, rotationOf, toRows, transformPoint, type Vec3 } from "../math/transforms.js";
 import { kMatrix, project } from "./camera.js";
 
