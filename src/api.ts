@@ -11,7 +11,7 @@ import { Renderer, type PassOptions, type RenderedFrame } from "./render/rendere
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
 import { writeFrame, type WrittenFrame } from "./writers/frame.js";
-import { configHash, fileChecksums, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
+import { configHash, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
 import { progress as makeProgress } from "./sweep/progress.js";
@@ -84,8 +84,8 @@ function newManifest(r: Renderer, hash: string): Manifest {
 }
 
 /** The manifest entry of a written frame, with the checksum of each of its files. */
-async function doneEntry(index: number, w: WrittenFrame, seed?: string): Promise<FrameEntry> {
-  return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: await fileChecksums(w.dir, w.files) };
+function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
+  return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums };
 }
 
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
@@ -99,7 +99,7 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
     const written = await writeFrame(frame, options.out, index);
     const manifest = (await readManifest(options.out)) ?? newManifest(r, configHash([stableJson(scene)]));
     manifest.frames = manifest.frames.filter((f) => f.index !== index);
-    manifest.frames.push(await doneEntry(index, written));
+    manifest.frames.push(doneEntry(index, written));
     await writeManifest(options.out, manifest);
     return { ...frame, annotations: written.annotations, dir: written.dir };
   });
@@ -208,7 +208,7 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
     next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
     writing = writeFrame(frame, options.out, index).then(async (w) => {
-      manifest.frames.push(await doneEntry(index, w, seeds.get(index)));
+      manifest.frames.push(doneEntry(index, w, seeds.get(index)));
       await writeManifest(options.out, manifest);
       bar?.tick(++done);
     });

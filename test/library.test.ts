@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { renderFrame, InputError } from "../src/index.js";
 
@@ -24,6 +25,12 @@ describe("library", () => {
       expect(readdirSync(join(out, "frames"))).toEqual(["000000"]);
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
       expect(Object.keys(manifest.frames[0].files)).toContain("annotations.json");
+      // the recorded checksums are those of the files on disk, for every file of the frame
+      const dir = join(out, "frames", "000000");
+      expect(Object.keys(manifest.frames[0].files)).toEqual(readdirSync(dir).sort());
+      for (const [name, sum] of Object.entries(manifest.frames[0].files)) {
+        expect(createHash("sha256").update(readFileSync(join(dir, name))).digest("hex"), name).toBe(sum);
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
  * the concrete scene it rendered, the images and annotations. The directory is written
  * under a temporary name and renamed into place, so it is never visible half-written.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { RenderedFrame } from "../render/renderer.js";
 import { relativizeSceneUris } from "../scene/load.js";
@@ -37,6 +38,8 @@ function normalsPreview(n: Float32Array): Uint8Array {
 export interface WrittenFrame {
   dir: string;
   files: string[];
+  /** file name -> sha256 of the bytes written, names sorted */
+  checksums: Record<string, string>;
   annotations: FrameAnnotations | null;
 }
 
@@ -49,9 +52,11 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
+  const sums = new Map<string, string>();
   const put = async (name: string, data: Uint8Array | string) => {
     await staged.write(name, data);
     files.push(name);
+    sums.set(name, createHash("sha256").update(data).digest("hex"));
   };
   try {
     await put("scene.json", stableJson(relativizeSceneUris(scene, dir)));
@@ -75,7 +80,8 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
       await put("normals.png", await encodeRgbPng(normalsPreview(frame.normals), w, h, 3));
     }
     await staged.commit();
-    return { dir, files, annotations };
+    const checksums = Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return { dir, files, checksums, annotations };
   } catch (err) {
     await staged.abort();
     throw err;

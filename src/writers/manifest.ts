@@ -39,12 +39,6 @@ export async function readManifest(outDir: string): Promise<Manifest | null> {
   }
 }
 
-export async function fileChecksums(dir: string, files: string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of [...files].sort()) out[f] = createHash("sha256").update(await readFile(join(dir, f))).digest("hex");
-  return out;
-}
-
 export function configHash(sceneJsons: string[]): string {
   const h = createHash("sha256");
   for (const s of sceneJsons) h.update(s).update("\0");
