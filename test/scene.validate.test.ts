@@ -180,7 +180,7 @@ describe("parseScene: errors name the file and the field", () => {
 
   it("an unknown primitive lists the known ones", () => {
     expect(errorWith((s) => (s.objects[0].shape = { type: "cube", size: [1, 1, 1] }))).toBe(
-      'scene.json: objects[0].shape.type: unknown type "cube" (known: box, sphere, cylinder, cone, capsule, torus, plane, mesh)',
+      'scene.json: objects[0].shape.type: unknown type "cube" (known: box, sphere, cylinder, cone, capsule, torus, plane, mesh, asset)',
     );
     expect(errorWith((s) => (s.lights = [{ type: "laser" }]))).toBe(
       'scene.json: lights[0].type: unknown type "laser" (known: directional, point, spot, hemispheric)',

@@ -4,12 +4,14 @@
  */
 import type { Scene } from "@babylonjs/core/scene.js";
 import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
-import type { AssetContainer } from "@babylonjs/core/assetContainer.js";
+import { AssetContainer } from "@babylonjs/core/assetContainer.js";
 import { LoadAssetContainerAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import { STLFileLoader } from "@babylonjs/loaders/STL/stlFileLoader.js";
 import "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
 import "@babylonjs/loaders/OBJ/objFileLoader.js";
-import type { PageAsset, PageErrorShape } from "../render/protocol.js";
+import { Mesh } from "@babylonjs/core/Meshes/mesh.js";
+import { VertexData } from "@babylonjs/core/Meshes/mesh.vertexData.js";
+import { MESH_EXT, type PageAsset, type PageErrorShape } from "../render/protocol.js";
 
 // Keep STL files in their own coordinates; the host applies the axis convention.
 STLFileLoader.DO_NOT_ALTER_FILE_COORDINATES = true;
@@ -32,6 +34,14 @@ export class AssetCache {
       if (this.meshes.has(key)) return;
       this.meshes.set(key, await this.loadMesh(asset));
     }
+  }
+
+  /** Frees an asset the host no longer needs (see src/render/asset-ledger.ts). */
+  drop(key: string): void {
+    this.textures.get(key)?.dispose();
+    this.textures.delete(key);
+    this.meshes.get(key)?.dispose();
+    this.meshes.delete(key);
   }
 
   texture(key: string): Texture {
@@ -60,7 +70,36 @@ export class AssetCache {
     });
   }
 
+  /** A mesh built on the host: "SFM1", vertex and index counts, float32 positions and normals, uint32 indices. */
+  private async loadHostMesh(asset: PageAsset): Promise<AssetContainer> {
+    const res = await fetch(asset.url);
+    if (!res.ok) throw new Error(`cannot fetch ${asset.url}: ${res.status}`);
+    const buf = await res.arrayBuffer();
+    const head = new Uint32Array(buf, 4, 2);
+    const nv = head[0]!, ni = head[1]!;
+    const data = new VertexData();
+    data.positions = new Float32Array(buf, 12, nv * 3);
+    data.normals = new Float32Array(buf, 12 + nv * 12, nv * 3);
+    // The host winds triangles counter-clockwise seen from outside (glTF's convention);
+    // Babylon takes clockwise as the front face even in a right-handed scene (its glTF
+    // loader flips the same way), so the order is reversed here.
+    const indices = new Uint32Array(buf, 12 + nv * 24, ni).slice();
+    for (let i = 0; i < ni; i += 3) {
+      const t = indices[i + 1]!;
+      indices[i + 1] = indices[i + 2]!;
+      indices[i + 2] = t;
+    }
+    data.indices = indices;
+    const container = new AssetContainer(this.scene);
+    const mesh = new Mesh("asset", this.scene);
+    data.applyToMesh(mesh, false);
+    container.meshes.push(mesh);
+    container.removeAllFromScene();
+    return container;
+  }
+
   private async loadMesh(asset: PageAsset): Promise<AssetContainer> {
+    if (asset.ext === MESH_EXT) return this.loadHostMesh(asset);
     let container: AssetContainer;
     try {
       container = await LoadAssetContainerAsync(asset.url, this.scene, { pluginExtension: asset.ext });

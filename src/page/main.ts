@@ -6,7 +6,10 @@
 import { Engine } from "@babylonjs/core/Engines/engine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
-import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName } from "../render/protocol.js";
+import { Layer } from "@babylonjs/core/Layers/layer.js";
+import "@babylonjs/core/Layers/layerSceneComponent.js";
+import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName, type PageTexture } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
@@ -20,6 +23,7 @@ const pool = new NodePool();
 const lights = new LightRig();
 let passMaterials: PassMaterials;
 let contextLost = false;
+let backdrop: Layer | undefined;
 const targets = new Map<string, FloatTarget>();
 
 function target(name: string, width: number, height: number, stencil: boolean): FloatTarget {
@@ -75,6 +79,24 @@ async function init(): Promise<PageInfo> {
   };
 }
 
+/** The background image, drawn behind everything in the RGB pass only (label targets never list the layer). */
+function setBackdrop(spec: PageTexture | undefined): void {
+  if (!spec) {
+    if (backdrop) backdrop.isEnabled = false;
+    return;
+  }
+  backdrop ??= new Layer("background", null, scene, true);
+  backdrop.texture?.dispose();
+  const tex = assets.texture(spec.asset).clone() as Texture;
+  tex.uScale = spec.uScale;
+  tex.vScale = spec.vScale;
+  tex.uOffset = spec.uOffset;
+  tex.vOffset = spec.vOffset;
+  tex.wAng = spec.wAng;
+  backdrop.texture = tex;
+  backdrop.isEnabled = true;
+}
+
 /**
  * Copies channels [c0, c0 + n) of a bottom-up RGBA read-back into a top-down array with
  * n channels per pixel (WebGL reads rows from the bottom; images list them from the top).
@@ -121,11 +143,13 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   if (contextLost) throw new Error(CONTEXT_LOST);
   const t0 = performance.now();
   const timings: Record<string, number> = {};
+  for (const key of req.evict) assets.drop(key);
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
   if (engine.getRenderWidth() !== width || engine.getRenderHeight() !== height) engine.setSize(width, height);
   const c = req.clearColor;
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
+  setBackdrop(req.backgroundTexture);
   const camera = new MatrixCamera(scene, req.view, req.projection);
   scene.activeCamera = camera;
   lights.set(req.lights, scene);

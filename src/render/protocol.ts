@@ -77,11 +77,15 @@ export interface FrameRequest {
   /** fx, fy, cx, cy: the projection's K, for per-pixel rays in the label pass */
   intrinsics: [number, number, number, number];
   clearColor: [number, number, number];
+  /** an image filling the frame behind everything, RGB only */
+  backgroundTexture?: PageTexture;
   lights: PageLight[];
   objects: PageObject[];
   passes: PassSelection;
   /** assets the page has not been sent before (the page caches them by key) */
   assets: Record<string, PageAsset>;
+  /** cached assets the page should drop (none of this frame's) */
+  evict: string[];
 }
 
 export interface ObjectStats {
@@ -127,6 +131,9 @@ export interface PageApi {
   /** drops the WebGL context the way a GPU reset does (for failure tests) */
   loseContext(): void;
 }
+
+/** The extension of a mesh built on the host (src/assets/library.ts encodeMesh). */
+export const MESH_EXT = ".sfmesh";
 
 /** Lights a material takes into account; scenes may not have more (validated). */
 export const MAX_LIGHTS = 16;

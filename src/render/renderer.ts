@@ -94,13 +94,14 @@ export class Renderer {
     const s = this.session;
     const req = await buildRequest(scene, cam, {
       passes,
-      sent: s.sentAssets,
-      serve: (key, path) => s.serve(key, path),
+      ledger: s.assets,
+      serve: (key, source) => s.serve(key, source),
       file: options.file ?? "scene",
     });
     const reply = await s.render(req);
     const posted = RenderSession.passes(reply);
-    for (const key of Object.keys(req.assets)) this.session.sentAssets.add(key);
+    s.assets.received(Object.keys(req.assets));
+    s.forget(req.evict);
     const frame: RenderedFrame = {
       scene,
       width: req.width,

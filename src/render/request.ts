@@ -9,9 +9,12 @@ import { extname } from "node:path";
 import { InputError } from "../errors.js";
 import { multiply, glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
-import type { ConcreteScene } from "../scene/schema.js";
+import type { AssetShape, ConcreteScene, TextureRef } from "../scene/schema.js";
+import { buildAsset, encodeMesh } from "../assets/library.js";
+import type { AssetLedger } from "./asset-ledger.js";
+import type { AssetSource } from "./server.js";
 import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../sensors/camera.js";
-import type { FrameRequest, PageAsset, PageLight, PageMaterial, PageObject, PassSelection } from "./protocol.js";
+import { MESH_EXT, type FrameRequest, type PageAsset, type PageLight, type PageMaterial, type PageObject, type PageTexture, type PassSelection } from "./protocol.js";
 
 const DEG = Math.PI / 180;
 
@@ -58,10 +61,10 @@ function lightOf(l: ConcreteScene["lights"][number]): PageLight {
 
 export interface BuildRequestOptions {
   passes: PassSelection;
-  /** serves an asset file to the page; returns its URL */
-  serve: (key: string, path: string) => string;
-  /** asset keys the page already holds: their bytes are not sent again */
-  sent: ReadonlySet<string>;
+  /** serves an asset to the page; returns its URL */
+  serve: (key: string, source: AssetSource) => string;
+  /** what the page already holds (not sent again) and what it should drop */
+  ledger: AssetLedger;
   /** the scene's file name, for error messages */
   file: string;
 }
@@ -70,13 +73,27 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
   const { width, height, near, far } = scene.camera;
   const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
   const assets: Record<string, PageAsset> = {};
-  const need = async (path: string, kind: PageAsset["kind"], field: string): Promise<string> => {
-    const key = await assetKey(path, { file: opts.file, field });
-    if (!opts.sent.has(key) && !assets[key]) {
-      assets[key] = { kind, ext: extname(path).toLowerCase(), url: opts.serve(key, path), origin: `${opts.file}: ${field}` };
+  const request = opts.ledger.begin();
+  const add = (key: string, kind: PageAsset["kind"], source: AssetSource, field: string) => {
+    opts.ledger.use(key, request);
+    if (!opts.ledger.has(key) && !assets[key]) {
+      const ext = extname(typeof source === "string" ? source : source.name).toLowerCase();
+      assets[key] = { kind, ext, url: opts.serve(key, source), origin: `${opts.file}: ${field}` };
     }
     return key;
   };
+  const need = async (path: string, kind: PageAsset["kind"], field: string): Promise<string> =>
+    add(await assetKey(path, { file: opts.file, field }), kind, path, field);
+  const libraryMesh = (shape: AssetShape, field: string): string => {
+    const built = buildAsset(shape.name, shape.params);
+    return add(built.key, "mesh", { name: `${shape.name}${MESH_EXT}`, bytes: encodeMesh(built.mesh) }, field);
+  };
+  const pageTexture = async (t: TextureRef, field: string): Promise<PageTexture> => ({
+    asset: await need(t.uri, "texture", field),
+    uScale: t.scale[0], vScale: t.scale[1],
+    uOffset: t.offset[0], vOffset: t.offset[1],
+    wAng: t.rotation * DEG,
+  });
   const objects: PageObject[] = [];
   for (const [i, obj] of scene.objects.entries()) {
     const world = multiply(objectPose(obj), geometryToObject(obj));
@@ -84,22 +101,17 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
     if (obj.material) {
       const m = obj.material;
       material = { baseColor: [...m.baseColor], roughness: m.roughness, metallic: m.metallic, emissive: [...m.emissive] };
-      if (m.texture) {
-        material.texture = {
-          asset: await need(m.texture.uri, "texture", `objects[${i}].material.texture.uri`),
-          uScale: m.texture.scale[0], vScale: m.texture.scale[1],
-          uOffset: m.texture.offset[0], vOffset: m.texture.offset[1],
-          wAng: m.texture.rotation * DEG,
-        };
-      }
+      if (m.texture) material.texture = await pageTexture(m.texture, `objects[${i}].material.texture.uri`);
     } else if (obj.shape.type !== "mesh") {
-      // primitives without a material get the default one
+      // primitives and library assets without a material get the default one
       material = { baseColor: [0.8, 0.8, 0.8], roughness: 0.5, metallic: 0, emissive: [0, 0, 0] };
     }
     const shape: PageObject["shape"] =
       obj.shape.type === "mesh"
         ? { type: "mesh", asset: await need(obj.shape.uri, "mesh", `objects[${i}].shape.uri`) }
-        : (obj.shape as Exclude<PageObject["shape"], { type: "mesh" }>);
+        : obj.shape.type === "asset"
+          ? { type: "mesh", asset: libraryMesh(obj.shape, `objects[${i}].shape`) }
+          : obj.shape;
     objects.push({
       id: obj.id,
       classId: classIds.get(obj.class) ?? 0,
@@ -116,9 +128,11 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
     projection: Array.from(glProjection(cam.K, width, height, near, far)),
     intrinsics: [cam.K.fx, cam.K.fy, cam.K.cx, cam.K.cy],
     clearColor: [...scene.background.color] as [number, number, number],
+    ...(scene.background.texture ? { backgroundTexture: await pageTexture(scene.background.texture, "background.texture.uri") } : {}),
     lights: scene.lights.map(lightOf),
     objects,
     passes: opts.passes,
     assets,
+    evict: opts.ledger.evict(),
   };
 }

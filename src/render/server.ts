@@ -11,8 +11,11 @@ import { PAGE_BUNDLE } from "./bundle.js";
 
 const HTML = "<!doctype html><html><head><meta charset='utf-8'></head><body style='margin:0'><script src='/page.js'></script></body></html>";
 
+/** An asset file on disk, or bytes made on the host (a procedural mesh) under a file name. */
+export type AssetSource = string | { name: string; bytes: Uint8Array };
+
 export class PageServer {
-  private readonly assets = new Map<string, string>();
+  private readonly assets = new Map<string, AssetSource>();
   private constructor(private readonly server: Server, readonly origin: string) {}
 
   static async start(): Promise<PageServer> {
@@ -32,10 +35,14 @@ export class PageServer {
     return self;
   }
 
-  /** Makes a file available to the page as /asset/<key>/<basename>. */
-  addAsset(key: string, path: string): string {
-    this.assets.set(key, path);
-    return `/asset/${key}/${encodeURIComponent(basename(path))}`;
+  /** Makes an asset available to the page as /asset/<key>/<file name>. */
+  addAsset(key: string, source: AssetSource): string {
+    this.assets.set(key, source);
+    return `/asset/${key}/${encodeURIComponent(typeof source === "string" ? basename(source) : source.name)}`;
+  }
+
+  removeAsset(key: string): void {
+    this.assets.delete(key);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -51,9 +58,15 @@ export class PageServer {
       res.setHeader("content-type", "text/javascript");
       res.end(await readFile(PAGE_BUNDLE));
     } else if (req.method === "GET" && parts[0] === "asset" && parts.length >= 3) {
-      const file = this.assets.get(parts[1]!);
+      const source = this.assets.get(parts[1]!);
       const rest = parts.slice(2).join("/");
-      if (!file) return this.notFound(res);
+      if (source === undefined) return this.notFound(res);
+      if (typeof source !== "string") {
+        if (rest !== source.name) return this.notFound(res);
+        res.end(source.bytes);
+        return;
+      }
+      const file = source;
       const dir = dirname(file);
       const path = rest === basename(file) ? file : normalize(join(dir, rest));
       if (path !== file && !path.startsWith(dir + sep)) return this.notFound(res);

@@ -6,7 +6,8 @@ import { inflateRawSync } from "node:zlib";
 import type { Browser, Page } from "puppeteer";
 import { InputError, RuntimeError } from "../errors.js";
 import { assertBundle } from "./bundle.js";
-import { PageServer } from "./server.js";
+import { PageServer, type AssetSource } from "./server.js";
+import { AssetLedger } from "./asset-ledger.js";
 import { launchBrowser, type GpuMode, type ResolvedBrowser } from "./browser.js";
 import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type PassName } from "./protocol.js";
 
@@ -36,8 +37,8 @@ export class RenderSession {
   private dead: Error | null = null;
   private readonly deathWaiters = new Set<(e: Error) => void>();
   private readonly consoleTail: string[] = [];
-  /** asset keys the page already holds */
-  readonly sentAssets = new Set<string>();
+  /** the assets the page holds */
+  readonly assets = new AssetLedger();
 
   private constructor(
     private readonly browser: Browser,
@@ -66,9 +67,14 @@ export class RenderSession {
     }
   }
 
-  /** Serves an asset file to the page; returns the URL the page fetches it from. */
-  serve(key: string, path: string): string {
-    return this.server.addAsset(key, path);
+  /** Serves an asset (a file, or bytes made on the host) to the page; returns the URL the page fetches it from. */
+  serve(key: string, source: AssetSource): string {
+    return this.server.addAsset(key, source);
+  }
+
+  /** Stops serving assets the page has dropped. */
+  forget(keys: readonly string[]): void {
+    for (const k of keys) this.server.removeAsset(k);
   }
 
   /** The binary passes of a reply, inflated. */

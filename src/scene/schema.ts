@@ -15,6 +15,7 @@
  * "expected 3 finite numbers").
  */
 import { MAX_LIGHTS } from "../render/protocol.js";
+import { ASSET_NAMES, paramProblem } from "../assets/library.js";
 import { z } from "zod";
 
 /** Marks a message to be reported at the enclosing array's path (see validate.ts). */
@@ -202,6 +203,25 @@ const IntrinsicsSchema = z.strictObject({
   cy: finite(),
 });
 
+/**
+ * Camera sensor effects on RGB only (labels are never touched), in the order a camera
+ * applies them: exposure and white balance on linear radiance, optical blur, sensor noise,
+ * then a display gamma (src/sensors/rgb-effects.ts).
+ */
+export const CameraEffectsSchema = z.strictObject({
+  exposure: finite("a number of EV stops").default(0).describe("EV stops: linear radiance x 2^exposure"),
+  whiteBalance: PositiveVec3.default(() => v3(1, 1, 1)).describe("per-channel gains on linear RGB"),
+  blur: nonNegative("a standard deviation in pixels, >= 0").default(0).describe("Gaussian blur, standard deviation in pixels"),
+  noise: z
+    .strictObject({
+      read: nonNegative().default(0).describe("read noise standard deviation, linear units"),
+      shot: nonNegative().default(0).describe("shot noise: variance grows by shot x signal"),
+      seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
+    })
+    .optional(),
+  gamma: positive().default(1).describe("display gamma adjustment: v' = v^(1/gamma) on sRGB values"),
+});
+
 const PROJECTIONS = ["intrinsics", "fovY", "fovX"] as const;
 
 export const CameraSchema = z
@@ -214,6 +234,7 @@ export const CameraSchema = z
     pose: CameraPoseSchema,
     near: positive().default(0.05),
     far: positive().default(1000),
+    effects: CameraEffectsSchema.optional().describe("sensor effects applied to RGB only"),
   })
   .superRefine((c, ctx) => {
     const given = PROJECTIONS.filter((k) => c[k] !== undefined);
@@ -304,6 +325,17 @@ export const ShapeSchema = z.discriminatedUnion("type", [
       .optional()
       .describe("the file's up axis; default by extension: Z for .stl, Y otherwise"),
   }),
+  z
+    .strictObject({
+      type: z.literal("asset"),
+      name: z.enum(ASSET_NAMES as [string, ...string[]], { error: (iss) => `unknown asset ${describeValue(iss.input)} (known: ${ASSET_NAMES.join(", ")})` }).describe("a built-in procedural asset"),
+      params: z.record(z.string(), finite()).default(() => ({})).describe("the asset's parameters; defaults give a typical real-world size"),
+    })
+    .superRefine((s, ctx) => {
+      const problem = paramProblem(s.name, s.params);
+      if (problem) ctx.addIssue({ code: "custom", path: problem.field.split("."), message: problem.message });
+    })
+    .describe("built-in procedural asset, origin at the centre of its footprint on the ground"),
 ]);
 
 // ---------------------------------------------------------------- materials
@@ -343,7 +375,10 @@ export const ClassSchema = z.strictObject({
   color: RgbSchema.optional(),
 });
 
-export const BackgroundSchema = z.strictObject({ color: RgbSchema.describe("sRGB display values in [0, 1]") });
+export const BackgroundSchema = z.strictObject({
+  color: RgbSchema.describe("sRGB display values in [0, 1]"),
+  texture: TextureRefSchema.optional().describe("an image filling the frame behind every object (RGB only: labels keep id 0 there)"),
+});
 
 export const SceneSchema = z
   .strictObject({
@@ -409,7 +444,9 @@ export type ClassSpec = z.output<typeof ClassSchema>;
 export type LightSpec = z.output<typeof LightSchema>;
 export type ShapeSpec = z.output<typeof ShapeSchema>;
 export type MeshShape = Extract<ShapeSpec, { type: "mesh" }>;
-export type PrimitiveShape = Exclude<ShapeSpec, { type: "mesh" }>;
+export type AssetShape = Extract<ShapeSpec, { type: "asset" }>;
+export type PrimitiveShape = Exclude<ShapeSpec, { type: "mesh" | "asset" }>;
 export type TextureRef = z.output<typeof TextureRefSchema>;
+export type CameraEffects = z.output<typeof CameraEffectsSchema>;
 export type MaterialSpec = z.output<typeof MaterialSchema>;
 export type ObjectSpec = z.output<typeof ObjectSchema>;
