@@ -1,5 +1,5 @@
 // Templates: distributions drawn per frame from frameSeed, spawn groups, errors naming fields.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,7 +84,7 @@ describe("templates", () => {
   });
 
   const bad: [string, unknown, string][] = [
-    ["an unknown distribution", { objects: [{ pose: { position: [{ unifrom: [0, 1] }, 0, 0] } }] }, 't.json: objects[0].pose.position[0].unifrom: unknown distribution "unifrom" (known: uniform, normal, logUniform, int, choice, hsv, kelvin, uniformRotation, rotationAbout, shell)'],
+    ["an unknown distribution", { objects: [{ pose: { position: [{ unifrom: [0, 1] }, 0, 0] } }] }, 't.json: objects[0].pose.position[0].unifrom: unknown distribution "unifrom" (known: uniform, normal, logUniform, int, choice, hsv, kelvin, uniformRotation, rotationAbout, shell, files)'],
     ["inverted bounds", { a: { b: { uniform: [5, 1] } } }, "t.json: a.b.uniform: inverted bounds [5, 1]: the low end comes first"],
     ["an empty choice", { a: { choice: [] } }, "t.json: a.choice: expected a non-empty list of choices"],
     ["a negative count", { objects: [{ spawn: { count: -2, from: [{ object: {} }] } }] }, 't.json: objects[0].spawn.count: expected a non-negative integer count, got -2'],
@@ -107,5 +107,81 @@ describe("templates", () => {
     const path = join(dir, "neg.json");
     writeFileSync(path, JSON.stringify(t));
     await expect(sceneFileFrames(path, 1, 0)).rejects.toThrow(/neg\.json: objects\[0\]\.scale: /);
+  });
+});
+
+describe("texture banks, placement without overlap, asset roots", () => {
+  const base = (objects: unknown[], extra: object = {}) => ({
+    version: 1, classes: [{ id: 1, name: "t" }],
+    camera: { width: 8, height: 8, fovY: 60, pose: { position: [5, 0, 5], lookAt: [0, 0, 0] } },
+    objects, ...extra,
+  });
+
+  it("{ files: folder } picks a file of the folder per frame: only the listed extensions, every one reachable, the same for the same seed", async () => {
+    const bank = join(dir, "bank");
+    mkdirSync(bank);
+    for (const n of ["b.png", "a.png", "c.jpg"]) copyFileSync("assets/textures/checker.png", join(bank, n));
+    writeFileSync(join(bank, "notes.txt"), "not a texture");
+    const path = join(dir, "bank.json");
+    writeFileSync(path, JSON.stringify(base([{ id: 1, class: "t", shape: { type: "box", size: [1, 1, 1] }, material: { texture: { uri: { files: "bank", extensions: [".png"] } } } }])));
+    const picks = new Set<string>();
+    for (let i = 0; i < 12; i++) picks.add((await randomize(JSON.parse(readFileSync(path, "utf8")), 1, i, path)).scene.objects[0]!.material!.texture!.uri);
+    expect([...picks].sort()).toEqual([join(bank, "a.png"), join(bank, "b.png")]);
+    const a = await randomize(JSON.parse(readFileSync(path, "utf8")), 5, 2, path);
+    const b = await randomize(JSON.parse(readFileSync(path, "utf8")), 5, 2, path);
+    expect(a.scene).toEqual(b.scene);
+  });
+
+  it("bank errors name the field: a missing folder, a folder without matching files, a folder outside the asset roots", async () => {
+    const at = (uri: unknown) => base([{ id: 1, class: "t", shape: { type: "box", size: [1, 1, 1] }, material: { texture: { uri } } }]);
+    const err = async (t: unknown) => {
+      const path = join(dir, "bad-bank.json");
+      writeFileSync(path, JSON.stringify(t));
+      return (await randomize(t, 0, 0, path).catch((e: Error) => e)) as Error;
+    };
+    expect((await err(at({ files: "nowhere" }))).message).toMatch(/bad-bank\.json: objects\[0\]\.material\.texture\.uri\.files: folder not found: .*nowhere$/);
+    mkdirSync(join(dir, "empty"), { recursive: true });
+    expect((await err(at({ files: "empty" }))).message).toMatch(/objects\[0\]\.material\.texture\.uri\.files: no \.png, .* files in .*empty$/);
+    expect((await err(at({ files: "/usr/share" }))).message).toMatch(/objects\[0\]\.material\.texture\.uri\.files: folder \/usr\/share lies outside the template's asset roots/);
+    // a plain path in a template that escapes its roots
+    const outside = join(tmpdir(), `simforge-outside-${process.pid}.png`);
+    copyFileSync("assets/textures/checker.png", outside);
+    try {
+      const e = await err({ ...at(outside), objects: [{ id: 1, class: "t", shape: { type: "box", size: [1, 1, { uniform: [1, 2] }] }, material: { texture: { uri: outside } } }] });
+      expect(e.message).toMatch(/bad-bank\.json: objects\[0\]\.material\.texture\.uri: .* lies outside the template's asset roots .* SIMFORGE_ASSET_ROOTS/);
+    } finally {
+      rmSync(outside);
+    }
+  });
+
+  it("avoidOverlap: spawned objects never overlap each other or what came before; when they cannot fit, a warning names the frame", async () => {
+    const box = { class: "t", shape: { type: "box", size: [1, 1, 1] }, pose: { position: [{ uniform: [-3, 3] }, { uniform: [-3, 3] }, 0.5] } };
+    const t = base([{ id: 1, class: "t", shape: { type: "box", size: [1, 1, 1] }, pose: { position: [0, 0, 0.5] } }, { spawn: { count: 8, avoidOverlap: true, from: [{ object: box }] } }]);
+    for (let i = 0; i < 5; i++) {
+      const { scene, warnings } = await randomize(t, 3, i, join(dir, "place.json"));
+      expect(warnings).toEqual([]);
+      expect(scene.objects).toHaveLength(9);
+      for (const a of scene.objects) for (const b of scene.objects) {
+        if (a.id >= b.id) continue;
+        const [pa, pb] = [a.pose.position, b.pose.position];
+        expect(Math.abs(pa[0] - pb[0]) >= 0.99 || Math.abs(pa[1] - pb[1]) >= 0.99, `${a.id} ${b.id}`).toBe(true);
+      }
+    }
+    // 40 unit boxes cannot fit in a 3 m square: some are left out, with a warning naming the frame
+    const crowded = base([{ spawn: { count: 40, avoidOverlap: true, tries: 5, from: [{ object: { ...box, pose: { position: [{ uniform: [-1, 1] }, { uniform: [-1, 1] }, 0.5] } } }] } }]);
+    const { scene, warnings } = await randomize(crowded, 3, 4, join(dir, "crowded.json"));
+    expect(scene.objects.length).toBeLessThan(40);
+    expect(warnings).toEqual([`${join(dir, "crowded.json")}: frame 4: objects[0].spawn: placed ${scene.objects.length} of 40 objects without overlap (5 tries each)`]);
+    expect(errorOf({ objects: [{ spawn: { count: 1, from: [{ object: {} }], overlap: true } }] })).toBe("t.json: objects[0].spawn.overlap: unknown field of a spawn group (known: count, from, firstId, avoidOverlap, tries)");
+  });
+
+  it("camera noise without a seed gets one per frame, recorded in the concrete scene", async () => {
+    const t = base([{ id: 1, class: "t", shape: { type: "box", size: [1, 1, { uniform: [1, 2] }] } }]);
+    (t.camera as Record<string, unknown>).effects = { noise: { read: 0.01 } };
+    const f0 = await randomize(t, 1, 0, join(dir, "n.json"));
+    const f1 = await randomize(t, 1, 1, join(dir, "n.json"));
+    expect(f0.scene.camera.effects!.noise!.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(f1.scene.camera.effects!.noise!.seed).not.toBe(f0.scene.camera.effects!.noise!.seed);
+    expect((await randomize(t, 1, 0, join(dir, "n.json"))).scene).toEqual(f0.scene);
   });
 });

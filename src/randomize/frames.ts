@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { InputError } from "../errors.js";
-import { checkSceneFiles, readJsonFile } from "../scene/load.js";
+import { checkAssetRoots, checkSceneFiles, readJsonFile } from "../scene/load.js";
 import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "./rng.js";
@@ -64,6 +64,12 @@ function takePhysics(sampled: unknown, file: string): { dynamic: Set<number>; ma
   return maxSteps === undefined ? { dynamic } : { dynamic, maxSteps };
 }
 
+/** A template's camera noise without a seed gets the frame's own noise stream, recorded in the concrete scene. */
+function seedCameraNoise(sampled: unknown, rng: Rng): void {
+  const noise = (sampled as { camera?: { effects?: { noise?: Record<string, unknown> } } }).camera?.effects?.noise;
+  if (typeof noise === "object" && noise !== null && !Array.isArray(noise) && noise.seed === undefined) noise.seed = rng.fork("camera.effects.noise").seed;
+}
+
 /**
  * The concrete scene of one frame of a template (or the scene itself when it has no
  * randomness): draw every distribution with frameSeed(seed, frame), validate, settle the
@@ -73,10 +79,16 @@ export async function randomize(
   json: unknown, seed: number | string, frame: number, file: string,
 ): Promise<{ scene: ConcreteScene; seed: string; warnings: string[]; settle?: SettleReport }> {
   const s = frameSeed(seed, frame);
-  const sampled = sampleTemplate(json, new Rng(s), file);
+  const rng = new Rng(s);
+  const placement: string[] = [];
+  const sampled = sampleTemplate(json, rng, file, placement);
   const physics = takePhysics(sampled, file);
-  let scene = parseScene(sampled, file);
-  const warnings: string[] = [];
+  const template = isTemplate(json);
+  if (template) seedCameraNoise(sampled, rng);
+  // asset paths resolved and checked first: settling reads mesh files
+  let scene = await checkSceneFiles(parseScene(sampled, file), dirname(resolve(file)), file);
+  if (template) checkAssetRoots(scene, file);
+  const warnings = placement.map((w) => `${file}: frame ${frame}: ${w}`);
   let report: SettleReport | undefined;
   if (physics.dynamic.size > 0) {
     const settled = await settle(scene, physics.dynamic, { file, ...(physics.maxSteps ? { maxSteps: physics.maxSteps } : {}) });
@@ -85,7 +97,6 @@ export async function randomize(
     if (report.moving.length) warnings.push(`${file}: frame ${frame}: objects ${report.moving.join(", ")} still moving after ${report.steps} physics steps`);
     if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
   }
-  scene = await checkSceneFiles(scene, dirname(resolve(file)), file);
   return report ? { scene, seed: s, warnings, settle: report } : { scene, seed: s, warnings };
 }
 

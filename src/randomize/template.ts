@@ -14,19 +14,31 @@
  *   { "uniformRotation": true } -> { "quaternion": [...] }, uniform on SO(3)
  *   { "rotationAbout": { "axis": [x, y, z], "angle": x } } -> { "axisAngle": ... }
  *   { "shell": { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] } } -> [x, y, z]
+ *   { "files": "folder", "extensions"?: [".png", ...] } -> "folder/name.png", a file of the folder
+ *       (relative to the template; images and meshes by default), e.g. a texture bank
  * Spawn groups, inside `objects`:
- *   { "spawn": { "count": n or distribution, "from": [{ "weight"?: w, "object": {...} }], "firstId"?: id } }
+ *   { "spawn": { "count": n or distribution, "from": [{ "weight"?: w, "object": {...} }], "firstId"?: id,
+ *                "avoidOverlap"?: true, "tries"?: 50 } }
+ *   With avoidOverlap, an object whose bounding box overlaps one listed before it (by more
+ *   than 1 cm on every axis) is drawn again, up to `tries` times; one that still overlaps is
+ *   left out with a warning naming the frame. Drawing again forks a new stream per try, so
+ *   the result is still a pure function of the seed.
  */
+import { readdirSync, statSync } from "node:fs";
+import { dirname, extname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
+import { MESH_EXTENSIONS, TEXTURE_EXTENSIONS, assetRoots, outsideRoots } from "../scene/load.js";
 import { formatPath } from "../scene/validate.js";
 import { choiceIndex, hsvToRgb, int, kelvinToRgb, logUniform, normal, shellPoint, uniform, uniformRotation } from "./distributions.js";
 import type { Rng } from "./rng.js";
+import { ObjectSchema } from "../scene/schema.js";
+import { boundsOverlap, localBounds, worldBounds, type Bounds } from "../scene/geometry.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Path = (string | number)[];
 
-export const DISTRIBUTIONS = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell"] as const;
-const MODIFIERS: Record<string, string[]> = { normal: ["clip"], choice: ["weights"] };
+export const DISTRIBUTIONS = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell", "files"] as const;
+const MODIFIERS: Record<string, string[]> = { normal: ["clip"], choice: ["weights"], files: ["extensions"] };
 
 const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -38,8 +50,46 @@ export function distributionOf(node: unknown): (typeof DISTRIBUTIONS)[number] | 
   return d ?? null;
 }
 
+const FILE_EXTENSIONS: readonly string[] = [...TEXTURE_EXTENSIONS, ...MESH_EXTENSIONS];
+
+/** Folder listings by path and modification time: a sweep lists each bank once. */
+const listings = new Map<string, { mtimeMs: number; names: string[] }>();
+
+/** The files of a folder with one of the extensions, sorted by name (code units, the same on every machine). */
+function listFolder(dir: string, exts: readonly string[], file: string, field: string): string[] {
+  if (outsideRoots(dir, assetRoots(file))) throw new InputError(`folder ${dir} lies outside the template's asset roots (${assetRoots(file).join(", ")}); add it to SIMFORGE_ASSET_ROOTS to allow it`, { file, field });
+  let mtimeMs: number;
+  try {
+    const st = statSync(dir);
+    if (!st.isDirectory()) throw new InputError(`not a folder: ${dir}`, { file, field });
+    mtimeMs = st.mtimeMs;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`folder not found: ${dir}`, { file, field });
+  }
+  const key = `${dir}\u0000${exts.join(",")}`;
+  const hit = listings.get(key);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.names;
+  const names = readdirSync(dir)
+    .filter((n) => exts.includes(extname(n).toLowerCase()) && statSync(join(dir, n)).isFile())
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (names.length === 0) throw new InputError(`no ${exts.join(", ")} files in ${dir}`, { file, field });
+  listings.set(key, { mtimeMs, names });
+  return names;
+}
+
+/** World bounds of a sampled object; "invalid" when it is not a valid object (the scene's validation reports it), "mesh" for a mesh file. */
+function sampledBounds(o: Json): Bounds | "invalid" | "mesh" {
+  if (!isObject(o)) return "invalid";
+  const { physics: _physics, ...plain } = o;
+  const parsed = ObjectSchema.safeParse(plain);
+  if (!parsed.success) return "invalid";
+  const local = localBounds(parsed.data.shape);
+  return local ? worldBounds(parsed.data, local) : "mesh";
+}
+
 class Sampler {
-  constructor(private readonly rng: Rng, private readonly file: string) {}
+  constructor(private readonly rng: Rng, private readonly file: string, private readonly warnings: string[] = []) {}
 
   fail(path: Path, msg: string): never {
     throw new InputError(msg, { file: this.file, field: formatPath(path) });
@@ -146,6 +196,13 @@ class Sampler {
         if (axis.every((x) => x === 0)) this.fail([...at, "axis"], "the axis must not be zero");
         return { axisAngle: { axis, angle: this.scalar(arg.angle ?? [0, 360], [...at, "angle"], rng) } };
       }
+      case "files": {
+        if (typeof arg !== "string" || arg === "") this.fail(at, "expected a folder path (relative to the template)");
+        const exts = node.extensions === undefined ? FILE_EXTENSIONS : node.extensions;
+        if (!Array.isArray(exts) || exts.length === 0 || exts.some((e) => typeof e !== "string")) this.fail([...path, "extensions"], 'expected a non-empty list of extensions like [".png", ".jpg"]');
+        const names = listFolder(resolve(dirname(resolve(this.file)), arg), (exts as string[]).map((e) => e.toLowerCase()), this.file, formatPath(at));
+        return [arg.replace(/[\\/]+$/, ""), names[int(rng, 0, names.length - 1)]!].join("/");
+      }
       case "shell": {
         if (!isObject(arg)) this.fail(at, 'expected { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] }');
         const center = Array.isArray(arg.center) && arg.center.length === 3 ? arg.center.map((x, i) => this.num(x, [...at, "center", i])) : this.fail([...at, "center"], "expected 3 numbers");
@@ -176,6 +233,8 @@ class Sampler {
       const at = [...path, i, "spawn"];
       const spawn = o.spawn;
       if (!isObject(spawn)) this.fail(at, 'expected { "count": ..., "from": [...] }');
+      const unknown = Object.keys(spawn).find((k) => !["count", "from", "firstId", "avoidOverlap", "tries"].includes(k));
+      if (unknown) this.fail([...at, unknown], "unknown field of a spawn group (known: count, from, firstId, avoidOverlap, tries)");
       const count = this.value(spawn.count, [...at, "count"]);
       if (typeof count !== "number" || !Number.isInteger(count) || count < 0) this.fail([...at, "count"], `expected a non-negative integer count, got ${JSON.stringify(count)}`);
       const from = spawn.from;
@@ -188,13 +247,39 @@ class Sampler {
       });
       if (weights.reduce((s, x) => s + x, 0) <= 0) this.fail([...at, "from"], "weights must have a positive sum");
       let id = spawn.firstId === undefined ? nextId : this.num(spawn.firstId, [...at, "firstId"]);
+      const avoid = spawn.avoidOverlap === undefined ? false : spawn.avoidOverlap;
+      if (typeof avoid !== "boolean") this.fail([...at, "avoidOverlap"], "expected true or false");
+      const tries = spawn.tries === undefined ? 50 : this.num(spawn.tries, [...at, "tries"]);
+      if (!Number.isInteger(tries) || tries < 1) this.fail([...at, "tries"], "expected a positive integer");
       const pick = this.rng.fork(`${formatPath(at)}#pick`);
+      let left = 0;
       for (let k = 0; k < count; k++) {
         const j = choiceIndex(pick, from.length, weights);
-        // each spawned object samples its own distributions: fork by its index in the group
-        const sampled = new Sampler(this.rng.fork(`${formatPath(at)}#${k}`), this.file).value((from[j] as { object: Json }).object, [...at, "from", j, "object"]);
-        out.push({ ...(sampled as object), id: id++ });
+        const objectPath = [...at, "from", j, "object"];
+        // each spawned object samples its own distributions: fork by its index in the group (and the try)
+        const draw = (t: number) => ({
+          ...(new Sampler(this.rng.fork(`${formatPath(at)}#${k}${t ? `/${t}` : ""}`), this.file, this.warnings).value((from[j] as { object: Json }).object, objectPath) as object),
+          id,
+        });
+        let sampled: Json = draw(0);
+        if (avoid) {
+          const others = out.map(sampledBounds).filter((b): b is Bounds => typeof b === "object");
+          const fits = (o: Json) => {
+            const b = sampledBounds(o);
+            if (b === "mesh") this.fail(objectPath, "avoidOverlap needs objects with a primitive or library asset shape (a mesh file's size is not known here)");
+            return b === "invalid" || !others.some((x) => boundsOverlap(x, b));
+          };
+          let t = 0;
+          while (!fits(sampled) && ++t < tries) sampled = draw(t);
+          if (t === tries) {
+            left++;
+            continue;
+          }
+        }
+        out.push(sampled);
+        id++;
       }
+      if (left > 0) this.warnings.push(`${formatPath(at)}: placed ${count - left} of ${count} objects without overlap (${tries} tries each)`);
       nextId = Math.max(nextId, id);
     });
     return out;
@@ -202,8 +287,8 @@ class Sampler {
 }
 
 /** Draws every distribution of a template: plain JSON for parseScene. */
-export function sampleTemplate(template: unknown, rng: Rng, file = "template"): unknown {
-  return new Sampler(rng, file).value(template, []);
+export function sampleTemplate(template: unknown, rng: Rng, file = "template", warnings: string[] = []): unknown {
+  return new Sampler(rng, file, warnings).value(template, []);
 }
 
 /** Whether a parsed JSON document holds any distribution or spawn group. */

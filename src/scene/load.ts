@@ -7,8 +7,9 @@
  * turns them back into paths relative to another directory, for writing a scene.json
  * somewhere else (a rendered frame's directory) that still re-renders from there.
  */
+import { existsSync, realpathSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { dirname, extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { delimiter, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.js";
 import type { ConcreteScene } from "./schema.js";
@@ -31,6 +32,7 @@ export function sceneAssetRefs(scene: ConcreteScene): SceneAssetRef[] {
     if (o.shape.type === "mesh") refs.push({ kind: "mesh", field: `objects[${i}].shape.uri`, uri: o.shape.uri });
     if (o.material?.texture) refs.push({ kind: "texture", field: `objects[${i}].material.texture.uri`, uri: o.material.texture.uri });
   });
+  if (scene.background.texture) refs.push({ kind: "texture", field: "background.texture.uri", uri: scene.background.texture.uri });
   return refs;
 }
 
@@ -41,6 +43,7 @@ function mapSceneUris(scene: ConcreteScene, fn: (uri: string) => string): Concre
     if (o.shape.type === "mesh") o.shape.uri = fn(o.shape.uri);
     if (o.material?.texture) o.material.texture.uri = fn(o.material.texture.uri);
   }
+  if (out.background.texture) out.background.texture.uri = fn(out.background.texture.uri);
   return out;
 }
 
@@ -257,4 +260,52 @@ export async function readJsonFile(path: string): Promise<unknown> {
 export async function loadSceneFile(path: string): Promise<ConcreteScene> {
   const json = await readJsonFile(path);
   return checkSceneFiles(parseScene(json, path), dirname(resolve(path)), path);
+}
+
+/** simforge's own assets folder (textures, meshes shipped with it). */
+export const BUILTIN_ASSETS = fileURLToPath(new URL("../../assets", import.meta.url));
+
+/**
+ * Where a template's asset paths may point: its project (the nearest folder above the file
+ * holding a package.json or .git, else the file's own folder), simforge's own assets, and
+ * the folders listed in SIMFORGE_ASSET_ROOTS (separated like PATH). A template is a
+ * config that sweeps run unattended and people share, so it may not reach elsewhere.
+ */
+export function assetRoots(file: string): string[] {
+  const start = dirname(resolve(file));
+  let project = start;
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json")) || existsSync(join(d, ".git"))) {
+      project = d;
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  const extra = (process.env.SIMFORGE_ASSET_ROOTS ?? "").split(delimiter).filter(Boolean).map((p) => resolve(p));
+  return [project, BUILTIN_ASSETS, ...extra].map(real);
+}
+
+/** The real path (symlinks followed) of an existing path, else the path itself. */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** Whether an absolute path lies outside every root (symlinks followed). */
+export function outsideRoots(path: string, roots: readonly string[]): boolean {
+  const p = real(path);
+  return !roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+}
+
+/** Throws an InputError for the first asset of a resolved scene outside the template's roots. */
+export function checkAssetRoots(scene: ConcreteScene, file: string): void {
+  const roots = assetRoots(file);
+  for (const ref of sceneAssetRefs(scene)) {
+    if (isAbsolute(ref.uri) && outsideRoots(ref.uri, roots)) {
+      throw new InputError(`${ref.uri} lies outside the template's asset roots (${roots.join(", ")}); add its folder to SIMFORGE_ASSET_ROOTS to allow it`, { file, field: ref.field });
+    }
+  }
 }
