@@ -1,8 +1,8 @@
 // npm run bench: frames/s of the seed-cubes scene (the textbook Blender example) at 640x480
 // and 1024x1024, RGB only and RGB+depth+masks+annotations written to disk, each in steady
 // state on one browser page after warm-up frames; and, as a sweep would, a new random
-// seed-cubes scene every frame (new sizes, poses, colours), and tabletop-grasping frames
-// (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
+// seed-cubes scene every frame (new sizes, poses, colours), and tabletop-grasping and
+// urban-street frames (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
 // 640x480, measured in the same run.  Options: --frames N (default 30), --gpu auto|on|off.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +49,7 @@ async function full(r, sceneAt) {
 }
 
 const r = await Renderer.open({ gpu });
-let tabletopNote = "";
+let scenarioNotes = "";
 try {
   console.log(`simforge bench: seed-cubes, ${frames} frames per row after ${WARMUP} warm-up frames, one page`);
   console.log(`renderer: ${r.info.renderer}`);
@@ -64,23 +64,28 @@ try {
   rows.push({ size: "640x480", mode: "new random cubes each frame, RGB only", fps: await rgbOnly(r, random) });
   rows.push({ size: "640x480", mode: "new random cubes each frame, all written", fps: await full(r, random) });
 
-  // tabletop-grasping: randomize + settle each frame (timed on its own), then render + write
-  const file = join(root, "scenes", "tabletop-grasping.json");
-  const template = JSON.parse(readFileSync(file, "utf8"));
-  const tabletop = [];
-  const t0 = performance.now();
-  for (let i = -WARMUP; i < frames; i++) tabletop.push((await randomize(template, 1, i + WARMUP, file)).scene);
-  const randomizeMs = (performance.now() - t0) / (frames + WARMUP);
-  const fps = await full(r, (i) => tabletop[i + WARMUP]);
-  rows.push({ size: "640x480", mode: "tabletop-grasping, all written", fps });
-  tabletopNote = `tabletop-grasping: randomize + physics settle ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`;
+  // the scenarios: randomize (+ settle) each frame, timed on its own, then render + write
+  const notes = [];
+  for (const name of ["tabletop-grasping", "urban-street"]) {
+    const file = join(root, "scenes", `${name}.json`);
+    const template = JSON.parse(readFileSync(file, "utf8"));
+    const drawn = [];
+    const t0 = performance.now();
+    for (let i = -WARMUP; i < frames; i++) drawn.push((await randomize(template, 1, i + WARMUP, file)).scene);
+    const randomizeMs = (performance.now() - t0) / (frames + WARMUP);
+    const fps = await full(r, (i) => drawn[i + WARMUP]);
+    const { width, height } = drawn[0].camera;
+    rows.push({ size: `${width}x${height}`, mode: `${name}, all written`, fps });
+    notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
+  }
+  scenarioNotes = notes.join("\n");
   const base = rows[0].fps;
   console.log("");
   console.log(`${"size".padEnd(10)} ${"mode".padEnd(42)} frames/s   ms/frame   vs 640x480 RGB only`);
   for (const row of rows) {
     console.log(`${row.size.padEnd(10)} ${row.mode.padEnd(42)} ${row.fps.toFixed(2).padStart(8)} ${(1000 / row.fps).toFixed(1).padStart(10)}   ${(row.fps / base).toFixed(2)}x`);
   }
-  console.log(`\n${tabletopNote}`);
+  console.log(`\n${scenarioNotes}`);
 } finally {
   await r.close();
 }

@@ -4,8 +4,10 @@
 //   pointing straight down, camera at (5,5,5) with Blender rotation_euler (45°,0,45°) and a
 //   50 mm lens on a 36 mm sensor), drawn once with seedrandom("seed-cubes").
 // - assets/textures/checker.png: a 256x256 two-tone checkerboard for the demo.
+// - scenes/urban-street.json: the street template (scripts/street-template.mjs).
 // Run: node scripts/make-scenes.mjs (outputs are committed; re-running gives the same bytes).
 import { seedCubes } from "./seed-cubes.mjs";
+import { compactJson, urbanStreet } from "./street-template.mjs";
 import sharp from "sharp";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,3 +27,5 @@ for (let v = 0; v < N; v++) for (let u = 0; u < N; u++) {
 }
 writeFileSync(join(root, "assets", "textures", "checker.png"),
   await sharp(px, { raw: { width: N, height: N, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer());
+
+writeFileSync(join(root, "scenes", "urban-street.json"), compactJson(urbanStreet()) + "\n");

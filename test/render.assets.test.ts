@@ -154,3 +154,29 @@ describe("lights", () => {
     expect(levels[2]).toBeGreaterThan(levels[1]! + 5);
   });
 });
+
+describe("background texture", () => {
+  it("fills the RGB frame behind the objects with the image; labels keep id 0 and no depth there", async () => {
+    const input: SceneInput = {
+      version: 1, classes: [{ id: 1, name: "thing" }],
+      camera: { width: W, height: H, fovY: 40, pose: { position: [0, 0, 5], lookAt: [0, 0, 0], up: [0, 1, 0] } },
+      lights: [{ type: "hemispheric", intensity: 1 }],
+      background: { color: [1, 0, 0], texture: { uri: "assets/textures/checker.png" } },
+      objects: [{ id: 1, class: "thing", shape: { type: "box", size: [0.5, 0.5, 0.5] } }],
+    };
+    const { scene } = await resolveScene(input, process.cwd() + "/test.json");
+    const fr = await r.render(scene);
+    const tones = new Map<string, number>();
+    for (let i = 0; i < W * H; i++) {
+      if (fr.instance![i] !== 0) continue;
+      expect(fr.depth![i]).toBe(0);
+      const key = Array.from(fr.rgb!.subarray(i * 3, i * 3 + 3)).join(",");
+      tones.set(key, (tones.get(key) ?? 0) + 1);
+    }
+    // the checker's two tones (its 32-pixel cells, stretched over the frame), never the red clear colour
+    const top = [...tones.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k]) => k).sort();
+    expect(top).toEqual(["220,215,200", "60,70,90"]);
+    expect(tones.has("255,0,0")).toBe(false);
+    expect(fr.instance!.filter((id) => id === 1).length).toBeGreaterThan(100);
+  });
+});

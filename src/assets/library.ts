@@ -95,7 +95,8 @@ export interface BuiltAsset {
   /** content key: library version, name and parameters */
   key: string;
   parts: Part[];
-  mesh: TriMesh;
+  /** the render mesh (made on first use: physics and placement need only the parts) */
+  readonly mesh: TriMesh;
   bounds: { min: Vec3; max: Vec3 };
 }
 
@@ -109,7 +110,8 @@ export function buildAsset(name: string, params: Record<string, number> = {}): B
   const hit = cache.get(key);
   if (hit) return hit;
   const parts = ASSETS[name]!.build(full);
-  const built = { key, parts, mesh: toTriMesh(parts), bounds: partsBounds(parts) };
+  let mesh: TriMesh | undefined;
+  const built: BuiltAsset = { key, parts, get mesh() { return (mesh ??= toTriMesh(parts)); }, bounds: partsBounds(parts) };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, built);
   return built;
