@@ -49,3 +49,21 @@ export function raySphereDepth(origin: Vec3, dir: Vec3, c: Vec3, r: number): num
   if (disc < 0) return null;
   return (-b - Math.sqrt(disc)) / (2 * a);
 }
+
+/** Class ids in the semantic masks of `frames` frames of a template (rendered without RGB). */
+export async function classesSeen(template: unknown, file: string, seed: number, frames: number): Promise<Set<number>> {
+  const { Renderer } = await import("../src/render/renderer.js");
+  const { randomize } = await import("../src/randomize/frames.js");
+  const r = await Renderer.open({ gpu: "off" });
+  const seen = new Set<number>();
+  try {
+    for (let i = 0; i < frames; i++) {
+      const { scene } = await randomize(template, seed, i, file);
+      const f = await r.render(scene, { rgb: false });
+      for (const c of f.semantic!) seen.add(c);
+    }
+  } finally {
+    await r.close();
+  }
+  return seen;
+}

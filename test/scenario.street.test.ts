@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { randomize } from "../src/randomize/frames.js";
-import { Renderer } from "../src/render/renderer.js";
+import { classesSeen } from "./helpers.js";
 import { boundsOverlap, localBounds, worldBounds } from "../src/scene/geometry.js";
 
 const FILE = "scenes/urban-street.json";
@@ -28,17 +28,7 @@ describe("urban-street", () => {
   });
 
   it("every declared class appears in the semantic masks across a handful of frames", async () => {
-    const r = await Renderer.open({ gpu: "off" });
-    const seen = new Set<number>();
-    try {
-      for (let i = 0; i < 4; i++) {
-        const { scene } = await randomize(template, 2, i, FILE);
-        const f = await r.render(scene, { rgb: false });
-        for (const c of f.semantic!) seen.add(c);
-      }
-    } finally {
-      await r.close();
-    }
+    const seen = await classesSeen(template, FILE, 2, 4);
     for (const c of template.classes) expect(seen.has(c.id), c.name).toBe(true);
   });
 });

@@ -3,11 +3,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { randomize } from "../src/randomize/frames.js";
-import { Renderer } from "../src/render/renderer.js";
+import { classesSeen } from "./helpers.js";
 
 const FILE = "scenes/tabletop-grasping.json";
 const template = JSON.parse(readFileSync(FILE, "utf8"));
-const classes: string[] = template.classes.map((c: { name: string }) => c.name);
 
 describe("tabletop-grasping", () => {
   it("settled frames: at rest objects touch their support (gap < 2 mm) and interpenetrate < 1 mm; 3-15 objects", async () => {
@@ -27,17 +26,7 @@ describe("tabletop-grasping", () => {
   });
 
   it("every declared class appears in the semantic masks across a handful of frames", async () => {
-    const r = await Renderer.open({ gpu: "off" });
-    const seen = new Set<number>();
-    try {
-      for (let i = 0; i < 6; i++) {
-        const { scene } = await randomize(template, 3, i, FILE);
-        const f = await r.render(scene, { rgb: false });
-        for (const c of f.semantic!) seen.add(c);
-      }
-    } finally {
-      await r.close();
-    }
-    for (const [i, name] of classes.entries()) expect(seen.has(template.classes[i].id), name).toBe(true);
+    const seen = await classesSeen(template, FILE, 3, 6);
+    for (const c of template.classes) expect(seen.has(c.id), c.name).toBe(true);
   });
 });
