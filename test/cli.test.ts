@@ -1,6 +1,7 @@
 // The CLI end to end (dist/cli/main.js, built by the global setup): exit codes, messages,
 // no half-written frames, byte-identical re-renders.
 import { spawn, spawnSync } from "node:child_process";
+import { ASSET_NAMES } from "../src/assets/library.js";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,6 +37,15 @@ function writeScene(name: string, text: string): string {
 const framesIn = (out: string) => (existsSync(join(out, "frames")) ? readdirSync(join(out, "frames")) : []);
 
 describe("simforge CLI", () => {
+  it("`simforge assets` lists every library asset with its class and size", () => {
+    const r = simforge("assets");
+    expect(r.code).toBe(0);
+    const names = r.stdout.split("\n").filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/).slice(0, 2));
+    expect(names.map(([n]) => n)).toEqual(ASSET_NAMES);
+    expect(names.find(([n]) => n === "pedestrian")![1]).toBe("person");
+    expect(r.stdout).toMatch(/^car +car +4\.700 x 1\.830 x 1\.450 +m {2}type 0\.\.3 \(0\)$/m);
+  });
+
   it("--help explains every command and option", () => {
     const top = simforge("--help");
     expect(top.code).toBe(0);

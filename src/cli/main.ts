@@ -8,6 +8,7 @@ import { hideBin } from "yargs/helpers";
 import { renderFiles } from "../api.js";
 import { closeAllSessions } from "../render/session.js";
 import { findBrowser } from "../render/browser.js";
+import { ASSETS, buildAsset } from "../assets/library.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
 
@@ -16,6 +17,12 @@ import { VERSION } from "../version.js";
  * one starts, the browser is closed), then exit 130 / 143. A second one exits at once;
  * frames are written under temporary names, so none is ever left half-written.
  */
+// a closed pipe (`simforge assets | head`) ends the output, not the process with a stack trace
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 const stop = new AbortController();
 let stopCode = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -92,6 +99,20 @@ await yargs(hideBin(process.argv))
       } catch (err) {
         fail(err);
       }
+    },
+  )
+  .command(
+    "assets",
+    "List the built-in procedural assets: name, class, size and parameters.",
+    (y) => y,
+    () => {
+      const lines = Object.entries(ASSETS).map(([name, def]) => {
+        const { min, max } = buildAsset(name).bounds;
+        const size = max.map((v, k) => (v - min[k]!).toFixed(3)).join(" x ");
+        const params = Object.entries(def.params).map(([k, p]) => `${k} ${p.min}..${p.max} (${p.default})`).join(", ");
+        return `${name.padEnd(11)} ${def.className.padEnd(13)} ${size.padEnd(22)} m  ${params}\n  ${def.doc}\n`;
+      });
+      process.stdout.write(lines.join(""));
     },
   )
   .demandCommand(1, "Name a command: simforge render scene.json --out DIR")
