@@ -24,7 +24,7 @@ function signedVolume(p: Part): number {
 const SIZES: Record<string, [number, number, number]> = {
   mug: [0.105, 0.082, 0.095], bowl: [0.16, 0.16, 0.055], can: [0.066, 0.066, 0.122], bottle: [0.07, 0.07, 0.24],
   box: [0.19, 0.07, 0.27], banana: [0.18, 0.036, 0.053], drill: [0.215, 0.075, 0.236], spatula: [0.3, 0.07, 0.019],
-  car: [4.7, 1.83, 1.45], pedestrian: [0.4, 0.48, 1.75], pole: [0.18, 0.18, 6], sign: [0.095, 0.6, 2.4], tree: [3.6, 3.6, 6], building: [12.3, 10.3, 15],
+  car: [4.7, 1.83, 1.45], pedestrian: [0.4, 0.49, 1.75], pole: [0.18, 0.18, 6], sign: [0.095, 0.6, 2.4], tree: [3.6, 3.6, 6], building: [12.3, 10.3, 15],
 };
 
 describe("asset library", () => {
@@ -123,8 +123,8 @@ describe("asset library in the renderer", () => {
     for (const [i, name] of ASSET_NAMES.entries()) {
       const { min, max } = buildAsset(name).bounds;
       const c: [number, number, number] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
-      const d = 2 * Math.max(...max.map((v, k) => v - min[k]!));
-      const sc = scene({ width: 96, height: 96, fovY: 50, pose: { position: [c[0] + d, c[1] - d, c[2] + d / 2], lookAt: c } }, [{ id: i + 1, class: "thing", shape: { type: "asset", name } }]);
+      const d = 1.5 * Math.max(...max.map((v, k) => v - min[k]!));
+      const sc = scene({ width: 160, height: 160, fovY: 50, pose: { position: [c[0] + d, c[1] - d, c[2] + d / 2], lookAt: c } }, [{ id: i + 1, class: "thing", shape: { type: "asset", name } }]);
       const fr = await r.render(sc);
       let px = 0;
       for (const id of fr.instance!) if (id === i + 1) px++;

@@ -180,3 +180,26 @@ describe("background texture", () => {
     expect(fr.instance!.filter((id) => id === 1).length).toBeGreaterThan(100);
   });
 });
+
+describe("camera effects", () => {
+  it("change RGB only, exactly as applyRgbEffects on the plain frame, and the same seed gives the same bytes", async () => {
+    const { applyRgbEffects } = await import("../src/sensors/rgb-effects.js");
+    const input = (effects?: object): SceneInput => ({
+      version: 1, classes: [{ id: 1, name: "thing" }],
+      camera: { width: W, height: H, fovY: 40, pose: { position: [1.5, -1, 1.2], lookAt: [0, 0, 0] }, ...(effects ? { effects } : {}) },
+      lights: [{ type: "directional", direction: [-0.2, 0.4, -1], intensity: 2 }, { type: "hemispheric", intensity: 0.4 }],
+      background: { color: [0.3, 0.4, 0.5] },
+      objects: [{ id: 1, class: "thing", shape: { type: "asset", name: "mug" }, scale: 5, material: { baseColor: [0.7, 0.3, 0.2] } }],
+    });
+    const plain = await r.render((await resolveScene(input(), process.cwd() + "/t.json")).scene);
+    const fx = { exposure: 0.7, whiteBalance: [1.1, 1, 0.9], blur: 0.8, noise: { read: 0.01, shot: 0.002, seed: "s1" }, gamma: 1.1 };
+    const withFx = await r.render((await resolveScene(input(fx), process.cwd() + "/t.json")).scene);
+    expect(Buffer.from(withFx.depth!.buffer).equals(Buffer.from(plain.depth!.buffer))).toBe(true);
+    expect(Buffer.from(withFx.instance!.buffer).equals(Buffer.from(plain.instance!.buffer))).toBe(true);
+    expect(Buffer.from(withFx.rgb!).equals(Buffer.from(plain.rgb!))).toBe(false);
+    const expected = applyRgbEffects(plain.rgb!, W, H, { exposure: 0.7, whiteBalance: [1.1, 1, 0.9], blur: 0.8, noise: { read: 0.01, shot: 0.002, seed: "s1" }, gamma: 1.1 }, 3);
+    expect(Buffer.from(withFx.rgb!).equals(Buffer.from(expected))).toBe(true);
+    const other = await r.render((await resolveScene(input({ ...fx, noise: { ...fx.noise, seed: "s2" } }), process.cwd() + "/t.json")).scene);
+    expect(Buffer.from(other.rgb!).equals(Buffer.from(withFx.rgb!))).toBe(false);
+  });
+});

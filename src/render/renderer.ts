@@ -6,6 +6,7 @@ import type { ConcreteScene } from "../scene/schema.js";
 import type { Intrinsics } from "../sensors/camera.js";
 import type { Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
+import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
 import type { ObjectStats, PassSelection } from "./protocol.js";
 
@@ -111,7 +112,12 @@ export class Renderer {
       objects: reply.objects,
       timings: reply.timings,
     };
-    if (posted.rgb) frame.rgb = decode.u8(posted.rgb);
+    if (posted.rgb) {
+      frame.rgb = decode.u8(posted.rgb);
+      // camera sensor effects act on RGB only; the label passes are untouched
+      const fx = scene.camera.effects;
+      if (fx && hasRgbEffects(fx)) frame.rgb = applyRgbEffects(frame.rgb, req.width, req.height, fx, 3);
+    }
     if (posted.depth) frame.depth = decode.f32(posted.depth);
     if (posted.instance) {
       frame.instance = decode.u16(posted.instance);
