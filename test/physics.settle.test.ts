@@ -6,6 +6,10 @@ import { parseScene } from "../src/scene/validate.js";
 import { Rng } from "../src/randomize/rng.js";
 import { uniform, uniformRotation } from "../src/randomize/distributions.js";
 import { InputError } from "../src/errors.js";
+import { resolve } from "node:path";
+import { readMeshPoints } from "../src/scene/mesh-points.js";
+import { geometryToObject, objectPose } from "../src/scene/geometry.js";
+import { multiply, transformPoint } from "../src/math/transforms.js";
 
 const TABLE_TOP = 0.75;
 
@@ -82,14 +86,34 @@ describe("physics settle", () => {
     expect(report.moving.length).toBeGreaterThan(0);
   });
 
-  it("a dynamic mesh is an input error naming the field", async () => {
+  it("a dynamic mesh file collides as the convex hull of its vertices: it comes to rest with its lowest vertex on the table", async () => {
     const sc = parseScene({
       version: 1, classes: [{ id: 1, name: "t" }],
       camera: { width: 8, height: 8, fovY: 60, pose: { position: [1, 0, 1], lookAt: [0, 0, 0] } },
-      objects: [{ id: 3, class: "t", shape: { type: "mesh", uri: "assets/meshes/wedge.obj" } }],
+      objects: [
+        { id: 1, class: "t", shape: { type: "box", size: [1, 1, 0.04] }, pose: { position: [0, 0, TABLE_TOP - 0.02] } },
+        { id: 3, class: "t", shape: { type: "mesh", uri: resolve("assets/meshes/wedge.obj") }, scale: 0.5, pose: { position: [0.1, 0, 1.2], rotation: { euler: [20, 30, 0] } } },
+      ],
+    });
+    const { scene, report } = await settle(sc, new Set([3]), { file: "s.json" });
+    expect(report.atRest).toBe(true);
+    expect(report.unsupported).toEqual([]);
+    const o = scene.objects[1]!;
+    const m = multiply(objectPose(o), geometryToObject(o));
+    const pts = await readMeshPoints(resolve("assets/meshes/wedge.obj"));
+    let low = Infinity;
+    for (let i = 0; i < pts.length; i += 3) low = Math.min(low, transformPoint(m, [pts[i]!, pts[i + 1]!, pts[i + 2]!])[2]);
+    expect(Math.abs(low - TABLE_TOP)).toBeLessThan(0.001);
+  });
+
+  it("a missing mesh file is an input error naming the file", async () => {
+    const sc = parseScene({
+      version: 1, classes: [{ id: 1, name: "t" }],
+      camera: { width: 8, height: 8, fovY: 60, pose: { position: [1, 0, 1], lookAt: [0, 0, 0] } },
+      objects: [{ id: 3, class: "t", shape: { type: "mesh", uri: "/nonexistent/m.obj" } }],
     });
     const err = await settle(sc, new Set([3]), { file: "s.json" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(/^s\.json: objects\[0\]\.shape: physics settling of mesh files is not supported yet/);
+    expect((err as Error).message).toMatch(/^s\.json: objects\[0\]\.shape\.uri/);
   });
 });

@@ -6,13 +6,17 @@
  *
  * Colliders are exact for boxes, spheres, cylinders, cones and capsules (uniform radial
  * scale) and planes; a torus collides as its enclosing cylinder (it cannot be threaded), and non-uniformly scaled round shapes as the convex hull of their
- * tessellation. Mesh files are not settled yet.
+ * tessellation. Library assets collide as one convex hull per part (a mug: its body and its
+ * handle), mesh files as the convex hull of their vertices.
  */
 import RAPIER from "@dimforge/rapier3d-deterministic-compat";
 import { InputError } from "../errors.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { rotationQuat } from "../math/transforms.js";
-import { scaleOf } from "../scene/geometry.js";
+import { rotationQuat, transformPoint, type Mat4 } from "../math/transforms.js";
+import { geometryToObject, scaleOf } from "../scene/geometry.js";
+import { buildAsset } from "../assets/library.js";
+import { hullPoints } from "../assets/mesh.js";
+import { readMeshPoints } from "../scene/mesh-points.js";
 
 let ready: Promise<void> | null = null;
 const init = () => (ready ??= RAPIER.init());
@@ -71,12 +75,32 @@ function capsuleProfile(r: number, height: number, n = 8): [number, number][] {
   return out;
 }
 
+/** The convex hull of points as a collider, or an error naming the field when they are flat or too few. */
+const hullOf = (field: string, file: string) => (pts: Float32Array): RAPIER.ColliderDesc =>
+  RAPIER.ColliderDesc.convexHull(pts) ?? (() => { throw new InputError("cannot build a convex collider (the points are flat or too few)", { file, field }); })();
+
+/** An object's colliders: one for a primitive, one convex hull per part for a library asset or mesh file. */
+function collidersOf(o: ObjectSpec, field: string, file: string, meshPoints: ReadonlyMap<string, Float64Array>): RAPIER.ColliderDesc[] {
+  const hull = hullOf(field, file);
+  const scaled = (pts: ArrayLike<number>, m: Mat4) => {
+    const out = new Float32Array(pts.length);
+    for (let i = 0; i < pts.length; i += 3) out.set(transformPoint(m, [pts[i]!, pts[i + 1]!, pts[i + 2]!]), i);
+    return out;
+  };
+  if (o.shape.type === "asset") {
+    const m = geometryToObject(o);
+    return buildAsset(o.shape.name, o.shape.params).parts.map((p) => hull(scaled(hullPoints(p), m)));
+  }
+  if (o.shape.type === "mesh") return [hull(scaled(meshPoints.get(o.shape.uri)!, geometryToObject(o)))];
+  return [colliderOf(o, field, file)];
+}
+
 function colliderOf(o: ObjectSpec, field: string, file: string): RAPIER.ColliderDesc {
   const s = scaleOf(o);
   const sh = o.shape;
   const radial = Math.abs(s[0] - s[1]) < 1e-12;
   const uniform = radial && Math.abs(s[0] - s[2]) < 1e-12;
-  const hull = (pts: Float32Array) => RAPIER.ColliderDesc.convexHull(pts) ?? (() => { throw new InputError("cannot build a convex collider", { file, field }); })();
+  const hull = hullOf(field, file);
   switch (sh.type) {
     case "box":
       return RAPIER.ColliderDesc.cuboid((sh.size[0] * s[0]) / 2, (sh.size[1] * s[1]) / 2, (sh.size[2] * s[2]) / 2);
@@ -107,7 +131,8 @@ function colliderOf(o: ObjectSpec, field: string, file: string): RAPIER.Collider
       if (radial) return RAPIER.ColliderDesc.cylinder(sh.tube * s[2], (sh.radius + sh.tube) * s[0]).setRotation(Y_TO_Z);
       return hull(torusPoints(sh.radius, sh.tube, s));
     case "mesh":
-      throw new InputError("physics settling of mesh files is not supported yet: mark it static or leave physics out", { file, field });
+    case "asset":
+      throw new Error("unreachable: see collidersOf");
   }
 }
 
@@ -127,6 +152,11 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
   // Household objects are ~10 cm: Rapier's tolerances (allowed penetration, prediction
   // distance) scale with this length unit, so 0.1 gives 0.1 mm instead of 1 mm.
   const bodies = new Map<number, RAPIER.RigidBody>();
+  // mesh files collide as the convex hull of their vertices (paths are resolved by now)
+  const meshPoints = new Map<string, Float64Array>();
+  for (const [i, o] of scene.objects.entries()) {
+    if (o.shape.type === "mesh" && !meshPoints.has(o.shape.uri)) meshPoints.set(o.shape.uri, await readMeshPoints(o.shape.uri, `${file}: objects[${i}].shape.uri`));
+  }
   try {
     scene.objects.forEach((o, i) => {
       const q = rotationQuat(o.pose.rotation);
@@ -136,7 +166,7 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
       // Damping stands in for rolling resistance: without it a ball on a table rolls forever.
       const desc = isDynamic ? RAPIER.RigidBodyDesc.dynamic().setLinearDamping(1).setAngularDamping(5) : RAPIER.RigidBodyDesc.fixed();
       const body = world.createRigidBody(desc.setTranslation(x, y, z).setRotation(rot).setCanSleep(true));
-      world.createCollider(colliderOf(o, `objects[${i}].shape`, file).setFriction(0.7).setRestitution(0.05).setDensity(500), body);
+      for (const c of collidersOf(o, `objects[${i}].shape`, file, meshPoints)) world.createCollider(c.setFriction(0.7).setRestitution(0.05).setDensity(500), body);
       if (isDynamic) bodies.set(o.id, body);
     });
     // Drops must start apart: an object spawned inside another is lifted in 1 cm steps
@@ -147,13 +177,14 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
       if (!c.parent()!.isDynamic()) placed.push(c);
     });
     for (const b of bodies.values()) {
-      const c = b.collider(0);
-      for (let k = 0; k < 500 && placed.some((p) => (p.contactCollider(c, 0)?.distance ?? 1) < 0.002); k++) {
+      const own = Array.from({ length: b.numColliders() }, (_, k) => b.collider(k));
+      const blocked = () => own.some((c) => placed.some((p) => (p.contactCollider(c, 0)?.distance ?? 1) < 0.002));
+      for (let k = 0; k < 500 && blocked(); k++) {
         const t = b.translation();
         b.setTranslation({ x: t.x, y: t.y, z: t.z + 0.01 }, false);
         world.propagateModifiedBodyPositionsToColliders();
       }
-      placed.push(c);
+      placed.push(...own);
     }
     // below this, nothing can catch a falling object: it is reported and frozen
     const floor = Math.min(...scene.objects.filter((o) => !dynamic.has(o.id)).map((o) => o.pose.position[2])) - 1;
@@ -183,17 +214,18 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
     // contact normal, a few rounds, before measuring.
     const colliderList: RAPIER.Collider[] = [];
     world.forEachCollider((c) => colliderList.push(c));
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 16; round++) {
       let moved = false;
       for (let i = 0; i < colliderList.length; i++) {
         for (let j = i + 1; j < colliderList.length; j++) {
           const a = colliderList[i]!, b = colliderList[j]!;
           const ba = a.parent()!, bb = b.parent()!;
-          if (!ba.isDynamic() && !bb.isDynamic()) continue;
+          if ((!ba.isDynamic() && !bb.isDynamic()) || ba.handle === bb.handle) continue;
           const c = a.contactCollider(b, 0);
           if (!c || c.distance > -0.0002) continue;
-          // move the upper dynamic body (or the only dynamic one) out of the other
-          const moveB = bb.isDynamic() && (!ba.isDynamic() || bb.translation().z >= ba.translation().z);
+          // move the dynamic body on top (the contact normal from a to b points up when b is
+          // the upper one), or the only dynamic one, out of the other
+          const moveB = bb.isDynamic() && (!ba.isDynamic() || c.normal1.z >= 0);
           const body = moveB ? bb : ba;
           const n = moveB ? c.normal1 : c.normal2;
           const d = -c.distance + 0.0001;
@@ -214,7 +246,7 @@ export async function settle(scene: ConcreteScene, dynamic: ReadonlySet<number>,
     for (let i = 0; i < colliders.length; i++) {
       for (let j = i + 1; j < colliders.length; j++) {
         const a = colliders[i]!, b = colliders[j]!;
-        if (!a.parent()!.isDynamic() && !b.parent()!.isDynamic()) continue;
+        if ((!a.parent()!.isDynamic() && !b.parent()!.isDynamic()) || a.parent()!.handle === b.parent()!.handle) continue;
         const c = a.contactCollider(b, 0.002);
         if (!c) continue;
         maxPenetration = Math.max(maxPenetration, -c.distance);
