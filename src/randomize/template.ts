@@ -225,6 +225,16 @@ class Sampler {
     });
     let nextId = Math.max(0, ...[...explicit.values()].map((o) => (isObject(o) && typeof o.id === "number" ? o.id : 0))) + 1;
     const out: Json[] = [];
+    // world bounds of what is placed so far, computed once each (for avoidOverlap)
+    const placed: Bounds[] = [];
+    let measured = 0;
+    const placedBounds = () => {
+      for (; measured < out.length; measured++) {
+        const b = sampledBounds(out[measured]!);
+        if (typeof b === "object") placed.push(b);
+      }
+      return placed;
+    };
     list.forEach((o, i) => {
       if (!isObject(o) || !isSpawn(o)) {
         out.push(explicit.get(i)!);
@@ -263,7 +273,7 @@ class Sampler {
         });
         let sampled: Json = draw(0);
         if (avoid) {
-          const others = out.map(sampledBounds).filter((b): b is Bounds => typeof b === "object");
+          const others = placedBounds();
           const fits = (o: Json) => {
             const b = sampledBounds(o);
             if (b === "mesh") this.fail(objectPath, "avoidOverlap needs objects with a primitive or library asset shape (a mesh file's size is not known here)");
