@@ -18,6 +18,9 @@ const CLASSES = [
 ];
 
 const ROAD_HALF = 6, KERB = 0.15, WALK = 3, WALK_Y = ROAD_HALF + KERB + WALK / 2, X0 = -30, X1 = 170;
+// Shapes repeat across frames (sizes vary by scale, gaits by one of 8 phases), so the page
+// re-uses their meshes instead of building new ones every frame.
+const GAIT = Array.from({ length: 8 }, (_, k) => k / 8);
 const paint = (v) => ({ baseColor: [v, v, v * 0.95], roughness: 0.6 });
 
 /** A material whose colour (and maybe texture from the bank) is drawn per frame. */
@@ -59,22 +62,22 @@ export function urbanStreet() {
   // street furniture first (placed on the sidewalks), then trees, then buildings behind them
   for (const [k, side] of [1, -1].entries()) {
     groups.push(onSide(side, 100 + 20 * k, { int: [2, 5] }, (s) => ({
-      class: "pole", shape: { type: "asset", name: "pole", params: { height: U(6, 9), variant: 1 } },
+      class: "pole", shape: { type: "asset", name: "pole", params: { height: { choice: [6, 7, 8] }, variant: 1 } },
       pose: { position: [U(0, 150), s * (ROAD_HALF + KERB + 0.4), KERB], rotation: { euler: [0, 0, s > 0 ? -90 : 90] } },
       material: { baseColor: { hsv: { h: [0, 360], s: [0, 0.2], v: [0.3, 0.7] } }, metallic: 0.6, roughness: 0.4 },
     })));
     groups.push(onSide(side, 140 + 20 * k, { int: [1, 3] }, (s) => ({
-      class: "traffic-sign", shape: { type: "asset", name: "sign", params: { height: U(2.2, 2.8), variant: { int: [0, 3] } } },
+      class: "traffic-sign", shape: { type: "asset", name: "sign", params: { height: { choice: [2.2, 2.5, 2.8] }, variant: { int: [0, 3] } } },
       pose: { position: [U(5, 80), s * (ROAD_HALF + KERB + 0.5), KERB], rotation: { euler: [0, 0, U(170, 190)] } },
       material: { baseColor: { choice: [[0.8, 0.1, 0.1], [0.1, 0.3, 0.8], [0.95, 0.95, 0.95], [0.95, 0.8, 0.1]] }, roughness: 0.4 },
     })));
     groups.push(onSide(side, 200 + 50 * k, { int: [2, 12] }, (s) => ({
-      class: "person", shape: { type: "asset", name: "pedestrian", params: { height: U(1.5, 1.95), phase: U(0, 1), stride: U(10, 30), armSwing: U(5, 30) } },
+      class: "person", shape: { type: "asset", name: "pedestrian", params: { phase: { choice: GAIT }, stride: { choice: [15, 25] } } }, scale: U(0.86, 1.11),
       pose: { position: [U(3, 70), sideU(s, ROAD_HALF + KERB + 0.5, ROAD_HALF + KERB + WALK - 0.5), KERB], rotation: { rotationAbout: { axis: [0, 0, 1], angle: [0, 360] } } },
       material: { baseColor: { hsv: { h: [0, 360], s: [0, 0.7], v: [0.1, 0.9] } }, roughness: 0.8 },
     })));
     groups.push(onSide(side, 300 + 50 * k, { int: [3, 10] }, (s) => ({
-      class: "vegetation", shape: { type: "asset", name: "tree", params: { height: U(4, 8), variant: { choice: [0, 1], weights: [3, 1] } } },
+      class: "vegetation", shape: { type: "asset", name: "tree", params: { height: 6, variant: { choice: [0, 1], weights: [3, 1] } } }, scale: U(0.67, 1.33),
       pose: { position: [U(0, 160), s * (ROAD_HALF + KERB + WALK - 0.6), KERB], rotation: { rotationAbout: { axis: [0, 0, 1], angle: [0, 360] } } },
       material: { baseColor: { hsv: { h: [70, 130], s: [0.4, 0.8], v: [0.2, 0.6] } }, roughness: 0.9 },
     })));
@@ -91,7 +94,7 @@ export function urbanStreet() {
   ] } });
   for (const [k, side] of [1, -1].entries()) {
     groups.push(onSide(side, 500 + 50 * k, { int: [5, 9] }, (s) => ({
-      class: "building", shape: { type: "asset", name: "building", params: { width: U(8, 24), depth: 12, height: { logUniform: [6, 40] } } },
+      class: "building", shape: { type: "asset", name: "building", params: { width: 12, depth: 12, height: 15 } }, scale: [U(0.7, 2), 1, { logUniform: [0.4, 2.7] }],
       pose: { position: [U(-20, 160), sideU(s, WALK_Y + WALK / 2 + 6.5, WALK_Y + WALK / 2 + 9), 0] },
       material: {
         baseColor: { hsv: { h: [0, 360], s: [0, 0.25], v: [0.5, 1] } }, roughness: U(0.6, 0.95),
