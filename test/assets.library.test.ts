@@ -7,7 +7,7 @@ import { Renderer } from "../src/render/renderer.js";
 import { settle } from "../src/physics/settle.js";
 import { parseScene } from "../src/scene/validate.js";
 import { AssetLedger } from "../src/render/asset-ledger.js";
-import { scene } from "./helpers.js";
+import { bytes, scene } from "./helpers.js";
 
 /** Volume enclosed by a closed triangle surface (divergence theorem): positive when it is wound outwards. */
 function signedVolume(p: Part): number {
@@ -181,5 +181,27 @@ describe("asset ledger", () => {
     expect(l.has("c")).toBe(true);
     expect(run(["c"])).toEqual([]); // c, d, e: within budget
     expect(run(["f"])).toEqual(["d"]); // d is the least recently used (c was used again)
+  });
+});
+
+describe("asset ledger in the renderer", () => {
+  it("with a budget of 3, the page drops and re-fetches assets as frames come and go, and every frame still renders as it does alone", async () => {
+    const r = await Renderer.open({ gpu: "off", assetBudget: 3 });
+    const fresh = await Renderer.open({ gpu: "off" });
+    try {
+      const sceneOf = (phase: number) => scene({ width: 48, height: 64, fovY: 50, pose: { position: [4, 0, 1], lookAt: [0, 0, 0.9] } }, [{ id: 1, class: "thing", shape: { type: "asset", name: "pedestrian", params: { phase } } }]);
+      // 12 distinct meshes, then the first ones again (dropped by then), two frames in flight at a time
+      const phases = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.05, 0, 0.1, 0.2];
+      const frames = [];
+      for (let i = 0; i < phases.length; i += 2) frames.push(...(await Promise.all(phases.slice(i, i + 2).map((p) => r.render(sceneOf(p), { rgb: false })))));
+      for (const [i, p] of phases.entries()) {
+        const alone = await fresh.render(sceneOf(p), { rgb: false });
+        expect(bytes(frames[i]!.instance!).equals(bytes(alone.instance!)), `frame ${i}`).toBe(true);
+        expect(bytes(frames[i]!.depth!).equals(bytes(alone.depth!)), `frame ${i}`).toBe(true);
+      }
+    } finally {
+      await r.close();
+      await fresh.close();
+    }
   });
 });

@@ -67,3 +67,6 @@ export async function classesSeen(template: unknown, file: string, seed: number,
   }
   return seen;
 }
+
+/** The bytes of a typed array (its own range: a view may sit inside a larger buffer). */
+export const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

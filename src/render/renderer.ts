@@ -69,6 +69,8 @@ export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene
 }
 
 export class Renderer {
+  private issuing: Promise<void> = Promise.resolve();
+
   private constructor(private readonly session: RenderSession) {}
 
   static async open(options: SessionOptions = {}): Promise<Renderer> {
@@ -93,16 +95,26 @@ export class Renderer {
     };
     const cam = cameraState(scene);
     const s = this.session;
-    const req = await buildRequest(scene, cam, {
-      passes,
-      ledger: s.assets,
-      serve: (key, source) => s.serve(key, source),
-      file: options.file ?? "scene",
+    // Requests are built and handed to the page one at a time, in order, even when frames
+    // overlap: the asset ledger's view (what the page holds, what it drops) is only right
+    // if the page sees requests in the order they were built.
+    const issued = this.issuing.then(async () => {
+      const req = await buildRequest(scene, cam, {
+        passes,
+        ledger: s.assets,
+        serve: (key, source) => s.serve(key, source),
+        file: options.file ?? "scene",
+      });
+      // the page keeps its own copy of a dropped asset until it reads this request; a later
+      // request that needs it again is served afresh
+      s.forget(req.evict);
+      return { req, reply: s.render(req) };
     });
-    const reply = await s.render(req);
+    this.issuing = issued.then(() => undefined, () => undefined);
+    const { req, reply: replied } = await issued;
+    const reply = await replied;
     const posted = RenderSession.passes(reply);
     s.assets.received(Object.keys(req.assets));
-    s.forget(req.evict);
     const frame: RenderedFrame = {
       scene,
       width: req.width,

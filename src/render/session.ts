@@ -22,6 +22,8 @@ export interface SessionOptions {
   gpu?: GpuMode;
   /** per-frame watchdog, milliseconds (default 120 s) */
   frameTimeoutMs?: number;
+  /** assets (meshes, textures) the page keeps cached, most recently used first (default 256) */
+  assetBudget?: number;
 }
 
 const openSessions = new Set<RenderSession>();
@@ -38,14 +40,17 @@ export class RenderSession {
   private readonly deathWaiters = new Set<(e: Error) => void>();
   private readonly consoleTail: string[] = [];
   /** the assets the page holds */
-  readonly assets = new AssetLedger();
+  readonly assets: AssetLedger;
 
   private constructor(
     private readonly browser: Browser,
     private readonly page: Page,
     private readonly server: PageServer,
     readonly info: SessionInfo,
-  ) {}
+    assetBudget = 256,
+  ) {
+    this.assets = new AssetLedger(assetBudget);
+  }
 
   static async open(options: SessionOptions = {}): Promise<RenderSession> {
     assertBundle();
@@ -56,7 +61,7 @@ export class RenderSession {
       launched = await launchBrowser(gpu);
       const page = await launched.browser.newPage();
       const info = await RenderSession.initPage(launched.browser, page, server, launched.executable, gpu);
-      const session = new RenderSession(launched.browser, page, server, info);
+      const session = new RenderSession(launched.browser, page, server, info, options.assetBudget);
       session.watch(options.frameTimeoutMs);
       openSessions.add(session);
       return session;
