@@ -10,7 +10,8 @@ import type { ConcreteScene, SceneInput } from "./scene/schema.js";
 import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
-import { writeFrame, type WrittenFrame } from "./writers/frame.js";
+import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "./writers/frame.js";
+import { scanLidar } from "./render/lidar.js";
 import { configHash, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
@@ -20,7 +21,7 @@ import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { InputError } from "./errors.js";
 
-export interface RenderFrameOptions extends PassOptions {
+export interface RenderFrameOptions extends PassOptions, WriteFrameOptions {
   /** write the frame into OUT/frames/<index>/ and update OUT/manifest.json */
   out?: string;
   /** frame index (default 0) */
@@ -88,15 +89,25 @@ function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
   return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums };
 }
 
+/** The camera passes of a scene, then a scan of each of its LiDARs. */
+async function renderSensors(r: Renderer, scene: ConcreteScene, options: PassOptions, file: string): Promise<RenderedFrame> {
+  const frame = await r.render(scene, { ...options, file });
+  if (scene.lidars.length > 0) {
+    frame.lidars = [];
+    for (let i = 0; i < scene.lidars.length; i++) frame.lidars.push(await scanLidar(r, scene, i, file));
+  }
+  return frame;
+}
+
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
 export async function renderFrame(input: string | SceneInput | ConcreteScene, options: RenderFrameOptions = {}): Promise<FrameResult> {
   const { scene, file } = await resolveScene(input);
   if (options.out) await prepareOut(options.out);
   return withRenderer(options.renderer, options.gpu, async (r) => {
-    const frame = await r.render(scene, { ...options, file });
+    const frame = await renderSensors(r, scene, options, file);
     if (!options.out) return { ...frame, annotations: frame.instance ? annotate(frame) : null };
     const index = options.index ?? 0;
-    const written = await writeFrame(frame, options.out, index);
+    const written = await writeFrame(frame, options.out, index, options);
     const manifest = (await readManifest(options.out)) ?? newManifest(r, configHash([stableJson(scene)]));
     manifest.frames = manifest.frames.filter((f) => f.index !== index);
     manifest.frames.push(doneEntry(index, written));
@@ -105,7 +116,7 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
   });
 }
 
-export interface RenderScenesOptions extends PassOptions {
+export interface RenderScenesOptions extends PassOptions, WriteFrameOptions {
   out: string;
   gpu?: GpuMode;
   /** show progress on stderr (live on a TTY, sparse lines otherwise) */
@@ -194,7 +205,7 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
   const request = (i: number) => {
     const p = source.get(i).then(({ scene, file, seed }) => {
       if (seed) seeds.set(i, seed);
-      return r.render(scene, { ...options, file });
+      return renderSensors(r, scene, options, file);
     });
     p.catch(() => undefined); // awaited below; a request left behind by a stop must not go unhandled
     return p;
@@ -207,7 +218,7 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
     const frame = await next;
     next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
     await writing;
-    writing = writeFrame(frame, options.out, index).then(async (w) => {
+    writing = writeFrame(frame, options.out, index, options).then(async (w) => {
       manifest.frames.push(doneEntry(index, w, seeds.get(index)));
       await writeManifest(options.out, manifest);
       bar?.tick(++done);

@@ -56,6 +56,7 @@ describe("parseScene: valid scenes", () => {
           doubleSided: true,
         },
       ],
+      lidars: [],
     });
   });
 
@@ -253,7 +254,7 @@ describe("parseScene: errors name the file and the field", () => {
     expect(errorWith((s) => (s.objects[0].material = { baseColour: [1, 0, 0] }))).toBe(
       'scene.json: objects[0].material: unknown field "baseColour" (did you mean "baseColor"?)',
     );
-    expect(errorWith((s) => (s.lidars = []))).toBe('scene.json: unknown field "lidars"');
+    expect(errorWith((s) => (s.lidar = []))).toBe('scene.json: unknown field "lidar" (did you mean "lidars"?)');
   });
 
   it("other range and type errors", () => {

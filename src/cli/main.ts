@@ -9,6 +9,7 @@ import { renderFiles } from "../api.js";
 import { closeAllSessions } from "../render/session.js";
 import { findBrowser } from "../render/browser.js";
 import { ASSETS, buildAsset } from "../assets/library.js";
+import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
 
@@ -57,6 +58,7 @@ await yargs(hideBin(process.argv))
         .option("normals", { type: "boolean", default: false, describe: "also write surface normals in the camera frame (normals.npy, normals.png)" })
         .option("rgb", { type: "boolean", default: true, describe: "write rgb.png (--no-rgb to skip it)" })
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
+        .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
         .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
         .example("simforge render scenes/seed-cubes.template.json --frames 100 --seed 7 --out out/cubes", "100 randomized frames")
@@ -64,6 +66,9 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       try {
         if (!Number.isInteger(argv.frames) || argv.frames < 1) throw new InputError(`--frames must be a positive integer, got ${argv.frames}`, { field: "--frames" });
+        const lidarFormats = argv.lidarFormats.split(",").map((f) => f.trim()).filter(Boolean);
+        const unknown = lidarFormats.find((f) => !(LIDAR_FORMATS as readonly string[]).includes(f));
+        if (unknown) throw new InputError(`unknown point cloud format ${JSON.stringify(unknown)} (known: ${LIDAR_FORMATS.join(", ")})`, { field: "--lidar-formats" });
         const manifest = await renderFiles(argv.scenes, {
           out: argv.out,
           frames: argv.frames,
@@ -72,6 +77,7 @@ await yargs(hideBin(process.argv))
           normals: argv.normals,
           rgb: argv.rgb,
           labels: argv.labels,
+          lidarFormats: lidarFormats as LidarFormat[],
           progress: argv.progress,
           signal: stop.signal,
         });

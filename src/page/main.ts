@@ -129,6 +129,7 @@ interface ReadBack {
   rgba?: Uint8Array;
   labels?: Float32Array;
   normals?: Float32Array;
+  lidar?: Float32Array;
   coverage: Float32Array[];
   objects: { id: number; localMin: [number, number, number]; localMax: [number, number, number] }[];
   timings: Record<string, number>;
@@ -158,11 +159,17 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     scene.customRenderTargets = [];
     let labels: FloatTarget | undefined;
     let normals: FloatTarget | undefined;
+    let lidar: FloatTarget | undefined;
     const coverage: FloatTarget[] = [];
     if (req.passes.labels) {
       labels = target("labels", width, height, false);
       await bindPass("labels", labels, frame.objects, passMaterials, req.intrinsics, height);
       scene.customRenderTargets.push(labels.rtt);
+    }
+    if (req.passes.lidar) {
+      lidar = target("lidar", width, height, false);
+      await bindPass("lidar", lidar, frame.objects, passMaterials, req.intrinsics, height);
+      scene.customRenderTargets.push(lidar.rtt);
     }
     if (req.passes.normals) {
       normals = target("normals", width, height, false);
@@ -193,6 +200,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     if (req.passes.rgb) out.rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
     if (labels) out.labels = await labels.read();
     if (normals) out.normals = await normals.read();
+    if (lidar) out.lidar = await lidar.read();
     for (const t of coverage) out.coverage.push(await t.read());
     if (contextLost) throw new Error(CONTEXT_LOST);
     timings.render = performance.now() - t1;
@@ -219,6 +227,7 @@ async function pack(rb: ReadBack): Promise<FrameReply> {
     await send("instance", topDown(new Uint16Array(w * h), rb.labels, w, h, 1, 1));
   }
   if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
+  if (rb.lidar) await send("lidar", topDown(new Float32Array(w * h * 4), rb.lidar, w, h, 0, 4));
   const pixels: number[] = [];
   const boxes: ([number, number, number, number] | null)[] = [];
   rb.coverage.forEach((px, k) => {

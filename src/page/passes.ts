@@ -7,6 +7,9 @@
  *   surface that is a 1e-4 relative depth error. The shader removes it by intersecting the
  *   exact ray of the pixel centre (from K) with the triangle's plane.
  * - normals:  RGB = unit normal in the OpenCV camera frame, facing the camera
+ * - lidar:    R = depth as in labels, G = instance id, BA = the triangle's plane normal
+ *   (octahedral-encoded, OpenCV camera frame): a LiDAR samples a cube face of these and
+ *   intersects each beam with the plane of the texel it falls in.
  * - coverage: each object rendered alone (no depth test) adds its own bit 2^k; a stencil
  *   reference per object keeps an object from adding twice where it overlaps itself, so
  *   each float channel (24 exact integer bits) carries 24 objects, 96 per target.
@@ -57,6 +60,31 @@ void main(void) {
   }
   gl_FragColor = vec4(depth, ids.x, ids.y, 1.0);
 }`,
+  lidar: `
+precision highp float;
+uniform vec4 ids;
+uniform vec4 intrinsics;
+uniform float imageHeight;
+varying vec3 vPos;
+varying vec3 vNormal;
+void main(void) {
+  float depth = -vPos.z;
+  vec3 n = cross(dFdx(vPos), dFdy(vPos));
+  float u = gl_FragCoord.x - 0.5;
+  float v = imageHeight - gl_FragCoord.y - 0.5;
+  vec3 ray = vec3((u - intrinsics.z) / intrinsics.x, -(v - intrinsics.w) / intrinsics.y, -1.0);
+  float denom = dot(n, ray);
+  if (abs(denom) > 1e-6 * length(n) * length(ray)) {
+    float exact = dot(n, vPos) / denom;
+    if (abs(exact - depth) < 0.01 * depth) depth = exact;
+  }
+  // the triangle's own plane normal, in the OpenCV camera frame, octahedral-encoded
+  n = normalize(vec3(n.x, -n.y, -n.z));
+  n /= abs(n.x) + abs(n.y) + abs(n.z);
+  vec2 e = n.xy;
+  if (n.z < 0.0) e = (1.0 - abs(n.yx)) * vec2(n.x >= 0.0 ? 1.0 : -1.0, n.y >= 0.0 ? 1.0 : -1.0);
+  gl_FragColor = vec4(depth, ids.x, e.x, e.y);
+}`,
   normals: `
 precision highp float;
 varying vec3 vPos;
@@ -74,7 +102,7 @@ varying vec3 vNormal;
 void main(void) { gl_FragColor = bits; }`,
 };
 
-export type PassKind = "labels" | "normals" | "coverage";
+export type PassKind = "labels" | "normals" | "coverage" | "lidar";
 
 export const OBJECTS_PER_COVERAGE_TARGET = 96;
 
@@ -173,7 +201,7 @@ export async function bindPass(
   rtt.renderList = [];
   objects.forEach((o, i) => {
     const { mat, fresh } = materials.get(kind, i);
-    if (kind === "labels") {
+    if (kind === "labels" || kind === "lidar") {
       mat.setVector4("ids", new Vector4(o.spec.id, o.spec.classId, 0, 1));
       mat.setVector4("intrinsics", new Vector4(...intrinsics));
       mat.setFloat("imageHeight", height);

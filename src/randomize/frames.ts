@@ -64,10 +64,14 @@ function takePhysics(sampled: unknown, file: string): { dynamic: Set<number>; ma
   return maxSteps === undefined ? { dynamic } : { dynamic, maxSteps };
 }
 
-/** A template's camera noise without a seed gets the frame's own noise stream, recorded in the concrete scene. */
-function seedCameraNoise(sampled: unknown, rng: Rng): void {
-  const noise = (sampled as { camera?: { effects?: { noise?: Record<string, unknown> } } }).camera?.effects?.noise;
-  if (typeof noise === "object" && noise !== null && !Array.isArray(noise) && noise.seed === undefined) noise.seed = rng.fork("camera.effects.noise").seed;
+/** A template's sensor noise without a seed (camera effects, each LiDAR) gets the frame's own stream, recorded in the concrete scene. */
+function seedSensorNoise(sampled: unknown, rng: Rng): void {
+  const doc = sampled as { camera?: { effects?: { noise?: unknown } }; lidars?: unknown };
+  const fill = (o: unknown, label: string) => {
+    if (typeof o === "object" && o !== null && !Array.isArray(o) && (o as { seed?: unknown }).seed === undefined) (o as { seed: string }).seed = rng.fork(label).seed;
+  };
+  fill(doc.camera?.effects?.noise, "camera.effects.noise");
+  if (Array.isArray(doc.lidars)) doc.lidars.forEach((l, i) => fill(l, `lidars[${i}]`));
 }
 
 /**
@@ -84,7 +88,7 @@ export async function randomize(
   const sampled = sampleTemplate(json, rng, file, placement);
   const physics = takePhysics(sampled, file);
   const template = isTemplate(json);
-  if (template) seedCameraNoise(sampled, rng);
+  if (template) seedSensorNoise(sampled, rng);
   // asset paths resolved and checked first: settling reads mesh files
   let scene = await checkSceneFiles(parseScene(sampled, file), dirname(resolve(file)), file);
   if (template) checkAssetRoots(scene, file);

@@ -66,6 +66,8 @@ export interface PassSelection {
   normals: boolean;
   /** per-object unoccluded silhouettes (amodal pixel counts and boxes) */
   coverage: boolean;
+  /** a LiDAR face: depth, instance id and the plane normal per pixel */
+  lidar?: boolean;
 }
 
 export interface FrameRequest {
@@ -103,9 +105,10 @@ export interface ObjectStats {
  * Binary passes sent back by the page, rows top to bottom:
  * rgb: RGB8 sRGB; depth: float32 metres along camera z (0 = no surface);
  * instance: uint16 ids (0 = background); normals: float32 x3 unit normals in the OpenCV
- * camera frame (0 where there is no surface).
+ * camera frame (0 where there is no surface); lidar: float32 x4 (depth, instance id, and
+ * the octahedral-encoded plane normal in the OpenCV camera frame).
  */
-export type PassName = "rgb" | "depth" | "instance" | "normals";
+export type PassName = "rgb" | "depth" | "instance" | "normals" | "lidar";
 
 export interface FrameReply {
   /** raw-deflated, base64-encoded passes */

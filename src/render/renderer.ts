@@ -9,6 +9,7 @@ import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
 import type { ObjectStats, PassSelection } from "./protocol.js";
+import type { LidarScan } from "./lidar.js";
 
 export interface PassOptions {
   /** RGB image (default true) */
@@ -17,6 +18,8 @@ export interface PassOptions {
   labels?: boolean;
   /** surface normals in the camera frame (default false) */
   normals?: boolean;
+  /** a LiDAR face: depth, instance id and plane normal per pixel (default false) */
+  lidar?: boolean;
 }
 
 export interface RenderedFrame {
@@ -35,8 +38,12 @@ export interface RenderedFrame {
   semantic?: Uint16Array;
   /** unit normals (x, y, z per pixel) in the OpenCV camera frame, 0 = no surface */
   normals?: Float32Array;
+  /** LiDAR face: depth, instance id, octahedral plane normal (2) per pixel */
+  lidar?: Float32Array;
   /** per object, in scene order */
   objects: ObjectStats[];
+  /** one scan per LiDAR of the scene (filled in by the caller that scans them) */
+  lidars?: LidarScan[];
   /** milliseconds per step in the page */
   timings: Record<string, number>;
 }
@@ -92,6 +99,7 @@ export class Renderer {
       labels: options.labels ?? true,
       normals: options.normals ?? false,
       coverage: options.labels ?? true,
+      lidar: options.lidar ?? false,
     };
     const cam = cameraState(scene);
     const s = this.session;
@@ -136,6 +144,7 @@ export class Renderer {
       frame.semantic = semanticFromInstance(frame.instance, scene);
     }
     if (posted.normals) frame.normals = decode.f32(posted.normals);
+    if (posted.lidar) frame.lidar = decode.f32(posted.lidar);
     return frame;
   }
 

@@ -16,6 +16,7 @@
  */
 import { MAX_LIGHTS } from "../render/protocol.js";
 import { ASSET_NAMES, paramProblem } from "../assets/library.js";
+import { LIDAR_PRESETS } from "../sensors/lidar/presets.js";
 import { z } from "zod";
 
 /** Marks a message to be reported at the enclosing array's path (see validate.ts). */
@@ -353,7 +354,58 @@ export const MaterialSchema = z.strictObject({
   metallic: unit().default(0),
   emissive: RgbSchema.default(() => v3(0, 0, 0)),
   texture: TextureRefSchema.optional(),
+  reflectivity: unit().optional().describe("LiDAR diffuse reflectivity at its wavelength; default: the base colour's luminance"),
 });
+
+// ---------------------------------------------------------------- LiDAR
+
+const PRESET_NAMES = Object.keys(LIDAR_PRESETS);
+
+export const LidarSchema = z
+  .strictObject({
+    name: z.string({ error: expecting("a name of letters, digits, - and _") }).regex(/^[A-Za-z0-9_-]+$/, { error: "expected a name of letters, digits, - and _ (it names the output files)" }),
+    preset: z.enum(PRESET_NAMES as [string, ...string[]], { error: (iss) => `unknown LiDAR preset ${describeValue(iss.input)} (known: ${PRESET_NAMES.join(", ")})` }).optional(),
+    elevations: z
+      .array(z.number({ error: AT_PARENT + "expected elevation angles in degrees in (-90, 90)" }).gt(-90, { error: AT_PARENT + "expected elevation angles in degrees in (-90, 90)" }).lt(90, { error: AT_PARENT + "expected elevation angles in degrees in (-90, 90)" }), { error: expectList("a list of elevation angles in degrees") })
+      .min(1, { error: "expected at least one elevation" })
+      .max(1024, { error: "at most 1024 channels" })
+      .optional()
+      .describe("custom sensor: one elevation per laser, degrees above the horizontal"),
+    channels: intIn(1, 1024).optional().describe("custom sensor: lasers spread uniformly over verticalFov"),
+    verticalFov: pair("[lowest, highest] elevation in degrees", el.finite).optional(),
+    columns: intIn(1, 65536).optional().describe("azimuth samples per revolution"),
+    rotationHz: positive("revolutions per second").optional(),
+    horizontalFov: z.number({ error: expecting("degrees in (0, 360]") }).gt(0, { error: expecting("degrees in (0, 360]") }).max(360, { error: expecting("degrees in (0, 360]") }).optional(),
+    minRange: nonNegative().optional(),
+    maxRange: positive().optional(),
+    pose: PoseSchema.describe("the sensor frame (x forward, y left, z up) in the world"),
+    noise: z.boolean({ error: expecting("true or false") }).default(true).describe("range noise and quantisation with the preset's figures (or rangeNoise)"),
+    rangeNoise: nonNegative("metres, >= 0").optional().describe("1-sigma range noise, metres (default: the preset's)"),
+    dropout: unit().default(0).describe("probability that a return is lost"),
+    carlaDropoff: z.boolean({ error: expecting("true or false") }).default(false).describe("CARLA's intensity-dependent drop"),
+    intensity: z.enum(["physical", "carla"], { error: expecting('"physical" or "carla"') }).default("physical"),
+    attenuation: nonNegative().default(0.004).describe("atmospheric attenuation, 1/m (fog: about 0.06)"),
+    seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
+  })
+  .superRefine((l, ctx) => {
+    const kinds = [l.preset !== undefined, l.elevations !== undefined, l.channels !== undefined || l.verticalFov !== undefined].filter(Boolean).length;
+    if (kinds !== 1) ctx.addIssue({ code: "custom", message: "expected exactly one of preset, elevations, or channels with verticalFov" });
+    if ((l.channels === undefined) !== (l.verticalFov === undefined) && l.preset === undefined && l.elevations === undefined) {
+      ctx.addIssue({ code: "custom", path: [l.channels === undefined ? "channels" : "verticalFov"], message: "channels and verticalFov go together" });
+    }
+    if (l.verticalFov && !(l.verticalFov[0] < l.verticalFov[1] && l.verticalFov[0] > -90 && l.verticalFov[1] < 90)) {
+      ctx.addIssue({ code: "custom", path: ["verticalFov"], message: `expected lowest < highest, both in (-90, 90), got [${l.verticalFov.join(", ")}]` });
+    }
+    const preset = l.preset ? LIDAR_PRESETS[l.preset] : undefined;
+    if (preset && l.columns !== undefined && !preset.columnChoices.includes(l.columns)) {
+      ctx.addIssue({ code: "custom", path: ["columns"], message: `${l.preset} runs with ${preset.columnChoices.join(", ")} columns, got ${l.columns}` });
+    }
+    if (preset && l.rotationHz !== undefined && !preset.rotationChoices.includes(l.rotationHz)) {
+      ctx.addIssue({ code: "custom", path: ["rotationHz"], message: `${l.preset} spins at ${preset.rotationChoices.join(", ")} Hz, got ${l.rotationHz}` });
+    }
+    const min = l.minRange ?? preset?.minRange ?? 0, max = l.maxRange ?? preset?.maxRange ?? 100;
+    if (!(min < max)) ctx.addIssue({ code: "custom", path: [l.maxRange !== undefined ? "maxRange" : "minRange"], message: `the range window is empty: minRange ${min} >= maxRange ${max}` });
+  });
 
 // ---------------------------------------------------------------- objects, classes, scene
 
@@ -392,6 +444,7 @@ export const SceneSchema = z
       .default(() => []),
     background: BackgroundSchema.default(() => ({ color: v3(0, 0, 0) })),
     objects: z.array(ObjectSchema, { error: expectList("an array of objects") }),
+    lidars: z.array(LidarSchema, { error: expectList("an array of LiDAR sensors") }).default(() => []),
   })
   .superRefine((s, ctx) => {
     const firstIndex = (seen: Map<unknown, number>, key: unknown, i: number) => {
@@ -406,6 +459,11 @@ export const SceneSchema = z
       if (j !== undefined) ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: `duplicate class id ${c.id} (already used by classes[${j}])` });
       const k = firstIndex(classNames, c.name, i);
       if (k !== undefined) ctx.addIssue({ code: "custom", path: ["classes", i, "name"], message: `duplicate class name ${JSON.stringify(c.name)} (already used by classes[${k}])` });
+    });
+    const lidarNames = new Map<unknown, number>();
+    s.lidars.forEach((l, i) => {
+      const j = firstIndex(lidarNames, l.name, i);
+      if (j !== undefined) ctx.addIssue({ code: "custom", path: ["lidars", i, "name"], message: `duplicate LiDAR name ${JSON.stringify(l.name)} (already used by lidars[${j}])` });
     });
     const known = s.classes.map((c) => c.name);
     const knownNames = new Set(known);
@@ -448,5 +506,6 @@ export type AssetShape = Extract<ShapeSpec, { type: "asset" }>;
 export type PrimitiveShape = Exclude<ShapeSpec, { type: "mesh" | "asset" }>;
 export type TextureRef = z.output<typeof TextureRefSchema>;
 export type CameraEffects = z.output<typeof CameraEffectsSchema>;
+export type LidarSpec = z.output<typeof LidarSchema>;
 export type MaterialSpec = z.output<typeof MaterialSchema>;
 export type ObjectSpec = z.output<typeof ObjectSchema>;

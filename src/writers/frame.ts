@@ -12,6 +12,14 @@ import { stageDir } from "./atomic.js";
 import { encodeNpy } from "./npy.js";
 import { colorizeIds, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
 import { stableJson } from "./json.js";
+import type { LidarScan } from "../render/lidar.js";
+import { invertRigid, multiply, toRows } from "../math/transforms.js";
+import { encodeKittiBin } from "./kitti-bin.js";
+import { encodeSemanticKittiLabel } from "./semantic-kitti.js";
+import { encodePcd } from "./pcd.js";
+import { encodePly } from "./ply.js";
+import { encodeNuscenesBin } from "./nuscenes-bin.js";
+import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
 
 export const frameDirName = (index: number) => String(index).padStart(6, "0");
 
@@ -47,7 +55,49 @@ export interface WrittenFrame {
  * Writes frame `index` under `outDir/frames/`. The scene's asset URIs are rewritten
  * relative to the frame directory, so the frame's scene.json re-renders from there.
  */
-export async function writeFrame(frame: RenderedFrame, outDir: string, index: number): Promise<WrittenFrame> {
+/** Extra point cloud formats next to KITTI's .bin and SemanticKITTI's .label. */
+export const LIDAR_FORMATS = ["pcd", "ply", "nuscenes"] as const;
+export type LidarFormat = (typeof LIDAR_FORMATS)[number];
+
+export interface WriteFrameOptions {
+  lidarFormats?: readonly LidarFormat[];
+}
+
+/** Files of one LiDAR scan: lidar_<name>.bin, .label, the chosen extra formats, previews and a sidecar. */
+async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readonly LidarFormat[]): Promise<[string, Uint8Array | string][]> {
+  const base = `lidar_${scan.name}`;
+  const { cloud, sensor } = scan;
+  const files: [string, Uint8Array | string][] = [
+    [`${base}.bin`, encodeKittiBin(cloud)],
+    [`${base}.label`, encodeSemanticKittiLabel(cloud)],
+  ];
+  if (formats.includes("pcd")) files.push([`${base}.pcd`, encodePcd(cloud)]);
+  if (formats.includes("ply")) files.push([`${base}.ply`, encodePly(cloud)]);
+  if (formats.includes("nuscenes")) files.push([`${base}.pcd.bin`, encodeNuscenesBin(cloud)]);
+  const extent = Math.min(sensor.measurement.maxRange, 60);
+  files.push([`${base}_bev.png`, await encodeBevPng(cloud, extent)]);
+  files.push([`${base}_range.png`, await encodeRangePng(cloud, sensor.pattern.elevations.length, sensor.pattern.columns, sensor.measurement.maxRange)]);
+  const meta = {
+    name: scan.name,
+    points: cloud.count,
+    frame: "sensor: x forward, y left, z up, metres",
+    T_world_lidar: toRows(sensor.T_world_sensor),
+    // OpenCV camera <- LiDAR, as KITTI's Tr_velo_to_cam (here with the camera's own axes)
+    T_camera_lidar: toRows(multiply(invertRigid(frame.T_world_camera), sensor.T_world_sensor)),
+    elevations: sensor.pattern.elevations,
+    azimuthOffsets: sensor.pattern.azimuthOffsets,
+    columns: sensor.pattern.columns,
+    rotationHz: sensor.pattern.rotationHz,
+    horizontalFov: sensor.pattern.horizontalFov,
+    measurement: sensor.measurement,
+    faces: scan.faces,
+    faceSize: scan.faceSize,
+  };
+  files.push([`${base}.json`, stableJson(meta)]);
+  return files;
+}
+
+export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}): Promise<WrittenFrame> {
   const { width: w, height: h, scene } = frame;
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
@@ -78,6 +128,9 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
     if (frame.normals) {
       await put("normals.npy", encodeNpy(frame.normals, [h, w, 3]));
       await put("normals.png", await encodeRgbPng(normalsPreview(frame.normals), w, h, 3));
+    }
+    for (const scan of frame.lidars ?? []) {
+      for (const [name, data] of await lidarFiles(scan, frame, options.lidarFormats ?? [])) await put(name, data);
     }
     await staged.commit();
     const checksums = Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : 1)));

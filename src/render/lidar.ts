@@ -1,0 +1,75 @@
+/**
+ * A LiDAR scan of a scene: render the cube faces its beams need (the page's LiDAR pass,
+ * one pinhole view per face from the sensor's origin), sample them (sensors/lidar), and
+ * measure. Labels come from the scene: each object's class name mapped to SemanticKITTI,
+ * its reflectivity from its material.
+ */
+import { fromRows, multiply, toRows, type Mat4 } from "../math/transforms.js";
+import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
+import { CUBE_FACES, faceResolution, facesNeeded } from "../sensors/lidar/faces.js";
+import { sampleBeams, type BeamReturns, type FaceImage } from "../sensors/lidar/sample.js";
+import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
+import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
+import type { PointCloud } from "../sensors/lidar/cloud.js";
+import { semanticKittiId } from "../writers/semantic-kitti.js";
+import type { Renderer } from "./renderer.js";
+
+export interface LidarScan {
+  name: string;
+  sensor: ResolvedLidar;
+  cloud: PointCloud;
+  /** ideal returns per beam (for the range image) */
+  returns: BeamReturns;
+  /** face side in pixels and the faces rendered */
+  faceSize: number;
+  faces: string[];
+}
+
+/** Diffuse reflectivity of an object: its material's, or the luminance of its base colour (0.5 without a material). */
+export function reflectivityOf(o: ObjectSpec): number {
+  const m = o.material;
+  if (!m) return 0.5;
+  if (m.reflectivity !== undefined) return m.reflectivity;
+  const [r, g, b] = m.baseColor;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** T_world_face: the face camera (OpenCV axes) in the world. */
+function facePose(T_world_sensor: Mat4, axes: readonly (readonly number[])[]): Mat4 {
+  // columns of the rotation are the face camera's axes in the sensor frame
+  const R = fromRows([
+    axes[0]![0]!, axes[1]![0]!, axes[2]![0]!, 0,
+    axes[0]![1]!, axes[1]![1]!, axes[2]![1]!, 0,
+    axes[0]![2]!, axes[1]![2]!, axes[2]![2]!, 0,
+    0, 0, 0, 1,
+  ]);
+  return multiply(T_world_sensor, R);
+}
+
+export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
+  const spec = scene.lidars[index]!;
+  const sensor = resolveLidar(spec);
+  const n = faceResolution(sensor.pattern);
+  const needed = facesNeeded(sensor.pattern);
+  const images = new Map<number, FaceImage>();
+  for (const k of needed) {
+    const T = facePose(sensor.T_world_sensor, CUBE_FACES[k]!.axes);
+    const faceScene: ConcreteScene = {
+      ...scene,
+      camera: {
+        width: n, height: n,
+        intrinsics: { fx: n / 2, fy: n / 2, cx: (n - 1) / 2, cy: (n - 1) / 2 },
+        pose: { matrix: toRows(T).flat() },
+        near: Math.min(0.01, sensor.measurement.minRange / 2 || 0.01),
+        far: sensor.measurement.maxRange * 1.01 + 1,
+      },
+    };
+    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, file: `${file}: lidars[${index}]` });
+    images.set(k, { size: n, data: f.lidar! });
+  }
+  const returns = sampleBeams(sensor.pattern, images);
+  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
+  const none: TargetInfo = { label: 0, reflectivity: 0 };
+  const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
+  return { name: spec.name, sensor, cloud, returns, faceSize: n, faces: needed.map((k) => CUBE_FACES[k]!.name) };
+}

@@ -1,0 +1,49 @@
+/**
+ * A scene's LiDAR declaration resolved into a beam pattern and a measurement model: a
+ * preset's published beam table and figures, or a custom sensor, with the scene's overrides.
+ */
+import { composeTRS, rotationQuat, type Mat4 } from "../../math/transforms.js";
+import type { LidarSpec } from "../../scene/schema.js";
+import type { BeamPattern } from "./beams.js";
+import { LIDAR_PRESETS } from "./presets.js";
+import type { Measurement } from "./returns.js";
+
+export interface ResolvedLidar {
+  name: string;
+  pattern: BeamPattern;
+  measurement: Measurement;
+  /** sensor -> world */
+  T_world_sensor: Mat4;
+}
+
+/** Uniformly spaced elevations from lo to hi inclusive. */
+const uniformElevations = (n: number, lo: number, hi: number) => Array.from({ length: n }, (_, i) => (n === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (n - 1)));
+
+export function resolveLidar(spec: LidarSpec): ResolvedLidar {
+  const preset = spec.preset ? LIDAR_PRESETS[spec.preset]! : undefined;
+  const elevations = preset
+    ? preset.elevations
+    : spec.elevations
+      ? [...spec.elevations].sort((a, b) => a - b)
+      : uniformElevations(spec.channels!, spec.verticalFov![0], spec.verticalFov![1]);
+  const pattern: BeamPattern = {
+    elevations,
+    azimuthOffsets: preset ? preset.azimuthOffsets : elevations.map(() => 0),
+    columns: spec.columns ?? preset?.columns ?? 1800,
+    rotationHz: spec.rotationHz ?? preset?.rotationHz ?? 10,
+    horizontalFov: spec.horizontalFov ?? preset?.horizontalFov ?? 360,
+  };
+  const measurement: Measurement = {
+    minRange: spec.minRange ?? preset?.minRange ?? 0.5,
+    maxRange: spec.maxRange ?? preset?.maxRange ?? 100,
+    rangeNoise: spec.noise ? (spec.rangeNoise ?? preset?.rangeNoise ?? 0.02) : 0,
+    rangeResolution: spec.noise ? (preset?.rangeResolution ?? 0) : 0,
+    dropout: spec.dropout,
+    carlaDropoff: spec.carlaDropoff,
+    intensityModel: spec.intensity,
+    attenuation: spec.attenuation,
+    intensityReference: 10,
+    seed: spec.seed,
+  };
+  return { name: spec.name, pattern, measurement, T_world_sensor: composeTRS(spec.pose.position, rotationQuat(spec.pose.rotation)) };
+}

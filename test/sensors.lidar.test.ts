@@ -1,0 +1,199 @@
+// Simulated LiDAR against geometry computed by hand, in the real browser: a box room, a
+// ground plane at a known height and a sphere; every returned point lies on the analytic
+// surface along its own beam (within 1 mm) and beams that hit nothing return nothing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Renderer } from "../src/render/renderer.js";
+import { scanLidar } from "../src/render/lidar.js";
+import { parseScene } from "../src/scene/validate.js";
+import { beamDirection, columnAzimuth, columnTime } from "../src/sensors/lidar/beams.js";
+import { faceResolution, facesNeeded, CUBE_FACES } from "../src/sensors/lidar/faces.js";
+import { resolveLidar } from "../src/sensors/lidar/sensor.js";
+import { transformPoint, type Vec3 } from "../src/math/transforms.js";
+
+let r: Renderer;
+beforeAll(async () => {
+  r = await Renderer.open({ gpu: "off" });
+});
+afterAll(async () => {
+  await r?.close();
+});
+
+const CAM = { width: 8, height: 8, fovY: 60, pose: { position: [0, -1, 0], lookAt: [0, 0, 0] } };
+const sceneWith = (objects: unknown[], lidar: object, classes = ["building", "road", "car"]) =>
+  parseScene({ version: 1, classes: classes.map((name, i) => ({ id: i + 1, name })), camera: CAM, objects, lidars: [{ name: "top", noise: false, ...lidar }] });
+
+/** World origin and direction of each point's beam (from its ring and column). */
+function beamOf(scan: Awaited<ReturnType<typeof scanLidar>>, i: number): { o: Vec3; d: Vec3 } {
+  const p = scan.sensor.pattern;
+  const ring = scan.cloud.ring[i]!, col = scan.cloud.column[i]!;
+  const ds = beamDirection(p.elevations[ring]!, columnAzimuth(p, col) + p.azimuthOffsets[ring]!);
+  const T = scan.sensor.T_world_sensor;
+  const o = transformPoint(T, [0, 0, 0]);
+  const tip = transformPoint(T, ds);
+  return { o, d: [tip[0] - o[0], tip[1] - o[1], tip[2] - o[2]] };
+}
+
+const rangeOf = (scan: Awaited<ReturnType<typeof scanLidar>>, i: number) => Math.hypot(scan.cloud.xyz[i * 3]!, scan.cloud.xyz[i * 3 + 1]!, scan.cloud.xyz[i * 3 + 2]!);
+
+describe("LiDAR beams and faces", () => {
+  it("a VLP-16 fires 16 lasers from -15° to +15° in 2° steps, sweeps clockwise from the back, one column every 1/(columns·Hz) s", () => {
+    const s = resolveLidar(sceneWith([], { preset: "VLP-16", pose: { position: [0, 0, 0] } }).lidars[0]!);
+    expect(s.pattern.elevations).toEqual(Array.from({ length: 16 }, (_, i) => -15 + 2 * i));
+    const p = s.pattern;
+    expect(columnAzimuth(p, 0)).toBeCloseTo(180 - 360 / p.columns / 2, 12);
+    expect(columnAzimuth(p, p.columns / 2)).toBeCloseTo(-360 / p.columns / 2, 12);
+    expect(columnTime(p, p.columns / 2)).toBeCloseTo(0.5 / p.rotationHz, 12);
+    // spinning sensors need only the four side faces, at least 2x finer than the azimuth step
+    expect(facesNeeded(p).map((k) => CUBE_FACES[k]!.name)).toEqual(["front", "left", "back", "right"]);
+    expect(2 / faceResolution(p)).toBeLessThanOrEqual(((360 / p.columns) * Math.PI) / 180 / 2);
+  });
+});
+
+describe("LiDAR exactness", () => {
+  it("inside a box room every beam returns, on the wall it points at, within 1 mm (up and down faces too)", async () => {
+    const lo: Vec3 = [-5, -4, -1.5], hi: Vec3 = [5, 4, 2.5];
+    const t = 0.2;
+    const wall = (center: Vec3, size: Vec3, id: number) => ({ id, class: "building", shape: { type: "box", size }, pose: { position: center } });
+    const objects = [
+      wall([lo[0] - t / 2, 0, 0.5], [t, 9, 5], 1), wall([hi[0] + t / 2, 0, 0.5], [t, 9, 5], 2),
+      wall([0, lo[1] - t / 2, 0.5], [11, t, 5], 3), wall([0, hi[1] + t / 2, 0.5], [11, t, 5], 4),
+      wall([0, 0, lo[2] - t / 2], [11, 9, t], 5), wall([0, 0, hi[2] + t / 2], [11, 9, t], 6),
+    ];
+    const sc = sceneWith(objects, {
+      channels: 24, verticalFov: [-70, 70], columns: 360, maxRange: 100, minRange: 0.1,
+      pose: { position: [0.3, -0.2, 0.1], rotation: { euler: [0, 0, 30] } },
+    });
+    const scan = await scanLidar(r, sc, 0);
+    expect(scan.faces).toEqual(["front", "left", "back", "right", "up", "down"]);
+    expect(scan.cloud.count).toBe(24 * 360);
+    const footprint = 2 / scan.faceSize; // radians per texel at a face centre
+    let nearEdge = 0;
+    for (let i = 0; i < scan.cloud.count; i++) {
+      const { o, d } = beamOf(scan, i);
+      let tHit = Infinity, axis = -1;
+      for (let k = 0; k < 3; k++) {
+        const tk = ((d[k]! > 0 ? hi[k]! : lo[k]!) - o[k]!) / d[k]!;
+        if (tk < tHit) [tHit, axis] = [tk, k];
+      }
+      // beams within a texel of the room's edges may take the neighbouring wall's plane
+      const p = [o[0] + tHit * d[0], o[1] + tHit * d[1], o[2] + tHit * d[2]];
+      const edgeGap = Math.min(...[0, 1, 2].filter((k) => k !== axis).map((k) => Math.min(p[k]! - lo[k]!, hi[k]! - p[k]!)));
+      if (edgeGap < 2 * footprint * tHit) {
+        nearEdge++;
+        continue;
+      }
+      expect(Math.abs(rangeOf(scan, i) - tHit), `point ${i}`).toBeLessThan(0.001);
+      expect(scan.cloud.label[i]).toBe(50); // building
+    }
+    expect(nearEdge / scan.cloud.count).toBeLessThan(0.03);
+  });
+
+  it("a ground plane at a known height: returns exactly where the beams meet it, none for beams above the horizon or beyond range", async () => {
+    const h = 1.73;
+    const sc = sceneWith([{ id: 7, class: "road", shape: { type: "plane", size: [1000, 1000] } }], {
+      preset: "HDL-64E", pose: { position: [0, 0, h] }, maxRange: 80,
+    });
+    const scan = await scanLidar(r, sc, 0);
+    const p = scan.sensor.pattern;
+    let expected = 0;
+    for (let c = 0; c < p.columns; c++) {
+      for (let ring = 0; ring < p.elevations.length; ring++) {
+        const dz = Math.sin((p.elevations[ring]! * Math.PI) / 180);
+        if (dz < 0 && h / -dz <= 80) expected++;
+      }
+    }
+    expect(scan.cloud.count).toBe(expected);
+    let worst = 0;
+    for (let i = 0; i < scan.cloud.count; i++) {
+      const { d } = beamOf(scan, i);
+      worst = Math.max(worst, Math.abs(rangeOf(scan, i) - h / -d[2]));
+      expect(scan.cloud.label[i]).toBe(40); // road
+      expect(scan.cloud.instance[i]).toBe(7);
+    }
+    expect(worst).toBeLessThan(0.001);
+  });
+
+  it("a sphere in front of a wall: points on the sphere lie on it along their beams within 1 mm (away from its silhouette)", async () => {
+    const c: Vec3 = [4, 0.5, 0.2], R = 1;
+    const sc = sceneWith([
+      { id: 1, class: "car", shape: { type: "sphere", radius: R, segments: 256 }, pose: { position: c } },
+      { id: 2, class: "building", shape: { type: "box", size: [0.2, 40, 40] }, pose: { position: [9, 0, 0] } },
+    ], { channels: 32, verticalFov: [-20, 20], columns: 1024, horizontalFov: 90, pose: { position: [0, 0, 0] }, maxRange: 50 });
+    const scan = await scanLidar(r, sc, 0);
+    const footprint = 2 / scan.faceSize;
+    let onSphere = 0, checked = 0;
+    for (let i = 0; i < scan.cloud.count; i++) {
+      const { o, d } = beamOf(scan, i);
+      const oc = [o[0] - c[0], o[1] - c[1], o[2] - c[2]];
+      const b = d[0] * oc[0]! + d[1] * oc[1]! + d[2] * oc[2]!;
+      const disc = b * b - (oc[0]! ** 2 + oc[1]! ** 2 + oc[2]! ** 2 - R * R);
+      // distance of the beam from the sphere's centre vs the radius: skip grazing beams
+      const miss = Math.sqrt(Math.max(0, oc[0]! ** 2 + oc[1]! ** 2 + oc[2]! ** 2 - b * b)) - R;
+      if (Math.abs(miss) < 3 * footprint * 4) continue;
+      if (disc > 0) {
+        onSphere++;
+        expect(scan.cloud.instance[i], `point ${i}`).toBe(1);
+        expect(Math.abs(rangeOf(scan, i) - (-b - Math.sqrt(disc))), `point ${i}`).toBeLessThan(0.001);
+        checked++;
+      } else {
+        expect(scan.cloud.instance[i]).toBe(2);
+        expect(Math.abs(rangeOf(scan, i) - (9 - 0.1 - o[0]) / d[0]), `wall point ${i}`).toBeLessThan(0.001);
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+    expect(onSphere).toBe(checked);
+    // every beam hits the wall or the sphere: one return per beam
+    expect(scan.cloud.count).toBe(32 * 1024);
+  });
+});
+
+describe("LiDAR declarations", () => {
+  const bad = (lidar: object) => {
+    try {
+      parseScene({ version: 1, classes: [], camera: CAM, objects: [], lidars: [{ name: "top", pose: { position: [0, 0, 0] }, ...lidar }] }, "s.json");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+  it("an impossible sensor is one error naming the field", () => {
+    expect(bad({ preset: "HDL-65E" })).toMatch(/^s\.json: lidars\[0\]\.preset: unknown LiDAR preset "HDL-65E" \(known: VLP-16, HDL-32E, HDL-64E, OS1-64, OS1-128\)/);
+    expect(bad({ preset: "OS1-128", columns: 1000 })).toBe("s.json: lidars[0].columns: OS1-128 runs with 512, 1024, 2048 columns, got 1000");
+    expect(bad({ preset: "VLP-16", minRange: 50, maxRange: 20 })).toBe("s.json: lidars[0].maxRange: the range window is empty: minRange 50 >= maxRange 20");
+    expect(bad({ preset: "VLP-16", elevations: [0] })).toBe("s.json: lidars[0]: expected exactly one of preset, elevations, or channels with verticalFov");
+    expect(bad({ elevations: [0, 95] })).toBe("s.json: lidars[0].elevations: expected elevation angles in degrees in (-90, 90)");
+    expect(bad({ channels: 16 })).toBe("s.json: lidars[0].verticalFov: channels and verticalFov go together");
+    expect(bad({ channels: 16, verticalFov: [10, -10] })).toBe("s.json: lidars[0].verticalFov: expected lowest < highest, both in (-90, 90), got [10, -10]");
+    expect(bad({ name: "roof top", preset: "VLP-16" })).toBe("s.json: lidars[0].name: expected a name of letters, digits, - and _ (it names the output files)");
+  });
+
+  it("noise, quantisation and drop-out are seeded: the same seed gives the same cloud, another seed another", async () => {
+    const objects = [{ id: 7, class: "road", shape: { type: "plane", size: [200, 200] } }];
+    const scan = async (seed: string, extra: object = {}) =>
+      (await scanLidar(r, sceneWith(objects, { preset: "VLP-16", pose: { position: [0, 0, 1.5] }, seed, noise: true, dropout: 0.1, ...extra }), 0)).cloud;
+    const [a, b, c] = [await scan("1"), await scan("1"), await scan("2")];
+    expect(Buffer.from(a.xyz.buffer, a.xyz.byteOffset, a.count * 12).equals(Buffer.from(b.xyz.buffer, b.xyz.byteOffset, b.count * 12))).toBe(true);
+    expect(a.count === c.count && Buffer.from(a.xyz.buffer, a.xyz.byteOffset, a.count * 12).equals(Buffer.from(c.xyz.buffer, c.xyz.byteOffset, c.count * 12))).toBe(false);
+    // ranges are quantised to the VLP-16's 2 mm
+    for (let i = 0; i < 50; i++) {
+      const range = Math.hypot(a.xyz[i * 3]!, a.xyz[i * 3 + 1]!, a.xyz[i * 3 + 2]!);
+      expect(Math.abs(range / 0.002 - Math.round(range / 0.002))).toBeLessThan(5e-3); // float32 coordinates
+    }
+    const clean = await scan("1", { noise: false, dropout: 0 });
+    // about 10% dropped
+    expect(a.count / clean.count).toBeGreaterThan(0.87);
+    expect(a.count / clean.count).toBeLessThan(0.93);
+  });
+
+  it("intensity falls with range and incidence (physical model), and only with range in CARLA's", async () => {
+    const objects = [{ id: 7, class: "road", shape: { type: "plane", size: [200, 200] }, material: { baseColor: [0.5, 0.5, 0.5], reflectivity: 0.6 } }];
+    const phys = (await scanLidar(r, sceneWith(objects, { preset: "VLP-16", pose: { position: [0, 0, 1.5] } }), 0)).cloud;
+    const carla = (await scanLidar(r, sceneWith(objects, { preset: "VLP-16", pose: { position: [0, 0, 1.5] }, intensity: "carla" }), 0)).cloud;
+    for (let i = 0; i < phys.count; i += 97) {
+      const x = phys.xyz[i * 3]!, y = phys.xyz[i * 3 + 1]!, z = phys.xyz[i * 3 + 2]!;
+      const R = Math.hypot(x, y, z), cos = 1.5 / R; // the ground's normal is +z: cos θ = h / R
+      expect(phys.intensity[i]).toBeCloseTo(Math.min(1, 0.6 * cos * Math.exp(-2 * 0.004 * R) * (10 / R) ** 2), 4); // float32 outputs
+      expect(carla.intensity[i]).toBeCloseTo(Math.exp(-0.004 * R), 4);
+    }
+  });
+});
