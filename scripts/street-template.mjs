@@ -118,6 +118,8 @@ export function urbanStreet() {
       { type: "hemispheric", color: { kelvin: [6500, 12000] }, groundColor: [0.15, 0.15, 0.15], intensity: U(0.4, 1) },
     ],
     background: { color: { hsv: { h: [190, 225], s: [0.15, 0.6], v: [0.6, 1] } } },
+    // a roof LiDAR on the ego car, mounted like KITTI's (1.73 m up)
+    lidars: [{ name: "roof", preset: "HDL-64E", pose: { position: [0.3, -1.75, 1.73] } }],
     objects: [...objs, ...groups],
   };
 }

@@ -37,6 +37,46 @@ function writeScene(name: string, text: string): string {
 const framesIn = (out: string) => (existsSync(join(out, "frames")) ? readdirSync(join(out, "frames")) : []);
 
 describe("simforge CLI", () => {
+  it("a scene with a LiDAR writes KITTI .bin, SemanticKITTI .label, the asked formats and previews; its scene.json re-renders them byte for byte", async () => {
+    const { decodePcd } = await import("../src/writers/pcd.js");
+    const { decodePly } = await import("../src/writers/ply.js");
+    const scene = {
+      version: 1, classes: [{ id: 1, name: "road" }, { id: 2, name: "car" }],
+      camera: { width: 32, height: 24, fovY: 60, pose: { position: [0, 0, 1.6], lookAt: [10, 0, 1] } },
+      objects: [
+        { id: 1, class: "road", shape: { type: "plane", size: [200, 200] } },
+        { id: 2, class: "car", shape: { type: "asset", name: "car" }, pose: { position: [8, 2, 0] } },
+      ],
+      lidars: [{ name: "roof", preset: "VLP-16", pose: { position: [0, 0, 1.73] } }],
+    };
+    const path = join(dir, "lidar.json");
+    writeFileSync(path, JSON.stringify(scene));
+    const out = join(dir, "lidar-out");
+    const r = simforge("render", path, "--out", out, "--lidar-formats", "pcd,ply", "--no-progress");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const f = join(out, "frames", "000000");
+    const meta = JSON.parse(readFileSync(join(f, "lidar_roof.json"), "utf8"));
+    const n = meta.points;
+    expect(n).toBeGreaterThan(5000);
+    expect(readFileSync(join(f, "lidar_roof.bin")).length).toBe(16 * n);
+    const raw = readFileSync(join(f, "lidar_roof.label"));
+    const labels = new Uint32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    expect(labels.length).toBe(n);
+    const semantic = new Set(Array.from(labels, (v) => v & 0xffff));
+    expect([...semantic].sort()).toEqual([10, 40]); // car, road
+    expect(decodePcd(readFileSync(join(f, "lidar_roof.pcd"))).count).toBe(n);
+    expect(decodePly(readFileSync(join(f, "lidar_roof.ply"))).count).toBe(n);
+    for (const png of ["lidar_roof_bev.png", "lidar_roof_range.png"]) expect(readFileSync(join(f, png)).subarray(1, 4).toString()).toBe("PNG");
+    const again = join(dir, "lidar-again");
+    expect(simforge("render", join(f, "scene.json"), "--out", again, "--no-progress").code).toBe(0);
+    for (const file of ["lidar_roof.bin", "lidar_roof.label"]) {
+      expect(readFileSync(join(again, "frames", "000000", file)).equals(readFileSync(join(f, file))), file).toBe(true);
+    }
+    const bad = simforge("render", path, "--out", join(dir, "lidar-bad"), "--lidar-formats", "las");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--lidar-formats: unknown point cloud format "las" \(known: pcd, ply, nuscenes\)/);
+  });
   it("`simforge assets` lists every library asset with its class and size", () => {
     const r = simforge("assets");
     expect(r.code).toBe(0);

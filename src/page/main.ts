@@ -122,6 +122,24 @@ async function sceneReady(): Promise<void> {
   }
 }
 
+/** The RGBA floats of the listed pixels (indices with rows from the top) of a bottom-up read-back. */
+function gatherTexels(src: Float32Array, width: number, height: number, texels: Uint32Array): Float32Array {
+  const out = new Float32Array(texels.length * 4);
+  for (let j = 0; j < texels.length; j++) {
+    const t = texels[j]!;
+    const u = t % width, v = (t - u) / width;
+    out.set(src.subarray(((height - 1 - v) * width + u) * 4, ((height - 1 - v) * width + u) * 4 + 4), j * 4);
+  }
+  return out;
+}
+
+function decodeU32(b64: string): Uint32Array {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Uint32Array(bytes.buffer);
+}
+
 /** What the exclusive part of a frame hands to the packing part: raw read-backs (rows bottom-up). */
 interface ReadBack {
   width: number;
@@ -130,6 +148,7 @@ interface ReadBack {
   labels?: Float32Array;
   normals?: Float32Array;
   lidar?: Float32Array;
+  lidarTexels?: Uint32Array;
   coverage: Float32Array[];
   objects: { id: number; localMin: [number, number, number]; localMax: [number, number, number] }[];
   timings: Record<string, number>;
@@ -152,6 +171,8 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
   setBackdrop(req.backgroundTexture);
   const camera = new MatrixCamera(scene, req.view, req.projection);
+  // without RGB, the main pass draws nothing (render targets list their own meshes)
+  camera.layerMask = req.passes.rgb ? 0x0fffffff : 0;
   scene.activeCamera = camera;
   lights.set(req.lights, scene);
   const frame = buildFrame(req.objects, scene, assets, pool);
@@ -200,7 +221,10 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     if (req.passes.rgb) out.rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
     if (labels) out.labels = await labels.read();
     if (normals) out.normals = await normals.read();
-    if (lidar) out.lidar = await lidar.read();
+    if (lidar) {
+      out.lidar = await lidar.read();
+      if (req.lidarTexels) out.lidarTexels = decodeU32(req.lidarTexels);
+    }
     for (const t of coverage) out.coverage.push(await t.read());
     if (contextLost) throw new Error(CONTEXT_LOST);
     timings.render = performance.now() - t1;
@@ -227,7 +251,8 @@ async function pack(rb: ReadBack): Promise<FrameReply> {
     await send("instance", topDown(new Uint16Array(w * h), rb.labels, w, h, 1, 1));
   }
   if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
-  if (rb.lidar) await send("lidar", topDown(new Float32Array(w * h * 4), rb.lidar, w, h, 0, 4));
+  if (rb.lidar && rb.lidarTexels) await send("lidar", gatherTexels(rb.lidar, w, h, rb.lidarTexels));
+  else if (rb.lidar) await send("lidar", topDown(new Float32Array(w * h * 4), rb.lidar, w, h, 0, 4));
   const pixels: number[] = [];
   const boxes: ([number, number, number, number] | null)[] = [];
   rb.coverage.forEach((px, k) => {

@@ -6,8 +6,8 @@
  */
 import { fromRows, multiply, toRows, type Mat4 } from "../math/transforms.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { CUBE_FACES, faceResolution, facesNeeded } from "../sensors/lidar/faces.js";
-import { sampleBeams, type BeamReturns, type FaceImage } from "../sensors/lidar/sample.js";
+import { CUBE_FACES, faceResolution } from "../sensors/lidar/faces.js";
+import { planBeams, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
 import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
 import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
 import type { PointCloud } from "../sensors/lidar/cloud.js";
@@ -50,8 +50,9 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
   const spec = scene.lidars[index]!;
   const sensor = resolveLidar(spec);
   const n = faceResolution(sensor.pattern);
-  const needed = facesNeeded(sensor.pattern);
-  const images = new Map<number, FaceImage>();
+  const plan = planBeams(sensor.pattern, n);
+  const needed = [...plan.texels.keys()].sort((a, b) => a - b);
+  const gathered = new Map<number, Float32Array>();
   for (const k of needed) {
     const T = facePose(sensor.T_world_sensor, CUBE_FACES[k]!.axes);
     const faceScene: ConcreteScene = {
@@ -64,10 +65,11 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
         far: sensor.measurement.maxRange * 1.01 + 1,
       },
     };
-    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, file: `${file}: lidars[${index}]` });
-    images.set(k, { size: n, data: f.lidar! });
+    // only the texels some beam reads come back from the page
+    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, lidarTexels: plan.texels.get(k)!, file: `${file}: lidars[${index}]` });
+    gathered.set(k, f.lidar!);
   }
-  const returns = sampleBeams(sensor.pattern, images);
+  const returns = sampleBeams(plan, gathered);
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);

@@ -88,6 +88,12 @@ export interface FrameRequest {
   assets: Record<string, PageAsset>;
   /** cached assets the page should drop (none of this frame's) */
   evict: string[];
+  /**
+   * With the lidar pass: the only pixels to send back, as base64 little-endian uint32 pixel
+   * indices (row * width + column, rows from the top); the reply's lidar pass then holds 4
+   * floats per listed pixel, in order.
+   */
+  lidarTexels?: string;
 }
 
 export interface ObjectStats {
@@ -106,7 +112,8 @@ export interface ObjectStats {
  * rgb: RGB8 sRGB; depth: float32 metres along camera z (0 = no surface);
  * instance: uint16 ids (0 = background); normals: float32 x3 unit normals in the OpenCV
  * camera frame (0 where there is no surface); lidar: float32 x4 (depth, instance id, and
- * the octahedral-encoded plane normal in the OpenCV camera frame).
+ * the octahedral-encoded plane normal in the OpenCV camera frame) per pixel, or per listed
+ * pixel (FrameRequest.lidarTexels).
  */
 export type PassName = "rgb" | "depth" | "instance" | "normals" | "lidar";
 

@@ -8,7 +8,7 @@ import type { Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import type { ObjectStats, PassSelection } from "./protocol.js";
+import type { FrameRequest, ObjectStats, PassSelection } from "./protocol.js";
 import type { LidarScan } from "./lidar.js";
 
 export interface PassOptions {
@@ -20,6 +20,8 @@ export interface PassOptions {
   normals?: boolean;
   /** a LiDAR face: depth, instance id and plane normal per pixel (default false) */
   lidar?: boolean;
+  /** with lidar: only these pixels (row * width + column, rows from the top) come back, 4 floats each */
+  lidarTexels?: Uint32Array;
 }
 
 export interface RenderedFrame {
@@ -107,7 +109,7 @@ export class Renderer {
     // overlap: the asset ledger's view (what the page holds, what it drops) is only right
     // if the page sees requests in the order they were built.
     const issued = this.issuing.then(async () => {
-      const req = await buildRequest(scene, cam, {
+      const req: FrameRequest = await buildRequest(scene, cam, {
         passes,
         ledger: s.assets,
         serve: (key, source) => s.serve(key, source),
@@ -116,6 +118,7 @@ export class Renderer {
       // the page keeps its own copy of a dropped asset until it reads this request; a later
       // request that needs it again is served afresh
       s.forget(req.evict);
+      if (options.lidarTexels) req.lidarTexels = Buffer.from(options.lidarTexels.buffer, options.lidarTexels.byteOffset, options.lidarTexels.byteLength).toString("base64");
       return { req, reply: s.render(req) };
     });
     this.issuing = issued.then(() => undefined, () => undefined);

@@ -4,15 +4,26 @@
  * points floating between a foreground and a background surface), then the exact range
  * where the beam meets the plane of the triangle that texel saw. On a flat surface that is
  * exact to float precision wherever the texel and the beam fall on the same triangle.
+ *
+ * Two steps: `planBeams` finds each beam's face and texel (pure geometry, before rendering,
+ * so the page sends back only those texels), `sampleBeams` turns the texels into ranges.
  */
 import type { Vec3 } from "../../math/transforms.js";
 import { beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
 
-/** One rendered face: N x N pixels of (depth along the face's z, instance id, octahedral normal). */
-export interface FaceImage {
+export interface BeamPlan {
+  rings: number;
+  columns: number;
+  /** face side in pixels */
   size: number;
-  data: Float32Array;
+  /** per beam (index = column * rings + ring): its face, and its slot in that face's texel list */
+  face: Uint8Array;
+  slot: Uint32Array;
+  /** per face index: the texels its beams read, as pixel indices (row * size + column, rows from the top) */
+  texels: Map<number, Uint32Array>;
+  /** per beam: unit direction in its face camera's frame */
+  dirs: Float64Array;
 }
 
 /** Ideal returns, one slot per beam (index = column * rings + ring). */
@@ -39,41 +50,66 @@ export function decodeOctahedral(ex: number, ey: number): Vec3 {
   return [x / l, y / l, z / l];
 }
 
-export function sampleBeams(p: BeamPattern, faces: ReadonlyMap<number, FaceImage>): BeamReturns {
-  const rings = p.elevations.length, columns = p.columns;
+export function planBeams(p: BeamPattern, size: number): BeamPlan {
+  const rings = p.elevations.length, columns = p.columns, n = rings * columns;
+  const face = new Uint8Array(n), slot = new Uint32Array(n), dirs = new Float64Array(n * 3);
+  const lists = new Map<number, number[]>();
+  const f = size / 2, cc = (size - 1) / 2;
+  for (let c = 0; c < columns; c++) {
+    const az = columnAzimuth(p, c);
+    for (let r = 0; r < rings; r++) {
+      const i = c * rings + r;
+      const d = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
+      const k = faceIndexOf(d);
+      const dc = toFace(CUBE_FACES[k]!, d);
+      const iu = Math.min(size - 1, Math.max(0, Math.round(cc + (f * dc[0]) / dc[2])));
+      const iv = Math.min(size - 1, Math.max(0, Math.round(cc + (f * dc[1]) / dc[2])));
+      let list = lists.get(k);
+      if (!list) lists.set(k, (list = []));
+      face[i] = k;
+      slot[i] = list.length;
+      list.push(iv * size + iu);
+      dirs.set(dc, i * 3);
+    }
+  }
+  const texels = new Map([...lists].map(([k, l]) => [k, Uint32Array.from(l)]));
+  return { rings, columns, size, face, slot, texels, dirs };
+}
+
+/**
+ * Ranges from the texels the page sent back: per face, 4 floats per listed texel (depth
+ * along the face's z, instance id, octahedral plane normal).
+ */
+export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float32Array>): BeamReturns {
+  const { rings, columns, size } = plan;
   const out: BeamReturns = {
     rings, columns,
     range: new Float32Array(rings * columns),
     instance: new Uint32Array(rings * columns),
     cosIncidence: new Float32Array(rings * columns),
   };
-  for (let c = 0; c < columns; c++) {
-    const az = columnAzimuth(p, c);
-    for (let r = 0; r < rings; r++) {
-      const d = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
-      const k = faceIndexOf(d);
-      const img = faces.get(k);
-      if (!img) throw new Error(`face ${CUBE_FACES[k]!.name} was not rendered`);
-      const n = img.size, f = n / 2, cc = (n - 1) / 2;
-      const dc = toFace(CUBE_FACES[k]!, d);
-      const iu = Math.min(n - 1, Math.max(0, Math.round(cc + (f * dc[0]) / dc[2])));
-      const iv = Math.min(n - 1, Math.max(0, Math.round(cc + (f * dc[1]) / dc[2])));
-      const px = (iv * n + iu) * 4;
-      const depth = img.data[px]!;
-      if (!(depth > 0)) continue;
-      // the texel's own hit point, and the plane of the triangle it lies on
-      const pt: Vec3 = [((iu - cc) / f) * depth, ((iv - cc) / f) * depth, depth];
-      const nrm = decodeOctahedral(img.data[px + 2]!, img.data[px + 3]!);
-      const denom = nrm[0] * dc[0] + nrm[1] * dc[1] + nrm[2] * dc[2];
-      const texelRange = Math.hypot(pt[0], pt[1], pt[2]);
-      let t = Math.abs(denom) > 1e-6 ? (nrm[0] * pt[0] + nrm[1] * pt[1] + nrm[2] * pt[2]) / denom : texelRange;
-      // a beam that grazes the plane, or meets it far from the texel, keeps the texel's range
-      if (!(t > 0) || Math.abs(t - texelRange) > 0.05 * texelRange) t = texelRange;
-      const i = c * rings + r;
-      out.range[i] = t;
-      out.instance[i] = img.data[px + 1]!;
-      out.cosIncidence[i] = Math.min(1, Math.abs(denom));
-    }
+  const f = size / 2, cc = (size - 1) / 2;
+  for (let i = 0; i < rings * columns; i++) {
+    const k = plan.face[i]!;
+    const data = gathered.get(k);
+    if (!data) throw new Error(`face ${CUBE_FACES[k]!.name} was not rendered`);
+    const s = plan.slot[i]!;
+    const depth = data[s * 4]!;
+    if (!(depth > 0)) continue;
+    const texel = plan.texels.get(k)![s]!;
+    const iu = texel % size, iv = (texel - iu) / size;
+    const dc: Vec3 = [plan.dirs[i * 3]!, plan.dirs[i * 3 + 1]!, plan.dirs[i * 3 + 2]!];
+    // the texel's own hit point, and the plane of the triangle it lies on
+    const pt: Vec3 = [((iu - cc) / f) * depth, ((iv - cc) / f) * depth, depth];
+    const nrm = decodeOctahedral(data[s * 4 + 2]!, data[s * 4 + 3]!);
+    const denom = nrm[0] * dc[0] + nrm[1] * dc[1] + nrm[2] * dc[2];
+    const texelRange = Math.hypot(pt[0], pt[1], pt[2]);
+    let t = Math.abs(denom) > 1e-6 ? (nrm[0] * pt[0] + nrm[1] * pt[1] + nrm[2] * pt[2]) / denom : texelRange;
+    // a beam that grazes the plane, or meets it far from the texel, keeps the texel's range
+    if (!(t > 0) || Math.abs(t - texelRange) > 0.05 * texelRange) t = texelRange;
+    out.range[i] = t;
+    out.instance[i] = data[s * 4 + 1]!;
+    out.cosIncidence[i] = Math.min(1, Math.abs(denom));
   }
   return out;
 }
