@@ -38,16 +38,16 @@ void main(void) {
   gl_Position = projection * p;
 }`;
 
-const FRAGMENT: Record<PassKind, string> = {
-  labels: `
-precision highp float;
+/** Uniforms and varyings of the passes that write a refined depth (labels, lidar). */
+const DEPTH_HEAD = `precision highp float;
 uniform vec4 ids;
 uniform vec4 intrinsics; // fx, fy, cx, cy (OpenCV, pixel centres at integers)
 uniform float imageHeight;
 varying vec3 vPos;
-varying vec3 vNormal;
-void main(void) {
-  float depth = -vPos.z;
+varying vec3 vNormal;`;
+
+/** depth along the camera z, refined onto the pixel centre's exact ray; n: the triangle's plane normal (view space). */
+const DEPTH_REFINED = `  float depth = -vPos.z;
   vec3 n = cross(dFdx(vPos), dFdy(vPos));
   float u = gl_FragCoord.x - 0.5;
   float v = imageHeight - gl_FragCoord.y - 0.5;
@@ -57,27 +57,19 @@ void main(void) {
     float exact = dot(n, vPos) / denom;
     // keep the refinement only where it is a sub-pixel correction
     if (abs(exact - depth) < 0.01 * depth) depth = exact;
-  }
+  }`;
+
+const FRAGMENT: Record<PassKind, string> = {
+  labels: `
+${DEPTH_HEAD}
+void main(void) {
+${DEPTH_REFINED}
   gl_FragColor = vec4(depth, ids.x, ids.y, 1.0);
 }`,
   lidar: `
-precision highp float;
-uniform vec4 ids;
-uniform vec4 intrinsics;
-uniform float imageHeight;
-varying vec3 vPos;
-varying vec3 vNormal;
+${DEPTH_HEAD}
 void main(void) {
-  float depth = -vPos.z;
-  vec3 n = cross(dFdx(vPos), dFdy(vPos));
-  float u = gl_FragCoord.x - 0.5;
-  float v = imageHeight - gl_FragCoord.y - 0.5;
-  vec3 ray = vec3((u - intrinsics.z) / intrinsics.x, -(v - intrinsics.w) / intrinsics.y, -1.0);
-  float denom = dot(n, ray);
-  if (abs(denom) > 1e-6 * length(n) * length(ray)) {
-    float exact = dot(n, vPos) / denom;
-    if (abs(exact - depth) < 0.01 * depth) depth = exact;
-  }
+${DEPTH_REFINED}
   // the triangle's own plane normal, in the OpenCV camera frame, octahedral-encoded
   n = normalize(vec3(n.x, -n.y, -n.z));
   n /= abs(n.x) + abs(n.y) + abs(n.z);

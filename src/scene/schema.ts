@@ -397,7 +397,7 @@ export const LidarSchema = z
       ctx.addIssue({ code: "custom", path: ["verticalFov"], message: `expected lowest < highest, both in (-90, 90), got [${l.verticalFov.join(", ")}]` });
     }
     const preset = l.preset ? LIDAR_PRESETS[l.preset] : undefined;
-    if (preset && l.columns !== undefined && !preset.columnChoices.includes(l.columns)) {
+    if (preset && preset.columnChoices.length > 1 && l.columns !== undefined && !preset.columnChoices.includes(l.columns)) {
       ctx.addIssue({ code: "custom", path: ["columns"], message: `${l.preset} runs with ${preset.columnChoices.join(", ")} columns, got ${l.columns}` });
     }
     if (preset && l.rotationHz !== undefined && !preset.rotationChoices.includes(l.rotationHz)) {

@@ -64,3 +64,22 @@ export const SCALARS = {
 
 /** The typed arrays a decoded PCD/PLY field can come back as. */
 export type FieldArray = ReturnType<ScalarType["make"]>;
+
+/** Bytes per point of the PCD and PLY records: x y z intensity (f32), ring (u16), time (f32), label, instance (u32). */
+export const RECORD_BYTES = 30;
+
+/** Packs every point as a little-endian PCD/PLY record, the first at byte `offset`. */
+export function packRecords(c: PointCloud, view: DataView, offset: number): void {
+  const { xyz, intensity, ring, time, label, instance } = c;
+  for (let i = 0; i < c.count; i++) {
+    const o = offset + i * RECORD_BYTES;
+    view.setFloat32(o, xyz[3 * i]!, true);
+    view.setFloat32(o + 4, xyz[3 * i + 1]!, true);
+    view.setFloat32(o + 8, xyz[3 * i + 2]!, true);
+    view.setFloat32(o + 12, intensity[i]!, true);
+    view.setUint16(o + 16, ring[i]!, true);
+    view.setFloat32(o + 18, time[i]!, true);
+    view.setUint32(o + 22, label[i]!, true);
+    view.setUint32(o + 26, instance[i]!, true);
+  }
+}

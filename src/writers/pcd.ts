@@ -23,10 +23,10 @@
  */
 import type { PointCloud } from "../sensors/lidar/cloud.js";
 import { RuntimeError } from "../errors.js";
-import { allocOut, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
+import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 
 /** Bytes per point in the PCD records encodePcd writes. */
-export const PCD_POINT_BYTES = 30;
+export const PCD_POINT_BYTES = RECORD_BYTES;
 
 /** Sensor pose written as VIEWPOINT: translation then unit quaternion, w first (PCL's order). */
 export type PcdViewpoint = [tx: number, ty: number, tz: number, qw: number, qx: number, qy: number, qz: number];
@@ -68,18 +68,7 @@ export function encodePcd(c: PointCloud, opts: PcdOptions = {}): Buffer {
   const header = Buffer.from(pcdHeader(n, viewpoint), "latin1");
   const { buf, view } = allocOut(header.length + n * PCD_POINT_BYTES);
   header.copy(buf, 0);
-  const { xyz, intensity, ring, time, label, instance } = c;
-  for (let i = 0; i < n; i++) {
-    const o = header.length + i * PCD_POINT_BYTES;
-    view.setFloat32(o, xyz[3 * i] as number, true);
-    view.setFloat32(o + 4, xyz[3 * i + 1] as number, true);
-    view.setFloat32(o + 8, xyz[3 * i + 2] as number, true);
-    view.setFloat32(o + 12, intensity[i] as number, true);
-    view.setUint16(o + 16, ring[i] as number, true);
-    view.setFloat32(o + 18, time[i] as number, true);
-    view.setUint32(o + 22, label[i] as number, true);
-    view.setUint32(o + 26, instance[i] as number, true);
-  }
+  packRecords(c, view, header.length);
   return buf;
 }
 

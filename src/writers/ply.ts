@@ -14,10 +14,10 @@
  * Spec: http://paulbourke.net/dataformats/ply/
  */
 import type { PointCloud } from "../sensors/lidar/cloud.js";
-import { allocOut, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
+import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 
 /** Bytes per point in the PLY records encodePly writes. */
-export const PLY_POINT_BYTES = 30;
+export const PLY_POINT_BYTES = RECORD_BYTES;
 
 /** The comment line encodePly writes (without `comment `). */
 export const PLY_COMMENT = "simforge LiDAR scan, sensor frame x forward y left z up, metres";
@@ -48,18 +48,7 @@ export function encodePly(c: PointCloud): Buffer {
   const header = Buffer.from(plyHeader(n), "latin1");
   const { buf, view } = allocOut(header.length + n * PLY_POINT_BYTES);
   header.copy(buf, 0);
-  const { xyz, intensity, ring, time, label, instance } = c;
-  for (let i = 0; i < n; i++) {
-    const o = header.length + i * PLY_POINT_BYTES;
-    view.setFloat32(o, xyz[3 * i] as number, true);
-    view.setFloat32(o + 4, xyz[3 * i + 1] as number, true);
-    view.setFloat32(o + 8, xyz[3 * i + 2] as number, true);
-    view.setFloat32(o + 12, intensity[i] as number, true);
-    view.setUint16(o + 16, ring[i] as number, true);
-    view.setFloat32(o + 18, time[i] as number, true);
-    view.setUint32(o + 22, label[i] as number, true);
-    view.setUint32(o + 26, instance[i] as number, true);
-  }
+  packRecords(c, view, header.length);
   return buf;
 }
 

@@ -29,7 +29,8 @@ export function resolveLidar(spec: LidarSpec): ResolvedLidar {
   const pattern: BeamPattern = {
     elevations,
     azimuthOffsets: preset ? preset.azimuthOffsets : elevations.map(() => 0),
-    columns: spec.columns ?? preset?.columns ?? 1800,
+    // a Velodyne fires at a fixed rate: spinning faster gives fewer columns per revolution
+    columns: spec.columns ?? (preset ? (preset.columnChoices.length === 1 ? Math.round((preset.columns * preset.rotationHz) / (spec.rotationHz ?? preset.rotationHz)) : preset.columns) : 1800),
     rotationHz: spec.rotationHz ?? preset?.rotationHz ?? 10,
     horizontalFov: spec.horizontalFov ?? preset?.horizontalFov ?? 360,
   };
