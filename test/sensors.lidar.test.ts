@@ -164,6 +164,7 @@ describe("LiDAR declarations", () => {
     expect(bad({ elevations: [0, 95] })).toBe("s.json: lidars[0].elevations: expected elevation angles in degrees in (-90, 90)");
     expect(bad({ channels: 16 })).toBe("s.json: lidars[0].verticalFov: channels and verticalFov go together");
     expect(bad({ channels: 16, verticalFov: [10, -10] })).toBe("s.json: lidars[0].verticalFov: expected lowest < highest, both in (-90, 90), got [10, -10]");
+    expect(bad({ channels: 16, verticalFov: [-15, 15], columns: 20000 })).toBe("s.json: lidars[0].columns: an angular step of 0.0180° needs cube faces of 12733 px (2x oversampling), more than the 4096 px this renderer allows: use a coarser sensor");
     expect(bad({ name: "roof top", preset: "VLP-16" })).toBe("s.json: lidars[0].name: expected a name of letters, digits, - and _ (it names the output files)");
   });
 
@@ -194,6 +195,85 @@ describe("LiDAR declarations", () => {
       const R = Math.hypot(x, y, z), cos = 1.5 / R; // the ground's normal is +z: cos θ = h / R
       expect(phys.intensity[i]).toBeCloseTo(Math.min(1, 0.6 * cos * Math.exp(-2 * 0.004 * R) * (10 / R) ** 2), 4); // float32 outputs
       expect(carla.intensity[i]).toBeCloseTo(Math.exp(-0.004 * R), 4);
+    }
+  });
+});
+
+describe("LiDAR motion", () => {
+  it("a sensor moving at v along x: a wall's points come v·t closer column by column; de-skewed, the wall is back at its distance", async () => {
+    const D = 10, v = 20;
+    const sc = sceneWith([
+      { id: 3, class: "building", shape: { type: "box", size: [0.2, 60, 30] }, pose: { position: [D + 0.1, 0, 0] } },
+    ], { channels: 8, verticalFov: [-10, 10], columns: 720, rotationHz: 10, pose: { position: [0, 0, 1] }, maxRange: 100, motion: { velocity: v }, deskew: true });
+    const scan = await scanLidar(r, sc, 0);
+    const { cloud, deskewed } = scan;
+    let onWall = 0;
+    for (let i = 0; i < cloud.count; i++) {
+      if (cloud.instance[i] !== 3) continue;
+      const x = cloud.xyz[i * 3]!;
+      const t = cloud.time[i]!;
+      // beams far from the wall's centre line see it at a grazing angle: keep the near-frontal ones
+      if (Math.abs(cloud.xyz[i * 3 + 1]!) > 15) continue;
+      onWall++;
+      expect(Math.abs(x - (D - v * t)), `point ${i} at t = ${t}`).toBeLessThan(0.001);
+      expect(Math.abs(deskewed!.xyz[i * 3]! - D)).toBeLessThan(0.001);
+    }
+    expect(onWall).toBeGreaterThan(500);
+    // the sweep spans 0.1 s: the first and last wall points differ by about v * (their time gap)
+    const times = Array.from(cloud.time).filter((_, i) => cloud.instance[i] === 3);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.02);
+  });
+
+  it("a turning sensor (yaw rate) keeps the points on the wall plane in the de-skewed frame", async () => {
+    const D = 10;
+    const sc = sceneWith([
+      { id: 3, class: "building", shape: { type: "box", size: [0.2, 60, 30] }, pose: { position: [D + 0.1, 0, 0] } },
+    ], { channels: 8, verticalFov: [-10, 10], columns: 720, pose: { position: [0, 0, 1] }, maxRange: 100, motion: { velocity: 10, yawRate: 30 }, deskew: true });
+    const { cloud, deskewed } = await scanLidar(r, sc, 0);
+    let n = 0;
+    for (let i = 0; i < cloud.count; i++) {
+      if (cloud.instance[i] !== 3 || Math.abs(deskewed!.xyz[i * 3 + 1]!) > 15) continue;
+      n++;
+      expect(Math.abs(deskewed!.xyz[i * 3]! - D), `point ${i}`).toBeLessThan(0.001);
+    }
+    expect(n).toBeGreaterThan(300);
+  });
+});
+
+describe("LiDAR statistics and ordering", () => {
+  it("range residuals along the beam have the configured sigma; drop-out removes the configured share", async () => {
+    const h = 1.5, sigma = 0.05;
+    const objects = [{ id: 7, class: "road", shape: { type: "plane", size: [400, 400] } }];
+    const scan = await scanLidar(r, sceneWith(objects, { channels: 16, verticalFov: [-30, -5], columns: 1024, pose: { position: [0, 0, h] }, noise: true, rangeNoise: sigma, dropout: 0.2, seed: "stats" }), 0);
+    const clean = await scanLidar(r, sceneWith(objects, { channels: 16, verticalFov: [-30, -5], columns: 1024, pose: { position: [0, 0, h] } }), 0);
+    const res: number[] = [];
+    for (let i = 0; i < scan.cloud.count; i++) {
+      const { d } = beamOf(scan, i);
+      res.push(rangeOf(scan, i) - h / -d[2]);
+    }
+    const mean = res.reduce((a, b) => a + b, 0) / res.length;
+    const sd = Math.sqrt(res.reduce((a, b) => a + (b - mean) ** 2, 0) / (res.length - 1));
+    expect(Math.abs(mean)).toBeLessThan(3 * sigma / Math.sqrt(res.length) + 1e-4);
+    expect(Math.abs(sd / sigma - 1)).toBeLessThan(0.03); // ~13k samples: the sd's own error is ~0.6%
+    const kept = scan.cloud.count / clean.cloud.count;
+    expect(Math.abs(kept - 0.8)).toBeLessThan(0.015);
+  });
+
+  it("ring i of a preset has that preset's elevation, and columns advance clockwise in azimuth", async () => {
+    const { LIDAR_PRESETS } = await import("../src/sensors/lidar/presets.js");
+    const table = LIDAR_PRESETS["OS1-128"]!;
+    const objects = [{ id: 3, class: "building", shape: { type: "sphere", radius: 30, segments: 64 }, doubleSided: true }];
+    const scan = await scanLidar(r, sceneWith(objects, { preset: "OS1-128", columns: 512, pose: { position: [0, 0, 0] } }), 0);
+    const c = scan.cloud;
+    expect(c.count).toBe(128 * 512);
+    for (let i = 0; i < c.count; i += 37) {
+      const [x, y, z] = [c.xyz[i * 3]!, c.xyz[i * 3 + 1]!, c.xyz[i * 3 + 2]!];
+      const el = (Math.atan2(z, Math.hypot(x, y)) * 180) / Math.PI;
+      expect(Math.abs(el - table.elevations[c.ring[i]!]!), `point ${i}`).toBeLessThan(1e-3);
+      const az = (Math.atan2(y, x) * 180) / Math.PI - table.azimuthOffsets[c.ring[i]!]!;
+      const expected = 180 - (360 * (c.column[i]! + 0.5)) / 512;
+      const diff = ((az - expected + 540) % 360) - 180;
+      expect(Math.abs(diff), `point ${i}`).toBeLessThan(1e-3);
     }
   });
 });

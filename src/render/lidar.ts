@@ -4,7 +4,9 @@
  * measure. Labels come from the scene: each object's class name mapped to SemanticKITTI,
  * its reflectivity from its material.
  */
-import { fromRows, multiply, toRows, type Mat4 } from "../math/transforms.js";
+import { fromRows, multiply, toRows, transformPoint, type Mat4 } from "../math/transforms.js";
+import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "../sensors/lidar/motion.js";
+import { columnTime, type BeamPattern } from "../sensors/lidar/beams.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
 import { CUBE_FACES, faceResolution } from "../sensors/lidar/faces.js";
 import { planBeams, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
@@ -23,6 +25,8 @@ export interface LidarScan {
   /** face side in pixels and the faces rendered */
   faceSize: number;
   faces: string[];
+  /** with motion and deskew: the points in the sweep-start sensor frame */
+  deskewed?: PointCloud;
 }
 
 /** Diffuse reflectivity of an object: its material's, or the luminance of its base colour (0.5 without a material). */
@@ -53,8 +57,10 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
   const plan = planBeams(sensor.pattern, n);
   const needed = [...plan.texels.keys()].sort((a, b) => a - b);
   const gathered = new Map<number, Float32Array>();
+  // a moving sensor's faces are seen from half way through the sweep, and come back whole
+  const T_render = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, midSweep(sensor.pattern))) : sensor.T_world_sensor;
   for (const k of needed) {
-    const T = facePose(sensor.T_world_sensor, CUBE_FACES[k]!.axes);
+    const T = facePose(T_render, CUBE_FACES[k]!.axes);
     const faceScene: ConcreteScene = {
       ...scene,
       camera: {
@@ -66,12 +72,27 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
       },
     };
     // only the texels some beam reads come back from the page
-    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, lidarTexels: plan.texels.get(k)!, file: `${file}: lidars[${index}]` });
+    const texels = sensor.motion ? {} : { lidarTexels: plan.texels.get(k)! };
+    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, ...texels, file: `${file}: lidars[${index}]` });
     gathered.set(k, f.lidar!);
   }
-  const returns = sampleBeams(plan, gathered);
+  const returns = sensor.motion
+    ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
+    : sampleBeams(plan, gathered);
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
-  return { name: spec.name, sensor, cloud, returns, faceSize: n, faces: needed.map((k) => CUBE_FACES[k]!.name) };
+  const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize: n, faces: needed.map((k) => CUBE_FACES[k]!.name) };
+  if (sensor.motion && spec.deskew) scan.deskewed = deskew(cloud, sensor.motion, sensor.pattern);
+  return scan;
+}
+
+/** The points of a moving sensor's sweep in the frame of the sensor at the start of the sweep. */
+export function deskew(cloud: PointCloud, motion: EgoMotion, pattern: BeamPattern): PointCloud {
+  const out: PointCloud = { ...cloud, xyz: new Float32Array(cloud.xyz.length) };
+  for (let i = 0; i < cloud.count; i++) {
+    const M = motionAt(motion, columnTime(pattern, cloud.column[i]!));
+    out.xyz.set(transformPoint(M, [cloud.xyz[i * 3]!, cloud.xyz[i * 3 + 1]!, cloud.xyz[i * 3 + 2]!]), i * 3);
+  }
+  return out;
 }

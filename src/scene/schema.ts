@@ -17,6 +17,8 @@
 import { MAX_LIGHTS } from "../render/protocol.js";
 import { ASSET_NAMES, paramProblem } from "../assets/library.js";
 import { LIDAR_PRESETS } from "../sensors/lidar/presets.js";
+import { angularStep } from "../sensors/lidar/beams.js";
+import { MAX_FACE } from "../sensors/lidar/faces.js";
 import { z } from "zod";
 
 /** Marks a message to be reported at the enclosing array's path (see validate.ts). */
@@ -386,6 +388,14 @@ export const LidarSchema = z
     intensity: z.enum(["physical", "carla"], { error: expecting('"physical" or "carla"') }).default("physical"),
     attenuation: nonNegative().default(0.004).describe("atmospheric attenuation, 1/m (fog: about 0.06)"),
     seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
+    motion: z
+      .strictObject({
+        velocity: finite("m/s along the sensor's x axis").default(0),
+        yawRate: finite("degrees per second").default(0),
+      })
+      .optional()
+      .describe("ego motion during the sweep (the pose is the sensor at the start of the sweep): each column fires from where the sensor is then"),
+    deskew: z.boolean({ error: expecting("true or false") }).default(false).describe("with motion: also write the points in the sweep-start frame (lidar_<name>.deskewed.bin)"),
   })
   .superRefine((l, ctx) => {
     const kinds = [l.preset !== undefined, l.elevations !== undefined, l.channels !== undefined || l.verticalFov !== undefined].filter(Boolean).length;
@@ -402,6 +412,16 @@ export const LidarSchema = z
     }
     if (preset && l.rotationHz !== undefined && !preset.rotationChoices.includes(l.rotationHz)) {
       ctx.addIssue({ code: "custom", path: ["rotationHz"], message: `${l.preset} spins at ${preset.rotationChoices.join(", ")} Hz, got ${l.rotationHz}` });
+    }
+    // the cube faces must sample the finest angular step twice over within MAX_FACE pixels
+    const elevations = preset?.elevations ?? l.elevations ?? (l.channels && l.verticalFov ? Array.from({ length: l.channels }, (_, i) => l.verticalFov![0] + ((l.verticalFov![1] - l.verticalFov![0]) * i) / Math.max(1, l.channels! - 1)) : undefined);
+    const columns = l.columns ?? preset?.columns;
+    if (elevations && columns) {
+      const step = angularStep({ elevations, azimuthOffsets: [], columns, rotationHz: 10, horizontalFov: l.horizontalFov ?? preset?.horizontalFov ?? 360 });
+      const needed = Math.ceil(4 / ((step * Math.PI) / 180));
+      if (needed > MAX_FACE) {
+        ctx.addIssue({ code: "custom", path: [l.columns !== undefined ? "columns" : "elevations"], message: `an angular step of ${step.toPrecision(3)}° needs cube faces of ${needed} px (2x oversampling), more than the ${MAX_FACE} px this renderer allows: use a coarser sensor` });
+      }
     }
     const min = l.minRange ?? preset?.minRange ?? 0, max = l.maxRange ?? preset?.maxRange ?? 100;
     if (!(min < max)) ctx.addIssue({ code: "custom", path: [l.maxRange !== undefined ? "maxRange" : "minRange"], message: `the range window is empty: minRange ${min} >= maxRange ${max}` });

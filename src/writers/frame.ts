@@ -71,6 +71,7 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
     [`${base}.bin`, encodeKittiBin(cloud)],
     [`${base}.label`, encodeSemanticKittiLabel(cloud)],
   ];
+  if (scan.deskewed) files.push([`${base}.deskewed.bin`, encodeKittiBin(scan.deskewed)]);
   if (formats.includes("pcd")) files.push([`${base}.pcd`, encodePcd(cloud)]);
   if (formats.includes("ply")) files.push([`${base}.ply`, encodePly(cloud)]);
   if (formats.includes("nuscenes")) files.push([`${base}.pcd.bin`, encodeNuscenesBin(cloud)]);
@@ -90,6 +91,7 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
     rotationHz: sensor.pattern.rotationHz,
     horizontalFov: sensor.pattern.horizontalFov,
     measurement: sensor.measurement,
+    ...(sensor.motion ? { motion: sensor.motion, pointsFrame: "each point in the sensor frame at its firing time (KITTI raw); .deskewed.bin: the sweep-start frame" } : {}),
     faces: scan.faces,
     faceSize: scan.faceSize,
   };

@@ -9,6 +9,9 @@
 import type { Vec3 } from "../../math/transforms.js";
 import { angularStep, beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
 
+/** The largest face side rendered, pixels (scene validation refuses sensors that would need more). */
+export const MAX_FACE = 4096;
+
 export interface CubeFace {
   name: "front" | "left" | "back" | "right" | "up" | "down";
   /** the face camera's x (right), y (down) and z (forward) axes in the sensor frame */
@@ -59,7 +62,7 @@ export function facesNeeded(p: BeamPattern): number[] {
  * Pixels per face side: a pixel at the face centre spans 2/N radians (the coarsest spot), and
  * it must be at most half the sensor's finest angular step (at least 2x oversampling).
  */
-export function faceResolution(p: BeamPattern, oversampling = 2, max = 4096): number {
+export function faceResolution(p: BeamPattern, oversampling = 2, max = MAX_FACE): number {
   const stepRad = (angularStep(p) * Math.PI) / 180;
   return Math.min(max, Math.max(16, Math.ceil((2 * oversampling) / stepRad)));
 }

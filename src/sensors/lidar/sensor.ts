@@ -7,13 +7,16 @@ import type { LidarSpec } from "../../scene/schema.js";
 import type { BeamPattern } from "./beams.js";
 import { LIDAR_PRESETS } from "./presets.js";
 import type { Measurement } from "./returns.js";
+import type { EgoMotion } from "./motion.js";
 
 export interface ResolvedLidar {
   name: string;
   pattern: BeamPattern;
   measurement: Measurement;
-  /** sensor -> world */
+  /** sensor -> world (at the start of the sweep) */
   T_world_sensor: Mat4;
+  /** ego motion during the sweep, when the sensor moves */
+  motion?: EgoMotion;
 }
 
 /** Uniformly spaced elevations from lo to hi inclusive. */
@@ -46,5 +49,7 @@ export function resolveLidar(spec: LidarSpec): ResolvedLidar {
     intensityReference: 10,
     seed: spec.seed,
   };
-  return { name: spec.name, pattern, measurement, T_world_sensor: composeTRS(spec.pose.position, rotationQuat(spec.pose.rotation)) };
+  const T_world_sensor = composeTRS(spec.pose.position, rotationQuat(spec.pose.rotation));
+  const moving = spec.motion && (spec.motion.velocity !== 0 || spec.motion.yawRate !== 0);
+  return moving ? { name: spec.name, pattern, measurement, T_world_sensor, motion: spec.motion! } : { name: spec.name, pattern, measurement, T_world_sensor };
 }
