@@ -147,8 +147,7 @@ interface ReadBack {
   rgba?: Uint8Array;
   labels?: Float32Array;
   normals?: Float32Array;
-  lidar?: Float32Array;
-  lidarTexels?: Uint32Array;
+  lidarViews: Float32Array[];
   coverage: Float32Array[];
   objects: { id: number; localMin: [number, number, number]; localMax: [number, number, number] }[];
   timings: Record<string, number>;
@@ -180,17 +179,11 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     scene.customRenderTargets = [];
     let labels: FloatTarget | undefined;
     let normals: FloatTarget | undefined;
-    let lidar: FloatTarget | undefined;
     const coverage: FloatTarget[] = [];
     if (req.passes.labels) {
       labels = target("labels", width, height, false);
       await bindPass("labels", labels, frame.objects, passMaterials, req.intrinsics, height);
       scene.customRenderTargets.push(labels.rtt);
-    }
-    if (req.passes.lidar) {
-      lidar = target("lidar", width, height, false);
-      await bindPass("lidar", lidar, frame.objects, passMaterials, req.intrinsics, height);
-      scene.customRenderTargets.push(lidar.rtt);
     }
     if (req.passes.normals) {
       normals = target("normals", width, height, false);
@@ -215,15 +208,31 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       width,
       height,
       coverage: [],
+      lidarViews: [],
       objects: frame.objects.map((o) => ({ id: o.spec.id, localMin: o.localMin, localMax: o.localMax })),
       timings,
     };
     if (req.passes.rgb) out.rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
     if (labels) out.labels = await labels.read();
     if (normals) out.normals = await normals.read();
-    if (lidar) {
-      out.lidar = await lidar.read();
-      if (req.lidarTexels) out.lidarTexels = decodeU32(req.lidarTexels);
+    // LiDAR faces: the same built scene seen from each face's camera in turn
+    for (const [j, v] of (req.lidarViews ?? []).entries()) {
+      const t = target(`lidar${j}`, v.width, v.height, false);
+      const faceCamera = new MatrixCamera(scene, v.view, v.projection);
+      faceCamera.layerMask = 0;
+      scene.activeCamera = faceCamera;
+      try {
+        await bindPass("lidar", t, frame.objects, passMaterials, v.intrinsics, v.height);
+        scene.customRenderTargets = [t.rtt];
+        await sceneReady();
+        scene.render();
+        const px = await t.read();
+        out.lidarViews.push(v.texels ? gatherTexels(px, v.width, v.height, decodeU32(v.texels)) : topDown(new Float32Array(v.width * v.height * 4), px, v.width, v.height, 0, 4));
+      } finally {
+        t.rtt.renderList = [];
+        scene.activeCamera = camera;
+        faceCamera.dispose();
+      }
     }
     for (const t of coverage) out.coverage.push(await t.read());
     if (contextLost) throw new Error(CONTEXT_LOST);
@@ -251,8 +260,7 @@ async function pack(rb: ReadBack): Promise<FrameReply> {
     await send("instance", topDown(new Uint16Array(w * h), rb.labels, w, h, 1, 1));
   }
   if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
-  if (rb.lidar && rb.lidarTexels) await send("lidar", gatherTexels(rb.lidar, w, h, rb.lidarTexels));
-  else if (rb.lidar) await send("lidar", topDown(new Float32Array(w * h * 4), rb.lidar, w, h, 0, 4));
+  if (rb.lidarViews.length) reply.lidarViews = await Promise.all(rb.lidarViews.map((v) => deflateBase64(v)));
   const pixels: number[] = [];
   const boxes: ([number, number, number, number] | null)[] = [];
   rb.coverage.forEach((px, k) => {

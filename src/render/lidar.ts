@@ -4,7 +4,7 @@
  * measure. Labels come from the scene: each object's class name mapped to SemanticKITTI,
  * its reflectivity from its material.
  */
-import { fromRows, multiply, toRows, transformPoint, type Mat4 } from "../math/transforms.js";
+import { fromRows, multiply, transformPoint, type Mat4 } from "../math/transforms.js";
 import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "../sensors/lidar/motion.js";
 import { columnTime, type BeamPattern } from "../sensors/lidar/beams.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
@@ -14,7 +14,7 @@ import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
 import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
 import type { PointCloud } from "../sensors/lidar/cloud.js";
 import { semanticKittiId } from "../writers/semantic-kitti.js";
-import type { Renderer } from "./renderer.js";
+import type { LidarView, Renderer } from "./renderer.js";
 
 export interface LidarScan {
   name: string;
@@ -56,26 +56,23 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
   const n = faceResolution(sensor.pattern);
   const plan = planBeams(sensor.pattern, n);
   const needed = [...plan.texels.keys()].sort((a, b) => a - b);
-  const gathered = new Map<number, Float32Array>();
   // a moving sensor's faces are seen from half way through the sweep, and come back whole
   const T_render = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, midSweep(sensor.pattern))) : sensor.T_world_sensor;
-  for (const k of needed) {
-    const T = facePose(T_render, CUBE_FACES[k]!.axes);
-    const faceScene: ConcreteScene = {
-      ...scene,
-      camera: {
-        width: n, height: n,
-        intrinsics: { fx: n / 2, fy: n / 2, cx: (n - 1) / 2, cy: (n - 1) / 2 },
-        pose: { matrix: toRows(T).flat() },
-        near: Math.min(0.01, sensor.measurement.minRange / 2 || 0.01),
-        far: sensor.measurement.maxRange * 1.01 + 1,
-      },
+  const views: LidarView[] = needed.map((k) => {
+    // the part of the face the beams fall in (all of it for a moving sensor, whose beams wander)
+    const crop = sensor.motion ? { u0: 0, v0: 0, width: n, height: n } : plan.crops.get(k)!;
+    return {
+      T_world_camera: facePose(T_render, CUBE_FACES[k]!.axes),
+      K: { fx: n / 2, fy: n / 2, cx: (n - 1) / 2 - crop.u0, cy: (n - 1) / 2 - crop.v0 },
+      width: crop.width, height: crop.height,
+      near: Math.min(0.01, sensor.measurement.minRange / 2 || 0.01),
+      far: sensor.measurement.maxRange * 1.01 + 1,
+      ...(sensor.motion ? {} : { texels: plan.texels.get(k)! }),
     };
-    // only the texels some beam reads come back from the page
-    const texels = sensor.motion ? {} : { lidarTexels: plan.texels.get(k)! };
-    const f = await renderer.render(faceScene, { rgb: false, labels: false, lidar: true, ...texels, file: `${file}: lidars[${index}]` });
-    gathered.set(k, f.lidar!);
-  }
+  });
+  // every face from one scene build on the page (no RGB, no camera labels)
+  const f = await renderer.render(scene, { rgb: false, labels: false, lidarViews: views, file: `${file}: lidars[${index}]` });
+  const gathered = new Map(needed.map((k, j) => [k, f.lidarViews![j]!]));
   const returns = sensor.motion
     ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
     : sampleBeams(plan, gathered);

@@ -66,8 +66,6 @@ export interface PassSelection {
   normals: boolean;
   /** per-object unoccluded silhouettes (amodal pixel counts and boxes) */
   coverage: boolean;
-  /** a LiDAR face: depth, instance id and the plane normal per pixel */
-  lidar?: boolean;
 }
 
 export interface FrameRequest {
@@ -89,11 +87,21 @@ export interface FrameRequest {
   /** cached assets the page should drop (none of this frame's) */
   evict: string[];
   /**
-   * With the lidar pass: the only pixels to send back, as base64 little-endian uint32 pixel
-   * indices (row * width + column, rows from the top); the reply's lidar pass then holds 4
-   * floats per listed pixel, in order.
+   * LiDAR cube faces rendered from this one scene build: each a pinhole view whose LiDAR pass
+   * (depth, instance id, octahedral plane normal) comes back in FrameReply.lidarViews, for
+   * the listed pixels only when `texels` is given.
    */
-  lidarTexels?: string;
+  lidarViews?: LidarViewRequest[];
+}
+
+export interface LidarViewRequest {
+  width: number;
+  height: number;
+  view: number[];
+  projection: number[];
+  intrinsics: [number, number, number, number];
+  /** base64 little-endian uint32 pixel indices (row * width + column, rows from the top); absent: every pixel, rows from the top */
+  texels?: string;
 }
 
 export interface ObjectStats {
@@ -111,15 +119,15 @@ export interface ObjectStats {
  * Binary passes sent back by the page, rows top to bottom:
  * rgb: RGB8 sRGB; depth: float32 metres along camera z (0 = no surface);
  * instance: uint16 ids (0 = background); normals: float32 x3 unit normals in the OpenCV
- * camera frame (0 where there is no surface); lidar: float32 x4 (depth, instance id, and
- * the octahedral-encoded plane normal in the OpenCV camera frame) per pixel, or per listed
- * pixel (FrameRequest.lidarTexels).
+ * camera frame (0 where there is no surface).
  */
-export type PassName = "rgb" | "depth" | "instance" | "normals" | "lidar";
+export type PassName = "rgb" | "depth" | "instance" | "normals";
 
 export interface FrameReply {
   /** raw-deflated, base64-encoded passes */
   passes: Partial<Record<PassName, string>>;
+  /** raw-deflated, base64-encoded float32 x4 per pixel (or per listed pixel) of each LiDAR view */
+  lidarViews?: string[];
   objects: ObjectStats[];
   /** milliseconds spent in the page per step */
   timings: Record<string, number>;

@@ -3,12 +3,13 @@
  * a ConcreteScene into raw passes as typed arrays (rows top to bottom, OpenCV pixel grid).
  */
 import type { ConcreteScene } from "../scene/schema.js";
-import type { Intrinsics } from "../sensors/camera.js";
-import type { Mat4 } from "../math/transforms.js";
+import { glProjection, type Intrinsics } from "../sensors/camera.js";
+import { glViewMatrix, type Mat4 } from "../math/transforms.js";
+import { inflateRawSync } from "node:zlib";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import type { FrameRequest, ObjectStats, PassSelection } from "./protocol.js";
+import type { FrameRequest, LidarViewRequest, ObjectStats, PassSelection } from "./protocol.js";
 import type { LidarScan } from "./lidar.js";
 
 export interface PassOptions {
@@ -18,10 +19,20 @@ export interface PassOptions {
   labels?: boolean;
   /** surface normals in the camera frame (default false) */
   normals?: boolean;
-  /** a LiDAR face: depth, instance id and plane normal per pixel (default false) */
-  lidar?: boolean;
-  /** with lidar: only these pixels (row * width + column, rows from the top) come back, 4 floats each */
-  lidarTexels?: Uint32Array;
+  /** LiDAR faces rendered from the same scene build (see LidarView) */
+  lidarViews?: LidarView[];
+}
+
+/** A pinhole view for the LiDAR pass: depth, instance id and plane normal per pixel. */
+export interface LidarView {
+  T_world_camera: Mat4;
+  K: Intrinsics;
+  width: number;
+  height: number;
+  near: number;
+  far: number;
+  /** only these pixels (row * width + column, rows from the top) come back, 4 floats each; absent: all */
+  texels?: Uint32Array;
 }
 
 export interface RenderedFrame {
@@ -40,8 +51,8 @@ export interface RenderedFrame {
   semantic?: Uint16Array;
   /** unit normals (x, y, z per pixel) in the OpenCV camera frame, 0 = no surface */
   normals?: Float32Array;
-  /** LiDAR face: depth, instance id, octahedral plane normal (2) per pixel */
-  lidar?: Float32Array;
+  /** per LidarView: depth, instance id, octahedral plane normal (2) per pixel or listed pixel */
+  lidarViews?: Float32Array[];
   /** per object, in scene order */
   objects: ObjectStats[];
   /** one scan per LiDAR of the scene (filled in by the caller that scans them) */
@@ -77,6 +88,17 @@ export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene
   return out;
 }
 
+function lidarViewRequest(v: LidarView): LidarViewRequest {
+  return {
+    width: v.width,
+    height: v.height,
+    view: Array.from(glViewMatrix(v.T_world_camera)),
+    projection: Array.from(glProjection(v.K, v.width, v.height, v.near, v.far)),
+    intrinsics: [v.K.fx, v.K.fy, v.K.cx, v.K.cy],
+    ...(v.texels ? { texels: Buffer.from(v.texels.buffer, v.texels.byteOffset, v.texels.byteLength).toString("base64") } : {}),
+  };
+}
+
 export class Renderer {
   private issuing: Promise<void> = Promise.resolve();
 
@@ -101,7 +123,6 @@ export class Renderer {
       labels: options.labels ?? true,
       normals: options.normals ?? false,
       coverage: options.labels ?? true,
-      lidar: options.lidar ?? false,
     };
     const cam = cameraState(scene);
     const s = this.session;
@@ -118,7 +139,7 @@ export class Renderer {
       // the page keeps its own copy of a dropped asset until it reads this request; a later
       // request that needs it again is served afresh
       s.forget(req.evict);
-      if (options.lidarTexels) req.lidarTexels = Buffer.from(options.lidarTexels.buffer, options.lidarTexels.byteOffset, options.lidarTexels.byteLength).toString("base64");
+      if (options.lidarViews) req.lidarViews = options.lidarViews.map(lidarViewRequest);
       return { req, reply: s.render(req) };
     });
     this.issuing = issued.then(() => undefined, () => undefined);
@@ -147,7 +168,7 @@ export class Renderer {
       frame.semantic = semanticFromInstance(frame.instance, scene);
     }
     if (posted.normals) frame.normals = decode.f32(posted.normals);
-    if (posted.lidar) frame.lidar = decode.f32(posted.lidar);
+    if (reply.lidarViews) frame.lidarViews = reply.lidarViews.map((v) => decode.f32(inflateRawSync(Buffer.from(v, "base64"))));
     return frame;
   }
 

@@ -20,7 +20,12 @@ export interface BeamPlan {
   /** per beam (index = column * rings + ring): its face, and its slot in that face's texel list */
   face: Uint8Array;
   slot: Uint32Array;
-  /** per face index: the texels its beams read, as pixel indices (row * size + column, rows from the top) */
+  /**
+   * per face index: the part of the face its beams fall in (a spinning sensor's beams cover a
+   * horizontal band of each side face, so only that band is rendered and read back)
+   */
+  crops: Map<number, { u0: number; v0: number; width: number; height: number }>;
+  /** per face index: the texels its beams read, as pixel indices within the crop (row * width + column, rows from the top) */
   texels: Map<number, Uint32Array>;
   /** per beam: unit direction in its face camera's frame */
   dirs: Float64Array;
@@ -54,6 +59,8 @@ export function planBeams(p: BeamPattern, size: number): BeamPlan {
   const rings = p.elevations.length, columns = p.columns, n = rings * columns;
   const face = new Uint8Array(n), slot = new Uint32Array(n), dirs = new Float64Array(n * 3);
   const lists = new Map<number, number[]>();
+  const pixel = new Uint32Array(n * 2);
+  const box = new Map<number, [number, number, number, number]>();
   const f = size / 2, cc = (size - 1) / 2;
   for (let c = 0; c < columns; c++) {
     const az = columnAzimuth(p, c);
@@ -68,12 +75,28 @@ export function planBeams(p: BeamPattern, size: number): BeamPlan {
       if (!list) lists.set(k, (list = []));
       face[i] = k;
       slot[i] = list.length;
-      list.push(iv * size + iu);
+      list.push(i);
+      pixel[i * 2] = iu;
+      pixel[i * 2 + 1] = iv;
+      const b = box.get(k);
+      if (!b) box.set(k, [iu, iv, iu, iv]);
+      else {
+        b[0] = Math.min(b[0], iu); b[1] = Math.min(b[1], iv);
+        b[2] = Math.max(b[2], iu); b[3] = Math.max(b[3], iv);
+      }
       dirs.set(dc, i * 3);
     }
   }
-  const texels = new Map([...lists].map(([k, l]) => [k, Uint32Array.from(l)]));
-  return { rings, columns, size, face, slot, texels, dirs };
+  // a pixel of margin: the plane normal comes from screen-space derivatives of 2x2 blocks
+  const crops = new Map([...box].map(([k, [a, b, c, d]]) => {
+    const u0 = Math.max(0, a - 1), v0 = Math.max(0, b - 1);
+    return [k, { u0, v0, width: Math.min(size - 1, c + 1) - u0 + 1, height: Math.min(size - 1, d + 1) - v0 + 1 }];
+  }));
+  const texels = new Map([...lists].map(([k, beams]) => {
+    const crop = crops.get(k)!;
+    return [k, Uint32Array.from(beams, (i) => (pixel[i * 2 + 1]! - crop.v0) * crop.width + (pixel[i * 2]! - crop.u0))];
+  }));
+  return { rings, columns, size, face, slot, crops, texels, dirs };
 }
 
 /**
@@ -97,7 +120,9 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     const depth = data[s * 4]!;
     if (!(depth > 0)) continue;
     const texel = plan.texels.get(k)![s]!;
-    const iu = texel % size, iv = (texel - iu) / size;
+    const crop = plan.crops.get(k)!;
+    const cu = texel % crop.width;
+    const iu = crop.u0 + cu, iv = crop.v0 + (texel - cu) / crop.width;
     const dc: Vec3 = [plan.dirs[i * 3]!, plan.dirs[i * 3 + 1]!, plan.dirs[i * 3 + 2]!];
     // the texel's own hit point, and the plane of the triangle it lies on
     const pt: Vec3 = [((iu - cc) / f) * depth, ((iv - cc) / f) * depth, depth];
