@@ -277,3 +277,17 @@ describe("LiDAR statistics and ordering", () => {
     }
   });
 });
+
+describe("LiDAR placement", () => {
+  it("a sensor inside an object is a warning naming both, with the frame", async () => {
+    const { randomize } = await import("../src/randomize/frames.js");
+    const scene = {
+      version: 1, classes: [{ id: 1, name: "car" }], camera: CAM,
+      objects: [{ id: 4, class: "car", shape: { type: "asset", name: "car" }, pose: { position: [0, 0, 0], rotation: { euler: [0, 0, 30] } } }],
+      lidars: [{ name: "roof", preset: "VLP-16", pose: { position: [0.5, 0.2, 1.0] } }],
+    };
+    expect((await randomize(scene, 0, 0, "s.json")).warnings).toEqual(["s.json: frame 0: lidars[0] (roof) sits inside objects[0] (car 4): its beams start inside a surface"]);
+    scene.lidars[0]!.pose.position = [0.5, 0.2, 1.9]; // above the roof
+    expect((await randomize(scene, 0, 0, "s.json")).warnings).toEqual([]);
+  });
+});

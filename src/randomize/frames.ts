@@ -11,6 +11,8 @@ import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "./rng.js";
 import { DISTRIBUTIONS, isTemplate, sampleTemplate } from "./template.js";
 import { settle, type SettleReport } from "../physics/settle.js";
+import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
+import { invert, multiply, transformPoint } from "../math/transforms.js";
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -64,6 +66,20 @@ function takePhysics(sampled: unknown, file: string): { dynamic: Set<number>; ma
   return maxSteps === undefined ? { dynamic } : { dynamic, maxSteps };
 }
 
+/** LiDARs whose origin lies inside an object's bounding box (in the object's own frame): their beams would start inside a surface. */
+export function sensorsInsideObjects(scene: ConcreteScene): string[] {
+  const out: string[] = [];
+  scene.lidars.forEach((l, i) => {
+    scene.objects.forEach((o, j) => {
+      const local = localBounds(o.shape);
+      if (!local || o.shape.type === "plane") return;
+      const p = transformPoint(invert(multiply(objectPose(o), geometryToObject(o))), l.pose.position);
+      if (p.every((v, k) => v > local.min[k]! && v < local.max[k]!)) out.push(`lidars[${i}] (${l.name}) sits inside objects[${j}] (${o.class} ${o.id}): its beams start inside a surface`);
+    });
+  });
+  return out;
+}
+
 /** A template's sensor noise without a seed (camera effects, each LiDAR) gets the frame's own stream, recorded in the concrete scene. */
 function seedSensorNoise(sampled: unknown, rng: Rng): void {
   const doc = sampled as { camera?: { effects?: { noise?: unknown } }; lidars?: unknown };
@@ -101,6 +117,7 @@ export async function randomize(
     if (report.moving.length) warnings.push(`${file}: frame ${frame}: objects ${report.moving.join(", ")} still moving after ${report.steps} physics steps`);
     if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
   }
+  for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   return report ? { scene, seed: s, warnings, settle: report } : { scene, seed: s, warnings };
 }
 
