@@ -3,7 +3,9 @@
 // state on one browser page after warm-up frames; and, as a sweep would, a new random
 // seed-cubes scene every frame (new sizes, poses, colours), and tabletop-grasping and
 // urban-street frames (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
-// 640x480, measured in the same run.  Options: --frames N (default 30), --gpu auto|on|off.
+// 640x480, measured in the same run. Then the LiDAR bench (scripts/bench-lidar.mjs: scans/s
+// against a CPU ray caster in the same run).
+// Options: --frames N (default 30), --scans N (LiDAR, default 5), --gpu auto|on|off.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -89,3 +91,8 @@ try {
 } finally {
   await r.close();
 }
+
+// LiDAR: scans/s and points/s against the CPU ray caster, in its own process (its own browser)
+const { spawnSync } = await import("node:child_process");
+console.log("");
+spawnSync(process.execPath, [join(root, "scripts", "bench-lidar.mjs"), "--gpu", gpu, "--scans", arg("scans", "5")], { stdio: "inherit" });

@@ -43,20 +43,34 @@ const DEPTH_HEAD = `precision highp float;
 uniform vec4 ids;
 uniform vec4 intrinsics; // fx, fy, cx, cy (OpenCV, pixel centres at integers)
 uniform float imageHeight;
+uniform mat4 projection;
 varying vec3 vPos;
 varying vec3 vNormal;`;
 
-/** depth along the camera z, refined onto the pixel centre's exact ray; n: the triangle's plane normal (view space). */
+/**
+ * depth along the camera z, refined onto the pixel centre's exact ray; n: the triangle's plane
+ * normal (view space). On a sliver triangle (a 4 mm-thin, 200 m-long box side) the
+ * interpolated position can be far off the triangle and its derivatives degenerate: there
+ * the depth comes from the depth buffer (what the depth test used) and n from the vertex
+ * normals.
+ */
 const DEPTH_REFINED = `  float depth = -vPos.z;
   vec3 n = cross(dFdx(vPos), dFdy(vPos));
-  float u = gl_FragCoord.x - 0.5;
-  float v = imageHeight - gl_FragCoord.y - 0.5;
-  vec3 ray = vec3((u - intrinsics.z) / intrinsics.x, -(v - intrinsics.w) / intrinsics.y, -1.0);
-  float denom = dot(n, ray);
-  if (abs(denom) > 1e-6 * length(n) * length(ray)) {
-    float exact = dot(n, vPos) / denom;
-    // keep the refinement only where it is a sub-pixel correction
-    if (abs(exact - depth) < 0.01 * depth) depth = exact;
+  float zBuffer = projection[3][2] / ((2.0 * gl_FragCoord.z - 1.0) + projection[2][2]);
+  float ln = length(n);
+  if (!(abs(depth - zBuffer) < 0.01 * zBuffer) || !(ln > 1e-9 * length(dFdx(vPos)) * length(dFdy(vPos)))) {
+    depth = zBuffer;
+    n = vNormal;
+  } else {
+    float u = gl_FragCoord.x - 0.5;
+    float v = imageHeight - gl_FragCoord.y - 0.5;
+    vec3 ray = vec3((u - intrinsics.z) / intrinsics.x, -(v - intrinsics.w) / intrinsics.y, -1.0);
+    float denom = dot(n, ray);
+    if (abs(denom) > 1e-6 * ln * length(ray)) {
+      float exact = dot(n, vPos) / denom;
+      // keep the refinement only where it is a sub-pixel correction
+      if (abs(exact - depth) < 0.01 * depth) depth = exact;
+    }
   }`;
 
 const FRAGMENT: Record<PassKind, string> = {

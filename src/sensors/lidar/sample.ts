@@ -127,9 +127,12 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     // the texel's own hit point, and the plane of the triangle it lies on
     const pt: Vec3 = [((iu - cc) / f) * depth, ((iv - cc) / f) * depth, depth];
     const nrm = decodeOctahedral(data[s * 4 + 2]!, data[s * 4 + 3]!);
-    const denom = nrm[0] * dc[0] + nrm[1] * dc[1] + nrm[2] * dc[2];
     const texelRange = Math.hypot(pt[0], pt[1], pt[2]);
-    let t = Math.abs(denom) > 1e-6 ? (nrm[0] * pt[0] + nrm[1] * pt[1] + nrm[2] * pt[2]) / denom : texelRange;
+    if (!(texelRange > 0 && Number.isFinite(texelRange))) continue;
+    // a texel without a usable normal keeps its own range, taken as head on
+    const usable = nrm.every(Number.isFinite);
+    const denom = usable ? nrm[0] * dc[0] + nrm[1] * dc[1] + nrm[2] * dc[2] : 1;
+    let t = usable && Math.abs(denom) > 1e-6 ? (nrm[0] * pt[0] + nrm[1] * pt[1] + nrm[2] * pt[2]) / denom : texelRange;
     // a beam that grazes the plane, or meets it far from the texel, keeps the texel's range
     if (!(t > 0) || Math.abs(t - texelRange) > 0.05 * texelRange) t = texelRange;
     out.range[i] = t;

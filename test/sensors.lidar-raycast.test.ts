@@ -1,0 +1,272 @@
+// The CPU ray caster (src/sensors/lidar/raycast.ts): its BVH against brute force, castScan
+// against analytic ranges, and the GPU LiDAR (render/lidar.ts) against it on library assets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import seedrandom from "seedrandom";
+import { Renderer } from "../src/render/renderer.js";
+import { scanLidar } from "../src/render/lidar.js";
+import { parseScene } from "../src/scene/validate.js";
+import { beamDirection, columnAzimuth } from "../src/sensors/lidar/beams.js";
+import { resolveLidar } from "../src/sensors/lidar/sensor.js";
+import { planBeams } from "../src/sensors/lidar/sample.js";
+import { CUBE_FACES } from "../src/sensors/lidar/faces.js";
+import { Bvh, castScan, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
+import { composeTRS, rotationQuat, transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
+
+const CAM = { width: 8, height: 8, fovY: 60, pose: { position: [0, -1, 0], lookAt: [0, 0, 0] } };
+const sceneWith = (objects: unknown[], lidar: object, classes = ["building", "road", "car", "person"]) =>
+  parseScene({ version: 1, classes: classes.map((name, i) => ({ id: i + 1, name })), camera: CAM, objects, lidars: [{ name: "top", noise: false, ...lidar }] });
+
+/** Möller–Trumbore as in the BVH (same arithmetic, so the same t to the last bit), double-sided. */
+function bruteForce(P: Float64Array, o: Vec3, d: Vec3, tMax: number): { t: number; triangle: number } | null {
+  let best = tMax, bestTri = -1;
+  for (let i = 0; i < P.length / 9; i++) {
+    const b = i * 9;
+    const e1 = [P[b + 3]! - P[b]!, P[b + 4]! - P[b + 1]!, P[b + 5]! - P[b + 2]!];
+    const e2 = [P[b + 6]! - P[b]!, P[b + 7]! - P[b + 1]!, P[b + 8]! - P[b + 2]!];
+    const p = [d[1] * e2[2]! - d[2] * e2[1]!, d[2] * e2[0]! - d[0] * e2[2]!, d[0] * e2[1]! - d[1] * e2[0]!];
+    const det = e1[0]! * p[0]! + e1[1]! * p[1]! + e1[2]! * p[2]!;
+    if (det === 0) continue;
+    const inv = 1 / det;
+    const tv = [o[0] - P[b]!, o[1] - P[b + 1]!, o[2] - P[b + 2]!];
+    const u = (tv[0]! * p[0]! + tv[1]! * p[1]! + tv[2]! * p[2]!) * inv;
+    if (u < 0 || u > 1) continue;
+    const q = [tv[1]! * e1[2]! - tv[2]! * e1[1]!, tv[2]! * e1[0]! - tv[0]! * e1[2]!, tv[0]! * e1[1]! - tv[1]! * e1[0]!];
+    const v = (d[0] * q[0]! + d[1] * q[1]! + d[2] * q[2]!) * inv;
+    if (v < 0 || u + v > 1) continue;
+    const t = (e2[0]! * q[0]! + e2[1]! * q[1]! + e2[2]! * q[2]!) * inv;
+    if (t > 0 && t < best) [best, bestTri] = [t, i];
+  }
+  return bestTri < 0 ? null : { t: best, triangle: bestTri };
+}
+
+/** World origin and unit direction of beam i (= column * rings + ring) of a scene's first LiDAR. */
+function beamRay(T: Mat4, p: ReturnType<typeof resolveLidar>["pattern"], i: number): { o: Vec3; d: Vec3 } {
+  const rings = p.elevations.length, c = Math.floor(i / rings), r = i % rings;
+  const ds = beamDirection(p.elevations[r]!, columnAzimuth(p, c) + p.azimuthOffsets[r]!);
+  const o = transformPoint(T, [0, 0, 0]), tip = transformPoint(T, ds);
+  return { o, d: [tip[0] - o[0], tip[1] - o[1], tip[2] - o[2]] };
+}
+
+describe("BVH", () => {
+  it("finds the same nearest triangle and t as brute force (random triangles, random rays)", () => {
+    const rng = seedrandom("bvh");
+    const u = (a: number, b: number) => a + (b - a) * rng();
+    const n = 400;
+    const P = new Float64Array(n * 9);
+    for (let i = 0; i < n; i++) {
+      // small and large triangles in clusters, some sharing a plane
+      const c = [u(-10, 10), u(-10, 10), i % 7 === 0 ? 0 : u(-10, 10)];
+      const s = i % 11 === 0 ? 6 : u(0.2, 2);
+      for (let k = 0; k < 3; k++) {
+        P[i * 9 + k * 3] = c[0]! + u(-s, s);
+        P[i * 9 + k * 3 + 1] = c[1]! + u(-s, s);
+        P[i * 9 + k * 3 + 2] = i % 7 === 0 ? 0 : c[2]! + u(-s, s);
+      }
+    }
+    const bvh = Bvh.build(P);
+    expect(bvh.triangleCount).toBe(n);
+    let hits = 0;
+    for (let k = 0; k < 3000; k++) {
+      const o: Vec3 = k % 3 === 0 ? [u(-12, 12), u(-12, 12), u(-12, 12)] : [u(-30, 30), u(-30, 30), u(-30, 30)];
+      // aim at a point in the cloud, or in a random direction (axis-aligned now and then)
+      let d: Vec3 = k % 2 === 0 ? [u(-10, 10) - o[0], u(-10, 10) - o[1], u(-10, 10) - o[2]] : [u(-1, 1), u(-1, 1), u(-1, 1)];
+      if (k % 50 === 0) d = [0, 0, k % 100 === 0 ? 1 : -1];
+      const tMax = k % 5 === 0 ? u(1, 20) : Infinity;
+      const want = bruteForce(P, o, d, tMax);
+      const got = bvh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], tMax);
+      expect(got).toEqual(want);
+      if (want) hits++;
+    }
+    expect(hits).toBeGreaterThan(1000);
+  });
+
+  it("handles no triangles and a single triangle", () => {
+    expect(Bvh.build(new Float64Array(0)).intersect(0, 0, 0, 1, 0, 0, Infinity)).toBeNull();
+    const one = Bvh.build(Float64Array.from([1, -1, -1, 1, 1, -1, 1, 0, 1]));
+    expect(one.intersect(0, 0, 0, 1, 0, 0, Infinity)).toEqual({ t: 1, triangle: 0 });
+    expect(one.intersect(2, 0, 0, -1, 0, 0, Infinity)).toEqual({ t: 1, triangle: 0 }); // the back side counts
+    expect(one.intersect(0, 0, 0, 1, 0, 0, 0.5)).toBeNull();
+    expect(one.intersect(0, 0, 0, -1, 0, 0, Infinity)).toBeNull();
+  });
+});
+
+describe("castScan against analytic geometry", () => {
+  it("inside a box room every beam returns on the wall it points at (1e-9 m), with that wall's id", () => {
+    const lo: Vec3 = [-5, -4, -1.5], hi: Vec3 = [5, 4, 2.5];
+    const t = 0.2;
+    const wall = (center: Vec3, size: Vec3, id: number) => ({ id, class: "building", shape: { type: "box", size }, pose: { position: center } });
+    const sc = sceneWith(
+      [
+        wall([lo[0] - t / 2, 0, 0.5], [t, 9, 5], 1), wall([hi[0] + t / 2, 0, 0.5], [t, 9, 5], 2),
+        wall([0, lo[1] - t / 2, 0.5], [11, t, 5], 3), wall([0, hi[1] + t / 2, 0.5], [11, t, 5], 4),
+        wall([0, 0, lo[2] - t / 2], [11, 9, t], 5), wall([0, 0, hi[2] + t / 2], [11, 9, t], 6),
+      ],
+      { channels: 24, verticalFov: [-70, 70], columns: 360, maxRange: 100, minRange: 0.1, pose: { position: [0.3, -0.2, 0.1], rotation: { euler: [5, -3, 30] } } },
+    );
+    expect(sceneTriangles(sc).positions.length).toBe(6 * 12 * 9);
+    const s = resolveLidar(sc.lidars[0]!);
+    const ret = castScan(sc, 0);
+    expect(ret.rings * ret.columns).toBe(24 * 360);
+    let checkedIds = 0;
+    for (let i = 0; i < ret.rings * ret.columns; i++) {
+      const { o, d } = beamRay(s.T_world_sensor, s.pattern, i);
+      const ts = [0, 1, 2].map((k) => ((d[k]! > 0 ? hi[k]! : lo[k]!) - o[k]!) / d[k]!);
+      const order = [0, 1, 2].sort((a, b) => ts[a]! - ts[b]!);
+      const tHit = ts[order[0]!]!, axis = order[0]!;
+      expect(Math.abs(ret.rangeExact[i]! - tHit)).toBeLessThan(1e-9);
+      expect(ret.range[i]).toBe(Math.fround(ret.rangeExact[i]!));
+      expect(ret.cosIncidence[i]).toBeCloseTo(Math.abs(d[axis]!), 6);
+      // the wall's id, unless the beam runs into a corner (two walls at the same range)
+      if (ts[order[1]!]! - tHit > 1e-9) {
+        expect(ret.instance[i]).toBe(2 * axis + (d[axis]! > 0 ? 2 : 1));
+        checkedIds++;
+      }
+    }
+    expect(checkedIds).toBeGreaterThan(0.99 * ret.rings * ret.columns);
+  });
+
+  it("over a tilted ground plane: range to its plane where the beam meets it inside its extent and maxRange, else 0", () => {
+    const pose = { position: [2, -1, -1.6], rotation: { euler: [4, -3, 25] } };
+    const size: [number, number] = [60, 30];
+    const sc = sceneWith([{ id: 7, class: "road", shape: { type: "plane", size }, pose }], {
+      preset: "VLP-16", maxRange: 25, pose: { position: [0.5, 0.2, 0.3], rotation: { euler: [0, 0, -40] } },
+    });
+    expect(sceneTriangles(sc).positions.length).toBe(2 * 9);
+    const P = composeTRS(pose.position, rotationQuat(pose.rotation));
+    const p0 = transformPoint(P, [0, 0, 0]), ex = transformPoint(P, [1, 0, 0]), ey = transformPoint(P, [0, 1, 0]), ez = transformPoint(P, [0, 0, 1]);
+    const ax = [ex[0] - p0[0], ex[1] - p0[1], ex[2] - p0[2]], ay = [ey[0] - p0[0], ey[1] - p0[1], ey[2] - p0[2]], nz = [ez[0] - p0[0], ez[1] - p0[1], ez[2] - p0[2]];
+    const dot = (a: readonly number[], b: readonly number[]) => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
+    const s = resolveLidar(sc.lidars[0]!);
+    const ret = castScan(sc, 0);
+    let hits = 0, misses = 0;
+    for (let i = 0; i < ret.rings * ret.columns; i++) {
+      const { o, d } = beamRay(s.T_world_sensor, s.pattern, i);
+      const rel = [p0[0] - o[0], p0[1] - o[1], p0[2] - o[2]];
+      const t = dot(nz, rel) / dot(nz, d);
+      const q = [o[0] + t * d[0] - p0[0], o[1] + t * d[1] - p0[1], o[2] + t * d[2] - p0[2]];
+      const x = dot(q, ax), y = dot(q, ay);
+      const margin = Math.min(size[0] / 2 - Math.abs(x), size[1] / 2 - Math.abs(y), 25 - t);
+      if (t > 0 && margin > 1e-6) {
+        expect(Math.abs(ret.rangeExact[i]! - t)).toBeLessThan(1e-9);
+        expect(ret.instance[i]).toBe(7);
+        expect(ret.cosIncidence[i]).toBeCloseTo(Math.abs(dot(nz, d)), 6);
+        hits++;
+      } else if (!(t > 0) || margin < -1e-6) {
+        expect(ret.range[i]).toBe(0);
+        expect(ret.instance[i]).toBe(0);
+        misses++;
+      }
+    }
+    expect(hits).toBeGreaterThan(1000);
+    expect(misses).toBeGreaterThan(1000);
+  });
+
+  it("places primitives on the page's axes (capsules, cylinders, cones, tori around z; spheres), and refuses mesh files", () => {
+    const prim = (id: number, shape: object, position: Vec3) => ({ id, class: "building", shape, pose: { position } });
+    const sc = sceneWith(
+      [
+        prim(1, { type: "cylinder", radius: 0.5, height: 3 }, [6, 0, 0]),
+        prim(2, { type: "cone", radius: 0.5, height: 3 }, [0, 6, 0]),
+        prim(3, { type: "capsule", radius: 0.5, height: 3 }, [-6, 0, 0]),
+        prim(4, { type: "sphere", radius: 1 }, [0, -6, 0]),
+        prim(5, { type: "torus", radius: 3, tube: 0.3 }, [0, 0, 3]),
+      ],
+      { channels: 64, verticalFov: [-30, 60], columns: 720, maxRange: 50, pose: { position: [0, 0, 0] } },
+    );
+    const ret = castScan(sc, 0);
+    const s = resolveLidar(sc.lidars[0]!);
+    const at = (elev: number, az: number) => {
+      const r = s.pattern.elevations.reduce((b, e, k, all) => (Math.abs(e - elev) < Math.abs(all[b]! - elev) ? k : b), 0);
+      const step = s.pattern.horizontalFov / s.pattern.columns;
+      const c = (((Math.round((s.pattern.horizontalFov / 2 - az) / step - 0.5) % s.pattern.columns) + s.pattern.columns) % s.pattern.columns);
+      return c * ret.rings + r;
+    };
+    // horizontal beams: the cylinder and the capsule's side at about 5.5 m, the cone at its mid-height radius
+    const cyl = at(0, 0), cap = at(0, 180), cone = at(0, 90), sph = at(0, -90);
+    expect(ret.instance[cyl]).toBe(1);
+    expect(Math.abs(ret.rangeExact[cyl]! - 5.5)).toBeLessThan(0.01);
+    expect(ret.instance[cap]).toBe(3);
+    expect(Math.abs(ret.rangeExact[cap]! - 5.5)).toBeLessThan(0.01);
+    expect(ret.instance[cone]).toBe(2);
+    expect(Math.abs(ret.rangeExact[cone]! - 5.75)).toBeLessThan(0.01);
+    expect(ret.instance[sph]).toBe(4);
+    expect(Math.abs(ret.rangeExact[sph]! - 5)).toBeLessThan(0.01);
+    // the torus lies flat above: beams up at about 45° meet its tube
+    const torus = ret.instance.filter((id) => id === 5).length;
+    expect(torus).toBeGreaterThan(100);
+    const mesh = sceneWith([{ id: 1, class: "building", shape: { type: "mesh", uri: "x.glb" } }], { channels: 4, verticalFov: [-10, 10], pose: { position: [0, 0, 0] } });
+    expect(() => castScan(mesh, 0)).toThrow(/mesh files are not supported by the CPU ray caster/);
+  });
+});
+
+describe("GPU LiDAR against the CPU ray caster", () => {
+  let r: Renderer;
+  beforeAll(async () => {
+    r = await Renderer.open({ gpu: "off" });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it("a car, a pedestrian and a building on a ground plane: same surfaces beam by beam", async () => {
+    const sc = sceneWith(
+      [
+        { id: 1, class: "road", shape: { type: "plane", size: [80, 80] }, pose: { position: [0, 0, 0] } },
+        { id: 2, class: "car", shape: { type: "asset", name: "car", params: { type: 0 } }, pose: { position: [7, 2.5, 0], rotation: { euler: [0, 0, 20] } } },
+        { id: 3, class: "person", shape: { type: "asset", name: "pedestrian", params: { phase: 0.25 } }, pose: { position: [5, -2.5, 0], rotation: { euler: [0, 0, 120] } } },
+        { id: 4, class: "building", shape: { type: "asset", name: "building", params: { width: 12, depth: 10, height: 15 } }, pose: { position: [-14, 8, 0], rotation: { euler: [0, 0, 10] } } },
+      ],
+      { channels: 32, verticalFov: [-25, 15], columns: 1024, maxRange: 100, minRange: 0.1, pose: { position: [0, 0, 1.8], rotation: { euler: [0, 0, 15] } } },
+    );
+    const scan = await scanLidar(r, sc, 0);
+    const gpu = scan.returns;
+    const cpu: CastReturns = castScan(sc, 0);
+    const n = cpu.rings * cpu.columns;
+    expect(gpu.rings * gpu.columns).toBe(n);
+
+    // A beam is on an edge when its nearest texel (what the page samples) may see another
+    // triangle than the beam itself: rays through the texel's centre and ±half a texel.
+    const tris = sceneTriangles(sc), bvh = Bvh.build(tris.positions);
+    const plan = planBeams(scan.sensor.pattern, scan.faceSize);
+    const T = scan.sensor.T_world_sensor, N = scan.faceSize, f = N / 2, cc = (N - 1) / 2;
+    const o = transformPoint(T, [0, 0, 0]);
+    const triangleAlong = (ds: Vec3) => {
+      const tip = transformPoint(T, ds);
+      return bvh.intersect(o[0], o[1], o[2], tip[0] - o[0], tip[1] - o[1], tip[2] - o[2], Infinity)?.triangle ?? -1;
+    };
+    const onEdge = (i: number) => {
+      const { d } = beamRay(T, scan.sensor.pattern, i);
+      const own = bvh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], Infinity)?.triangle ?? -1;
+      const k = plan.face[i]!, axes = CUBE_FACES[k]!.axes, texel = plan.texels.get(k)![plan.slot[i]!]!;
+      const iu = texel % N, iv = (texel - iu) / N;
+      return [[0, 0], [-0.5, 0], [0.5, 0], [0, -0.5], [0, 0.5]].some(([du, dv]) => {
+        const x = (iu + du! - cc) / f, y = (iv + dv! - cc) / f;
+        const ds: Vec3 = [0, 1, 2].map((j) => x * axes[0][j]! + y * axes[1][j]! + axes[2][j]!) as Vec3;
+        return triangleAlong(ds) !== own;
+      });
+    };
+
+    let sameInstance = 0, both = 0, close = 0, sameNormal = 0;
+    const unexplained: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (gpu.instance[i] !== cpu.instance[i]) {
+        if (!onEdge(i)) unexplained.push(`beam ${i}: id GPU ${gpu.instance[i]} CPU ${cpu.instance[i]}`);
+        continue;
+      }
+      sameInstance++;
+      if (!(gpu.range[i]! > 0 && cpu.range[i]! > 0)) continue;
+      both++;
+      if (Math.abs(gpu.range[i]! - cpu.rangeExact[i]!) < 1e-3) {
+        close++;
+        if (Math.abs(gpu.cosIncidence[i]! - cpu.cosIncidence[i]!) < 1e-3) sameNormal++;
+      }
+      else if (!onEdge(i)) unexplained.push(`beam ${i}: range GPU ${gpu.range[i]} CPU ${cpu.rangeExact[i]}`);
+    }
+    expect(both).toBeGreaterThan(0.5 * n);
+    expect(close / both).toBeGreaterThanOrEqual(0.99);
+    expect(sameNormal / close).toBeGreaterThanOrEqual(0.99);
+    expect(sameInstance / n).toBeGreaterThanOrEqual(0.98);
+    // the rest are beams on edges, where the nearest texel saw another triangle
+    expect(unexplained).toEqual([]);
+  }, 180_000);
+});
