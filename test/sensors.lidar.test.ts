@@ -312,3 +312,32 @@ describe("LiDAR on sliver triangles", () => {
     expect(off / both).toBeLessThan(1e-3); // beams at the marking's edges
   });
 });
+
+describe("LiDAR in fog", () => {
+  it("fog brings clutter near the sensor and takes away far returns, more so the thicker it is", async () => {
+    const objects = [
+      { id: 7, class: "road", shape: { type: "plane", size: [400, 400] } },
+      { id: 3, class: "building", shape: { type: "box", size: [0.2, 200, 60] }, pose: { position: [40, 0, 0] } },
+    ];
+    const scan = async (fog?: number) =>
+      (await scanLidar(r, sceneWith(objects, { preset: "VLP-16", pose: { position: [0, 0, 1.73] }, seed: "fog", ...(fog ? { fog: { visibility: fog } } : {}) }), 0)).cloud;
+    const stats = (c: Awaited<ReturnType<typeof scan>>) => {
+      let fogPts = 0, wall = 0, near = 0;
+      for (let i = 0; i < c.count; i++) {
+        const range = Math.hypot(c.xyz[i * 3]!, c.xyz[i * 3 + 1]!, c.xyz[i * 3 + 2]!);
+        if (c.label[i] === 1) {
+          fogPts++;
+          if (range >= 1 && range <= 1 + 0.3 * 20 + 1e-6) near++;
+        }
+        if (c.instance[i] === 3) wall++;
+      }
+      return { fogPts, wall, near };
+    };
+    const clear = stats(await scan()), light = stats(await scan(200)), thick = stats(await scan(30));
+    expect(clear.fogPts).toBe(0);
+    expect(thick.fogPts).toBeGreaterThan(light.fogPts);
+    expect(thick.near).toBe(thick.fogPts); // fog returns lie within the pulse's reach of the sensor
+    expect(thick.wall).toBeLessThan(light.wall);
+    expect(light.wall).toBeLessThanOrEqual(clear.wall);
+  });
+});

@@ -386,7 +386,8 @@ export const LidarSchema = z
     dropout: unit().default(0).describe("probability that a return is lost"),
     carlaDropoff: z.boolean({ error: expecting("true or false") }).default(false).describe("CARLA's intensity-dependent drop"),
     intensity: z.enum(["physical", "carla"], { error: expecting('"physical" or "carla"') }).default("physical"),
-    attenuation: nonNegative().default(0.004).describe("atmospheric attenuation, 1/m (fog: about 0.06)"),
+    attenuation: nonNegative().default(0.004).describe("atmospheric attenuation, 1/m"),
+    fog: z.strictObject({ visibility: positive("a visibility in metres") }).optional().describe("fog: extinction from the visibility, and soft returns from the fog near the sensor"),
     seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
     motion: z
       .strictObject({

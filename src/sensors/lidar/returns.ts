@@ -9,6 +9,16 @@
  * off with the square of range and normalised so that a white wall head-on at the
  * reference range R₀ reads 1 (like KITTI's reflectance in [0, 1]). "carla": CARLA's
  * I = exp(-αR), which ignores the material and the angle.
+ *
+ * Fog (after Hahner et al. 2021, "Fog Simulation on Real LiDAR Point Clouds"): a
+ * meteorological visibility V sets the extinction α = ln(20)/V (replacing `attenuation`)
+ * and the backscatter β = 0.046/V. Each beam also gets a soft return from the fog itself, at
+ * a range drawn uniformly within the first few metres (the pulse's overlap with the near
+ * fog, 1 to 1 + cτ with τ = 20 ns), with the intensity of a target of reflectivity π·β·cτ/2
+ * there, times the receiver's overlap with the beam, (R/10 m)² up to 1 (assumed). Where that
+ * soft return is brighter than the hard one and detectable, the point is replaced by a fog
+ * point (label 1, outlier; instance 0); a hard return weaker than the detection threshold
+ * (1e-4) is lost. The draw comes from the scan's seed.
  */
 import { Rng } from "../../randomize/rng.js";
 import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "./beams.js";
@@ -31,8 +41,20 @@ export interface Measurement {
   attenuation: number;
   /** R₀, metres: a white surface head-on at this range has intensity 1 ("physical") */
   intensityReference: number;
+  /** meteorological visibility of fog, metres (absent: clear air) */
+  fogVisibility?: number;
   seed: string;
 }
+
+/** Fog's extinction and backscatter coefficients (1/m) for a visibility in metres. */
+export const fogCoefficients = (visibility: number) => ({ alpha: Math.log(20) / visibility, beta: 0.046 / visibility });
+
+const LIGHT_SPEED = 299_792_458;
+const PULSE = 20e-9;
+/** In fog, the weakest hard return the receiver still detects (intensity; a 10% target at 100 m clear reads 1e-3). */
+const FOG_DETECTION = 1e-4;
+/** Range over which the receiver's field of view grows to overlap the laser beam (assumed, quadratic), metres. */
+const OVERLAP_RANGE = 10;
 
 export interface TargetInfo {
   /** SemanticKITTI class id */
@@ -51,15 +73,17 @@ function gaussian(rng: Rng): () => number {
 }
 
 export function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
-  if (m.intensityModel === "carla") return Math.exp(-m.attenuation * range);
+  const alpha = m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation;
+  if (m.intensityModel === "carla") return Math.exp(-alpha * range);
   const r0 = m.intensityReference / range;
-  return Math.min(1, Math.max(0, reflectivity * cosIncidence * Math.exp(-2 * m.attenuation * range) * r0 * r0));
+  return Math.min(1, Math.max(0, reflectivity * cosIncidence * Math.exp(-2 * alpha * range) * r0 * r0));
 }
 
 export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
   const root = new Rng(m.seed);
   const noise = gaussian(root.fork("range-noise"));
   const drop = root.fork("dropout");
+  const fog = m.fogVisibility ? { ...fogCoefficients(m.fogVisibility), rng: root.fork("fog") } : null;
   const cloud = allocCloud(ret.rings * ret.columns);
   let n = 0;
   for (let c = 0; c < ret.columns; c++) {
@@ -72,8 +96,20 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       let range = m.rangeNoise > 0 ? ideal + m.rangeNoise * noise() : ideal;
       if (m.rangeResolution > 0) range = Math.round(range / m.rangeResolution) * m.rangeResolution;
       if (range < m.minRange || range > m.maxRange) continue;
-      const info = target(ret.instance[i]!);
-      const intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
+      let info = target(ret.instance[i]!);
+      let intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
+      let instance = ret.instance[i]!;
+      if (fog) {
+        const soft = 1 + fog.rng.next() * LIGHT_SPEED * PULSE;
+        const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
+        const softIntensity = overlap * intensityOf(m, Math.PI * fog.beta * (LIGHT_SPEED * PULSE) / 2, 1, soft);
+        if (softIntensity > intensity && softIntensity >= FOG_DETECTION && soft < range) {
+          range = soft;
+          intensity = softIntensity;
+          info = { label: 1, reflectivity: 0 };
+          instance = 0;
+        } else if (intensity < FOG_DETECTION) continue;
+      }
       if (m.dropout > 0 && drop.next() < m.dropout) continue;
       if (m.carlaDropoff && intensity <= 0.8 && !(drop.next() < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
       const d = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
@@ -84,7 +120,7 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       cloud.ring[n] = r;
       cloud.column[n] = c;
       cloud.time[n] = time;
-      cloud.instance[n] = ret.instance[i]!;
+      cloud.instance[n] = instance;
       cloud.label[n] = info.label;
       n++;
     }

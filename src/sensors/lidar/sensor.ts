@@ -46,6 +46,7 @@ export function resolveLidar(spec: LidarSpec): ResolvedLidar {
     carlaDropoff: spec.carlaDropoff,
     intensityModel: spec.intensity,
     attenuation: spec.attenuation,
+    ...(spec.fog ? { fogVisibility: spec.fog.visibility } : {}),
     intensityReference: 10,
     seed: spec.seed,
   };
