@@ -14,6 +14,8 @@ import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
 import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
 import type { PointCloud } from "../sensors/lidar/cloud.js";
 import { semanticKittiId } from "../writers/semantic-kitti.js";
+import { castScan } from "../sensors/lidar/raycast.js";
+import { InputError } from "../errors.js";
 import type { LidarView, Renderer } from "./renderer.js";
 
 export interface LidarScan {
@@ -22,7 +24,7 @@ export interface LidarScan {
   cloud: PointCloud;
   /** ideal returns per beam (for the range image) */
   returns: BeamReturns;
-  /** face side in pixels and the faces rendered */
+  /** face side in pixels and the faces rendered (0 and none with the raycast backend) */
   faceSize: number;
   faces: string[];
   /** with motion and deskew: the points in the sweep-start sensor frame */
@@ -53,6 +55,11 @@ function facePose(T_world_sensor: Mat4, axes: readonly (readonly number[])[]): M
 export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
   const spec = scene.lidars[index]!;
   const sensor = resolveLidar(spec);
+  if (spec.backend === "raycast") {
+    const meshAt = scene.objects.findIndex((o) => o.shape.type === "mesh");
+    if (meshAt >= 0) throw new InputError(`the raycast backend does not read mesh files (objects[${meshAt}] is one): use "raster"`, { file, field: `lidars[${index}].backend` });
+    return finish(scene, index, sensor, castScan(scene, index), 0, []);
+  }
   const n = faceResolution(sensor.pattern);
   const plan = planBeams(sensor.pattern, n);
   const needed = [...plan.texels.keys()].sort((a, b) => a - b);
@@ -76,10 +83,16 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
   const returns = sensor.motion
     ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
     : sampleBeams(plan, gathered);
+  return finish(scene, index, sensor, returns, n, needed.map((k) => CUBE_FACES[k]!.name));
+}
+
+/** Ideal returns -> the measured scan (noise, drop-out, intensity, labels), de-skewed when asked. */
+function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar, returns: BeamReturns, faceSize: number, faces: string[]): LidarScan {
+  const spec = scene.lidars[index]!;
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
-  const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize: n, faces: needed.map((k) => CUBE_FACES[k]!.name) };
+  const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize, faces };
   if (sensor.motion && spec.deskew) scan.deskewed = deskew(cloud, sensor.motion, sensor.pattern);
   return scan;
 }

@@ -396,6 +396,10 @@ export const LidarSchema = z
       })
       .optional()
       .describe("ego motion during the sweep (the pose is the sensor at the start of the sweep): each column fires from where the sensor is then"),
+    backend: z
+      .enum(["raster", "raycast"], { error: expecting('"raster" or "raycast"') })
+      .default("raster")
+      .describe("raster: cube faces rendered by the page (fast on a GPU); raycast: a CPU ray caster over a BVH (faster without a GPU; primitives and library assets only, no mesh files)"),
     deskew: z.boolean({ error: expecting("true or false") }).default(false).describe("with motion: also write the points in the sweep-start frame (lidar_<name>.deskewed.bin)"),
   })
   .superRefine((l, ctx) => {

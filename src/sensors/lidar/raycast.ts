@@ -18,7 +18,8 @@ import { multiply, type Mat4, type Vec3 } from "../../math/transforms.js";
 import { geometryToObject, objectPose } from "../../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec, PrimitiveShape } from "../../scene/schema.js";
 import { buildAsset } from "../../assets/library.js";
-import { beamDirection, columnAzimuth } from "./beams.js";
+import { beamDirection, columnAzimuth, columnTime } from "./beams.js";
+import { motionAt } from "./motion.js";
 import type { BeamReturns } from "./sample.js";
 import { resolveLidar } from "./sensor.js";
 
@@ -537,8 +538,7 @@ export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOpt
     return { bvh: Bvh.build(tris.positions), instance: tris.instance };
   })();
   const p = sensor.pattern, rings = p.elevations.length, columns = p.columns, n = rings * columns;
-  const M: Mat4 = sensor.T_world_sensor;
-  const ox = M[12]!, oy = M[13]!, oz = M[14]!, maxRange = sensor.measurement.maxRange;
+  const maxRange = sensor.measurement.maxRange;
   const out: CastReturns = {
     rings, columns,
     range: new Float32Array(n),
@@ -547,6 +547,9 @@ export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOpt
     cosIncidence: new Float32Array(n),
   };
   for (let c = 0; c < columns; c++) {
+    // a moving sensor fires each column from where it is at that moment
+    const M: Mat4 = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, columnTime(p, c))) : sensor.T_world_sensor;
+    const ox = M[12]!, oy = M[13]!, oz = M[14]!;
     const az = columnAzimuth(p, c);
     for (let r = 0; r < rings; r++) {
       const [sx, sy, sz] = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
