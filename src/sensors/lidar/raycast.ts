@@ -195,6 +195,9 @@ export class Bvh {
   lastT = 0;
   private readonly stack: Int32Array;
   private readonly stackT: Float64Array;
+  /** the current ray's origin and inverse direction (reused, no allocation per ray) */
+  private readonly org = new Float64Array(3);
+  private readonly inv = new Float64Array(3);
 
   private constructor(
     /** per slot (tree order): v0, e1 = v1 - v0, e2 = v2 - v0 */
@@ -393,11 +396,13 @@ export class Bvh {
   nearest(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMax: number): number {
     const T = this.tri, B = this.box, first = this.first, count = this.count, stack = this.stack, stackT = this.stackT;
     if (this.triIndex.length === 0) return -1;
-    const ix = 1 / dx, iy = 1 / dy, iz = 1 / dz;
+    const org = this.org, inv = this.inv;
+    org[0] = ox; org[1] = oy; org[2] = oz;
+    inv[0] = 1 / dx; inv[1] = 1 / dy; inv[2] = 1 / dz;
     let best = tMax, bestSlot = -1, bestTri = 0;
     let sp = 0, node = 0;
     // the root's box
-    if (slab(B, 0, ox, oy, oz, ix, iy, iz, best) === Infinity) return -1;
+    if (slab(B, 0, org, inv, best) === Infinity) return -1;
     for (;;) {
       const c = count[node]!;
       if (c > 0) {
@@ -425,8 +430,8 @@ export class Bvh {
         }
       } else {
         const l = first[node]!, r = l + 1;
-        const tl = slab(B, l * 6, ox, oy, oz, ix, iy, iz, best);
-        const tr = slab(B, r * 6, ox, oy, oz, ix, iy, iz, best);
+        const tl = slab(B, l * 6, org, inv, best);
+        const tr = slab(B, r * 6, org, inv, best);
         if (tl !== Infinity || tr !== Infinity) {
           if (tl <= tr) {
             if (tr !== Infinity) {
@@ -466,46 +471,18 @@ const ROBUST = 1 + 2 ** -40;
  * box within [0, tMax]. An axis the ray runs parallel to (1/d infinite) constrains it only
  * by whether the origin lies within the box's extent there (no 0 · ∞ = NaN).
  */
-function slab(B: Float64Array, o: number, ox: number, oy: number, oz: number, ix: number, iy: number, iz: number, tMax: number): number {
-  let near = 0, far = tMax, a: number, b: number;
-  if (ix === Infinity || ix === -Infinity) {
-    if (ox < B[o]! || ox > B[o + 3]!) return Infinity;
-  } else {
-    a = (B[o]! - ox) * ix;
-    b = (B[o + 3]! - ox) * ix;
-    if (a > b) {
-      if (b > near) near = b;
-      if (a < far) far = a;
-    } else {
-      if (a > near) near = a;
-      if (b < far) far = b;
+function slab(B: Float64Array, o: number, org: Float64Array, inv: Float64Array, tMax: number): number {
+  let near = 0, far = tMax;
+  for (let k = 0; k < 3; k++) {
+    const lo = B[o + k]!, hi = B[o + 3 + k]!, ok = org[k]!, ik = inv[k]!;
+    if (ik === Infinity || ik === -Infinity) {
+      if (ok < lo || ok > hi) return Infinity;
+      continue;
     }
-  }
-  if (iy === Infinity || iy === -Infinity) {
-    if (oy < B[o + 1]! || oy > B[o + 4]!) return Infinity;
-  } else {
-    a = (B[o + 1]! - oy) * iy;
-    b = (B[o + 4]! - oy) * iy;
-    if (a > b) {
-      if (b > near) near = b;
-      if (a < far) far = a;
-    } else {
-      if (a > near) near = a;
-      if (b < far) far = b;
-    }
-  }
-  if (iz === Infinity || iz === -Infinity) {
-    if (oz < B[o + 2]! || oz > B[o + 5]!) return Infinity;
-  } else {
-    a = (B[o + 2]! - oz) * iz;
-    b = (B[o + 5]! - oz) * iz;
-    if (a > b) {
-      if (b > near) near = b;
-      if (a < far) far = a;
-    } else {
-      if (a > near) near = a;
-      if (b < far) far = b;
-    }
+    const a = (lo - ok) * ik, b = (hi - ok) * ik;
+    const t0 = a < b ? a : b, t1 = a < b ? b : a;
+    if (t0 > near) near = t0;
+    if (t1 < far) far = t1;
   }
   return near <= far * ROBUST ? near : Infinity;
 }
