@@ -6,7 +6,8 @@ import { Renderer } from "../src/render/renderer.js";
 import { scanLidar } from "../src/render/lidar.js";
 import { parseScene } from "../src/scene/validate.js";
 import { beamDirection, columnAzimuth, columnTime } from "../src/sensors/lidar/beams.js";
-import { faceResolution, facesNeeded, CUBE_FACES } from "../src/sensors/lidar/faces.js";
+import { faceResolution, CUBE_FACES } from "../src/sensors/lidar/faces.js";
+import { planBeams } from "../src/sensors/lidar/sample.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
 import { transformPoint, type Vec3 } from "../src/math/transforms.js";
 
@@ -44,7 +45,7 @@ describe("LiDAR beams and faces", () => {
     expect(columnAzimuth(p, p.columns / 2)).toBeCloseTo(-360 / p.columns / 2, 12);
     expect(columnTime(p, p.columns / 2)).toBeCloseTo(0.5 / p.rotationHz, 12);
     // spinning sensors need only the four side faces, at least 2x finer than the azimuth step
-    expect(facesNeeded(p).map((k) => CUBE_FACES[k]!.name)).toEqual(["front", "left", "back", "right"]);
+    expect([...planBeams(p, faceResolution(p)).texels.keys()].sort().map((k) => CUBE_FACES[k]!.name)).toEqual(["front", "left", "back", "right"]);
     expect(2 / faceResolution(p)).toBeLessThanOrEqual(((360 / p.columns) * Math.PI) / 180 / 2);
   });
 });

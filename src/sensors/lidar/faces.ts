@@ -3,11 +3,11 @@
  * OpenCV camera (x right, y down, z forward) with a 90° field of view, N x N pixels,
  * K = [[N/2, 0, (N-1)/2], [0, N/2, (N-1)/2], [0, 0, 1]]: its image spans exactly
  * x/z, y/z in [-1, 1]. A beam belongs to the face its direction points at most (the cube-map
- * rule), so only the faces some beam points at are rendered: the four side faces for every
- * real spinning sensor (a side face reaches 35.26° of elevation at its corners).
+ * rule), so only the faces some beam points at are rendered (sample.ts planBeams): the four
+ * side faces for every real spinning sensor (a side face reaches 35.26° of elevation at its corners).
  */
 import type { Vec3 } from "../../math/transforms.js";
-import { angularStep, beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
+import { angularStep, type BeamPattern } from "./beams.js";
 
 /** The largest face side rendered, pixels (scene validation refuses sensors that would need more). */
 export const MAX_FACE = 4096;
@@ -45,17 +45,6 @@ export function faceIndexOf(d: Vec3): number {
 /** A direction in a face camera's frame. */
 export function toFace(face: CubeFace, d: Vec3): Vec3 {
   return [dot(d, face.axes[0]), dot(d, face.axes[1]), dot(d, face.axes[2])];
-}
-
-/** Indices of the faces some beam of the pattern points at. */
-export function facesNeeded(p: BeamPattern): number[] {
-  const used = new Set<number>();
-  for (let c = 0; c < p.columns; c++) {
-    const az = columnAzimuth(p, c);
-    for (let r = 0; r < p.elevations.length; r++) used.add(faceIndexOf(beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!)));
-    if (used.size === CUBE_FACES.length) break;
-  }
-  return [...used].sort((a, b) => a - b);
 }
 
 /**

@@ -21,6 +21,7 @@
  * (1e-4) is lost. The draw comes from the scan's seed.
  */
 import { Rng } from "../../randomize/rng.js";
+import { normal } from "../../randomize/distributions.js";
 import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "./beams.js";
 import { allocCloud, sliceCloud, type PointCloud } from "./cloud.js";
 import type { BeamReturns } from "./sample.js";
@@ -63,15 +64,6 @@ export interface TargetInfo {
   reflectivity: number;
 }
 
-/** Standard normal draws by Box–Muller, one per call. */
-function gaussian(rng: Rng): () => number {
-  return () => {
-    let u = 0;
-    while (u === 0) u = rng.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-  };
-}
-
 export function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
   const alpha = m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation;
   if (m.intensityModel === "carla") return Math.exp(-alpha * range);
@@ -81,7 +73,7 @@ export function intensityOf(m: Measurement, reflectivity: number, cosIncidence: 
 
 export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
   const root = new Rng(m.seed);
-  const noise = gaussian(root.fork("range-noise"));
+  const noiseRng = root.fork("range-noise");
   const drop = root.fork("dropout");
   const fog = m.fogVisibility ? { ...fogCoefficients(m.fogVisibility), rng: root.fork("fog") } : null;
   const cloud = allocCloud(ret.rings * ret.columns);
@@ -93,7 +85,7 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       const i = c * ret.rings + r;
       const ideal = ret.range[i]!;
       if (ideal === 0) continue;
-      let range = m.rangeNoise > 0 ? ideal + m.rangeNoise * noise() : ideal;
+      let range = m.rangeNoise > 0 ? normal(noiseRng, ideal, m.rangeNoise) : ideal;
       if (m.rangeResolution > 0) range = Math.round(range / m.rangeResolution) * m.rangeResolution;
       if (range < m.minRange || range > m.maxRange) continue;
       let info = target(ret.instance[i]!);
