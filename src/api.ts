@@ -11,7 +11,7 @@ import { Renderer, type PassOptions, type RenderedFrame } from "./render/rendere
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
 import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "./writers/frame.js";
-import { scanLidar } from "./render/lidar.js";
+import { planLidarScan } from "./render/lidar.js";
 import { configHash, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
@@ -89,12 +89,15 @@ function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
   return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums };
 }
 
-/** The camera passes of a scene, then a scan of each of its LiDARs. */
+/** The camera passes of a scene and the cube faces of all its LiDARs, from one scene build on the page; then the scans. */
 async function renderSensors(r: Renderer, scene: ConcreteScene, options: PassOptions, file: string): Promise<RenderedFrame> {
-  const frame = await r.render(scene, { ...options, file });
-  if (scene.lidars.length > 0) {
-    frame.lidars = [];
-    for (let i = 0; i < scene.lidars.length; i++) frame.lidars.push(await scanLidar(r, scene, i, file));
+  const plans = scene.lidars.map((_, i) => planLidarScan(scene, i, file));
+  const views = plans.flatMap((p) => p.views);
+  const frame = await r.render(scene, { ...options, file, ...(views.length ? { lidarViews: views } : {}) });
+  if (plans.length > 0) {
+    let at = 0;
+    frame.lidars = plans.map((p) => p.finish(frame.lidarViews?.slice(at, (at += p.views.length)) ?? []));
+    delete frame.lidarViews;
   }
   return frame;
 }

@@ -52,13 +52,23 @@ function facePose(T_world_sensor: Mat4, axes: readonly (readonly number[])[]): M
   return multiply(T_world_sensor, R);
 }
 
-export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
+/**
+ * A LiDAR scan split around its one trip to the page: the cube-face views to render (none
+ * for the raycast backend), and what turns their pixels into the scan. A frame's camera
+ * passes and all its LiDARs' views then share one scene build (see api.ts renderSensors).
+ */
+export interface LidarScanPlan {
+  views: LidarView[];
+  finish(viewData: Float32Array[]): LidarScan;
+}
+
+export function planLidarScan(scene: ConcreteScene, index: number, file = "scene"): LidarScanPlan {
   const spec = scene.lidars[index]!;
   const sensor = resolveLidar(spec);
   if (spec.backend === "raycast") {
     const meshAt = scene.objects.findIndex((o) => o.shape.type === "mesh");
     if (meshAt >= 0) throw new InputError(`the raycast backend does not read mesh files (objects[${meshAt}] is one): use "raster"`, { file, field: `lidars[${index}].backend` });
-    return finish(scene, index, sensor, castScan(scene, index), 0, []);
+    return { views: [], finish: () => finish(scene, index, sensor, castScan(scene, index), 0, []) };
   }
   const n = faceResolution(sensor.pattern);
   const plan = planBeams(sensor.pattern, n);
@@ -77,13 +87,24 @@ export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index:
       ...(sensor.motion ? {} : { texels: plan.texels.get(k)! }),
     };
   });
-  // every face from one scene build on the page (no RGB, no camera labels)
-  const f = await renderer.render(scene, { rgb: false, labels: false, lidarViews: views, file: `${file}: lidars[${index}]` });
-  const gathered = new Map(needed.map((k, j) => [k, f.lidarViews![j]!]));
-  const returns = sensor.motion
-    ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
-    : sampleBeams(plan, gathered);
-  return finish(scene, index, sensor, returns, n, needed.map((k) => CUBE_FACES[k]!.name));
+  return {
+    views,
+    finish(viewData) {
+      const gathered = new Map(needed.map((k, j) => [k, viewData[j]!]));
+      const returns = sensor.motion
+        ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
+        : sampleBeams(plan, gathered);
+      return finish(scene, index, sensor, returns, n, needed.map((k) => CUBE_FACES[k]!.name));
+    },
+  };
+}
+
+/** One LiDAR's scan on its own: its faces in one page request (no camera passes). */
+export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
+  const plan = planLidarScan(scene, index, file);
+  if (plan.views.length === 0) return plan.finish([]);
+  const f = await renderer.render(scene, { rgb: false, labels: false, lidarViews: plan.views, file: `${file}: lidars[${index}]` });
+  return plan.finish(f.lidarViews!);
 }
 
 /** Ideal returns -> the measured scan (noise, drop-out, intensity, labels), de-skewed when asked. */
