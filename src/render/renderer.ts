@@ -5,7 +5,6 @@
 import type { ConcreteScene } from "../scene/schema.js";
 import { glProjection, type Intrinsics } from "../sensors/camera.js";
 import { glViewMatrix, type Mat4 } from "../math/transforms.js";
-import { inflateRawSync } from "node:zlib";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
@@ -168,7 +167,7 @@ export class Renderer {
       frame.semantic = semanticFromInstance(frame.instance, scene);
     }
     if (posted.normals) frame.normals = decode.f32(posted.normals);
-    if (reply.lidarViews) frame.lidarViews = reply.lidarViews.map((v) => decode.f32(inflateRawSync(Buffer.from(v, "base64"))));
+    if (reply.lidarViews) frame.lidarViews = reply.lidarViews.map((v) => decode.f32(RenderSession.inflate(v)));
     return frame;
   }
 

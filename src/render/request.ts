@@ -74,19 +74,21 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
   const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
   const assets: Record<string, PageAsset> = {};
   const request = opts.ledger.begin();
-  const add = (key: string, kind: PageAsset["kind"], source: AssetSource, field: string) => {
+  // `source` is a function so that host-made bytes are only encoded when the page needs them
+  const add = (key: string, kind: PageAsset["kind"], sourceOf: () => AssetSource, field: string) => {
     opts.ledger.use(key, request);
     if (!opts.ledger.has(key) && !assets[key]) {
+      const source = sourceOf();
       const ext = extname(typeof source === "string" ? source : source.name).toLowerCase();
       assets[key] = { kind, ext, url: opts.serve(key, source), origin: `${opts.file}: ${field}` };
     }
     return key;
   };
   const need = async (path: string, kind: PageAsset["kind"], field: string): Promise<string> =>
-    add(await assetKey(path, { file: opts.file, field }), kind, path, field);
+    add(await assetKey(path, { file: opts.file, field }), kind, () => path, field);
   const libraryMesh = (shape: AssetShape, field: string): string => {
     const built = buildAsset(shape.name, shape.params);
-    return add(built.key, "mesh", { name: `${shape.name}${MESH_EXT}`, bytes: encodeMesh(built.mesh) }, field);
+    return add(built.key, "mesh", () => ({ name: `${shape.name}${MESH_EXT}`, bytes: encodeMesh(built.mesh) }), field);
   };
   const pageTexture = async (t: TextureRef, field: string): Promise<PageTexture> => ({
     asset: await need(t.uri, "texture", field),

@@ -85,10 +85,13 @@ export class RenderSession {
   /** The binary passes of a reply, inflated. */
   static passes(reply: FrameReply): Partial<Record<PassName, Buffer>> {
     const out: Partial<Record<PassName, Buffer>> = {};
-    for (const [name, packed] of Object.entries(reply.passes) as [PassName, string][]) {
-      out[name] = inflateRawSync(Buffer.from(packed, "base64"));
-    }
+    for (const [name, packed] of Object.entries(reply.passes) as [PassName, string][]) out[name] = RenderSession.inflate(packed);
     return out;
+  }
+
+  /** A pass as the page sent it (raw-deflated, base64), inflated. */
+  static inflate(packed: string): Buffer {
+    return inflateRawSync(Buffer.from(packed, "base64"));
   }
 
   private static async initPage(browser: Browser, page: Page, server: PageServer, executable: ResolvedBrowser, gpu: GpuMode): Promise<SessionInfo> {
