@@ -57,7 +57,8 @@ const listings = new Map<string, { mtimeMs: number; names: string[] }>();
 
 /** The files of a folder with one of the extensions, sorted by name (code units, the same on every machine). */
 function listFolder(dir: string, exts: readonly string[], file: string, field: string): string[] {
-  if (outsideRoots(dir, assetRoots(file))) throw new InputError(`folder ${dir} lies outside the template's asset roots (${assetRoots(file).join(", ")}); add it to SIMFORGE_ASSET_ROOTS to allow it`, { file, field });
+  const roots = assetRoots(file);
+  if (outsideRoots(dir, roots)) throw new InputError(`folder ${dir} lies outside the template's asset roots (${roots.join(", ")}); add it to SIMFORGE_ASSET_ROOTS to allow it`, { file, field });
   let mtimeMs: number;
   try {
     const st = statSync(dir);

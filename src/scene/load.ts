@@ -272,6 +272,16 @@ export const BUILTIN_ASSETS = fileURLToPath(new URL("../../assets", import.meta.
  * config that sweeps run unattended and people share, so it may not reach elsewhere.
  */
 export function assetRoots(file: string): string[] {
+  // a sweep asks once per frame and bank draw: walk the folders once per file and setting
+  const key = `${resolve(file)}\u0000${process.env.SIMFORGE_ASSET_ROOTS ?? ""}`;
+  let roots = rootsCache.get(key);
+  if (!roots) rootsCache.set(key, (roots = findAssetRoots(file)));
+  return roots;
+}
+
+const rootsCache = new Map<string, string[]>();
+
+function findAssetRoots(file: string): string[] {
   const start = dirname(resolve(file));
   let project = start;
   for (let d = start; ; d = dirname(d)) {
