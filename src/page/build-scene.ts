@@ -22,7 +22,7 @@ import { SpotLight } from "@babylonjs/core/Lights/spotLight.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
 import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
 import type { IDisposable } from "@babylonjs/core/scene.js";
-import { MAX_LIGHTS, type PageLight, type PageMaterial, type PageObject, type PagePrimitive } from "../render/protocol.js";
+import { MAX_LIGHTS, type PageLight, type PageMaterial, type PageObject, type PagePrimitive, type PageTexture } from "../render/protocol.js";
 import type { AssetCache } from "./assets.js";
 
 export interface BuiltObject {
@@ -162,6 +162,17 @@ function createPrimitive(shape: PagePrimitive, scene: Scene): Mesh {
   return mesh;
 }
 
+/** A clone of a cached texture with its own tiling, offset and rotation (the caller disposes it). */
+export function placedTexture(spec: PageTexture, assets: AssetCache): Texture {
+  const tex = assets.texture(spec.asset).clone() as Texture;
+  tex.uScale = spec.uScale;
+  tex.vScale = spec.vScale;
+  tex.uOffset = spec.uOffset;
+  tex.vOffset = spec.vOffset;
+  tex.wAng = spec.wAng;
+  return tex;
+}
+
 function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, assets: AssetCache, pool: NodePool, owned: IDisposable[]): PBRMaterial {
   const key = `${spec.texture ? "tex" : "plain"}:${doubleSided}`;
   let mat = pool.takeMaterial(key);
@@ -185,15 +196,7 @@ function createMaterial(spec: PageMaterial, doubleSided: boolean, scene: Scene, 
   mat.emissiveColor = c3(spec.emissive);
   if (mat.metallic !== spec.metallic) mat.metallic = spec.metallic;
   if (mat.roughness !== spec.roughness) mat.roughness = spec.roughness;
-  if (spec.texture) {
-    const tex = assets.texture(spec.texture.asset).clone() as Texture;
-    tex.uScale = spec.texture.uScale;
-    tex.vScale = spec.texture.vScale;
-    tex.uOffset = spec.texture.uOffset;
-    tex.vOffset = spec.texture.vOffset;
-    tex.wAng = spec.texture.wAng;
-    mat.albedoTexture = tex;
-  }
+  if (spec.texture) mat.albedoTexture = placedTexture(spec.texture, assets);
   return mat;
 }
 

@@ -8,10 +8,9 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
 import "@babylonjs/core/Layers/layerSceneComponent.js";
-import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
 import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName, type PageTexture } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
-import { LightRig, NodePool, buildFrame } from "./build-scene.js";
+import { LightRig, NodePool, buildFrame, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { deflateBase64 } from "./encode.js";
 import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, PassMaterials, bindPass, countCoverage } from "./passes.js";
@@ -87,13 +86,7 @@ function setBackdrop(spec: PageTexture | undefined): void {
   }
   backdrop ??= new Layer("background", null, scene, true);
   backdrop.texture?.dispose();
-  const tex = assets.texture(spec.asset).clone() as Texture;
-  tex.uScale = spec.uScale;
-  tex.vScale = spec.vScale;
-  tex.uOffset = spec.uOffset;
-  tex.vOffset = spec.vOffset;
-  tex.wAng = spec.wAng;
-  backdrop.texture = tex;
+  backdrop.texture = placedTexture(spec, assets);
   backdrop.isEnabled = true;
 }
 
