@@ -1,6 +1,6 @@
 // Projection, masks and annotations against geometry computed by hand, in the real browser.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Renderer } from "../src/render/renderer.js";
+import { Renderer, amodalMask } from "../src/render/renderer.js";
 import { annotate, maskStats } from "../src/sensors/annotations.js";
 import { H, W, scene } from "./helpers.js";
 import { cameraPoseMatrix, intrinsicsOf, project } from "../src/sensors/camera.js";
@@ -77,9 +77,16 @@ describe("projection and masks", () => {
       objects.push({ id: 1000 + i, class: "thing", shape: { type: "box" as const, size: [0.1, 0.1, 0.1] as Vec3 }, pose: { position: [(i % 20) * 0.2 - 1.9, Math.floor(i / 20) * 0.2 - 1.4, 0] as Vec3 } });
     }
     const sc = scene({ width: 320, height: 240, fovY: 60, pose: { position: [0, 0, 3.2], lookAt: [0, 0, 0], up: [0, 1, 0] } }, objects);
-    const f = await r.render(sc);
+    const f = await r.render(sc, { amodalMasks: true });
     const ids = new Set(f.instance);
     for (let i = 0; i < 300; i++) expect(ids.has(1000 + i)).toBe(true);
+    // the silhouettes themselves, in every coverage group: equal to the object's visible mask here
+    for (const i of [0, 23, 24, 95, 96, 150, 299]) {
+      const mask = amodalMask(f, i);
+      let differ = 0;
+      for (let p = 0; p < mask.length; p++) if ((mask[p] === 1) !== (f.instance![p] === 1000 + i)) differ++;
+      expect(differ).toBe(0);
+    }
     const ann = annotate(f);
     for (const o of ann.objects) {
       expect(o.px_count_visible).toBeGreaterThan(0);
@@ -96,8 +103,20 @@ describe("projection and masks", () => {
         { id: 2, class: "thing", shape: { type: "plane", size: [1, 8] }, pose: { position: [-0.5, 0, 1] } },
       ],
     );
-    const f = await r.render(sc);
+    const f = await r.render(sc, { amodalMasks: true });
     const a = annotate(f).objects[0]!;
+    // its silhouette holds every visible pixel and the occluded half, and matches the counts and box
+    const mask = amodalMask(f, 0);
+    let count = 0;
+    let u0 = W, u1 = -1, v0 = H, v1 = -1;
+    for (let p = 0; p < mask.length; p++) {
+      if (f.instance![p] === 1) expect(mask[p]).toBe(1);
+      if (!mask[p]) continue;
+      count++;
+      u0 = Math.min(u0, p % W); u1 = Math.max(u1, p % W); v0 = Math.min(v0, Math.floor(p / W)); v1 = Math.max(v1, Math.floor(p / W));
+    }
+    expect(count).toBe(a.px_count_amodal);
+    expect([u0, v0, u1 - u0 + 1, v1 - v0 + 1]).toEqual(a.bbox_amodal);
     // the square spans 2 m at 5 m: 40 px wide; one column of boundary slack on each edge
     expect(a.px_count_amodal).toBeGreaterThanOrEqual(39 * 39);
     expect(a.px_count_amodal).toBeLessThanOrEqual(41 * 41);

@@ -8,12 +8,12 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
 import "@babylonjs/core/Layers/layerSceneComponent.js";
-import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName, type PageTexture } from "../render/protocol.js";
+import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName, type PageTexture } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { deflateBase64 } from "./encode.js";
-import { FloatTarget, OBJECTS_PER_COVERAGE_TARGET, PassMaterials, bindPass, countCoverage } from "./passes.js";
+import { FloatTarget, PassMaterials, bindPass, countCoverage } from "./passes.js";
 
 let engine: Engine;
 let scene: Scene;
@@ -94,7 +94,7 @@ function setBackdrop(spec: PageTexture | undefined): void {
  * Copies channels [c0, c0 + n) of a bottom-up RGBA read-back into a top-down array with
  * n channels per pixel (WebGL reads rows from the bottom; images list them from the top).
  */
-function topDown<T extends Float32Array | Uint16Array | Uint8Array>(out: T, src: ArrayLike<number>, width: number, height: number, c0: number, n: number): T {
+function topDown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(out: T, src: ArrayLike<number>, width: number, height: number, c0: number, n: number): T {
   let o = 0;
   for (let row = height - 1; row >= 0; row--) {
     let i = row * width * 4 + c0;
@@ -135,6 +135,8 @@ function decodeU32(b64: string): Uint32Array {
 
 /** What the exclusive part of a frame hands to the packing part: raw read-backs (rows bottom-up). */
 interface ReadBack {
+  /** send the coverage bits themselves (pass "amodal") */
+  amodalMasks: boolean;
   width: number;
   height: number;
   rgba?: Uint8Array;
@@ -201,6 +203,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       width,
       height,
       coverage: [],
+      amodalMasks: req.passes.amodalMasks === true,
       lidarViews: [],
       objects: frame.objects.map((o) => ({ id: o.spec.id, localMin: o.localMin, localMax: o.localMax })),
       timings,
@@ -254,6 +257,16 @@ async function pack(rb: ReadBack): Promise<FrameReply> {
   }
   if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
   if (rb.lidarViews.length) reply.lidarViews = await Promise.all(rb.lidarViews.map((v) => deflateBase64(v)));
+  if (rb.amodalMasks && rb.coverage.length) {
+    const groups = rb.coverage.map((px, k) => {
+      const words = Math.ceil(Math.min(OBJECTS_PER_COVERAGE_TARGET, rb.objects.length - k * OBJECTS_PER_COVERAGE_TARGET) / 24);
+      return topDown(new Uint32Array(w * h * words), px, w, h, 0, words);
+    });
+    const all = new Uint32Array(groups.reduce((s, g) => s + g.length, 0));
+    let at = 0;
+    for (const g of groups) all.set(g, (at += g.length) - g.length);
+    await send("amodal", all);
+  }
   const pixels: number[] = [];
   const boxes: ([number, number, number, number] | null)[] = [];
   rb.coverage.forEach((px, k) => {

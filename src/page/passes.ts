@@ -22,6 +22,7 @@ import { ShaderMaterial } from "@babylonjs/core/Materials/shaderMaterial.js";
 import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
 import "@babylonjs/core/Engines/Extensions/engine.readTexture.js";
 import type { BuiltObject } from "./build-scene.js";
+import { OBJECTS_PER_COVERAGE_TARGET } from "../render/protocol.js";
 
 const VERTEX = `
 precision highp float;
@@ -110,7 +111,6 @@ void main(void) { gl_FragColor = bits; }`,
 
 export type PassKind = "labels" | "normals" | "coverage" | "lidar";
 
-export const OBJECTS_PER_COVERAGE_TARGET = 96;
 
 function passMaterial(kind: PassKind, scene: Scene, configure: (m: ShaderMaterial) => void): ShaderMaterial {
   const mat = new ShaderMaterial(

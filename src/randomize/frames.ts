@@ -9,7 +9,7 @@ import { checkAssetRoots, checkSceneFiles, readJsonFile } from "../scene/load.js
 import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "./rng.js";
-import { DISTRIBUTIONS, isTemplate, sampleTemplate } from "./template.js";
+import { DISTRIBUTIONS, isTemplate, sampleTemplate, type Draws } from "./template.js";
 import { settle, type SettleReport } from "../physics/settle.js";
 import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
 import { invert, multiply, transformPoint } from "../math/transforms.js";
@@ -97,11 +97,12 @@ function seedSensorNoise(sampled: unknown, rng: Rng): void {
  */
 export async function randomize(
   json: unknown, seed: number | string, frame: number, file: string,
-): Promise<{ scene: ConcreteScene; seed: string; warnings: string[]; settle?: SettleReport }> {
+): Promise<{ scene: ConcreteScene; seed: string; warnings: string[]; draws: Draws; settle?: SettleReport }> {
   const s = frameSeed(seed, frame);
   const rng = new Rng(s);
   const placement: string[] = [];
-  const sampled = sampleTemplate(json, rng, file, placement);
+  const draws: Draws = {};
+  const sampled = sampleTemplate(json, rng, file, placement, draws);
   const physics = takePhysics(sampled, file);
   const template = isTemplate(json);
   if (template) seedSensorNoise(sampled, rng);
@@ -118,7 +119,7 @@ export async function randomize(
     if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
   }
   for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
-  return report ? { scene, seed: s, warnings, settle: report } : { scene, seed: s, warnings };
+  return report ? { scene, seed: s, warnings, draws, settle: report } : { scene, seed: s, warnings, draws };
 }
 
 export interface FrameScene {

@@ -89,8 +89,25 @@ function sampledBounds(o: Json): Bounds | "invalid" | "mesh" {
   return local ? worldBounds(parsed.data, local) : "mesh";
 }
 
+/** The values a frame drew, by template field path (a spawned object's draws end in `#<k>`): numbers, number lists, strings. */
+export type Draws = Record<string, number | string | number[]>;
+
 class Sampler {
-  constructor(private readonly rng: Rng, private readonly file: string, private readonly warnings: string[] = []) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly file: string,
+    private readonly warnings: string[] = [],
+    private readonly draws?: Draws,
+    /** appended to every recorded path (a spawned object's `#k`) */
+    private readonly tag = "",
+  ) {}
+
+  private record(path: Path, v: Json): void {
+    if (!this.draws) return;
+    if (typeof v === "number" || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "number"))) {
+      this.draws[`${formatPath(path) || "$"}${this.tag}`] = v as number | string | number[];
+    }
+  }
 
   fail(path: Path, msg: string): never {
     throw new InputError(msg, { file: this.file, field: formatPath(path) });
@@ -132,7 +149,9 @@ class Sampler {
     }
     const extra = Object.keys(node).filter((k) => k !== d && !(MODIFIERS[d] ?? []).includes(k));
     if (extra.length) this.fail([...path, extra[0]!], `unknown field "${extra[0]}" in a ${d} distribution`);
-    return this.draw(d, node, path);
+    const drawn = this.draw(d, node, path);
+    this.record(path, drawn);
+    return drawn;
   }
 
   private draw(d: (typeof DISTRIBUTIONS)[number], node: { [k: string]: Json }, path: Path): Json {
@@ -269,7 +288,7 @@ class Sampler {
         const objectPath = [...at, "from", j, "object"];
         // each spawned object samples its own distributions: fork by its index in the group (and the try)
         const draw = (t: number) => ({
-          ...(new Sampler(this.rng.fork(`${formatPath(at)}#${k}${t ? `/${t}` : ""}`), this.file, this.warnings).value((from[j] as { object: Json }).object, objectPath) as object),
+          ...(new Sampler(this.rng.fork(`${formatPath(at)}#${k}${t ? `/${t}` : ""}`), this.file, this.warnings, this.draws, `${this.tag}#${k}`).value((from[j] as { object: Json }).object, objectPath) as object),
           id,
         });
         let sampled: Json = draw(0);
@@ -298,8 +317,8 @@ class Sampler {
 }
 
 /** Draws every distribution of a template: plain JSON for parseScene. */
-export function sampleTemplate(template: unknown, rng: Rng, file = "template", warnings: string[] = []): unknown {
-  return new Sampler(rng, file, warnings).value(template, []);
+export function sampleTemplate(template: unknown, rng: Rng, file = "template", warnings: string[] = [], draws?: Draws): unknown {
+  return new Sampler(rng, file, warnings, draws).value(template, []);
 }
 
 /** Whether a parsed JSON document holds any distribution or spawn group. */

@@ -66,6 +66,8 @@ export interface PassSelection {
   normals: boolean;
   /** per-object unoccluded silhouettes (amodal pixel counts and boxes) */
   coverage: boolean;
+  /** send the silhouettes themselves back (pass "amodal"), not only their counts and boxes */
+  amodalMasks?: boolean;
 }
 
 export interface FrameRequest {
@@ -121,7 +123,15 @@ export interface ObjectStats {
  * instance: uint16 ids (0 = background); normals: float32 x3 unit normals in the OpenCV
  * camera frame (0 where there is no surface).
  */
-export type PassName = "rgb" | "depth" | "instance" | "normals";
+/**
+ * "amodal": per pixel, rows from the top, `ceil(n / 24)` uint32 words per pixel for each
+ * group of up to 96 objects (groups one after another, whole images each); bit j of word c
+ * of group g set where object g * 96 + c * 24 + j covers the pixel, occluded or not.
+ */
+/** Objects per coverage target: 24 bits in each of 4 float channels. */
+export const OBJECTS_PER_COVERAGE_TARGET = 96;
+
+export type PassName = "rgb" | "depth" | "instance" | "normals" | "amodal";
 
 export interface FrameReply {
   /** raw-deflated, base64-encoded passes */

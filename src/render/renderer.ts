@@ -8,7 +8,7 @@ import { glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import type { FrameRequest, LidarViewRequest, ObjectStats, PassSelection } from "./protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PassSelection } from "./protocol.js";
 import type { LidarScan } from "./lidar.js";
 
 export interface PassOptions {
@@ -18,6 +18,8 @@ export interface PassOptions {
   labels?: boolean;
   /** surface normals in the camera frame (default false) */
   normals?: boolean;
+  /** every object's unoccluded silhouette as a mask (RenderedFrame.amodal; default false; needs labels) */
+  amodalMasks?: boolean;
   /** LiDAR faces rendered from the same scene build (see LidarView) */
   lidarViews?: LidarView[];
 }
@@ -50,6 +52,8 @@ export interface RenderedFrame {
   semantic?: Uint16Array;
   /** unit normals (x, y, z per pixel) in the OpenCV camera frame, 0 = no surface */
   normals?: Float32Array;
+  /** coverage bits of every object's unoccluded silhouette (see PassName "amodal"); read with amodalMask() */
+  amodal?: Uint32Array;
   /** per LidarView: depth, instance id, octahedral plane normal (2) per pixel or listed pixel */
   lidarViews?: Float32Array[];
   /** per object, in scene order */
@@ -71,11 +75,36 @@ const decode = {
     const b = aligned(buf);
     return new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
   },
+  u32: (buf: Buffer) => {
+    const b = aligned(buf);
+    return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  },
   f32: (buf: Buffer) => {
     const b = aligned(buf);
     return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   },
 };
+
+/**
+ * The unoccluded silhouette of the object at `index` (scene order) as 0/1 per pixel, rows
+ * from the top, from a frame rendered with `amodalMasks`.
+ */
+export function amodalMask(frame: RenderedFrame, index: number): Uint8Array {
+  if (!frame.amodal) throw new Error("amodalMask() needs a frame rendered with amodalMasks");
+  const n = frame.objects.length;
+  const pixels = frame.width * frame.height;
+  const group = Math.floor(index / OBJECTS_PER_COVERAGE_TARGET);
+  let offset = 0;
+  for (let g = 0; g < group; g++) offset += pixels * Math.ceil(Math.min(OBJECTS_PER_COVERAGE_TARGET, n - g * OBJECTS_PER_COVERAGE_TARGET) / 24);
+  const words = Math.ceil(Math.min(OBJECTS_PER_COVERAGE_TARGET, n - group * OBJECTS_PER_COVERAGE_TARGET) / 24);
+  const j = index - group * OBJECTS_PER_COVERAGE_TARGET;
+  const word = Math.floor(j / 24);
+  const bit = 1 << (j % 24);
+  const out = new Uint8Array(pixels);
+  const bits = frame.amodal;
+  for (let p = 0, i = offset + word; p < pixels; p++, i += words) out[p] = bits[i]! & bit ? 1 : 0;
+  return out;
+}
 
 /** Class id per pixel from instance ids and the scene's object -> class table. */
 export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene): Uint16Array {
@@ -122,6 +151,7 @@ export class Renderer {
       labels: options.labels ?? true,
       normals: options.normals ?? false,
       coverage: options.labels ?? true,
+      ...(options.amodalMasks && (options.labels ?? true) ? { amodalMasks: true } : {}),
     };
     const cam = cameraState(scene);
     const s = this.session;
@@ -167,6 +197,7 @@ export class Renderer {
       frame.semantic = semanticFromInstance(frame.instance, scene);
     }
     if (posted.normals) frame.normals = decode.f32(posted.normals);
+    if (posted.amodal) frame.amodal = decode.u32(posted.amodal);
     if (reply.lidarViews) frame.lidarViews = reply.lidarViews.map((v) => decode.f32(RenderSession.inflate(v)));
     return frame;
   }

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { RenderedFrame } from "../render/renderer.js";
+import { amodalMask, type RenderedFrame } from "../render/renderer.js";
 import { relativizeSceneUris } from "../scene/load.js";
 import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
 import { stageDir } from "./atomic.js";
@@ -99,7 +99,11 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
   return files;
 }
 
-export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}): Promise<WrittenFrame> {
+/**
+ * `params`, when given, is written as params.json: what the frame was drawn from (its index,
+ * seed, grid cell and the values its template drew).
+ */
+export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
   const { width: w, height: h, scene } = frame;
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
@@ -112,6 +116,7 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
   };
   try {
     await put("scene.json", stableJson(relativizeSceneUris(scene, dir)));
+    if (params) await put("params.json", stableJson(params));
     if (frame.rgb) await put("rgb.png", await encodeRgbPng(frame.rgb, w, h, 3));
     let annotations: FrameAnnotations | null = null;
     if (frame.depth) {
@@ -126,6 +131,15 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
       await put("semantic_preview.png", await encodeRgbPng(colorizeIds(frame.semantic, w, h, palette), w, h, 3));
       annotations = annotate(frame);
       await put("annotations.json", stableJson(annotations));
+    }
+    if (frame.amodal) {
+      // BOP's mask/: each object's whole silhouette, occluded parts included (0 / 255)
+      for (const [i, obj] of scene.objects.entries()) {
+        if ((frame.objects[i]?.amodalPixels ?? 0) === 0) continue;
+        const mask = amodalMask(frame, i);
+        for (let p = 0; p < mask.length; p++) if (mask[p]) mask[p] = 255;
+        await put(`amodal/${frameDirName(obj.id)}.png`, await encodeGray8Png(mask, w, h));
+      }
     }
     if (frame.normals) {
       await put("normals.npy", encodeNpy(frame.normals, [h, w, 3]));
