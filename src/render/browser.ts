@@ -94,6 +94,9 @@ export async function launchBrowser(gpu: GpuMode): Promise<{ browser: Browser; e
     const browser = await puppeteer.launch({
       executablePath: executable.path,
       headless: true,
+      // DevTools over a pipe: the browser exits with the process that launched it, even
+      // one killed with SIGKILL (over a WebSocket it would live on as an orphan)
+      pipe: true,
       args: browserArgs(gpu),
       handleSIGINT: false,
       handleSIGTERM: false,
