@@ -1,0 +1,215 @@
+/**
+ * BOP export (thodan/bop_toolkit docs/bop_datasets_format.md, with the per-image values of
+ * scripts/calc_gt_info.py and the 1000-images-a-scene chunking of BlenderProc's BOP writer):
+ *
+ *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width} of the first frame
+ *   OUT/bop/<split>/<scene:06d>/             split "train_pbr" by default; frame i -> scene floor(i / 1000), image i % 1000
+ *     rgb/<im:06d>.png                       links to rgb.png
+ *     depth/<im:06d>.png                     links to depth.png (uint16 mm, so depth_scale is 1.0: BOP multiplies the PNG by it to get mm)
+ *     mask/<im:06d>_<gt:06d>.png             the whole silhouette, occluded parts included (links to amodal/<id>.png; 0 / 255)
+ *     mask_visib/<im:06d>_<gt:06d>.png       the visible pixels, from instance.png (0 / 255)
+ *     scene_camera.json                      {"<im>": {cam_K, depth_scale, cam_R_w2c, cam_t_w2c}}
+ *     scene_gt.json                          {"<im>": [{obj_id, cam_R_m2c, cam_t_m2c}]}
+ *     scene_gt_info.json                     {"<im>": [{bbox_obj, bbox_visib, px_count_all, px_count_valid, px_count_visib, visib_fract}]}
+ *
+ * Keys are image ids as strings in numeric order; matrices are 3x3 row-major, translations
+ * in millimetres. `obj_id` is the object's class id (a BOP object id names an object model);
+ * the gt list is the frame's objects in order, every object included (also one outside the
+ * image, with empty masks), except objects of a class with id 0 (BOP object ids start at 1;
+ * the scene schema does not allow class id 0, so this only guards foreign input). `gt` in
+ * the mask names is the position in that list. The model frame is the object's own frame
+ * (annotations.json T_camera_object; any scale is not in the pose).
+ *
+ * scene_gt_info follows calc_gt_info.py: boxes are [x, y, w, h] with w = x_max - x_min and
+ * h = y_max - y_min (bop_toolkit's misc.calc_2d_bbox; one less than the pixel count across,
+ * unlike COCO's and annotations.json's boxes), [-1, -1, -1, -1] when the mask is empty;
+ * px_count_all is the silhouette's pixel count within the image (calc_gt_info.py also
+ * counts a truncated silhouette beyond the border, which is not rendered here),
+ * px_count_valid the silhouette pixels with non-zero depth, px_count_visib the visible
+ * pixels, visib_fract = px_count_visib / px_count_all (0 when empty). Visibility is exact
+ * (instance.png), not estimated from depth with a tolerance. One difference on purpose:
+ * calc_gt_info.py writes bbox_obj as [-1, -1, -1, -1] whenever nothing is visible, even
+ * for a silhouette in the image; here bbox_obj is the silhouette's box whenever it has pixels.
+ *
+ * The masks of `mask/` exist only for frames rendered with the pass option
+ * `amodalMasks: true`; a frame without them is an InputError. BOP object models
+ * (models/obj_<id>.ply, models_info.json) are out of scope: export the meshes separately.
+ */
+import { join } from "node:path";
+import { InputError } from "../errors.js";
+import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
+import type { StagedDir } from "./atomic.js";
+import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
+import { encodeGray8Png } from "./png.js";
+
+/** Images per scene folder, as BlenderProc writes BOP. */
+export const BOP_IMAGES_PER_SCENE = 1000;
+
+/** depth.png holds millimetres: BOP's depth_scale (PNG value x depth_scale = mm) is 1. */
+const DEPTH_SCALE = 1.0;
+
+const READ_AHEAD = 3;
+
+type Box = [number, number, number, number];
+const NO_BOX: Box = [-1, -1, -1, -1];
+
+/** bop_toolkit's calc_2d_bbox of a mask extent. */
+function bopBox(e: { x0: number; y0: number; x1: number; y1: number } | null): Box {
+  return e ? [e.x0, e.y0, e.x1 - e.x0, e.y1 - e.y0] : [...NO_BOX];
+}
+
+/** R (3x3 row-major, 9 numbers) and t of a rigid row-major 4x4, t scaled by `scale`. */
+function rt(m: number[][], scale: number): { R: number[]; t: number[] } {
+  const R: number[] = [];
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) R.push(m[r]![c]!);
+  return { R, t: [m[0]![3]! * scale, m[1]![3]! * scale, m[2]![3]! * scale] };
+}
+
+/** The inverse of a rigid row-major 4x4: [Rᵀ | -Rᵀ t]. */
+function invertRows(m: number[][]): number[][] {
+  const out: number[][] = [[], [], [], [0, 0, 0, 1]];
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) out[r]![c] = m[c]![r]!;
+    out[r]![3] = -(m[0]![r]! * m[0]![3]! + m[1]![r]! * m[1]![3]! + m[2]![r]! * m[2]![3]!);
+  }
+  return out;
+}
+
+interface BopImage {
+  camera: Record<string, unknown>;
+  gt: Record<string, unknown>[];
+  info: Record<string, unknown>[];
+  K: number[][];
+  width: number;
+  height: number;
+}
+
+const zeroMasks = new Map<string, Promise<Uint8Array>>();
+
+/** An all-zero 8-bit PNG of a size (encoded once per size). */
+function zeroMask(width: number, height: number): Promise<Uint8Array> {
+  const key = `${width}x${height}`;
+  let p = zeroMasks.get(key);
+  if (!p) {
+    p = encodeGray8Png(new Uint8Array(width * height), width, height);
+    p.catch(() => zeroMasks.delete(key));
+    zeroMasks.set(key, p);
+  }
+  return p;
+}
+
+async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Promise<BopImage> {
+  const ann: FrameAnnotations = await readAnnotations(f, "bop");
+  const { width: w, height: h } = ann;
+  const sceneDir = `${split}/${pad6(Math.floor(f.index / BOP_IMAGES_PER_SCENE))}`;
+  const im = pad6(f.index % BOP_IMAGES_PER_SCENE);
+  const need = "the bop writer needs the label passes";
+  const ids = await readGrayPng(join(f.dir, "instance.png"), w, h, need);
+  const depth = await readGrayPng(join(f.dir, "depth.png"), w, h, need);
+  const visible = pixelsById(ids instanceof Uint16Array ? ids : Uint16Array.from(ids));
+  await linkInto(staged, `${sceneDir}/rgb/${im}.png`, join(f.dir, "rgb.png"));
+  await linkInto(staged, `${sceneDir}/depth/${im}.png`, join(f.dir, "depth.png"));
+
+  const gt: Record<string, unknown>[] = [];
+  const info: Record<string, unknown>[] = [];
+  const objects = ann.objects.filter((o: ObjectAnnotation) => o.class_id !== 0);
+  for (const [g, o] of objects.entries()) {
+    const name = `${im}_${pad6(g)}.png`;
+    // the whole silhouette
+    let all: ReturnType<typeof maskExtent> = null;
+    let valid = 0;
+    const amodalFile = join(f.dir, "amodal", `${pad6(o.id)}.png`);
+    if (o.px_count_amodal > 0) {
+      if (!(await fileExists(amodalFile))) {
+        throw new InputError(
+          `object ${o.id} has no amodal/${pad6(o.id)}.png: the bop writer needs every object's whole silhouette, render the frames with the pass option amodalMasks (amodalMasks: true)`,
+          { file: f.dir },
+        );
+      }
+      const mask = await readGrayPng(amodalFile, w, h, "");
+      all = maskExtent(mask, w);
+      for (let p = 0; p < mask.length; p++) if (mask[p] && depth[p]) valid++;
+      await linkInto(staged, `${sceneDir}/mask/${name}`, amodalFile);
+    } else {
+      await staged.write(`${sceneDir}/mask/${name}`, await zeroMask(w, h));
+    }
+    // the visible pixels
+    const pixels = visible.get(o.id);
+    const vis = new Uint8Array(w * h);
+    if (pixels) for (const p of pixels) vis[p] = 255;
+    const visExtent = pixels ? maskExtent(vis, w) : null;
+    await staged.write(`${sceneDir}/mask_visib/${name}`, pixels ? await encodeGray8Png(vis, w, h) : await zeroMask(w, h));
+
+    const pose = rt(o.T_camera_object, 1000);
+    gt.push({ obj_id: o.class_id, cam_R_m2c: pose.R, cam_t_m2c: pose.t });
+    const pxAll = all?.count ?? 0;
+    const pxVisib = visExtent?.count ?? 0;
+    info.push({
+      bbox_obj: bopBox(all),
+      bbox_visib: bopBox(visExtent),
+      px_count_all: pxAll,
+      px_count_valid: valid,
+      px_count_visib: pxVisib,
+      visib_fract: pxAll > 0 ? pxVisib / pxAll : 0,
+    });
+  }
+  const w2c = rt(invertRows(ann.T_world_camera), 1000);
+  const K = ann.K;
+  const camera = { cam_K: [...K[0]!, ...K[1]!, ...K[2]!], depth_scale: DEPTH_SCALE, cam_R_w2c: w2c.R, cam_t_w2c: w2c.t };
+  return { camera, gt, info, K, width: w, height: h };
+}
+
+/**
+ * Writes OUT/bop/ from `frames` (rendered with amodalMasks), replacing a previous export.
+ * No frames: a previous OUT/bop is removed and nothing is written (camera.json needs a frame).
+ */
+export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string } = {}): Promise<void> {
+  const split = options.split ?? "train_pbr";
+  if (!/^[A-Za-z0-9_-]+$/.test(split)) throw new InputError(`the BOP split must be a folder name of letters, digits, - and _, got ${JSON.stringify(split)}`);
+  const list = sortFrames(frames);
+  const finalDir = join(outDir, "bop");
+  if (list.length === 0) {
+    await removeExport(finalDir);
+    return;
+  }
+  await exportDir(finalDir, async (staged) => {
+    let scene = -1;
+    let cam: [string, unknown][] = [];
+    let gts: [string, unknown][] = [];
+    let infos: [string, unknown][] = [];
+    const flush = async () => {
+      if (scene < 0) return;
+      const dir = `${split}/${pad6(scene)}`;
+      await staged.write(`${dir}/scene_camera.json`, jsonLines(cam));
+      await staged.write(`${dir}/scene_gt.json`, jsonLines(gts));
+      await staged.write(`${dir}/scene_gt_info.json`, jsonLines(infos));
+      cam = [];
+      gts = [];
+      infos = [];
+    };
+    let first = true;
+    await mapOrdered(
+      list,
+      READ_AHEAD,
+      (f) => bopFrame(staged, split, f),
+      async (r, f) => {
+        if (first) {
+          first = false;
+          const [k0, k1] = [r.K[0]!, r.K[1]!];
+          const camera = { cx: k0[2], cy: k1[2], depth_scale: DEPTH_SCALE, fx: k0[0], fy: k1[1], height: r.height, width: r.width };
+          await staged.write("camera.json", JSON.stringify(camera, null, 2) + "\n");
+        }
+        const s = Math.floor(f.index / BOP_IMAGES_PER_SCENE);
+        if (s !== scene) {
+          await flush();
+          scene = s;
+        }
+        const key = String(f.index % BOP_IMAGES_PER_SCENE);
+        cam.push([key, r.camera]);
+        gts.push([key, r.gt]);
+        infos.push([key, r.info]);
+      },
+    );
+    await flush();
+  });
+}

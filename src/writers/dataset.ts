@@ -1,0 +1,280 @@
+/**
+ * Dataset exporters: views of the rendered frame directories (OUT/frames/<index>/, see
+ * frame.ts) in the layouts training code reads directly.
+ *
+ * - `coco`  (coco.ts): OUT/coco/, COCO object detection / instance segmentation.
+ * - `bop`   (bop.ts): OUT/bop/, the BOP 6D pose format (needs frames rendered with amodalMasks).
+ * - `kitti` (kitti-dataset.ts): OUT/kitti/, KITTI object calib + Velodyne scans and SemanticKITTI labels and poses.
+ *
+ * Every exporter rebuilds its folder from the frames it is given: the output is a pure
+ * function of those frame directories (no dates, no absolute paths), written into a staged
+ * directory and committed whole (atomic.ts), replacing a previous export. Large files are
+ * hard links to the frames' files (a copy where linking is not possible), so an export
+ * costs little disk. Frames are read one at a time (a few in flight), so memory does not
+ * grow with the number of frames beyond a few small records per frame.
+ *
+ * This module also holds the helpers the exporters share.
+ */
+import { copyFile, link, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { InputError, RuntimeError } from "../errors.js";
+import type { FrameAnnotations } from "../sensors/annotations.js";
+import { mapWriteError, stageDir, type StagedDir } from "./atomic.js";
+import { decodePng, type DecodedPng } from "./png.js";
+import { writeBop } from "./bop.js";
+import { writeCoco } from "./coco.js";
+import { writeKittiDataset } from "./kitti-dataset.js";
+
+/** A done frame to export: its index, its directory (absolute), and its grid cell when it came from a sweep grid. */
+export interface DatasetFrame {
+  index: number;
+  /** absolute frame directory (OUT/frames/<index:06d>) */
+  dir: string;
+  /** grid cell, when the frame came from a grid sweep */
+  cell?: number;
+}
+
+/** The exporters, by name. */
+export const DATASET_WRITERS = ["coco", "bop", "kitti"] as const;
+export type DatasetWriter = (typeof DATASET_WRITERS)[number];
+
+/** Runs the named exporters, in the order given (each name once), over `frames`. */
+export async function writeDatasets(outDir: string, frames: DatasetFrame[], writers: readonly DatasetWriter[]): Promise<void> {
+  const seen = new Set<DatasetWriter>();
+  for (const w of writers) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    switch (w) {
+      case "coco":
+        await writeCoco(outDir, frames);
+        break;
+      case "bop":
+        await writeBop(outDir, frames);
+        break;
+      case "kitti":
+        await writeKittiDataset(outDir, frames);
+        break;
+      default:
+        throw new InputError(`unknown dataset writer ${JSON.stringify(w)} (known: ${DATASET_WRITERS.join(", ")})`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- shared helpers
+
+/** `n` as six digits, as frame directories and dataset files are named. */
+export const pad6 = (n: number): string => String(n).padStart(6, "0");
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+}
+
+/**
+ * Hard-links `src` at `dst` (a new name; its directory must exist), or copies it where a
+ * link cannot be made (another file system, links not permitted or not supported, too
+ * many links). A missing `src` is an InputError naming it.
+ */
+export async function linkOrCopy(src: string, dst: string): Promise<void> {
+  try {
+    await link(src, dst);
+    return;
+  } catch (err) {
+    const code = errCode(err);
+    if (code === "ENOENT") throw new InputError("missing file", { file: src });
+    if (!(code === "EXDEV" || code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK" || code === "EACCES")) throw mapWriteError(err, dst);
+  }
+  try {
+    await copyFile(src, dst);
+  } catch (err) {
+    if (errCode(err) === "ENOENT") throw new InputError("missing file", { file: src });
+    throw mapWriteError(err, dst);
+  }
+}
+
+/** Links (or copies) `src` into a staged directory as `name` (relative, may hold sub-directories). */
+export async function linkInto(staged: StagedDir, name: string, src: string): Promise<void> {
+  const dst = join(staged.path, name);
+  try {
+    await mkdir(dirname(dst), { recursive: true });
+  } catch (err) {
+    throw mapWriteError(err, join(staged.finalPath, name));
+  }
+  await linkOrCopy(src, dst);
+}
+
+/**
+ * Stages `finalDir`, lets `fill` write into it, and commits it (replacing what was there);
+ * on any error the staged directory is removed and the previous export is left as it was.
+ */
+export async function exportDir(finalDir: string, fill: (staged: StagedDir) => Promise<void>): Promise<void> {
+  const staged = await stageDir(finalDir);
+  try {
+    await fill(staged);
+    await staged.commit();
+  } catch (err) {
+    await staged.abort();
+    throw err;
+  }
+}
+
+let removals = 0;
+
+/**
+ * Removes a previous export (a directory) all at once: renamed to a hidden temp name
+ * first (which removeStaleTemps recognises), then deleted. A missing one is fine.
+ */
+export async function removeExport(dir: string): Promise<void> {
+  const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-rm${++removals}`);
+  try {
+    await rename(dir, aside);
+  } catch (err) {
+    if (errCode(err) === "ENOENT") return;
+    throw mapWriteError(err, dir);
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** The frames in ascending index order; a repeated or non-integer index is an error. */
+export function sortFrames(frames: readonly DatasetFrame[]): DatasetFrame[] {
+  const out = [...frames].sort((a, b) => a.index - b.index);
+  for (let i = 0; i < out.length; i++) {
+    const f = out[i]!;
+    if (!Number.isSafeInteger(f.index) || f.index < 0) throw new RuntimeError(`dataset export: bad frame index ${f.index} (${f.dir})`);
+    if (i > 0 && out[i - 1]!.index === f.index) throw new RuntimeError(`dataset export: frame index ${f.index} given twice (${out[i - 1]!.dir}, ${f.dir})`);
+  }
+  return out;
+}
+
+/** `path` relative to `from`, with `/` separators (for paths written into dataset files). */
+export function posixRelative(from: string, path: string): string {
+  return relative(from, path).split(sep).join("/");
+}
+
+/** Whether `path` exists. */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (errCode(err) === "ENOENT") return false;
+    throw err;
+  }
+}
+
+/** Reads and parses a JSON file of a frame; a missing or unreadable one is an InputError naming it. */
+export async function readJsonFile<T>(path: string, why = ""): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if (errCode(err) === "ENOENT") throw new InputError(`missing file${why ? ` (${why})` : ""}`, { file: path });
+    throw new InputError(`cannot read: ${errCode(err) ?? (err as Error).message}`, { file: path });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file: path });
+  }
+}
+
+/** A frame's annotations.json (written when the label passes were rendered). */
+export async function readAnnotations(frame: DatasetFrame, writer: string): Promise<FrameAnnotations> {
+  return readJsonFile<FrameAnnotations>(join(frame.dir, "annotations.json"), `the ${writer} writer needs the label passes`);
+}
+
+/** Reads and decodes a PNG of a frame; missing is an InputError naming it (with `why`). */
+export async function readPng(path: string, why = ""): Promise<DecodedPng> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    if (errCode(err) === "ENOENT") throw new InputError(`missing file${why ? ` (${why})` : ""}`, { file: path });
+    throw new InputError(`cannot read: ${errCode(err) ?? (err as Error).message}`, { file: path });
+  }
+  return decodePng(bytes, path);
+}
+
+/** A one-channel PNG of the given size, or an InputError naming the file. */
+export async function readGrayPng(path: string, width: number, height: number, why = ""): Promise<Uint8Array | Uint16Array> {
+  const png = await readPng(path, why);
+  if (png.channels !== 1 || png.width !== width || png.height !== height) {
+    throw new InputError(`expected a ${width}x${height} one-channel PNG, found ${png.width}x${png.height} with ${png.channels} channels`, { file: path });
+  }
+  return png.data;
+}
+
+/**
+ * Applies `work` to every item with at most `concurrency` in flight, and hands the results
+ * to `sink` one at a time in the items' order (so output stays deterministic while reads
+ * and decodes overlap). Stops at the first error (after the work in flight settles).
+ */
+export async function mapOrdered<T, R>(items: readonly T[], concurrency: number, work: (item: T, i: number) => Promise<R>, sink: (result: R, item: T, i: number) => Promise<void> | void): Promise<void> {
+  const pending: Promise<R>[] = [];
+  let next = 0;
+  const launch = () => {
+    const i = next++;
+    const p = work(items[i]!, i);
+    p.catch(() => undefined); // awaited in order below
+    pending.push(p);
+  };
+  try {
+    while (next < items.length && pending.length < concurrency) launch();
+    for (let i = 0; i < items.length; i++) {
+      const result = await pending.shift()!;
+      if (next < items.length) launch();
+      await sink(result, items[i]!, i);
+    }
+  } finally {
+    await Promise.allSettled(pending);
+  }
+}
+
+/** Pixel count and inclusive extent of the set pixels of a row-major mask (null extent when empty). */
+export function maskExtent(mask: ArrayLike<number>, width: number): { count: number; x0: number; y0: number; x1: number; y1: number } | null {
+  let count = 0;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -1;
+  let y1 = -1;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const x = i % width;
+    const y = (i - x) / width;
+    count++;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    y1 = y;
+  }
+  return count ? { count, x0, y0, x1, y1 } : null;
+}
+
+/**
+ * The pixels of every non-zero id of a row-major 16-bit id image: id -> ascending pixel
+ * indices (a counting sort; the lists are views of one buffer with one entry per labelled pixel).
+ */
+export function pixelsById(ids: Uint16Array | Uint8Array): Map<number, Uint32Array> {
+  const counts = new Uint32Array(65536);
+  for (let i = 0; i < ids.length; i++) counts[ids[i]!]!++;
+  const starts = new Uint32Array(65536);
+  let total = 0;
+  for (let v = 1; v < 65536; v++) {
+    starts[v] = total;
+    total += counts[v]!;
+  }
+  const all = new Uint32Array(total);
+  const at = starts.slice();
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (v !== 0) all[at[v]!++] = i;
+  }
+  const out = new Map<number, Uint32Array>();
+  for (let v = 1; v < 65536; v++) if (counts[v]) out.set(v, all.subarray(starts[v]!, starts[v]! + counts[v]!));
+  return out;
+}
+
+/** A JSON object written one entry per line: `{\n  "key": <compact value>,\n ...}\n` (keys in the order given). */
+export function jsonLines(entries: readonly (readonly [string, unknown])[]): string {
+  if (entries.length === 0) return "{}\n";
+  return "{\n" + entries.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(",\n") + "\n}\n";
+}

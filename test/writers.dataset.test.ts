@@ -1,0 +1,486 @@
+// Dataset exporters (COCO, BOP, KITTI) over real frames rendered in the real browser, read
+// back with readers written here from the published specs (pycocotools' maskApi.c for RLE,
+// bop_toolkit's docs/bop_datasets_format.md and calc_gt_info.py, KITTI's devkit readme),
+// not with the writers' own code.
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderScenes } from "../src/api.js";
+import { InputError } from "../src/errors.js";
+import type { SceneInput } from "../src/scene/schema.js";
+import type { FrameAnnotations } from "../src/sensors/annotations.js";
+import { decodeNpy } from "../src/writers/npy.js";
+import { decodePng } from "../src/writers/png.js";
+import { DATASET_WRITERS, writeDatasets, type DatasetFrame } from "../src/writers/dataset.js";
+import { writeCoco } from "../src/writers/coco.js";
+import { writeBop } from "../src/writers/bop.js";
+import { writeKittiDataset } from "../src/writers/kitti-dataset.js";
+import { decodeRle, encodeRle, encodeRleIds } from "../src/writers/rle.js";
+
+const W = 160;
+const H = 120;
+const pad = (n: number) => String(n).padStart(6, "0");
+const CLASSES = [
+  { id: 1, name: "ground" },
+  { id: 3, name: "crate" },
+  { id: 7, name: "ball" },
+];
+
+/** Frame i: a ground plane, a crate partly hidden by a ball in front of it, and a crate behind the camera. */
+function sceneOf(i: number): SceneInput {
+  return {
+    version: 1,
+    classes: CLASSES,
+    camera: { width: W, height: H, fovY: 60, pose: { position: [0, -5, 3], lookAt: [0, 0, 0.5] } },
+    lights: [{ type: "directional", direction: [0.3, 0.2, -1], intensity: 2 }],
+    objects: [
+      { id: 1, class: "ground", shape: { type: "plane", size: [30, 30] } },
+      { id: 10, class: "crate", shape: { type: "box", size: [1, 1, 1] }, pose: { position: [0.2 * i, 0, 0.5], rotation: { euler: [0, 0, 10 * i] } } },
+      { id: 11, class: "ball", shape: { type: "sphere", radius: 0.45 }, pose: { position: [0.4 - 0.1 * i, -1.5, 0.45] } },
+      { id: 12, class: "crate", shape: { type: "box", size: [0.3, 0.3, 0.3] }, pose: { position: [0, -9, 0.15] } },
+    ],
+    lidars: [{ name: "top", preset: "VLP-16", columns: 360, noise: false, pose: { position: [0, 0, 2] } }],
+  };
+}
+
+const root = mkdtempSync(join(tmpdir(), "simforge-dataset-"));
+const out = join(root, "out");
+let frames: DatasetFrame[];
+
+beforeAll(async () => {
+  await renderScenes([0, 1, 2].map(sceneOf), { out, amodalMasks: true, gpu: "off" });
+  frames = [0, 1, 2].map((i) => ({ index: i, dir: join(out, "frames", pad(i)), ...(i === 1 ? { cell: 4 } : {}) }));
+  await writeDatasets(out, frames, DATASET_WRITERS);
+}, 120_000);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------- test-side readers
+
+/** pycocotools rleFrString + rleDecode, transcribed from maskApi.c (values below 2^30). */
+function cocoDecode(rle: { size: number[]; counts: string }): Uint8Array {
+  const [h, w] = rle.size as [number, number];
+  const s = rle.counts;
+  const cnts: number[] = [];
+  let p = 0;
+  while (p < s.length) {
+    let x = 0;
+    let k = 0;
+    let more = 1;
+    while (more) {
+      const c = s.charCodeAt(p) - 48;
+      x |= (c & 0x1f) << (5 * k);
+      more = c & 0x20;
+      p++;
+      k++;
+      if (!more && c & 0x10) x |= -1 << (5 * k);
+    }
+    if (cnts.length > 2) x += cnts[cnts.length - 2]!;
+    cnts.push(x);
+  }
+  // rleDecode: alternate 0 / 1 runs over the column-major pixel order
+  const colMajor = new Uint8Array(h * w);
+  let at = 0;
+  let v = 0;
+  for (const n of cnts) {
+    for (let j = 0; j < n; j++) colMajor[at++] = v;
+    v = 1 - v;
+  }
+  expect(at).toBe(h * w);
+  const rowMajor = new Uint8Array(h * w);
+  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) rowMajor[y * w + x] = colMajor[x * h + y]!;
+  return rowMajor;
+}
+
+const json = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
+const png = async (path: string) => decodePng(readFileSync(path));
+const frameDir = (i: number) => join(out, "frames", pad(i));
+const ann = (i: number) => json<FrameAnnotations>(join(frameDir(i), "annotations.json"));
+const instance = async (i: number) => (await png(join(frameDir(i), "instance.png"))).data;
+
+/** Every file under `dir` (relative path -> sha256). */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.set(relative(dir, p), createHash("sha256").update(readFileSync(p)).digest("hex"));
+    }
+  };
+  walk(dir);
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const exportsOf = (o: string) => new Map(["coco", "bop", "kitti"].flatMap((d) => [...snapshot(join(o, d))].map(([k, v]) => [`${d}/${k}`, v] as const)));
+
+/** Row-major rigid 4x4 product. */
+function mul(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => [0, 1, 2, 3].map((c) => row.reduce((s, v, k) => s + v * b[k]![c]!, 0)));
+}
+
+function expectClose(a: readonly number[], b: readonly number[], tol: number): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(tol);
+}
+
+// ---------------------------------------------------------------- RLE
+
+describe("COCO RLE", () => {
+  it("encodes small masks by hand as pycocotools does", () => {
+    // 3 wide, 2 high, row-major  0 1 0 / 1 1 1. Column-major (down each column): 0 1 | 1 1 | 0 1,
+    // so the runs are [1 background, 3 set, 1 background, 1 set]. The first three runs are
+    // written as they are: '1' (48+1), '3', '1'. The fourth is written as its difference to the
+    // run two back: 1 - 3 = -2; -2 & 0x1f = 30 and -2 >> 5 = -1, and 30 has the sign bit 0x10,
+    // so that is the last group: 48 + 30 = 'N'.
+    expect(encodeRle(Uint8Array.from([0, 1, 0, 1, 1, 1]), 3, 2)).toEqual({ size: [2, 3], counts: "131N" });
+    // top row set: column-major 1 0 1 0 1 0, runs [0, 1, 1, 1, 1, 1, 1]: '0', '1', '1', then
+    // four differences 1 - 1 = 0, '0' each.
+    expect(encodeRle(Uint8Array.from([1, 1, 1, 0, 0, 0]), 3, 2).counts).toBe("0110000");
+    // a full 10x10 mask: runs [0, 100]; 100 = 3·32 + 4, so the low group 4 comes first with the
+    // continuation bit (48 + 4 + 32 = 'T'), then 3 ('3').
+    expect(encodeRle(new Uint8Array(100).fill(1), 10, 10).counts).toBe("0T3");
+    // empty: one background run of 6 ('6')
+    expect(encodeRle(new Uint8Array(6), 3, 2).counts).toBe("6");
+    for (const [m, c] of [[[0, 1, 0, 1, 1, 1], "131N"], [[1, 1, 1, 0, 0, 0], "0110000"]] as const) {
+      expect([...cocoDecode({ size: [2, 3], counts: c })]).toEqual(m);
+      expect([...decodeRle({ size: [2, 3], counts: c })]).toEqual(m);
+    }
+  });
+
+  it("round-trips random masks, empty and full ones and one touching the last pixel; one pass over an id image gives the same RLE per id", () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const cases: [Uint8Array, number, number][] = [];
+    for (let t = 0; t < 60; t++) {
+      const w = 1 + Math.floor(rand() * 40), h = 1 + Math.floor(rand() * 40);
+      const density = rand();
+      cases.push([Uint8Array.from({ length: w * h }, () => (rand() < density ? 1 : 0)), w, h]);
+    }
+    cases.push([new Uint8Array(37 * 23), 37, 23], [new Uint8Array(37 * 23).fill(1), 37, 23], [new Uint8Array(1), 1, 1], [Uint8Array.of(1), 1, 1]);
+    const last = new Uint8Array(50 * 40);
+    last[last.length - 1] = 1;
+    cases.push([last, 50, 40]);
+    const big = new Uint8Array(300 * 200);
+    big.fill(1, 1000, 50000); // long runs: multi-character numbers and large differences
+    cases.push([big, 300, 200]);
+    for (const [m, w, h] of cases) {
+      const rle = encodeRle(m, w, h);
+      expect(rle.size).toEqual([h, w]);
+      const want = [...m].map((v) => (v ? 1 : 0));
+      expect([...cocoDecode(rle)]).toEqual(want);
+      expect([...decodeRle(rle)]).toEqual(want);
+    }
+    expect(cocoDecode(encodeRle(last, 50, 40))[last.length - 1]).toBe(1);
+
+    for (let t = 0; t < 20; t++) {
+      const w = 1 + Math.floor(rand() * 30), h = 1 + Math.floor(rand() * 30);
+      const ids = Uint16Array.from({ length: w * h }, () => (rand() < 0.3 ? 0 : [5, 300, 65535][Math.floor(rand() * 3)]!));
+      const all = encodeRleIds(ids, w, h);
+      expect([...all.keys()].sort((a, b) => a - b)).toEqual([...new Set(ids)].filter((v) => v).sort((a, b) => a - b));
+      for (const [id, rle] of all) expect(rle).toEqual(encodeRle(ids.map((v) => (v === id ? 1 : 0)) as unknown as Uint8Array, w, h));
+    }
+  });
+});
+
+// ---------------------------------------------------------------- COCO
+
+interface Coco {
+  info: object;
+  licenses: unknown[];
+  images: { id: number; file_name: string; width: number; height: number; simforge_frame: string; grid_cell?: number }[];
+  annotations: { id: number; image_id: number; category_id: number; segmentation: { size: number[]; counts: string }; area: number; bbox: number[]; iscrowd: number; instance_id: number; visible_fraction: number; bbox_amodal: number[] | null }[];
+  categories: { id: number; name: string }[];
+}
+
+describe("COCO export", () => {
+  it("lists the images (linked rgb.png), the class table as categories, and one annotation per visible object whose RLE, area and box match instance.png", async () => {
+    const coco = json<Coco>(join(out, "coco", "annotations.json"));
+    expect(coco.licenses).toEqual([]);
+    expect(coco.categories.map((c) => ({ id: c.id, name: c.name }))).toEqual(CLASSES);
+    expect(coco.images.map((im) => im.id)).toEqual([0, 1, 2]);
+    for (const im of coco.images) {
+      expect(im.file_name).toBe(`images/${pad(im.id)}.png`);
+      expect([im.width, im.height]).toEqual([W, H]);
+      expect(im.simforge_frame).toBe(`frames/${pad(im.id)}`);
+      expect(im.grid_cell).toBe(im.id === 1 ? 4 : undefined);
+      const linked = join(out, "coco", im.file_name);
+      expect(readFileSync(linked).equals(readFileSync(join(frameDir(im.id), "rgb.png")))).toBe(true);
+      expect(statSync(linked).ino).toBe(statSync(join(frameDir(im.id), "rgb.png")).ino);
+    }
+    const ids = coco.annotations.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const classOf = new Map([[1, 1], [10, 3], [11, 7], [12, 3]]);
+    let occluded = 0;
+    for (const i of [0, 1, 2]) {
+      const inst = await instance(i);
+      const present = [...new Set(inst)].filter((v) => v !== 0).sort((a, b) => a - b);
+      const mine = coco.annotations.filter((a) => a.image_id === i);
+      expect(mine.map((a) => a.instance_id).sort((a, b) => a - b)).toEqual(present);
+      expect(present).toEqual([1, 10, 11]); // the crate behind the camera has no annotation
+      const a0 = ann(i);
+      for (const a of mine) {
+        expect(a.iscrowd).toBe(0);
+        expect(a.category_id).toBe(classOf.get(a.instance_id));
+        expect(a.segmentation.size).toEqual([H, W]);
+        const mask = cocoDecode(a.segmentation);
+        let area = 0, x0 = W, y0 = H, x1 = -1, y1 = -1, wrong = 0;
+        for (let p = 0; p < W * H; p++) {
+          if (mask[p] !== (inst[p] === a.instance_id ? 1 : 0)) wrong++;
+          if (!mask[p]) continue;
+          area++;
+          const x = p % W, y = Math.floor(p / W);
+          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        }
+        expect(wrong).toBe(0);
+        expect(a.area).toBe(area);
+        expect(a.bbox).toEqual([x0, y0, x1 - x0 + 1, y1 - y0 + 1]);
+        const o = a0.objects.find((x) => x.id === a.instance_id)!;
+        expect(a.visible_fraction).toBe(o.visible_fraction);
+        expect(a.bbox_amodal).toEqual(o.bbox_amodal);
+        if (a.instance_id === 10 && a.visible_fraction < 0.95) occluded++;
+      }
+    }
+    expect(occluded).toBeGreaterThan(0); // the ball hides part of the crate
+  });
+
+  it("refuses two frames that give one class id two names (naming the scene.json and classes); the previous export stays", async () => {
+    const before = snapshot(join(out, "coco"));
+    const odd = join(root, "odd-classes");
+    cpSync(frameDir(1), odd, { recursive: true });
+    const sceneFile = join(odd, "scene.json");
+    const scene = json<{ classes: { id: number; name: string }[] }>(sceneFile);
+    scene.classes[1]!.name = "barrel";
+    writeFileSync(sceneFile, JSON.stringify(scene));
+    const err = await writeCoco(out, [frames[0]!, { index: 1, dir: odd }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).file).toBe(sceneFile);
+    expect((err as InputError).field).toBe("classes");
+    expect((err as Error).message).toMatch(/class id 3 is "barrel" here but "crate"/);
+    expect(snapshot(join(out, "coco"))).toEqual(before);
+    expect(readdirSync(out).filter((n) => n.startsWith("."))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- BOP
+
+type Scene<T> = Record<string, T>;
+interface BopGt { obj_id: number; cam_R_m2c: number[]; cam_t_m2c: number[] }
+interface BopInfo { bbox_obj: number[]; bbox_visib: number[]; px_count_all: number; px_count_valid: number; px_count_visib: number; visib_fract: number }
+interface BopCam { cam_K: number[]; depth_scale: number; cam_R_w2c: number[]; cam_t_w2c: number[] }
+
+describe("BOP export", () => {
+  const bop = join(out, "bop");
+  const sceneDir = join(bop, "train_pbr", "000000");
+
+  it("writes camera.json and scene_camera.json: K, depth scale (PNG x depth_scale = mm) and the world-to-camera pose in mm", async () => {
+    const K = ann(0).K;
+    expect(json(join(bop, "camera.json"))).toEqual({ cx: K[0]![2], cy: K[1]![2], depth_scale: 1, fx: K[0]![0], fy: K[1]![1], height: H, width: W });
+    const cams = json<Scene<BopCam>>(join(sceneDir, "scene_camera.json"));
+    expect(Object.keys(cams)).toEqual(["0", "1", "2"]);
+    for (const i of [0, 1, 2]) {
+      const a = ann(i);
+      const c = cams[String(i)]!;
+      expect(c.cam_K).toEqual(a.K.flat());
+      const R = c.cam_R_w2c, t = c.cam_t_w2c.map((v) => v / 1000);
+      const w2c = [[R[0]!, R[1]!, R[2]!, t[0]!], [R[3]!, R[4]!, R[5]!, t[1]!], [R[6]!, R[7]!, R[8]!, t[2]!], [0, 0, 0, 1]];
+      expectClose(mul(w2c, a.T_world_camera).flat(), [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], 1e-9);
+      // depth/<im>.png x depth_scale = millimetres (against depth.npy in metres)
+      const d = await png(join(sceneDir, "depth", `${pad(i)}.png`));
+      expect(d.bitDepth).toBe(16);
+      const metres = decodeNpy(readFileSync(join(frameDir(i), "depth.npy"))).data as Float32Array;
+      let surfaces = 0, worst = 0;
+      for (let p = 0; p < W * H; p++) {
+        const mm = d.data[p]! * c.depth_scale;
+        if (mm === 0) continue;
+        surfaces++;
+        worst = Math.max(worst, Math.abs(mm - metres[p]! * 1000));
+      }
+      expect(worst).toBeLessThanOrEqual(0.5);
+      expect(surfaces).toBeGreaterThan(W * H * 0.5);
+      expect(statSync(join(sceneDir, "rgb", `${pad(i)}.png`)).ino).toBe(statSync(join(frameDir(i), "rgb.png")).ino);
+    }
+  });
+
+  it("scene_gt poses are T_camera_object in mm; masks, visible masks and scene_gt_info counts match instance.png, amodal/ and depth", async () => {
+    const gts = json<Scene<BopGt[]>>(join(sceneDir, "scene_gt.json"));
+    const infos = json<Scene<BopInfo[]>>(join(sceneDir, "scene_gt_info.json"));
+    expect(Object.keys(gts)).toEqual(["0", "1", "2"]);
+    for (const i of [0, 1, 2]) {
+      const a = ann(i);
+      const inst = await instance(i);
+      const depth = (await png(join(frameDir(i), "depth.png"))).data;
+      const gt = gts[String(i)]!;
+      const info = infos[String(i)]!;
+      expect(gt.map((g) => g.obj_id)).toEqual([1, 3, 7, 3]);
+      expect(info.length).toBe(4);
+      for (const [g, o] of a.objects.entries()) {
+        const T = o.T_camera_object;
+        expectClose(gt[g]!.cam_R_m2c, [...T[0]!.slice(0, 3), ...T[1]!.slice(0, 3), ...T[2]!.slice(0, 3)], 1e-12);
+        expectClose(gt[g]!.cam_t_m2c.map((v) => v / 1000), [T[0]![3]!, T[1]![3]!, T[2]![3]!], 1e-12);
+        const name = `${pad(i)}_${pad(g)}.png`;
+        const visib = await png(join(sceneDir, "mask_visib", name));
+        const full = await png(join(sceneDir, "mask", name));
+        expect([visib.width, visib.height, visib.channels, full.width, full.height, full.channels]).toEqual([W, H, 1, W, H, 1]);
+        let nVis = 0, nAll = 0, nValid = 0, notBinary = 0, wrongVisib = 0, notInside = 0;
+        const box = (xs: number[], ys: number[]) => (xs.length ? [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)] : [-1, -1, -1, -1]);
+        const vx: number[] = [], vy: number[] = [], ax: number[] = [], ay: number[] = [];
+        for (let p = 0; p < W * H; p++) {
+          const v = visib.data[p]!, m = full.data[p]!;
+          if ((v !== 0 && v !== 255) || (m !== 0 && m !== 255)) notBinary++;
+          if ((v === 255) !== (inst[p] === o.id)) wrongVisib++;
+          if (v && !m) notInside++; // mask ⊇ mask_visib
+          if (v) { nVis++; vx.push(p % W); vy.push(Math.floor(p / W)); }
+          if (m) { nAll++; ax.push(p % W); ay.push(Math.floor(p / W)); if (depth[p]! > 0) nValid++; }
+        }
+        expect([notBinary, wrongVisib, notInside]).toEqual([0, 0, 0]);
+        const inf = info[g]!;
+        expect(nAll).toBe(o.px_count_amodal);
+        expect(inf.px_count_all).toBe(nAll);
+        expect(inf.px_count_visib).toBe(nVis);
+        expect(nVis).toBe(o.px_count_visible);
+        expect(inf.px_count_valid).toBe(nValid);
+        expect(inf.visib_fract).toBeCloseTo(nAll ? nVis / nAll : 0, 12);
+        expect(inf.bbox_visib).toEqual(box(vx, vy));
+        expect(inf.bbox_obj).toEqual(box(ax, ay));
+        if (o.id === 12) {
+          // behind the camera: empty masks, no boxes
+          expect(nAll).toBe(0);
+          expect(inf.bbox_obj).toEqual([-1, -1, -1, -1]);
+          expect(inf.bbox_visib).toEqual([-1, -1, -1, -1]);
+        }
+        if (o.px_count_amodal > 0) expect(statSync(join(sceneDir, "mask", name)).ino).toBe(statSync(join(frameDir(i), "amodal", `${pad(o.id)}.png`)).ino);
+      }
+      expect(info[1]!.visib_fract).toBeLessThan(1); // the ball hides part of the crate
+    }
+  });
+
+  it("splits frames into scenes of 1000 images and refuses a frame without amodal masks, naming it and the pass option", async () => {
+    const far = join(root, "far");
+    cpSync(frameDir(2), far, { recursive: true });
+    const other = join(root, "bop-split");
+    await writeBop(other, [frames[0]!, { index: 2345, dir: far }], { split: "val" });
+    expect(readdirSync(join(other, "bop", "val")).sort()).toEqual(["000000", "000002"]);
+    expect(Object.keys(json(join(other, "bop", "val", "000002", "scene_gt.json")))).toEqual(["345"]);
+    expect(existsSync(join(other, "bop", "val", "000002", "mask_visib", "000345_000002.png"))).toBe(true);
+
+    const bare = join(root, "no-amodal");
+    cpSync(frameDir(0), bare, { recursive: true });
+    rmSync(join(bare, "amodal"), { recursive: true });
+    const err = await writeBop(other, [{ index: 0, dir: bare }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).file).toBe(bare);
+    expect((err as Error).message).toMatch(/amodalMasks/);
+    expect(existsSync(join(other, "bop", "val"))).toBe(true); // the previous export is untouched
+  });
+});
+
+// ---------------------------------------------------------------- KITTI
+
+/** KITTI calib file: "KEY: numbers" per line. */
+function readCalib(path: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const l of readFileSync(path, "utf8").split("\n")) {
+    if (!l.trim()) continue;
+    const [k, rest] = l.split(":") as [string, string];
+    out[k] = rest.trim().split(/\s+/).map(Number);
+  }
+  return out;
+}
+
+describe("KITTI export", () => {
+  const kitti = join(out, "kitti");
+
+  it("links the scans and labels, writes calib files whose Tr_velo_to_cam and P2 project LiDAR points onto the camera's depth, and LiDAR poses", async () => {
+    expect(readdirSync(kitti).sort()).toEqual(["calib", "image_2", "labels", "poses.txt", "velodyne"]);
+    const poses = readFileSync(join(kitti, "poses.txt"), "utf8").trim().split("\n").map((l) => l.split(" ").map(Number));
+    expect(poses.length).toBe(3);
+    for (const i of [0, 1, 2]) {
+      const meta = json<{ points: number; T_camera_lidar: number[][]; T_world_lidar: number[][] }>(join(frameDir(i), "lidar_top.json"));
+      const bin = readFileSync(join(kitti, "velodyne", `${pad(i)}.bin`));
+      expect(bin.length).toBe(meta.points * 16);
+      expect(meta.points).toBeGreaterThan(1000);
+      expect(readFileSync(join(kitti, "labels", `${pad(i)}.label`)).length).toBe(meta.points * 4);
+      expect(statSync(join(kitti, "velodyne", `${pad(i)}.bin`)).ino).toBe(statSync(join(frameDir(i), "lidar_top.bin")).ino);
+      expect(statSync(join(kitti, "image_2", `${pad(i)}.png`)).ino).toBe(statSync(join(frameDir(i), "rgb.png")).ino);
+
+      const a = ann(i);
+      const calib = readCalib(join(kitti, "calib", `${pad(i)}.txt`));
+      expect(Object.keys(calib)).toEqual(["P0", "P1", "P2", "P3", "R0_rect", "Tr_velo_to_cam", "Tr_imu_to_velo"]);
+      const K = a.K;
+      expectClose(calib.P2!, [K[0]![0]!, 0, K[0]![2]!, 0, 0, K[1]![1]!, K[1]![2]!, 0, 0, 0, 1, 0], 1e-9);
+      for (const k of ["P0", "P1", "P3"]) expect(calib[k]).toEqual(calib.P2);
+      expect(calib.R0_rect).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+      expect(calib.Tr_imu_to_velo).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
+      expectClose(calib.Tr_velo_to_cam!, meta.T_camera_lidar.slice(0, 3).flat(), 1e-9);
+      // T_camera_lidar = T_camera_world · T_world_lidar, the camera pose from annotations.json
+      const Twc = a.T_world_camera;
+      const Tcw = [0, 1, 2].map((r) => [Twc[0]![r]!, Twc[1]![r]!, Twc[2]![r]!, -(Twc[0]![r]! * Twc[0]![3]! + Twc[1]![r]! * Twc[1]![3]! + Twc[2]![r]! * Twc[2]![3]!)]).concat([[0, 0, 0, 1]]);
+      expectClose(calib.Tr_velo_to_cam!, mul(Tcw, meta.T_world_lidar).slice(0, 3).flat(), 1e-6);
+      expectClose(poses[i]!, meta.T_world_lidar.slice(0, 3).flat(), 1e-9);
+
+      // LiDAR points through Tr_velo_to_cam and P2 land on camera pixels whose depth is theirs
+      const depth = decodeNpy(readFileSync(join(frameDir(i), "depth.npy"))).data as Float32Array;
+      const Tr = calib.Tr_velo_to_cam!, P = calib.P2!;
+      const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+      let inView = 0, agree = 0;
+      for (let k = 0; k < meta.points; k++) {
+        const p = [view.getFloat32(k * 16, true), view.getFloat32(k * 16 + 4, true), view.getFloat32(k * 16 + 8, true), 1];
+        const c = [0, 1, 2].map((r) => Tr[r * 4]! * p[0]! + Tr[r * 4 + 1]! * p[1]! + Tr[r * 4 + 2]! * p[2]! + Tr[r * 4 + 3]!);
+        if (c[2]! < 0.5) continue;
+        const q = [0, 1, 2].map((r) => P[r * 4]! * c[0]! + P[r * 4 + 1]! * c[1]! + P[r * 4 + 2]! * c[2]! + P[r * 4 + 3]!);
+        const u = Math.round(q[0]! / q[2]!), v = Math.round(q[1]! / q[2]!);
+        if (u < 0 || v < 0 || u >= W || v >= H) continue;
+        inView++;
+        if (Math.abs(depth[v * W + u]! - c[2]!) < 0.03 * c[2]!) agree++;
+      }
+      expect(inView).toBeGreaterThan(200);
+      expect(agree / inView).toBeGreaterThan(0.95); // the rest: silhouette edges, seen from two viewpoints
+    }
+  });
+
+  it("gives each LiDAR its own folder when there are several, skips frames without one, and writes nothing without any", async () => {
+    const two = join(root, "two-lidars");
+    cpSync(frameDir(0), two, { recursive: true });
+    for (const ext of ["bin", "label", "json"]) cpSync(join(two, `lidar_top.${ext}`), join(two, `lidar_rear.${ext}`));
+    const none = join(root, "no-lidar");
+    cpSync(frameDir(1), none, { recursive: true });
+    for (const n of readdirSync(none)) if (n.startsWith("lidar_")) rmSync(join(none, n));
+    const o = join(root, "kitti-multi");
+    await writeKittiDataset(o, [{ index: 0, dir: two }, { index: 1, dir: none }, frames[2]!]);
+    expect(readdirSync(join(o, "kitti")).sort()).toEqual(["rear", "top"]);
+    expect(readdirSync(join(o, "kitti", "rear", "velodyne"))).toEqual(["000000.bin"]);
+    expect(readdirSync(join(o, "kitti", "top", "velodyne")).sort()).toEqual(["000000.bin", "000002.bin"]);
+    expect(readFileSync(join(o, "kitti", "top", "poses.txt"), "utf8").trim().split("\n").length).toBe(2);
+
+    await writeKittiDataset(o, [{ index: 1, dir: none }]);
+    expect(existsSync(join(o, "kitti"))).toBe(false);
+    expect(readdirSync(o)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- determinism
+
+describe("re-exports", () => {
+  it("are byte-identical when re-run, and when the frames come from merged shards", async () => {
+    const first = exportsOf(out);
+    expect(first.size).toBeGreaterThan(50);
+    await writeDatasets(out, [...frames].reverse(), ["kitti", "bop", "coco"]);
+    expect(exportsOf(out)).toEqual(first);
+    // shards: frames 0-1 rendered in one place, frame 2 in another, merged into one OUT/frames
+    const merged = join(root, "merged");
+    mkdirSync(join(merged, "frames"), { recursive: true });
+    const shard = join(root, "shard-b");
+    cpSync(frameDir(2), join(shard, "frames", pad(2)), { recursive: true });
+    for (const i of [0, 1]) cpSync(frameDir(i), join(merged, "frames", pad(i)), { recursive: true });
+    renameSync(join(shard, "frames", pad(2)), join(merged, "frames", pad(2)));
+    const mergedFrames = frames.map((f) => ({ ...f, dir: join(merged, "frames", pad(f.index)) }));
+    await writeDatasets(merged, mergedFrames, DATASET_WRITERS);
+    expect(exportsOf(merged)).toEqual(first);
+  });
+});
