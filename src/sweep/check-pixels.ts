@@ -1,0 +1,70 @@
+/**
+ * The pixel checks of a frame: instance.png against the annotations (ids, visible pixel
+ * counts, visible boxes), semantic.png against the class of each pixel's instance, and
+ * depth.png against depth.npy and the object pixels. Each adds short problem strings.
+ */
+import { maskStats } from "../sensors/annotations.js";
+import type { DecodedPng } from "../writers/png.js";
+
+/** The fields of an annotations.json object the checks use. */
+export interface AnnObject {
+  id: number;
+  class_id: number;
+  class: string;
+  bbox_visible: number[] | null;
+  px_count_visible: number;
+  px_count_amodal: number;
+}
+
+const box = (b: readonly number[] | null): string => (b ? `[${b.join(", ")}]` : "null");
+
+/** instance.png <-> annotations: ids, visible pixel counts and boxes. */
+export function checkInstances(ids: Uint16Array, w: number, objects: AnnObject[], problems: string[]): void {
+  const stats = maskStats(ids, w);
+  const byId = new Map(objects.map((o) => [o.id, o]));
+  for (const [id, s] of [...stats].sort(([a], [b]) => a - b)) {
+    if (!byId.has(id)) problems.push(`instance.png: id ${id} has ${s.count} pixels but no annotation`);
+  }
+  for (const o of objects) {
+    const s = stats.get(o.id);
+    if (!s) {
+      if (o.px_count_visible > 0) problems.push(`annotations.json: object ${o.id} claims ${o.px_count_visible} visible pixels but instance.png has none`);
+      else if (o.bbox_visible !== null) problems.push(`annotations.json: object ${o.id} has bbox_visible ${box(o.bbox_visible)} but no visible pixels`);
+      continue;
+    }
+    if (o.px_count_visible !== s.count) problems.push(`annotations.json: object ${o.id} px_count_visible ${o.px_count_visible}, instance.png has ${s.count}`);
+    if (box(o.bbox_visible) !== box(s.box)) problems.push(`annotations.json: object ${o.id} bbox_visible ${box(o.bbox_visible)}, instance.png extent ${box(s.box)}`);
+  }
+}
+
+/** semantic.png = class id of the instance at every pixel (0 on background). */
+export function checkSemantic(sem: DecodedPng, ids: Uint16Array, w: number, objects: AnnObject[], problems: string[]): void {
+  const classOf = new Map(objects.map((o) => [o.id, o.class_id]));
+  let bad = 0;
+  let first = "";
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const want = id === 0 ? 0 : classOf.get(id);
+    if (want === undefined || sem.data[i] === want) continue;
+    if (bad++ === 0) first = ` (first at x=${i % w}, y=${Math.floor(i / w)}: ${sem.data[i]}, expected ${want})`;
+  }
+  if (bad > 0) problems.push(`semantic.png: ${bad} pixels differ from the class of their instance${first}`);
+}
+
+/** depth.png: > 0 on objects nearer than 65.535 m, and the millimetres of depth.npy everywhere. */
+export function checkDepth(d16: DecodedPng, depth: Float32Array | null, ids: Uint16Array | null, problems: string[]): void {
+  let holes = 0;
+  let differ = 0;
+  const max = 65.535;
+  for (let i = 0; i < d16.data.length; i++) {
+    const mm = d16.data[i]!;
+    const d = depth ? depth[i]! : NaN;
+    if (ids && ids[i]! > 0 && mm === 0 && !(d >= max)) holes++;
+    if (depth) {
+      const want = d > 0 && d <= max ? d * 1000 : 0;
+      if (Math.abs(mm - want) > 1) differ++;
+    }
+  }
+  if (holes > 0) problems.push(`depth.png: ${holes} object pixels have no depth`);
+  if (differ > 0) problems.push(`depth.png: ${differ} pixels disagree with depth.npy`);
+}
