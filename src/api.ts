@@ -11,12 +11,11 @@ import { Renderer, type PassOptions, type RenderedFrame } from "./render/rendere
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
 import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "./writers/frame.js";
-import { planLidarScan } from "./render/lidar.js";
-import { configHash, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
+import { renderSensors } from "./render/sensors.js";
+import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
 import { progress as makeProgress } from "./sweep/progress.js";
-import { VERSION } from "./version.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { InputError } from "./errors.js";
@@ -73,33 +72,12 @@ async function prepareOut(out: string): Promise<void> {
 }
 
 function newManifest(r: Renderer, hash: string): Manifest {
-  const i = r.info;
-  return {
-    format: "simforge-dataset",
-    version: 1,
-    generator: { simforge: VERSION, node: process.version, babylon: i.babylon, browser: i.browserVersion },
-    renderer: { webgl: i.renderer, vendor: i.vendor, gpu: i.gpu },
-    config_hash: hash,
-    frames: [],
-  };
+  return { ...manifestHeader(r.info), config_hash: hash, frames: [] };
 }
 
 /** The manifest entry of a written frame, with the checksum of each of its files. */
 function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
   return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums };
-}
-
-/** The camera passes of a scene and the cube faces of all its LiDARs, from one scene build on the page; then the scans. */
-async function renderSensors(r: Renderer, scene: ConcreteScene, options: PassOptions, file: string): Promise<RenderedFrame> {
-  const plans = scene.lidars.map((_, i) => planLidarScan(scene, i, file));
-  const views = plans.flatMap((p) => p.views);
-  const frame = await r.render(scene, { ...options, file, ...(views.length ? { lidarViews: views } : {}) });
-  if (plans.length > 0) {
-    let at = 0;
-    frame.lidars = plans.map((p) => p.finish(frame.lidarViews?.slice(at, (at += p.views.length)) ?? []));
-    delete frame.lidarViews;
-  }
-  return frame;
 }
 
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */

@@ -18,6 +18,14 @@ export class InputError extends Error {
   }
 }
 
+/** The disk (or quota) is full: the output location is the problem, and freeing space fixes it. */
+export class DiskFullError extends InputError {
+  constructor(where: { file?: string; field?: string } = {}) {
+    super("cannot write: disk full", where);
+    this.name = "DiskFullError";
+  }
+}
+
 /** A failure of the renderer or the machine rather than of the input. */
 export class RuntimeError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -4,7 +4,8 @@
  *   import { renderFrame } from "simforge";
  *   const frame = await renderFrame("scenes/demo.json", { out: "out/demo" });
  *
- * Open a Renderer to keep one browser page across many frames.
+ * Open a Renderer to keep one browser page across many frames; runSweep for long,
+ * parallel, resumable runs written as COCO / BOP / KITTI datasets.
  */
 export { renderFrame, renderScenes, renderFiles, writeDataset, sceneList, resolveScene } from "./api.js";
 export type { FrameResult, RenderFrameOptions, RenderScenesOptions, RenderFilesOptions, FrameSource, LoadedScene } from "./api.js";
@@ -24,5 +25,17 @@ export type { FrameAnnotations, ObjectAnnotation, Box2D } from "./sensors/annota
 export { intrinsicsOf, kMatrix, cameraPoseMatrix, project, type Intrinsics } from "./sensors/camera.js";
 export { writeFrame, depthToPng16 } from "./writers/frame.js";
 export type { Manifest, FrameEntry } from "./writers/manifest.js";
-export { InputError, RuntimeError, exitCodeFor } from "./errors.js";
+export { runSweep, type SweepOptions, type SweepResult, type StopReason } from "./sweep/run.js";
+export { loadSweep, SWEEP_WRITERS, type SweepConfig, type GridCell } from "./sweep/config.js";
+export { mergeShards } from "./sweep/merge.js";
+export { parseShard, resolveShard, shardFrames, type Shard } from "./sweep/shard.js";
+export { checkFrame, checkDataset, formatCheck, type FrameCheck, type DatasetCheck } from "./sweep/check.js";
+export { writeReport } from "./sweep/report.js";
+export { writeCoco } from "./writers/coco.js";
+export { writeBop } from "./writers/bop.js";
+export { writeKittiDataset } from "./writers/kitti-dataset.js";
+export { writeDatasets, type DatasetFrame } from "./writers/dataset.js";
+export { encodeRle, decodeRle } from "./writers/rle.js";
+export { amodalMask } from "./render/renderer.js";
+export { InputError, RuntimeError, DiskFullError, exitCodeFor } from "./errors.js";
 export { VERSION } from "./version.js";

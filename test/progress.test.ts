@@ -14,9 +14,18 @@ describe("progress", () => {
     const p = progress("render", 10, s, 30_000, () => t);
     t = 2000;
     p.tick(4);
-    expect(out.at(-1)).toBe("\r\x1b[Krender 4/10  2.00 frames/s  ETA 3s");
+    expect(out.at(-1)).toBe("\r\x1b[K[########............] render 4/10  2.00 frames/s  ETA 3s");
     p.finish();
     expect(out.at(-1)).toBe("\n");
+  });
+
+  it("a resumed run's rate and ETA count only the frames of this run", () => {
+    let t = 0;
+    const { out, s } = stream(true);
+    const p = progress("sweep", 100, s, 30_000, () => t, 60);
+    t = 10_000;
+    p.tick(70, 2);
+    expect(out.at(-1)).toBe("\r\x1b[K[##############......] sweep 70/100 (2 failed)  1.00 frames/s  ETA 30s");
   });
 
   it("in a log prints at most one plain line per interval", () => {

@@ -12,6 +12,13 @@ import { ASSETS, buildAsset } from "../assets/library.js";
 import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { runSweep } from "../sweep/run.js";
+import { mergeShards } from "../sweep/merge.js";
+import { resolveShard } from "../sweep/shard.js";
+import { parseDuration, parseUntil } from "../sweep/deadline.js";
+import { checkDataset, formatCheck } from "../sweep/check.js";
+import { writeReport } from "../sweep/report.js";
+import { progress as makeProgress, type Progress } from "../sweep/progress.js";
 
 /**
  * First Ctrl-C / SIGTERM: stop cleanly (the frame in flight is finished and written, no new
@@ -90,6 +97,105 @@ await yargs(hideBin(process.argv))
         fail(err);
       } finally {
         await closeAllSessions();
+      }
+    },
+  )
+  .command(
+    "sweep <file>",
+    "Run a sweep (template, frame count, seed, writers, optional parameter grid) with a pool of browsers; interrupted in any way, the same command continues where it stopped.",
+    (y) =>
+      y
+        .positional("file", { type: "string", demandOption: true, describe: "sweep JSON file (see README: Sweeps)" })
+        .option("out", { alias: "o", type: "string", demandOption: true, describe: "dataset directory (created if missing; an unfinished sweep there is continued)" })
+        .option("workers", { alias: "j", type: "number", describe: "browsers rendering at once (default: the sweep file's, else the number of cores)" })
+        .option("shard", { type: "string", describe: "render shard i of N (i/N): frames whose index is i modulo N; SLURM array and Kubernetes Indexed Job variables are read too" })
+        .option("shard-count", { type: "number", describe: "number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" })
+        .option("until", { type: "string", describe: "stop starting frames at this local time (07:00) or ISO date-time" })
+        .option("max-time", { type: "string", describe: "stop starting frames after this long (10h, 90m, 1h30m)" })
+        .option("force", { type: "boolean", default: false, describe: "start over when --out holds a different sweep (its frames are deleted)" })
+        .option("disk-check", { type: "boolean", default: true, describe: "stop early when the free space is less than the frames left need (--no-disk-check to skip)" })
+        .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader" })
+        .option("progress", { type: "boolean", default: true, describe: "a live bar on a terminal, a line every 30 s otherwise" })
+        .example("simforge sweep sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
+        .example("simforge sweep sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
+    async (argv) => {
+      try {
+        if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1)) throw new InputError(`--workers must be a positive integer, got ${argv.workers}`, { field: "--workers" });
+        if (argv.until && argv.maxTime) throw new InputError("give --until or --max-time, not both", { field: "--until" });
+        const deadline = argv.until ? parseUntil(argv.until) : argv.maxTime ? new Date(Date.now() + parseDuration(argv.maxTime)) : undefined;
+        const result = await runSweep(argv.file, {
+          out: argv.out,
+          ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+          shard: resolveShard(argv.shard, argv.shardCount),
+          force: argv.force,
+          ...(deadline ? { deadline } : {}),
+          gpu: argv.gpu,
+          progress: argv.progress,
+          signal: stop.signal,
+          diskCheck: argv.diskCheck,
+        });
+        process.stdout.write(`simforge: ${result.message}\n`);
+        if (result.stopped === "signal") process.exit(stopCode);
+        if (result.stopped === "disk") process.exit(2);
+        if (result.failed > 0) process.exit(1);
+      } catch (err) {
+        fail(err);
+      } finally {
+        await closeAllSessions();
+      }
+    },
+  )
+  .command(
+    "merge <dirs..>",
+    "Merge the shard directories of a sweep into one dataset, identical to a single-machine run.",
+    (y) =>
+      y
+        .positional("dirs", { type: "string", array: true, demandOption: true, describe: "the shards' --out directories" })
+        .option("out", { alias: "o", type: "string", demandOption: true, describe: "the merged dataset directory" }),
+    async (argv) => {
+      try {
+        const r = await mergeShards(argv.dirs, argv.out);
+        process.stdout.write(`simforge: merged ${argv.dirs.length} shards into ${r.out}: ${r.frames} frames${r.failed ? `, ${r.failed} failed` : ""}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    "check <dir>",
+    "Verify every frame of a dataset: files present, checksums, decodable images, masks against annotations, boxes against mask extents; prints the class balance.",
+    (y) => y.positional("dir", { type: "string", demandOption: true, describe: "dataset directory" }),
+    async (argv) => {
+      try {
+        let bar: Progress | null = null;
+        const c = await checkDataset(argv.dir, {
+          onProgress: (d, t) => {
+            if (!process.stderr.isTTY) return;
+            bar ??= makeProgress("check", t);
+            bar.tick(d);
+          },
+        });
+        (bar as Progress | null)?.finish();
+        process.stdout.write(formatCheck(c));
+        if (c.problems.length || c.missing.length) process.exit(1);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    "report <dir>",
+    "Write a self-contained HTML report of a dataset: contact sheet, class counts, visibility, sampled parameters, failures, throughput and memory.",
+    (y) =>
+      y
+        .positional("dir", { type: "string", demandOption: true, describe: "dataset directory" })
+        .option("file", { type: "string", describe: "where to write it (default DIR/report.html)" }),
+    async (argv) => {
+      try {
+        const path = await writeReport(argv.dir, argv.file ? { file: argv.file } : {});
+        process.stdout.write(`simforge: wrote ${path}\n`);
+      } catch (err) {
+        fail(err);
       }
     },
   )

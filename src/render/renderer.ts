@@ -145,6 +145,11 @@ export class Renderer {
     return this.session.alive;
   }
 
+  /** The browser's process id. */
+  get pid(): number | undefined {
+    return this.session.pid;
+  }
+
   async render(scene: ConcreteScene, options: PassOptions & { file?: string } = {}): Promise<RenderedFrame> {
     const passes: PassSelection = {
       rgb: options.rgb ?? true,

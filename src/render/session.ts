@@ -183,6 +183,11 @@ export class RenderSession {
     return this.dead === null;
   }
 
+  /** The browser's process id (its renderer and GPU processes are its children). */
+  get pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
   /** Drops the page's WebGL context (for failure tests). */
   async loseContext(): Promise<void> {
     await this.page.evaluate(() => (window as unknown as { simforge: PageApi }).simforge.loseContext());

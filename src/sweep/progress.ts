@@ -15,21 +15,25 @@ function fmtDuration(s: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(sec).padStart(2, "0")}s` : `${sec}s`;
 }
 
-export function progress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, logEveryMs = 30_000, now = () => Date.now()): Progress {
+/** `base`: work already done before this run (a resumed sweep); the rate counts only this run's. */
+export function progress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, logEveryMs = 30_000, now = () => Date.now(), base = 0): Progress {
   const start = now();
   let lastLog = start;
   const tty = Boolean(stream.isTTY);
   let last = "";
   const line = (done: number, failed: number) => {
     const elapsed = (now() - start) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
+    const rate = elapsed > 0 ? Math.max(0, done - base) / elapsed : 0;
     const eta = rate > 0 ? (total - done) / rate : Infinity;
     return `${label} ${done}/${total}${failed ? ` (${failed} failed)` : ""}  ${rate.toFixed(2)} frames/s  ETA ${fmtDuration(eta)}`;
   };
   return {
     tick(done, failed = 0) {
       last = line(done, failed);
-      if (tty) stream.write(`\r\x1b[K${last}`);
+      if (tty) {
+        const filled = total > 0 ? Math.round((20 * Math.min(done, total)) / total) : 20;
+        stream.write(`\r\x1b[K[${"#".repeat(filled)}${".".repeat(20 - filled)}] ${last}`);
+      }
       else if (now() - lastLog >= logEveryMs) {
         lastLog = now();
         stream.write(`${last}\n`);

@@ -14,7 +14,7 @@ import { constants as fsConstants, type Dirent } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { threadId } from "node:worker_threads";
-import { InputError, RuntimeError } from "../errors.js";
+import { DiskFullError, InputError, RuntimeError } from "../errors.js";
 
 let counter = 0;
 /** Temp paths this process is writing right now; removeStaleTemps leaves them alone. */
@@ -46,7 +46,7 @@ export function mapWriteError(err: unknown, path: string): unknown {
   switch (errCode(err)) {
     case "ENOSPC":
     case "EDQUOT":
-      return new InputError("cannot write: disk full", { file: path });
+      return new DiskFullError({ file: path });
     case "EACCES":
     case "EPERM":
     case "EROFS":

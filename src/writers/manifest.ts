@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { stableJson } from "./json.js";
+import { VERSION } from "../version.js";
 
 export interface FrameEntry {
   index: number;
@@ -17,6 +18,10 @@ export interface FrameEntry {
   /** file name -> sha256 */
   files?: Record<string, string>;
   error?: string;
+  /** attempts made when the frame failed */
+  attempts?: number;
+  /** the sweep's grid cell the frame belongs to */
+  cell?: number;
 }
 
 export interface Manifest {
@@ -29,6 +34,16 @@ export interface Manifest {
   /** the sweep seed, when frames were drawn from a template */
   seed?: number | string;
   frames: FrameEntry[];
+}
+
+/** The manifest's header: what produced the frames (versions, the WebGL renderer string). */
+export function manifestHeader(info: { babylon: string; browserVersion: string; renderer: string; vendor: string; gpu: string }): Pick<Manifest, "format" | "version" | "generator" | "renderer"> {
+  return {
+    format: "simforge-dataset",
+    version: 1,
+    generator: { simforge: VERSION, node: process.version, babylon: info.babylon, browser: info.browserVersion },
+    renderer: { webgl: info.renderer, vendor: info.vendor, gpu: info.gpu },
+  };
 }
 
 export async function readManifest(outDir: string): Promise<Manifest | null> {

@@ -1,0 +1,333 @@
+/**
+ * `runSweep`: renders a sweep (or one shard of it) into a dataset directory with a pool of
+ * workers, each with its own browser and a reused page, frames handed out one at a time.
+ *
+ * - Watchdog: a frame that hangs past `watchdog.frameTimeout`, a crashed or killed browser
+ *   and a lost WebGL context kill and restart that worker's browser and retry the frame, up
+ *   to `watchdog.retries` times; then the frame is recorded as failed with its error and
+ *   the sweep goes on. Bad input in one frame (a missing texture) fails it at once.
+ * - Memory: each browser is replaced after `recycle.frames` frames or when its processes'
+ *   resident memory passes `recycle.memoryMB`.
+ * - Resume: frames recorded as done whose files still verify are skipped; everything
+ *   else is rendered. Every frame's bytes depend only on the sweep and its index, so an
+ *   interrupted and resumed sweep ends byte-identical to an uninterrupted one (OUT/log aside).
+ * - Stops: a deadline, Ctrl-C / SIGTERM (via `signal`) and a full disk stop handing out
+ *   frames; frames in flight are finished (a full disk drops them), the manifest is
+ *   written, and the result says how far the sweep got.
+ * - Within a worker the next frame is drawn and rendered while the previous one is written.
+ */
+import { statfs, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { DiskFullError, InputError } from "../errors.js";
+import { randomize } from "../randomize/frames.js";
+import { Renderer, type RenderedFrame } from "../render/renderer.js";
+import { renderSensors } from "../render/sensors.js";
+import type { GpuMode } from "../render/browser.js";
+import { writeFrame } from "../writers/frame.js";
+import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
+import { writeDatasets, type DatasetFrame } from "../writers/dataset.js";
+import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
+import { EventLog, type SweepEvent } from "./log.js";
+import { treeRssMiB } from "./memory.js";
+import { progress as makeProgress } from "./progress.js";
+import { shardFrames, type Shard } from "./shard.js";
+import { frameVerifies, SweepState, sweepMeta } from "./state.js";
+import { checkFrame } from "./check.js";
+
+export interface SweepOptions {
+  out: string;
+  /** overrides the sweep file's `workers` */
+  workers?: number;
+  shard?: Shard | null;
+  /** start over in a directory that holds a different sweep */
+  force?: boolean;
+  /** stop handing out frames from this moment (checked as each frame is handed out) */
+  deadline?: Date;
+  gpu?: GpuMode;
+  /** progress on stderr: a live bar on a terminal, a line every 30 s otherwise */
+  progress?: boolean;
+  /** abort to stop cleanly (Ctrl-C) */
+  signal?: AbortSignal;
+  /** check the free space against an estimate (default true) */
+  diskCheck?: boolean;
+  /** every log event, as it is written (tests, embedding) */
+  onEvent?: (e: SweepEvent) => void;
+}
+
+export type StopReason = "deadline" | "signal" | "disk";
+
+export interface SweepResult {
+  out: string;
+  /** frames of this sweep (or shard) */
+  total: number;
+  done: number;
+  failed: number;
+  /** frames found done and verified at the start */
+  skipped: number;
+  /** frames rendered by this run */
+  rendered: number;
+  /** frames that failed the on-the-fly QA check */
+  qaFailures: number;
+  warnings: number;
+  stopped: StopReason | null;
+  /** one line for the user */
+  message: string;
+}
+
+interface Produced {
+  frame: RenderedFrame;
+  seed: string;
+  draws: Record<string, unknown>;
+  warnings: string[];
+}
+
+interface Job {
+  index: number;
+  attempt: number;
+  started: number;
+  promise: Promise<Produced>;
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let sum = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    sum += e.isDirectory() ? await dirBytes(p) : (await stat(p)).size;
+  }
+  return sum;
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
+
+export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
+  const config = await loadSweep(file);
+  const shard = options.shard ?? null;
+  const out = options.out;
+  const cells = config.cells.map((c) => cellTemplate(config, c));
+  // a broken template fails here, before any browser starts or anything is written
+  for (const [k, json] of cells.entries()) if (k < config.frames) await randomize(json, config.seed, k, config.templatePath);
+
+  const state = await SweepState.open(out, sweepMeta(config, shard), { force: options.force });
+  const log = new EventLog(out, options.onEvent);
+  try {
+    return await sweep(config, cells, state, log, shard, options);
+  } finally {
+    await state.close().catch(() => undefined);
+    await log.close();
+  }
+}
+
+async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState, log: EventLog, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
+  const out = options.out;
+  const mine = shardFrames(config.frames, shard);
+  const todo: number[] = [];
+  let skipped = 0;
+  for (const i of mine) {
+    const e = state.entries.get(i);
+    if (e?.status === "done" && (await frameVerifies(out, e))) skipped++;
+    else todo.push(i);
+  }
+  const workers = Math.max(1, Math.min(options.workers ?? config.workers, todo.length || 1));
+  log.write({ type: "start", total: mine.length, todo: todo.length, skipped, workers, shard, pid: process.pid });
+
+  let stopped: StopReason | null = null;
+  let stopError: Error | null = null;
+  const stop = (why: StopReason, err?: Error) => {
+    if (stopped) return;
+    stopped = why;
+    stopError = err ?? null;
+    log.write({ type: "stop", reason: why, ...(err ? { error: err.message } : {}) });
+  };
+  const onAbort = () => stop("signal");
+  options.signal?.addEventListener("abort", onAbort);
+  if (options.signal?.aborted) stop("signal");
+
+  // the disk: from frames already there, or from the first frame this run writes
+  const needed = async (perFrame: number, remaining: number) => perFrame * remaining * (config.writers.length ? 1.2 : 1.05);
+  let diskChecked = options.diskCheck === false;
+  const checkDisk = async (perFrame: number, remaining: number) => {
+    diskChecked = true;
+    const need = await needed(perFrame, remaining);
+    const free = await freeBytes(out);
+    if (free < need) {
+      stop("disk", new InputError(`not enough free space: the ${remaining} frames left need about ${gb(need)} (${gb(perFrame)} each), ${gb(free)} is free; free some space or pass --no-disk-check`, { file: out }));
+    }
+  };
+  if (!diskChecked && skipped > 0) {
+    const sample = mine.filter((i) => !todo.includes(i)).slice(0, 20);
+    let bytes = 0;
+    for (const i of sample) bytes += await dirBytes(join(out, state.frameDir(i)));
+    await checkDisk(bytes / sample.length, todo.length);
+  }
+
+  const bar = options.progress ? makeProgress("sweep", mine.length, process.stderr, 30_000, () => Date.now(), skipped) : null;
+  let done = skipped;
+  let failed = 0;
+  let rendered = 0;
+  let qaFailures = 0;
+  let warnings = 0;
+  const queue = [...todo];
+  // the deadline is looked at whenever a frame is handed out, the only moment it matters
+  const take = () => {
+    if (options.deadline && Date.now() >= options.deadline.getTime()) stop("deadline");
+    return stopped ? undefined : queue.shift();
+  };
+  const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop") };
+
+  const produce = async (r: Renderer, index: number): Promise<Produced> => {
+    const cell = index % cellJson.length;
+    const f = await randomize(cellJson[cell], config.seed, index, config.templatePath);
+    const frame = await renderSensors(r, f.scene, passes, config.templatePath);
+    return { frame, seed: f.seed, draws: f.draws, warnings: f.warnings };
+  };
+
+  const finished = async (job: Job, w: number, p: Produced) => {
+    const cell = job.index % cellJson.length;
+    const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws };
+    const written = await writeFrame(p.frame, out, job.index, { lidarFormats: config.outputs.lidarFormats }, params);
+    if (config.check) {
+      const qa = await checkFrame(written.dir, written.checksums);
+      if (qa.problems.length) {
+        qaFailures++;
+        log.write({ type: "qa", index: job.index, problems: qa.problems });
+      }
+    }
+    const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, ...(config.cells.length > 1 ? { cell } : {}) };
+    await state.record(entry);
+    for (const msg of p.warnings) log.write({ type: "warning", index: job.index, message: msg });
+    warnings += p.warnings.length;
+    done++;
+    rendered++;
+    log.write({ type: "frame", index: job.index, worker: w, status: "done", attempt: job.attempt, ms: Math.round(Date.now() - job.started) });
+    bar?.tick(done, failed);
+    if (!diskChecked) await checkDisk(await dirBytes(written.dir), queue.length);
+  };
+
+  const recordFailure = async (job: Job, w: number, err: Error) => {
+    const cell = job.index % cellJson.length;
+    await state.record({ index: job.index, dir: state.frameDir(job.index), status: "failed", error: err.message, attempts: job.attempt, ...(config.cells.length > 1 ? { cell } : {}) });
+    failed++;
+    log.write({ type: "frame", index: job.index, worker: w, status: "failed", attempt: job.attempt, ms: Math.round(Date.now() - job.started), error: err.message });
+    bar?.tick(done, failed);
+  };
+
+  const worker = async (w: number) => {
+    let r: Renderer | null = null;
+    let onBrowser = 0;
+    const ensure = async (): Promise<Renderer> => {
+      if (r?.alive) return r;
+      await r?.close().catch(() => undefined);
+      r = await Renderer.open({ gpu: options.gpu ?? "auto", frameTimeoutMs: config.watchdog.frameTimeoutMs });
+      onBrowser = 0;
+      state.setHeader(manifestHeader(r.info));
+      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer });
+      return r;
+    };
+    const restart = async (reason: string) => {
+      log.write({ type: "restart", worker: w, reason });
+      const old = r;
+      r = null;
+      await old?.close().catch(() => undefined);
+    };
+    const launch = (index: number, attempt: number): Job => {
+      const promise = ensure().then((renderer) => produce(renderer, index));
+      promise.catch(() => undefined); // awaited by the loop
+      return { index, attempt, started: Date.now(), promise };
+    };
+    try {
+      const first = take();
+      let cur: Job | null = first === undefined ? null : launch(first, 1);
+      while (cur) {
+        let produced: Produced;
+        try {
+          produced = await cur.promise;
+        } catch (e) {
+          const err = e instanceof Error ? e : new Error(String(e));
+          if (err instanceof DiskFullError) {
+            stop("disk", err);
+            break;
+          }
+          const browserTrouble = !(err instanceof InputError);
+          if (browserTrouble) await restart(err.message);
+          if (browserTrouble && cur.attempt <= config.watchdog.retries) {
+            log.write({ type: "retry", index: cur.index, worker: w, attempt: cur.attempt, error: err.message });
+            cur = launch(cur.index, cur.attempt + 1);
+            continue;
+          }
+          await recordFailure(cur, w, err);
+          const nextIndex = take();
+          cur = nextIndex === undefined ? null : launch(nextIndex, 1);
+          continue;
+        }
+        onBrowser++;
+        if (onBrowser % 10 === 0 || onBrowser >= config.recycle.frames) {
+          const pid = (r as Renderer | null)?.pid;
+          const mb = pid ? treeRssMiB(pid) : null;
+          if (mb !== null) log.write({ type: "rss", worker: w, mb: Math.round(mb), frames: onBrowser });
+          if (onBrowser >= config.recycle.frames) await restart(`recycled after ${onBrowser} frames`);
+          else if (mb !== null && mb > config.recycle.memoryMB) await restart(`browser memory ${Math.round(mb)} MiB passed ${config.recycle.memoryMB} MiB`);
+        }
+        // the next frame is drawn and rendered while this one is written
+        const nextIndex = take();
+        const next: Job | null = nextIndex === undefined ? null : launch(nextIndex, 1);
+        try {
+          await finished(cur, w, produced);
+        } catch (e) {
+          const err = e instanceof Error ? e : new Error(String(e));
+          if (err instanceof DiskFullError) {
+            stop("disk", err);
+            await next?.promise.catch(() => undefined);
+            break;
+          }
+          if (err instanceof InputError) await recordFailure(cur, w, err);
+          else throw err;
+        }
+        cur = next;
+      }
+    } finally {
+      await (r as Renderer | null)?.close().catch(() => undefined);
+    }
+  };
+
+  try {
+    const results = await Promise.allSettled(Array.from({ length: todo.length ? workers : 0 }, (_, w) => worker(w)));
+    const crashed = results.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (crashed) throw crashed.reason;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    bar?.finish();
+  }
+
+  let writersFailed: Error | null = null;
+  if (stopped !== "disk") {
+    try {
+      await state.compact();
+      const frames: DatasetFrame[] = mine
+        .filter((i) => state.entries.get(i)?.status === "done")
+        .map((i) => ({ index: i, dir: join(out, state.frameDir(i)), ...(config.cells.length > 1 ? { cell: i % config.cells.length } : {}) }));
+      if (config.writers.length && frames.length) await writeDatasets(out, frames, config.writers);
+    } catch (e) {
+      if (!(e instanceof DiskFullError)) throw e;
+      writersFailed = e;
+      stop("disk", e);
+    }
+  }
+  const failedNow = mine.filter((i) => state.entries.get(i)?.status === "failed").length;
+  const total = mine.length;
+  const what = shard ? `shard ${shard.index}/${shard.count}: ` : "";
+  let message: string;
+  const why = stopped as StopReason | null;
+  if (why === "disk") message = `${what}stopped: ${(stopError ?? writersFailed)?.message}; ${done} of ${total} frames are done and intact; run the same command again to continue`;
+  else if (why === "deadline") message = `${what}stopped at the deadline: ${done} of ${total} frames done; run the same command again to continue`;
+  else if (why === "signal") message = `${what}interrupted: ${done} of ${total} frames done; run the same command again to continue`;
+  else message = `${what}${done} of ${total} frames done${failedNow ? `, ${failedNow} failed (see manifest.json)` : ""}${skipped ? ` (${skipped} were already done)` : ""}`;
+  if (qaFailures) message += `; ${qaFailures} frame(s) failed the QA check (see log/events.jsonl)`;
+  log.write({ type: "end", done, failed: failedNow, reason: why ?? "complete" });
+  return { out, total, done, failed: failedNow, skipped, rendered, qaFailures, warnings, stopped: why, message };
+}
+
