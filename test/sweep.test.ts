@@ -213,6 +213,21 @@ describe("simforge sweep", () => {
     expect(resolveShard(undefined, undefined, {})).toBeNull();
   });
 
+  it("a frame that hangs past the watchdog is retried on a fresh browser, then recorded as failed with its error; a later run renders it", async () => {
+    const out = join(dir, "hung");
+    // the same sweep (same hash: the watchdog and the frame count do not change the frames) with a watchdog no frame can meet
+    const hasty = writeSweep("hasty.json", { ...JSON.parse(readFileSync(sweepFile, "utf8")), frames: 2, watchdog: { frameTimeout: 0.001, retries: 1 } });
+    const r = await runSweep(hasty, { out, gpu: "off" });
+    expect(r).toMatchObject({ total: 2, done: 0, failed: 2 });
+    const m = (await readManifest(out))!;
+    for (const f of m.frames) expect(f).toMatchObject({ status: "failed", attempts: 2, error: expect.stringMatching(/watchdog/) });
+    const events = readFileSync(join(out, "log", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === "retry").length).toBe(2);
+    const again = await runSweep(sweepFile, { out, gpu: "off" });
+    expect(again).toMatchObject({ done: FRAMES, failed: 0, skipped: 0 });
+    expectSameDataset(out);
+  });
+
   it("stops cleanly at a deadline and continues on the next run", async () => {
     const out = join(dir, "deadline");
     // the deadline is read as each frame is handed out: move it to "now" once 3 frames are done

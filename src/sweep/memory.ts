@@ -1,12 +1,26 @@
 /**
  * Resident memory of a browser: the browser process and all its descendants (renderer, GPU
- * and utility processes), read from /proc on Linux. Elsewhere it returns null and memory
- * caps do not apply (recycling by frame count still does).
+ * and utility processes), read from /proc on Linux. Each process counts its proportional
+ * set size (PSS: shared pages split between the processes sharing them), so the Chromium
+ * binary mapped into every process is counted once, not once per process; where
+ * smaps_rollup is missing, VmRSS. Elsewhere it returns null and memory caps do not apply
+ * (recycling by frame count still does).
  */
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Sum of VmRSS over `pid` and its descendants, in MiB; null when /proc is unavailable. */
-export function treeRssMiB(pid: number): number | null {
+function processKiB(p: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"));
+    if (m) return Number(m[1]);
+  } catch {
+    // no smaps_rollup (older kernels): VmRSS below
+  }
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Memory of `pid` and its descendants (PSS, else RSS), in MiB; null when /proc is unavailable. */
+export function treeMemoryMiB(pid: number): number | null {
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
@@ -32,8 +46,7 @@ export function treeRssMiB(pid: number): number | null {
   while (stack.length) {
     const p = stack.pop()!;
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      if (m) kib += Number(m[1]);
+      kib += processKiB(p);
       found = true;
     } catch {
       continue;

@@ -28,7 +28,7 @@ import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
 import { writeDatasets, type DatasetFrame } from "../writers/dataset.js";
 import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
-import { treeRssMiB } from "./memory.js";
+import { treeMemoryMiB } from "./memory.js";
 import { progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
 import { frameVerifies, SweepState, sweepMeta } from "./state.js";
@@ -267,7 +267,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
         onBrowser++;
         if (onBrowser % 10 === 0 || onBrowser >= config.recycle.frames) {
           const pid = (r as Renderer | null)?.pid;
-          const mb = pid ? treeRssMiB(pid) : null;
+          const mb = pid ? treeMemoryMiB(pid) : null;
           if (mb !== null) log.write({ type: "rss", worker: w, mb: Math.round(mb), frames: onBrowser });
           if (onBrowser >= config.recycle.frames) await restart(`recycled after ${onBrowser} frames`);
           else if (mb !== null && mb > config.recycle.memoryMB) await restart(`browser memory ${Math.round(mb)} MiB passed ${config.recycle.memoryMB} MiB`);
