@@ -14,6 +14,7 @@ import { parseDuration, parseUntil } from "../src/sweep/deadline.js";
 import { readManifest } from "../src/writers/manifest.js";
 import { frameVerifies } from "../src/sweep/state.js";
 import type { SweepEvent } from "../src/sweep/log.js";
+import { checkDataset } from "../src/sweep/check.js";
 
 const CLI = join(process.cwd(), "dist", "cli", "main.js");
 const FRAMES = 8;
@@ -126,21 +127,28 @@ describe("simforge sweep", () => {
     const pids = new Map<number, number>();
     let frames = 0;
     let killed = 0;
+    let victim = -1;
     const onEvent = (e: SweepEvent) => {
       if (e.type === "browser") pids.set(e.worker as number, e.pid as number);
+      // the browser of the worker that just finished the third frame: its next frame is already rendering there
       if (e.type === "frame" && ++frames === 3) {
-        process.kill(pids.get(0)!, "SIGKILL");
-        killed = pids.get(0)!;
+        victim = e.worker as number;
+        killed = pids.get(victim)!;
+        process.kill(killed, "SIGKILL");
       }
     };
     const r = await runSweep(sweepFile, { out, workers: 2, gpu: "off", onEvent });
     expect(killed).toBeGreaterThan(0);
     expect(r).toMatchObject({ done: FRAMES, failed: 0, qaFailures: 0 });
     const events = readFileSync(join(out, "log", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(events.some((e) => e.type === "restart" && e.worker === 0)).toBe(true);
-    expect(events.filter((e) => e.type === "browser" && e.worker === 0).length).toBeGreaterThanOrEqual(2);
+    expect(events.some((e) => e.type === "restart" && e.worker === victim)).toBe(true);
+    expect(events.some((e) => e.type === "retry" && e.worker === victim && /browser closed or was killed/.test(e.error))).toBe(true);
+    expect(events.filter((e) => e.type === "browser" && e.worker === victim).length).toBeGreaterThanOrEqual(2);
     const done = events.filter((e) => e.type === "frame" && e.status === "done").map((e) => e.index).sort((a, b) => a - b);
     expect(done).toEqual([...Array(FRAMES).keys()]);
+    const qa = await checkDataset(out);
+    expect(qa.problems).toEqual([]);
+    expect(qa.checked).toBe(FRAMES);
     expectSameDataset(out);
   });
 
