@@ -236,8 +236,11 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/** Reads and parses a JSON file; InputErrors name the file (missing, not a file, unreadable, bad JSON). */
-export async function readJsonFile(path: string): Promise<unknown> {
+/**
+ * Reads and parses a JSON file; InputErrors name the file (missing, not a file, unreadable,
+ * bad JSON). `why`, when given, says in the "file not found" message what needed the file.
+ */
+export async function readJsonFile(path: string, why = ""): Promise<unknown> {
   let text: string;
   try {
     const st = await stat(path);
@@ -247,7 +250,7 @@ export async function readJsonFile(path: string): Promise<unknown> {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError("file not found", { file: path });
+    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`file not found${why ? ` (${why})` : ""}`, { file: path });
     throw new InputError(`cannot read: ${code ?? (err as Error).message}`, { file: path });
   }
   return parseJsonText(text, path);

@@ -17,7 +17,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { basename, join, posix } from "node:path";
 import { decodeNpy } from "../writers/npy.js";
 import { decodePng, type DecodedPng } from "../writers/png.js";
-import { frameDirsOnDisk, isRecord, loadManifest, mapPool } from "./dataset-files.js";
+import { loadManifest } from "../writers/manifest.js";
+import { frameDirsOnDisk, isRecord, mapPool } from "./dataset-files.js";
 import { checkLidar } from "./check-lidar.js";
 import { checkDepth, checkInstances, checkSemantic, type AnnObject } from "./check-pixels.js";
 

@@ -7,9 +7,9 @@
  * charts are inline SVG; the page has no script and references no URL.
  */
 import { join } from "node:path";
-import type { Manifest } from "../writers/manifest.js";
+import { loadManifest, type Manifest } from "../writers/manifest.js";
 import { writeFileAtomic } from "../writers/atomic.js";
-import { loadManifest, mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
+import { mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
 import { evenSample, gatherReportData, MAX_SCAN, type ReportData } from "./report-data.js";
 import { frameThumbs, turboLegend, type FrameThumbs, type Thumb } from "./report-images.js";
 import { columns, escapeHtml as esc, fmtNum, groupedBars, histogram, lineChart } from "./report-svg.js";

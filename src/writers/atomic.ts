@@ -30,7 +30,8 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${n}`);
 }
 
-function errCode(err: unknown): string | undefined {
+/** The `code` of a Node system error (ENOENT, ENOSPC, ...), if it has one. */
+export function errCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string"
     ? err.code
     : undefined;

@@ -31,7 +31,8 @@ import { InputError } from "../errors.js";
 import { maskStats } from "../sensors/annotations.js";
 import { VERSION } from "../version.js";
 import type { StagedDir } from "./atomic.js";
-import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, readJsonFile, sortFrames, type DatasetFrame } from "./dataset.js";
+import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame } from "./dataset.js";
+import { readJsonFile } from "../scene/load.js";
 import { encodeRleIds } from "./rle.js";
 
 /** Frames read ahead while earlier ones are written. */
@@ -45,7 +46,7 @@ interface ClassEntry {
 /** The class table of a frame's scene.json, checked. */
 export async function readClasses(frameDir: string): Promise<ClassEntry[]> {
   const file = join(frameDir, "scene.json");
-  const scene = await readJsonFile<{ classes?: unknown }>(file);
+  const scene = (await readJsonFile(file)) as { classes?: unknown };
   const classes = scene.classes;
   const ok = Array.isArray(classes) && classes.every((c: unknown) => typeof c === "object" && c !== null && Number.isInteger((c as ClassEntry).id) && typeof (c as ClassEntry).name === "string");
   if (!ok) throw new InputError("expected an array of { id, name }", { file, field: "classes" });

@@ -19,7 +19,8 @@ import { copyFile, link, mkdir, readFile, rename, rm, stat } from "node:fs/promi
 import { basename, dirname, join, relative, sep } from "node:path";
 import { InputError, RuntimeError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
-import { mapWriteError, stageDir, type StagedDir } from "./atomic.js";
+import { errCode, mapWriteError, stageDir, type StagedDir } from "./atomic.js";
+import { readJsonFile } from "../scene/load.js";
 import { decodePng, type DecodedPng } from "./png.js";
 import { writeBop } from "./bop.js";
 import { writeCoco } from "./coco.js";
@@ -65,9 +66,6 @@ export async function writeDatasets(outDir: string, frames: DatasetFrame[], writ
 /** `n` as six digits, as frame directories and dataset files are named. */
 export const pad6 = (n: number): string => String(n).padStart(6, "0");
 
-function errCode(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
-}
 
 /**
  * Hard-links `src` at `dst` (a new name; its directory must exist), or copies it where a
@@ -161,25 +159,9 @@ export async function fileExists(path: string): Promise<boolean> {
   }
 }
 
-/** Reads and parses a JSON file of a frame; a missing or unreadable one is an InputError naming it. */
-export async function readJsonFile<T>(path: string, why = ""): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if (errCode(err) === "ENOENT") throw new InputError(`missing file${why ? ` (${why})` : ""}`, { file: path });
-    throw new InputError(`cannot read: ${errCode(err) ?? (err as Error).message}`, { file: path });
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file: path });
-  }
-}
-
 /** A frame's annotations.json (written when the label passes were rendered). */
 export async function readAnnotations(frame: DatasetFrame, writer: string): Promise<FrameAnnotations> {
-  return readJsonFile<FrameAnnotations>(join(frame.dir, "annotations.json"), `the ${writer} writer needs the label passes`);
+  return (await readJsonFile(join(frame.dir, "annotations.json"), `the ${writer} writer needs the label passes`)) as FrameAnnotations;
 }
 
 /** Reads and decodes a PNG of a frame; missing is an InputError naming it (with `why`). */

@@ -37,7 +37,8 @@ import { InputError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { intrinsicsOf, type CameraInput } from "../sensors/camera.js";
 import type { StagedDir } from "./atomic.js";
-import { exportDir, fileExists, linkInto, mapOrdered, pad6, readJsonFile, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
+import { exportDir, fileExists, linkInto, mapOrdered, pad6, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
+import { readJsonFile } from "../scene/load.js";
 
 const LIDAR_JSON = /^lidar_([A-Za-z0-9_-]+)\.json$/;
 
@@ -63,9 +64,9 @@ function top3(m: number[][], file: string): number[] {
 /** The camera K of a frame: annotations.json when there is one, else the camera of scene.json. */
 async function frameK(dir: string): Promise<number[][]> {
   const annFile = join(dir, "annotations.json");
-  if (await fileExists(annFile)) return (await readJsonFile<FrameAnnotations>(annFile)).K;
+  if (await fileExists(annFile)) return ((await readJsonFile(annFile)) as FrameAnnotations).K;
   const sceneFile = join(dir, "scene.json");
-  const scene = await readJsonFile<{ camera?: CameraInput }>(sceneFile);
+  const scene = (await readJsonFile(sceneFile)) as { camera?: CameraInput };
   if (!scene.camera) throw new InputError("no camera", { file: sceneFile });
   const k = intrinsicsOf(scene.camera);
   return [
@@ -114,7 +115,7 @@ async function kittiFrame(staged: StagedDir, f: DatasetFrame, names: readonly st
   for (const name of names) {
     const base = join(f.dir, `lidar_${name}`);
     const metaFile = `${base}.json`;
-    const meta = await readJsonFile<LidarMeta>(metaFile);
+    const meta = (await readJsonFile(metaFile)) as LidarMeta;
     const folder = folderOf(name);
     await linkInto(staged, `${folder}velodyne/${id}.bin`, `${base}.bin`);
     if (await fileExists(`${base}.label`)) await linkInto(staged, `${folder}labels/${id}.label`, `${base}.label`);

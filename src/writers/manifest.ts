@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { InputError } from "../errors.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { stableJson } from "./json.js";
@@ -53,6 +54,37 @@ export async function readManifest(outDir: string): Promise<Manifest | null> {
     return null;
   }
 }
+
+/** The manifest, strictly: missing or malformed is an InputError naming the file (readManifest gives null instead). */
+export async function loadManifest(outDir: string): Promise<Manifest> {
+  const file = join(outDir, "manifest.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "missing: not a simforge dataset directory" : `cannot read: ${code ?? (err as Error).message}`, { file });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file });
+  }
+  if (!isObject(value)) throw new InputError("expected a JSON object", { file });
+  const frames = value["frames"];
+  if (!Array.isArray(frames)) throw new InputError("expected an array of frames", { file, field: "frames" });
+  frames.forEach((f: unknown, i) => {
+    if (!isObject(f) || typeof f["index"] !== "number" || typeof f["dir"] !== "string" || (f["status"] !== "done" && f["status"] !== "failed")) {
+      throw new InputError("expected { index: number, dir: string, status: \"done\" | \"failed\" }", { file, field: `frames[${i}]` });
+    }
+  });
+  const manifest = value as unknown as Manifest;
+  manifest.frames = [...(frames as FrameEntry[])].sort((a, b) => a.index - b.index);
+  return manifest;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function configHash(sceneJsons: string[]): string {
   const h = createHash("sha256");
