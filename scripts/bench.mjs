@@ -5,7 +5,7 @@
 // urban-street frames (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
 // 640x480, measured in the same run. Then the LiDAR bench (scripts/bench-lidar.mjs: scans/s
 // against a CPU ray caster in the same run).
-// Then the sweep bench (scripts/bench-sweep.mjs: 1 and 2 workers against bare rendering,
+// Then the texture bench (scripts/bench-texture.mjs) and the sweep bench (scripts/bench-sweep.mjs: 1 and 2 workers against bare rendering,
 // browser memory over a long sweep).
 // Options: --frames N (default 30), --scans N (LiDAR, default 5), --sweep-frames N (default 40),
 // --rss-frames N (default 2000, 0 skips), --gpu auto|on|off.
@@ -99,6 +99,10 @@ try {
 const { spawnSync } = await import("node:child_process");
 console.log("");
 spawnSync(process.execPath, [join(root, "scripts", "bench-lidar.mjs"), "--gpu", gpu, "--scans", arg("scans", "5")], { stdio: "inherit" });
+
+// Textures: seconds per texture, patch diffusion (all cores) against random phase noise
+console.log("");
+spawnSync(process.execPath, [join(root, "scripts", "bench-texture.mjs")], { stdio: "inherit" });
 
 // Sweeps: 1 and 2 workers against bare rendering, and browser memory over a long sweep
 spawnSync(process.execPath, [join(root, "scripts", "bench-sweep.mjs"), "--gpu", gpu, "--sweep-frames", arg("sweep-frames", "40"), "--rss-frames", arg("rss-frames", "2000")], { stdio: "inherit" });

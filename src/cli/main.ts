@@ -19,6 +19,11 @@ import { parseDuration, parseUntil } from "../sweep/deadline.js";
 import { checkDataset, formatCheck } from "../sweep/check.js";
 import { writeReport } from "../sweep/report.js";
 import { progress as makeProgress, type Progress } from "../sweep/progress.js";
+import { produceTexture, writeTexture, type TextureRequest } from "../texture/bank.js";
+import { MATERIALS } from "../texture/exemplars.js";
+import { textureReport } from "../texture/contact-sheet.js";
+import { mkdir } from "node:fs/promises";
+import { basename, join as joinPath, resolve as resolvePath } from "node:path";
 
 /**
  * First Ctrl-C / SIGTERM: stop cleanly (the frame in flight is finished and written, no new
@@ -194,6 +199,60 @@ await yargs(hideBin(process.argv))
       try {
         const path = await writeReport(argv.dir, argv.file ? { file: argv.file } : {});
         process.stdout.write(`simforge: wrote ${path}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    "texture",
+    "Generate seamless textures of a material (or of your exemplar photos) with training-free patch diffusion; PNG + JSON sidecar each.",
+    (y) =>
+      y
+        .option("material", { alias: "m", type: "string", describe: `a built-in material: ${MATERIALS.join(", ")}` })
+        .option("exemplars", { type: "string", describe: "a folder of photos (PNG/JPEG, any size) to make textures like" })
+        .option("count", { alias: "n", type: "number", default: 4, describe: "how many textures" })
+        .option("size", { type: "number", default: 512, describe: "side in pixels, a power of two" })
+        .option("seed", { type: "string", default: "0", describe: "texture k uses the seed <seed>-<k>" })
+        .option("steps", { type: "number", describe: "sampler steps (patch-diffusion default 30, onnx default 20)" })
+        .option("backend", { choices: ["patch-diffusion", "rpn", "onnx"] as const, default: "patch-diffusion" as const, describe: "patch-diffusion (default, no weights), rpn (random phase noise), onnx (your diffusers ONNX export)" })
+        .option("model", { type: "string", describe: "onnx: the diffusers ONNX export folder" })
+        .option("prompt", { type: "string", describe: "onnx: the text prompt" })
+        .option("threads", { type: "number", describe: "worker threads (default: the number of cores); the bytes do not depend on it" })
+        .option("out", { alias: "o", type: "string", demandOption: true, describe: "output folder" })
+        .option("report", { type: "boolean", default: false, describe: "write OUT/report.png: every texture of OUT tiled 2x2 with its metrics (alone: report on textures already there)" })
+        .example("simforge texture --material wood --count 16 --size 512 --seed 7 --out textures/wood", "16 seamless wood textures")
+        .example("simforge texture --exemplars photos/my-table --count 8 --out textures/table --report", "textures like your own table, with a contact sheet"),
+    async (argv) => {
+      try {
+        const generating = argv.material !== undefined || argv.exemplars !== undefined || argv.backend === "onnx";
+        if (!generating && !argv.report) throw new InputError("name a --material or an --exemplars folder (or --backend onnx with --model and --prompt), or ask for --report", { field: "--material" });
+        if (generating) {
+          if (!Number.isInteger(argv.count) || argv.count < 1) throw new InputError(`--count must be a positive integer, got ${argv.count}`, { field: "--count" });
+          if (argv.material !== undefined && argv.exemplars !== undefined) throw new InputError("give --material or --exemplars, not both", { field: "--exemplars" });
+          if (argv.material !== undefined && !(MATERIALS as readonly string[]).includes(argv.material)) throw new InputError(`unknown material ${JSON.stringify(argv.material)} (known: ${MATERIALS.join(", ")})`, { field: "--material" });
+          const name = argv.material ?? (argv.exemplars ? basename(resolvePath(argv.exemplars)) : "onnx");
+          const bar = makeProgress("texture", argv.count);
+          for (let k = 0; k < argv.count; k++) {
+            const req: TextureRequest = {
+              backend: argv.backend,
+              seed: `${argv.seed}-${k}`,
+              size: argv.size,
+              ...(argv.material !== undefined ? { material: argv.material } : {}),
+              ...(argv.exemplars !== undefined ? { exemplars: resolvePath(argv.exemplars) } : {}),
+              ...(argv.model !== undefined ? { model: resolvePath(argv.model) } : {}),
+              ...(argv.prompt !== undefined ? { prompt: argv.prompt } : {}),
+              ...(argv.steps !== undefined ? { steps: argv.steps } : {}),
+            };
+            const { image, meta } = await produceTexture(req, argv.threads);
+            await mkdir(argv.out, { recursive: true });
+            await writeTexture(joinPath(argv.out, `${name}-${String(k).padStart(3, "0")}`), req, image, meta);
+            bar.tick(k + 1);
+          }
+          bar.finish();
+          process.stdout.write(`simforge: wrote ${argv.count} texture(s) to ${argv.out}\n`);
+        }
+        if (argv.report) process.stdout.write(`simforge: wrote ${await textureReport(argv.out, joinPath(argv.out, "report.png"))}\n`);
       } catch (err) {
         fail(err);
       }

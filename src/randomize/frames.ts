@@ -10,6 +10,7 @@ import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "./rng.js";
 import { DISTRIBUTIONS, isTemplate, sampleTemplate, type Draws } from "./template.js";
+import { ensureTexture, type TextureRequest } from "../texture/bank.js";
 import { settle, type SettleReport } from "../physics/settle.js";
 import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
 import { invert, multiply, transformPoint } from "../math/transforms.js";
@@ -102,7 +103,10 @@ export async function randomize(
   const rng = new Rng(s);
   const placement: string[] = [];
   const draws: Draws = {};
-  const sampled = sampleTemplate(json, rng, file, placement, draws);
+  const textures: TextureRequest[] = [];
+  const sampled = sampleTemplate(json, rng, file, placement, { draws, textures });
+  // generated textures the frame draws are made (or found in the cache) before its files are checked
+  for (const req of textures) await ensureTexture(req);
   const physics = takePhysics(sampled, file);
   const template = isTemplate(json);
   if (template) seedSensorNoise(sampled, rng);

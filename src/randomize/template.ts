@@ -33,12 +33,14 @@ import { choiceIndex, hsvToRgb, int, kelvinToRgb, logUniform, normal, shellPoint
 import type { Rng } from "./rng.js";
 import { ObjectSchema } from "../scene/schema.js";
 import { boundsOverlap, localBounds, worldBounds, type Bounds } from "../scene/geometry.js";
+import { texturePath, type TextureRequest } from "../texture/bank.js";
+import { MATERIALS } from "../texture/exemplars.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Path = (string | number)[];
 
-export const DISTRIBUTIONS = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell", "files"] as const;
-const MODIFIERS: Record<string, string[]> = { normal: ["clip"], choice: ["weights"], files: ["extensions"] };
+export const DISTRIBUTIONS = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell", "files", "generate"] as const;
+const MODIFIERS: Record<string, string[]> = { normal: ["clip"], choice: ["weights"], files: ["extensions"], generate: ["scale", "offset", "rotation"] };
 
 const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -92,20 +94,28 @@ function sampledBounds(o: Json): Bounds | "invalid" | "mesh" {
 /** The values a frame drew, by template field path (a spawned object's draws end in `#<k>`): numbers, number lists, strings. */
 export type Draws = Record<string, number | string | number[]>;
 
+/** What sampling reports besides the sampled JSON: the draws, and the generated textures the frame uses (to be made before it renders). */
+export interface SampleOutputs {
+  draws?: Draws;
+  textures?: TextureRequest[];
+}
+
+const GENERATE_KEYS = ["material", "exemplars", "model", "prompt", "backend", "pool", "size", "steps"];
+
 class Sampler {
   constructor(
     private readonly rng: Rng,
     private readonly file: string,
     private readonly warnings: string[] = [],
-    private readonly draws?: Draws,
+    private readonly outputs: SampleOutputs = {},
     /** appended to every recorded path (a spawned object's `#k`) */
     private readonly tag = "",
   ) {}
 
   private record(path: Path, v: Json): void {
-    if (!this.draws) return;
+    if (!this.outputs.draws) return;
     if (typeof v === "number" || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "number"))) {
-      this.draws[`${formatPath(path) || "$"}${this.tag}`] = v as number | string | number[];
+      this.outputs.draws[`${formatPath(path) || "$"}${this.tag}`] = v as number | string | number[];
     }
   }
 
@@ -216,6 +226,49 @@ class Sampler {
         if (axis.every((x) => x === 0)) this.fail([...at, "axis"], "the axis must not be zero");
         return { axisAngle: { axis, angle: this.scalar(arg.angle ?? [0, 360], [...at, "angle"], rng) } };
       }
+      case "generate": {
+        // a texture drawn from a pool of generated ones: { "generate": { "material": "wood", "pool": 16, "size": 512 }, "scale": [2, 2] }
+        if (!isObject(arg)) this.fail(at, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
+        const bad = Object.keys(arg).find((k) => !GENERATE_KEYS.includes(k));
+        if (bad) this.fail([...at, bad], `unknown field (known: ${GENERATE_KEYS.join(", ")})`);
+        const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : "patch-diffusion");
+        if (backend !== "patch-diffusion" && backend !== "rpn" && backend !== "onnx") this.fail([...at, "backend"], "expected patch-diffusion, rpn or onnx");
+        const pool = arg.pool === undefined ? 16 : this.num(arg.pool, [...at, "pool"]);
+        if (!Number.isInteger(pool) || pool < 1) this.fail([...at, "pool"], "expected a positive integer (how many different textures frames draw from)");
+        const size = arg.size === undefined ? 512 : this.num(arg.size, [...at, "size"]);
+        if (!Number.isInteger(size) || size < 16 || size > 8192 || (size & (size - 1)) !== 0) this.fail([...at, "size"], "expected a power of two in [16, 8192]");
+        const steps = arg.steps === undefined ? undefined : this.num(arg.steps, [...at, "steps"]);
+        if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) this.fail([...at, "steps"], "expected a positive integer");
+        const folder = (key: "exemplars" | "model") => {
+          const v = arg[key];
+          if (v === undefined) return undefined;
+          if (typeof v !== "string" || v === "") this.fail([...at, key], "expected a folder path (relative to the template)");
+          return resolve(dirname(resolve(this.file)), v);
+        };
+        const req: TextureRequest = { backend, seed: String(int(rng, 0, pool - 1)), size, ...(steps !== undefined ? { steps } : {}) };
+        if (backend === "onnx") {
+          if (typeof arg.prompt !== "string" || arg.prompt === "") this.fail([...at, "prompt"], "the onnx backend needs a text prompt");
+          req.model = folder("model") ?? this.fail([...at, "model"], "the onnx backend needs a diffusers ONNX export folder");
+          req.prompt = arg.prompt;
+        } else if (arg.exemplars !== undefined) {
+          req.exemplars = folder("exemplars");
+          if (arg.material !== undefined) this.fail([...at, "material"], "give a material or an exemplar folder, not both");
+        } else {
+          if (typeof arg.material !== "string" || !(MATERIALS as readonly string[]).includes(arg.material)) this.fail([...at, "material"], `expected one of ${MATERIALS.join(", ")} (or "exemplars": a folder of photos)`);
+          req.material = arg.material;
+        }
+        let uri: string;
+        try {
+          uri = texturePath(req);
+        } catch (err) {
+          if (err instanceof InputError) this.fail(at, err.message);
+          throw err;
+        }
+        this.outputs.textures?.push(req);
+        const rest: { [k: string]: Json } = { uri };
+        for (const k of MODIFIERS.generate!) if (node[k] !== undefined) rest[k] = this.value(node[k], [...path, k]);
+        return rest;
+      }
       case "files": {
         if (typeof arg !== "string" || arg === "") this.fail(at, "expected a folder path (relative to the template)");
         const exts = node.extensions === undefined ? FILE_EXTENSIONS : node.extensions;
@@ -288,7 +341,7 @@ class Sampler {
         const objectPath = [...at, "from", j, "object"];
         // each spawned object samples its own distributions: fork by its index in the group (and the try)
         const draw = (t: number) => ({
-          ...(new Sampler(this.rng.fork(`${formatPath(at)}#${k}${t ? `/${t}` : ""}`), this.file, this.warnings, this.draws, `${this.tag}#${k}`).value((from[j] as { object: Json }).object, objectPath) as object),
+          ...(new Sampler(this.rng.fork(`${formatPath(at)}#${k}${t ? `/${t}` : ""}`), this.file, this.warnings, this.outputs, `${this.tag}#${k}`).value((from[j] as { object: Json }).object, objectPath) as object),
           id,
         });
         let sampled: Json = draw(0);
@@ -317,8 +370,8 @@ class Sampler {
 }
 
 /** Draws every distribution of a template: plain JSON for parseScene. */
-export function sampleTemplate(template: unknown, rng: Rng, file = "template", warnings: string[] = [], draws?: Draws): unknown {
-  return new Sampler(rng, file, warnings, draws).value(template, []);
+export function sampleTemplate(template: unknown, rng: Rng, file = "template", warnings: string[] = [], outputs: SampleOutputs = {}): unknown {
+  return new Sampler(rng, file, warnings, outputs).value(template, []);
 }
 
 /** Whether a parsed JSON document holds any distribution or spawn group. */

@@ -11,6 +11,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { delimiter, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { textureCacheDir } from "../texture/cache-dir.js";
 import { InputError } from "../errors.js";
 import type { ConcreteScene } from "./schema.js";
 import { parseScene } from "./validate.js";
@@ -295,7 +296,7 @@ function findAssetRoots(file: string): string[] {
     if (dirname(d) === d) break;
   }
   const extra = (process.env.SIMFORGE_ASSET_ROOTS ?? "").split(delimiter).filter(Boolean).map((p) => resolve(p));
-  return [project, BUILTIN_ASSETS, ...extra].map(real);
+  return [project, BUILTIN_ASSETS, textureCacheDir(), ...extra].map(real);
 }
 
 /** The real path (symlinks followed) of an existing path, else the path itself. */
