@@ -84,7 +84,7 @@ describe("templates", () => {
   });
 
   const bad: [string, unknown, string][] = [
-    ["an unknown distribution", { objects: [{ pose: { position: [{ unifrom: [0, 1] }, 0, 0] } }] }, 't.json: objects[0].pose.position[0].unifrom: unknown distribution "unifrom" (known: uniform, normal, logUniform, int, choice, hsv, kelvin, uniformRotation, rotationAbout, shell, files)'],
+    ["an unknown distribution", { objects: [{ pose: { position: [{ unifrom: [0, 1] }, 0, 0] } }] }, 't.json: objects[0].pose.position[0].unifrom: unknown distribution "unifrom" (known: uniform, normal, logUniform, int, choice, hsv, kelvin, uniformRotation, rotationAbout, shell, files, generate)'],
     ["inverted bounds", { a: { b: { uniform: [5, 1] } } }, "t.json: a.b.uniform: inverted bounds [5, 1]: the low end comes first"],
     ["an empty choice", { a: { choice: [] } }, "t.json: a.choice: expected a non-empty list of choices"],
     ["a negative count", { objects: [{ spawn: { count: -2, from: [{ object: {} }] } }] }, 't.json: objects[0].spawn.count: expected a non-negative integer count, got -2'],

@@ -236,6 +236,20 @@ describe("simforge sweep", () => {
     expectSameDataset(out);
   });
 
+  it("a browser that cannot start ends the sweep with its error instead of failing every frame", async () => {
+    const out = join(dir, "no-browser");
+    const saved = process.env.SIMFORGE_CHROME;
+    process.env.SIMFORGE_CHROME = "/bin/false";
+    try {
+      await expect(runSweep(sweepFile, { out, gpu: "off", workers: 2 })).rejects.toThrow(/cannot start the browser \/bin\/false/);
+    } finally {
+      if (saved === undefined) delete process.env.SIMFORGE_CHROME;
+      else process.env.SIMFORGE_CHROME = saved;
+    }
+    expect((await readManifest(out))?.frames.filter((f) => f.status === "failed").length ?? 0).toBe(0);
+    expect(existsSync(join(out, ".simforge-lock"))).toBe(false);
+  });
+
   it("stops cleanly at a deadline and continues on the next run", async () => {
     const out = join(dir, "deadline");
     // the deadline is read as each frame is handed out: move it to "now" once 3 frames are done

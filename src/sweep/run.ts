@@ -219,10 +219,19 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   const worker = async (w: number) => {
     let r: Renderer | null = null;
     let onBrowser = 0;
+    // a browser that cannot start at all is not a frame's fault: three failed starts in a row end the sweep
+    let failedStarts = 0;
+    let fatal: Error | null = null;
     const ensure = async (): Promise<Renderer> => {
       if (r?.alive) return r;
       await r?.close().catch(() => undefined);
-      r = await Renderer.open({ gpu: options.gpu ?? "auto", frameTimeoutMs: config.watchdog.frameTimeoutMs });
+      try {
+        r = await Renderer.open({ gpu: options.gpu ?? "auto", frameTimeoutMs: config.watchdog.frameTimeoutMs });
+      } catch (err) {
+        if (++failedStarts >= 3) fatal = err as Error;
+        throw err;
+      }
+      failedStarts = 0;
       onBrowser = 0;
       state.setHeader(manifestHeader(r.info));
       log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer });
@@ -251,6 +260,10 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
           if (err instanceof DiskFullError) {
             stop("disk", err);
             break;
+          }
+          if (fatal) {
+            queue.length = 0; // the other workers finish what they hold and stop
+            throw fatal;
           }
           const browserTrouble = !(err instanceof InputError);
           if (browserTrouble) await restart(err.message);
