@@ -149,7 +149,7 @@ export async function generateTexture(opts: GenerateTextureOptions): Promise<Gen
       exemplarSource,
       layout: backend === "patch-diffusion" && labels !== undefined,
       version: VERSION,
-      metrics: opts.metrics === false ? null : textureMetrics(image, exemplars),
+      metrics: opts.metrics === false ? null : textureMetrics(image, exemplars, { labels: backend === "patch-diffusion" ? (labels?.output ?? null) : null }),
     },
   };
 }

@@ -559,7 +559,8 @@ export interface TextureMetrics {
  * The single-output metrics of a texture against its exemplars. The copy ratio is measured on
  * the top-left min(size, maxCopyArea) square (wrapped patches), to bound its cost.
  */
-export function textureMetrics(output: RgbImage, exemplars: readonly RgbImage[], opts: { maxCopySide?: number } = {}): TextureMetrics {
+/** `labels`: the output's layout (layout materials), so the seam score counts pairs inside one region. */
+export function textureMetrics(output: RgbImage, exemplars: readonly RgbImage[], opts: { maxCopySide?: number; labels?: Uint8Array | null } = {}): TextureMetrics {
   const side = Math.min(output.width, output.height, opts.maxCopySide ?? 128);
   const copyOut = side === output.width && side === output.height ? output : cropImage(output, 0, 0, side, side);
   const copy = copyRatio(copyOut, exemplars);
@@ -567,7 +568,7 @@ export function textureMetrics(output: RgbImage, exemplars: readonly RgbImage[],
     patchSwd: patchSwd(output, exemplars),
     spectrumDistance: spectrumDistance(output, exemplars),
     histogramDistance: histogramDistance(output, exemplars),
-    seamScore: seamScore(output),
+    seamScore: seamScore(output, opts.labels),
     copyRatio: copy.ratio,
     largestCopy: copy.largest,
   };
