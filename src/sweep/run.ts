@@ -25,7 +25,7 @@ import { renderSensors } from "../render/sensors.js";
 import type { GpuMode } from "../render/browser.js";
 import { writeFrame } from "../writers/frame.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
-import { writeDatasets, type DatasetFrame } from "../writers/dataset.js";
+import { mapOrdered, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
 import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
 import { treeMemoryMiB } from "./memory.js";
@@ -127,11 +127,14 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   const mine = shardFrames(config.frames, shard);
   const todo: number[] = [];
   let skipped = 0;
-  for (const i of mine) {
+  // frames recorded as done are verified (sha256 of every file) a few at a time, in order
+  await mapOrdered(mine, 4, async (i) => {
     const e = state.entries.get(i);
-    if (e?.status === "done" && (await frameVerifies(out, e))) skipped++;
+    return e?.status === "done" && (await frameVerifies(out, e));
+  }, (ok, i) => {
+    if (ok) skipped++;
     else todo.push(i);
-  }
+  });
   const workers = Math.max(1, Math.min(options.workers ?? config.workers, todo.length || 1));
   log.write({ type: "start", total: mine.length, todo: todo.length, skipped, workers, shard, pid: process.pid });
 

@@ -118,6 +118,8 @@ function pidAlive(pid: number): boolean {
 export interface OpenStateOptions {
   /** start over in a directory that holds a different sweep */
   force?: boolean;
+  /** fold the journal into manifest.json after this many frames (default 2000; also every 5 minutes) */
+  compactEvery?: number;
 }
 
 export class SweepState {
@@ -131,6 +133,7 @@ export class SweepState {
     /** frame index -> its latest state */
     readonly entries: Map<number, FrameEntry>,
     private manifest: Manifest | null,
+    private readonly compactEvery = 2000,
   ) {}
 
   /**
@@ -171,7 +174,7 @@ export class SweepState {
       const entries = new Map<number, FrameEntry>();
       for (const e of manifest?.frames ?? []) entries.set(e.index, e);
       if (!fresh) for (const e of await readJournal(out)) entries.set(e.index, e);
-      const state = new SweepState(out, meta, entries, manifest);
+      const state = new SweepState(out, meta, entries, manifest, options.compactEvery);
       state.startHeartbeat();
       return state;
     } catch (err) {
@@ -223,8 +226,21 @@ export class SweepState {
     return this.manifest !== null;
   }
 
+  /** Journal writes and compactions, one at a time (workers finish frames concurrently). */
+  private queue: Promise<void> = Promise.resolve();
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const p = this.queue.then(fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
   /** Records a finished frame: appended to the journal and synced before this returns. */
-  async record(entry: FrameEntry): Promise<void> {
+  record(entry: FrameEntry): Promise<void> {
+    return this.serial(() => this.append(entry));
+  }
+
+  private async append(entry: FrameEntry): Promise<void> {
     this.entries.set(entry.index, entry);
     const path = join(this.out, "journal.jsonl");
     try {
@@ -235,11 +251,15 @@ export class SweepState {
       throw mapWriteError(err, path);
     }
     this.sinceCompact++;
-    if (this.sinceCompact >= 2000 || (this.sinceCompact > 0 && Date.now() - this.lastCompact > 300_000)) await this.compact();
+    if (this.sinceCompact >= this.compactEvery || (this.sinceCompact > 0 && Date.now() - this.lastCompact > 300_000)) await this.fold();
   }
 
   /** Writes manifest.json with every frame's state and empties the journal. */
-  async compact(): Promise<void> {
+  compact(): Promise<void> {
+    return this.serial(() => this.fold());
+  }
+
+  private async fold(): Promise<void> {
     if (!this.manifest) return;
     this.manifest.frames = [...this.entries.values()].sort((a, b) => a.index - b.index);
     await writeManifest(this.out, this.manifest);
