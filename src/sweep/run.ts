@@ -126,15 +126,16 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   const out = options.out;
   const mine = shardFrames(config.frames, shard);
   const todo: number[] = [];
-  let skipped = 0;
+  const verified: number[] = [];
   // frames recorded as done are verified (sha256 of every file) a few at a time, in order
   await mapOrdered(mine, 4, async (i) => {
     const e = state.entries.get(i);
     return e?.status === "done" && (await frameVerifies(out, e));
   }, (ok, i) => {
-    if (ok) skipped++;
+    if (ok) verified.push(i);
     else todo.push(i);
   });
+  const skipped = verified.length;
   const workers = Math.max(1, Math.min(options.workers ?? config.workers, todo.length || 1));
   log.write({ type: "start", total: mine.length, todo: todo.length, skipped, workers, shard, pid: process.pid });
 
@@ -151,18 +152,17 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   if (options.signal?.aborted) stop("signal");
 
   // the disk: from frames already there, or from the first frame this run writes
-  const needed = async (perFrame: number, remaining: number) => perFrame * remaining * (config.writers.length ? 1.2 : 1.05);
   let diskChecked = options.diskCheck === false;
   const checkDisk = async (perFrame: number, remaining: number) => {
     diskChecked = true;
-    const need = await needed(perFrame, remaining);
+    const need = perFrame * remaining * (config.writers.length ? 1.2 : 1.05);
     const free = await freeBytes(out);
     if (free < need) {
       stop("disk", new InputError(`not enough free space: the ${remaining} frames left need about ${gb(need)} (${gb(perFrame)} each), ${gb(free)} is free; free some space or pass --no-disk-check`, { file: out }));
     }
   };
   if (!diskChecked && skipped > 0) {
-    const sample = mine.filter((i) => !todo.includes(i)).slice(0, 20);
+    const sample = verified.slice(0, 20);
     let bytes = 0;
     for (const i of sample) bytes += await dirBytes(join(out, state.frameDir(i)));
     await checkDisk(bytes / sample.length, todo.length);
@@ -174,11 +174,12 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   let rendered = 0;
   let qaFailures = 0;
   let warnings = 0;
-  const queue = [...todo];
+  // frames not handed out yet: todo[handedOut..]
+  let handedOut = 0;
   // the deadline is looked at whenever a frame is handed out, the only moment it matters
   const take = () => {
     if (options.deadline && Date.now() >= options.deadline.getTime()) stop("deadline");
-    return stopped ? undefined : queue.shift();
+    return stopped || handedOut >= todo.length ? undefined : todo[handedOut++];
   };
   const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop") };
 
@@ -208,7 +209,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
     rendered++;
     log.write({ type: "frame", index: job.index, worker: w, status: "done", attempt: job.attempt, ms: Math.round(Date.now() - job.started) });
     bar?.tick(done, failed);
-    if (!diskChecked) await checkDisk(await dirBytes(written.dir), queue.length);
+    if (!diskChecked) await checkDisk(await dirBytes(written.dir), todo.length - handedOut);
   };
 
   const recordFailure = async (job: Job, w: number, err: Error) => {
@@ -265,7 +266,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
             break;
           }
           if (fatal) {
-            queue.length = 0; // the other workers finish what they hold and stop
+            handedOut = todo.length; // the other workers finish what they hold and stop
             throw fatal;
           }
           const browserTrouble = !(err instanceof InputError);
