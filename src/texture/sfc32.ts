@@ -4,7 +4,7 @@
  * counting generator) whose 128-bit state is a pure function of a 128-bit key and a list of
  * integer ids, so the texture code splits one key per (level, step, phase, row band): bytes
  * never depend on which thread ran a band or in what order. The key itself comes from the
- * project's `Rng` (see `textureKey` in keys.ts), never from Math.random.
+ * project's `Rng` (see `textureKey` in keys.ts), never from an unseeded source.
  *
  * This module is pure (no imports) so that worker threads can load it without the rest of
  * simforge.

@@ -1,6 +1,6 @@
 /**
  * Latent tensors as flat NCHW arrays: seeded Gaussian noise (Box–Muller over the seeded
- * Rng, never Math.random), circular (wrap) padding, cropping and rolling of the spatial
+ * Rng, never an unseeded source), circular (wrap) padding, cropping and rolling of the spatial
  * dims. These are what make the ONNX texture path seamless without touching the graphs:
  * the UNet and VAE see a wrap-padded latent, so the cropped centre behaves as if computed
  * on a torus as far as the margin covers the network's receptive field.
