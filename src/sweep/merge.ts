@@ -12,7 +12,7 @@ import { stageDir } from "../writers/atomic.js";
 import { readManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
 import { linkOrCopy, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
 import type { SweepWriter } from "./config.js";
-import { frameVerifies, readJournal, readSweepMeta, SweepState, type SweepMeta } from "./state.js";
+import { frameEntries, frameVerifies, readJournal, readSweepMeta, SweepState, type SweepMeta } from "./state.js";
 import { shardFrames } from "./shard.js";
 
 interface ShardDir {
@@ -28,9 +28,7 @@ async function readShard(dir: string): Promise<ShardDir> {
   if (!meta.shard) throw new InputError("not a shard (its sweep.json has no shard): it is a whole sweep already", { file: join(dir, "sweep.json") });
   const manifest = await readManifest(dir);
   if (!manifest) throw new InputError("no manifest.json: this shard has not rendered any frame", { file: dir });
-  const entries = new Map(manifest.frames.map((e) => [e.index, e]));
-  for (const e of await readJournal(dir)) entries.set(e.index, e);
-  return { dir, meta, manifest, entries };
+  return { dir, meta, manifest, entries: frameEntries(manifest, await readJournal(dir)) };
 }
 
 export interface MergeResult {

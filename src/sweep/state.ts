@@ -86,6 +86,14 @@ export async function readJournal(out: string): Promise<FrameEntry[]> {
   return entries;
 }
 
+/** Each frame's latest state in a sweep directory: the manifest's, overridden by the journal's. */
+export function frameEntries(manifest: Manifest | null, journal: readonly FrameEntry[]): Map<number, FrameEntry> {
+  const entries = new Map<number, FrameEntry>();
+  for (const e of manifest?.frames ?? []) entries.set(e.index, e);
+  for (const e of journal) entries.set(e.index, e);
+  return entries;
+}
+
 export async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
@@ -171,9 +179,7 @@ export class SweepState {
       await removeStaleTemps(join(out, "frames"));
       await writeFileAtomic(join(out, "sweep.json"), stableJson(meta));
       const manifest = fresh ? null : await readManifest(out);
-      const entries = new Map<number, FrameEntry>();
-      for (const e of manifest?.frames ?? []) entries.set(e.index, e);
-      if (!fresh) for (const e of await readJournal(out)) entries.set(e.index, e);
+      const entries = frameEntries(manifest, fresh ? [] : await readJournal(out));
       const state = new SweepState(out, meta, entries, manifest, options.compactEvery);
       state.startHeartbeat();
       return state;
