@@ -74,6 +74,8 @@ export interface SweepResult {
   message: string;
 }
 
+type Drawn = Awaited<ReturnType<typeof randomize>>;
+
 interface Produced {
   frame: RenderedFrame;
   seed: string;
@@ -109,20 +111,22 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const shard = options.shard ?? null;
   const out = options.out;
   const cells = config.cells.map((c) => cellTemplate(config, c));
-  // a broken template fails here, before any browser starts or anything is written
-  for (const [k, json] of cells.entries()) if (k < config.frames) await randomize(json, config.seed, k, config.templatePath);
+  // a broken template fails here, before any browser starts or anything is written; the
+  // frames drawn for that (frame k of cell k) are kept for when they are rendered
+  const drawn = new Map<number, Drawn>();
+  for (const [k, json] of cells.entries()) if (k < config.frames) drawn.set(k, await randomize(json, config.seed, k, config.templatePath));
 
   const state = await SweepState.open(out, sweepMeta(config, shard), { force: options.force });
   const log = new EventLog(out, options.onEvent);
   try {
-    return await sweep(config, cells, state, log, shard, options);
+    return await sweep(config, cells, drawn, state, log, shard, options);
   } finally {
     await state.close().catch(() => undefined);
     await log.close();
   }
 }
 
-async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState, log: EventLog, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
+async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number, Drawn>, state: SweepState, log: EventLog, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
   const out = options.out;
   const mine = shardFrames(config.frames, shard);
   const todo: number[] = [];
@@ -184,8 +188,8 @@ async function sweep(config: SweepConfig, cellJson: unknown[], state: SweepState
   const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop") };
 
   const produce = async (r: Renderer, index: number): Promise<Produced> => {
-    const cell = index % cellJson.length;
-    const f = await randomize(cellJson[cell], config.seed, index, config.templatePath);
+    const f = drawn.get(index) ?? (await randomize(cellJson[index % cellJson.length], config.seed, index, config.templatePath));
+    drawn.delete(index);
     const frame = await renderSensors(r, f.scene, passes, config.templatePath);
     return { frame, seed: f.seed, draws: f.draws, warnings: f.warnings };
   };
