@@ -10,11 +10,11 @@ import { basename, join } from "node:path";
 import sharp, { type OutputInfo, type OverlayOptions } from "sharp";
 import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../writers/atomic.js";
+import { escapeHtml } from "../sweep/report-svg.js";
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function caption(lines: string[], width: number, height: number): Buffer {
-  const text = lines.map((l, i) => `<text x="6" y="${16 + i * 15}" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#222">${esc(l)}</text>`).join("");
+  const text = lines.map((l, i) => `<text x="6" y="${16 + i * 15}" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#222">${escapeHtml(l)}</text>`).join("");
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fafafa"/>${text}</svg>`);
 }
 
