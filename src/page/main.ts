@@ -1,19 +1,20 @@
 /**
  * The page side of simforge (bundled with esbuild into dist/page.js, served to a blank
  * page by the session's loopback server): builds the Babylon scene of a FrameRequest, renders RGB (anti-aliased) and
- * the label passes from that one scene state, and sends the pixels back.
+ * the label passes from that one scene state, and uploads the raw read-backs to the host.
  */
 import { Engine } from "@babylonjs/core/Engines/engine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
 import "@babylonjs/core/Layers/layerSceneComponent.js";
-import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PassName, type PageTexture } from "../render/protocol.js";
+import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "../render/protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
-import { deflateBase64 } from "./encode.js";
-import { FloatTarget, PassMaterials, bindPass, countCoverage } from "./passes.js";
+import { upload } from "./upload.js";
+import { Packer } from "./pack.js";
+import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 
 let engine: Engine;
 let scene: Scene;
@@ -23,6 +24,8 @@ const lights = new LightRig();
 let passMaterials: PassMaterials;
 let contextLost = false;
 let backdrop: Layer | undefined;
+let uploadUrl = "";
+let packer: Packer;
 const targets = new Map<string, FloatTarget>();
 
 function target(name: string, width: number, height: number, stencil: boolean): FloatTarget {
@@ -36,7 +39,8 @@ function target(name: string, width: number, height: number, stencil: boolean): 
   return t;
 }
 
-async function init(): Promise<PageInfo> {
+async function init(url: string): Promise<PageInfo> {
+  uploadUrl = url;
   const canvas = document.createElement("canvas");
   canvas.width = 64;
   canvas.height = 64;
@@ -62,6 +66,7 @@ async function init(): Promise<PageInfo> {
   scene.skipPointerMovePicking = true;
   assets = new AssetCache(scene);
   passMaterials = new PassMaterials(scene);
+  packer = new Packer(engine);
   const gl = engine._gl;
   // Label passes render into float targets; amodal counting blends into them.
   for (const ext of ["EXT_color_buffer_float", "EXT_float_blend"]) {
@@ -91,19 +96,6 @@ function setBackdrop(spec: PageTexture | undefined): void {
 }
 
 /**
- * Copies channels [c0, c0 + n) of a bottom-up RGBA read-back into a top-down array with
- * n channels per pixel (WebGL reads rows from the bottom; images list them from the top).
- */
-function topDown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(out: T, src: ArrayLike<number>, width: number, height: number, c0: number, n: number): T {
-  let o = 0;
-  for (let row = height - 1; row >= 0; row--) {
-    let i = row * width * 4 + c0;
-    for (let u = 0; u < width; u++, i += 4) for (let c = 0; c < n; c++) out[o++] = src[i + c]!;
-  }
-  return out;
-}
-
-/**
  * Waits until every mesh, material and render target is ready to draw. New lights mark
  * materials dirty, so the first check of a frame usually fails even when every shader is
  * cached; scene.whenReadyAsync then waits on a timer, while re-checking at once (and only
@@ -126,6 +118,13 @@ function gatherTexels(src: Float32Array, width: number, height: number, texels: 
   return out;
 }
 
+/** Every RGBA float texel of a bottom-up read-back, rows from the top. */
+function topDownTexels(src: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height * 4);
+  for (let v = 0; v < height; v++) out.set(src.subarray((height - 1 - v) * width * 4, (height - v) * width * 4), v * width * 4);
+  return out;
+}
+
 function decodeU32(b64: string): Uint32Array {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
@@ -133,18 +132,12 @@ function decodeU32(b64: string): Uint32Array {
   return new Uint32Array(bytes.buffer);
 }
 
-/** What the exclusive part of a frame hands to the packing part: raw read-backs (rows bottom-up). */
+/** What the exclusive part of a frame hands to the upload: raw read-backs, named as UploadPart. */
 interface ReadBack {
-  /** send the coverage bits themselves (pass "amodal") */
-  amodalMasks: boolean;
   width: number;
   height: number;
-  rgba?: Uint8Array;
-  labels?: Float32Array;
-  normals?: Float32Array;
-  lidarViews: Float32Array[];
-  coverage: Float32Array[];
-  objects: { id: number; localMin: [number, number, number]; localMax: [number, number, number] }[];
+  parts: [string, ArrayBufferView][];
+  objects: FrameReply["objects"];
   timings: Record<string, number>;
 }
 
@@ -202,15 +195,16 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     const out: ReadBack = {
       width,
       height,
-      coverage: [],
-      amodalMasks: req.passes.amodalMasks === true,
-      lidarViews: [],
+      parts: [],
       objects: frame.objects.map((o) => ({ id: o.spec.id, localMin: o.localMin, localMax: o.localMax })),
       timings,
     };
-    if (req.passes.rgb) out.rgba = (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array;
-    if (labels) out.labels = await labels.read();
-    if (normals) out.normals = await normals.read();
+    if (req.passes.rgb) out.parts.push(["rgba", (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array]);
+    if (labels) {
+      const [depth, instance] = packer.pack(labels.rtt, [{ channel: 0, mode: "float" }, { channel: 1, mode: "u16" }]);
+      out.parts.push(["depth", depth!], ["instance", instance!]);
+    }
+    if (normals) out.parts.push(["normals", await normals.read()]);
     // LiDAR faces: the same built scene seen from each face's camera in turn
     for (const [j, v] of (req.lidarViews ?? []).entries()) {
       const t = target(`lidar${j}`, v.width, v.height, false);
@@ -223,14 +217,18 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
         await sceneReady();
         scene.render();
         const px = await t.read();
-        out.lidarViews.push(v.texels ? gatherTexels(px, v.width, v.height, decodeU32(v.texels)) : topDown(new Float32Array(v.width * v.height * 4), px, v.width, v.height, 0, 4));
+        out.parts.push([`lidar${j}`, v.texels ? gatherTexels(px, v.width, v.height, decodeU32(v.texels)) : topDownTexels(px, v.width, v.height)]);
       } finally {
         t.rtt.renderList = [];
         scene.activeCamera = camera;
         faceCamera.dispose();
       }
     }
-    for (const t of coverage) out.coverage.push(await t.read());
+    for (const [k, t] of coverage.entries()) {
+      const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
+      const planes = Array.from({ length: Math.ceil(n / 24) }, (_, c) => ({ channel: c, mode: "u32" as const }));
+      packer.pack(t.rtt, planes).forEach((bytes, c) => out.parts.push([`coverage${k}.${c}`, bytes]));
+    }
     if (contextLost) throw new Error(CONTEXT_LOST);
     timings.render = performance.now() - t1;
     return out;
@@ -242,41 +240,12 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   }
 }
 
-/** The packing part: top-down copies, deflate, amodal counts. Runs alongside the next frame's GPU work. */
-async function pack(rb: ReadBack): Promise<FrameReply> {
+/** The upload part: the raw read-backs go to the host in one POST while the GPU works on the next frame. */
+async function send(rb: ReadBack): Promise<FrameReply> {
   const t0 = performance.now();
-  const { width: w, height: h } = rb;
-  const reply: FrameReply = { passes: {}, objects: [], timings: rb.timings };
-  const send = async (name: PassName, data: ArrayBufferView) => {
-    reply.passes[name] = await deflateBase64(data);
-  };
-  if (rb.rgba) await send("rgb", topDown(new Uint8Array(w * h * 3), rb.rgba, w, h, 0, 3));
-  if (rb.labels) {
-    await send("depth", topDown(new Float32Array(w * h), rb.labels, w, h, 0, 1));
-    await send("instance", topDown(new Uint16Array(w * h), rb.labels, w, h, 1, 1));
-  }
-  if (rb.normals) await send("normals", topDown(new Float32Array(w * h * 3), rb.normals, w, h, 0, 3));
-  if (rb.lidarViews.length) reply.lidarViews = await Promise.all(rb.lidarViews.map((v) => deflateBase64(v)));
-  if (rb.amodalMasks && rb.coverage.length) {
-    const groups = rb.coverage.map((px, k) => {
-      const words = Math.ceil(Math.min(OBJECTS_PER_COVERAGE_TARGET, rb.objects.length - k * OBJECTS_PER_COVERAGE_TARGET) / 24);
-      return topDown(new Uint32Array(w * h * words), px, w, h, 0, words);
-    });
-    const all = new Uint32Array(groups.reduce((s, g) => s + g.length, 0));
-    let at = 0;
-    for (const g of groups) all.set(g, (at += g.length) - g.length);
-    await send("amodal", all);
-  }
-  const pixels: number[] = [];
-  const boxes: ([number, number, number, number] | null)[] = [];
-  rb.coverage.forEach((px, k) => {
-    const counted = countCoverage(px, w, h, Math.min(OBJECTS_PER_COVERAGE_TARGET, rb.objects.length - k * OBJECTS_PER_COVERAGE_TARGET));
-    pixels.push(...counted.pixels);
-    boxes.push(...counted.boxes);
-  });
-  reply.objects = rb.objects.map((o, i) => ({ ...o, amodalPixels: pixels[i] ?? 0, amodalBox: boxes[i] ?? null }));
-  rb.timings.pack = performance.now() - t0;
-  return reply;
+  const info = await upload(uploadUrl, rb.parts);
+  rb.timings.upload = performance.now() - t0;
+  return { width: rb.width, height: rb.height, upload: info, objects: rb.objects, timings: rb.timings };
 }
 
 let turn: Promise<unknown> = Promise.resolve();
@@ -284,7 +253,7 @@ let turn: Promise<unknown> = Promise.resolve();
 async function renderFrame(req: FrameRequest): Promise<FrameReply> {
   const mine = turn.then(() => renderAndRead(req));
   turn = mine.catch(() => undefined);
-  return pack(await mine);
+  return send(await mine);
 }
 
 function loseContext(): void {

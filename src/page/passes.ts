@@ -221,37 +221,3 @@ export async function bindPass(
   });
   await Promise.all(compiled);
 }
-
-/** Counts each object's pixels and box in a coverage target read back as RGBA float32 (rows bottom-up). */
-export function countCoverage(
-  px: Float32Array, width: number, height: number, nObjects: number,
-): { pixels: number[]; boxes: ([number, number, number, number] | null)[] } {
-  const pixels = new Array<number>(nObjects).fill(0);
-  const uMin = new Array<number>(nObjects).fill(Infinity);
-  const vMin = new Array<number>(nObjects).fill(Infinity);
-  const uMax = new Array<number>(nObjects).fill(-Infinity);
-  const vMax = new Array<number>(nObjects).fill(-Infinity);
-  const channels = Math.ceil(nObjects / 24);
-  for (let row = 0; row < height; row++) {
-    const v = height - 1 - row;
-    for (let u = 0, base = row * width * 4; u < width; u++, base += 4) {
-      for (let c = 0; c < channels; c++) {
-        const value = px[base + c]!;
-        if (value === 0) continue; // most pixels: no object here
-        let bits = value | 0;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          const k = c * 24 + (31 - Math.clz32(low));
-          bits ^= low;
-          pixels[k]!++;
-          if (u < uMin[k]!) uMin[k] = u;
-          if (u > uMax[k]!) uMax[k] = u;
-          if (v < vMin[k]!) vMin[k] = v;
-          if (v > vMax[k]!) vMax[k] = v;
-        }
-      }
-    }
-  }
-  const boxes = pixels.map((n, k) => (n > 0 ? ([uMin[k]!, vMin[k]!, uMax[k]!, vMax[k]!] as [number, number, number, number]) : null));
-  return { pixels, boxes };
-}

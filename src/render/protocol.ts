@@ -1,7 +1,8 @@
 /**
  * The request/reply protocol between the host (Node) and the page (Babylon.js in
  * Chromium). Plain JSON only: matrices are 16 numbers in Babylon/gl-matrix memory layout
- * (column-major), binary passes travel as base64 strings. Everything geometric is resolved
+ * (column-major). Pixels never travel in this JSON: the page uploads its raw read-backs as
+ * one binary POST to the session's loopback server (see FrameReply.upload). Everything geometric is resolved
  * on the host (src/math, src/sensors/camera), so the page only draws.
  */
 
@@ -106,11 +107,7 @@ export interface LidarViewRequest {
   texels?: string;
 }
 
-export interface ObjectStats {
-  id: number;
-  /** bounds of the object's geometry in its own coordinates before `world` (mesh-local) */
-  localMin: [number, number, number];
-  localMax: [number, number, number];
+export interface ObjectStats extends PageObjectInfo {
   /** pixels covered by the object rendered alone (no occluders) */
   amodalPixels: number;
   /** [uMin, vMin, uMax, vMax] inclusive pixel indices of the unoccluded silhouette, null if off-image */
@@ -131,14 +128,40 @@ export interface ObjectStats {
 /** Objects per coverage target: 24 bits in each of 4 float channels. */
 export const OBJECTS_PER_COVERAGE_TARGET = 96;
 
-export type PassName = "rgb" | "depth" | "instance" | "normals" | "amodal";
+/**
+ * One raw read-back inside a frame's upload: `rgba` (RGBA8 of the anti-aliased RGB pass),
+ * `labels`, `normals`, `coverage<k>` (RGBA float32 of those targets), all with rows bottom-up
+ * as WebGL reads them, and `lidar<j>` (float32 x4 per listed texel, or every texel with rows
+ * from the top).
+ */
+export interface UploadPart {
+  name: string;
+  /** byte offset in the upload (a multiple of 8, so any typed array can view it in place) */
+  offset: number;
+  byteLength: number;
+}
+
+/** Where a frame's read-backs are: POSTed by the page to /upload/<token>/<id> before it replies. */
+export interface UploadInfo {
+  id: string;
+  byteLength: number;
+  parts: UploadPart[];
+}
+
+/** What the page knows of an object of the frame; pixel counts are made on the host. */
+export interface PageObjectInfo {
+  id: number;
+  /** bounds of the object's geometry in its own coordinates before `world` (mesh-local) */
+  localMin: [number, number, number];
+  localMax: [number, number, number];
+}
 
 export interface FrameReply {
-  /** raw-deflated, base64-encoded passes */
-  passes: Partial<Record<PassName, string>>;
-  /** raw-deflated, base64-encoded float32 x4 per pixel (or per listed pixel) of each LiDAR view */
-  lidarViews?: string[];
-  objects: ObjectStats[];
+  width: number;
+  height: number;
+  /** the frame's read-backs (raw bytes, no compression: the loopback socket is faster than deflate) */
+  upload: UploadInfo;
+  objects: PageObjectInfo[];
   /** milliseconds spent in the page per step */
   timings: Record<string, number>;
 }
@@ -154,7 +177,8 @@ export interface PageInfo {
 
 /** What the page bundle installs on `window`. */
 export interface PageApi {
-  init(): Promise<PageInfo>;
+  /** `uploadUrl`: where renderFrame POSTs each frame's read-backs ("/upload/<token>") */
+  init(uploadUrl: string): Promise<PageInfo>;
   renderFrame(req: FrameRequest): Promise<FrameReply>;
   /** drops the WebGL context the way a GPU reset does (for failure tests) */
   loseContext(): void;

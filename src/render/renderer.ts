@@ -7,8 +7,10 @@ import { glProjection, type Intrinsics } from "../sensors/camera.js";
 import { glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
+import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
 import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PassSelection } from "./protocol.js";
+import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import type { LidarScan } from "./lidar.js";
 
 export interface PassOptions {
@@ -52,7 +54,7 @@ export interface RenderedFrame {
   semantic?: Uint16Array;
   /** unit normals (x, y, z per pixel) in the OpenCV camera frame, 0 = no surface */
   normals?: Float32Array;
-  /** coverage bits of every object's unoccluded silhouette (see PassName "amodal"); read with amodalMask() */
+  /** coverage bits of every object's unoccluded silhouette (see readback.ts amodalBits); read with amodalMask() */
   amodal?: Uint32Array;
   /** per LidarView: depth, instance id, octahedral plane normal (2) per pixel or listed pixel */
   lidarViews?: Float32Array[];
@@ -63,27 +65,6 @@ export interface RenderedFrame {
   /** milliseconds per step in the page */
   timings: Record<string, number>;
 }
-
-/** Bytes at an offset aligned for any typed array (small Buffers share a pool at odd offsets). */
-function aligned(buf: Buffer): Uint8Array {
-  return buf.byteOffset % 8 === 0 ? buf : new Uint8Array(buf);
-}
-
-const decode = {
-  u8: (buf: Buffer) => aligned(buf),
-  u16: (buf: Buffer) => {
-    const b = aligned(buf);
-    return new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
-  },
-  u32: (buf: Buffer) => {
-    const b = aligned(buf);
-    return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  },
-  f32: (buf: Buffer) => {
-    const b = aligned(buf);
-    return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  },
-};
 
 /**
  * The unoccluded silhouette of the object at `index` (scene order) as 0/1 per pixel, rows
@@ -179,31 +160,59 @@ export class Renderer {
     this.issuing = issued.then(() => undefined, () => undefined);
     const { req, reply: replied } = await issued;
     const reply = await replied;
-    const posted = RenderSession.passes(reply);
+    const t0 = performance.now();
+    const parts = s.takeUpload(reply.upload);
     s.assets.received(Object.keys(req.assets));
+    const { width, height } = reply;
+    const part = (name: string) => parts.get(name);
+    const n = reply.objects.length;
+    // coverage target k: one plane of bits per 24 of its objects
+    const coverage: Uint32Array[][] = [];
+    for (let k = 0; parts.has(`coverage${k}.0`); k++) {
+      const planes: Uint32Array[] = [];
+      for (let c = 0; parts.has(`coverage${k}.${c}`); c++) planes.push(asUint32(part(`coverage${k}.${c}`)!));
+      coverage.push(planes);
+    }
+    const counts = coverage.map((px, k) => countCoverage(px, width, height, objectsInCoverageTarget(k, n)));
+    const objects: ObjectStats[] = reply.objects.map((o, i) => {
+      const c = counts[Math.floor(i / OBJECTS_PER_COVERAGE_TARGET)];
+      const j = i % OBJECTS_PER_COVERAGE_TARGET;
+      return { ...o, amodalPixels: c?.pixels[j] ?? 0, amodalBox: c?.boxes[j] ?? null };
+    });
     const frame: RenderedFrame = {
       scene,
-      width: req.width,
-      height: req.height,
+      width,
+      height,
       K: cam.K,
       T_world_camera: cam.T_world_camera,
-      objects: reply.objects,
+      objects,
       timings: reply.timings,
     };
-    if (posted.rgb) {
-      frame.rgb = decode.u8(posted.rgb);
+    const rgba = part("rgba");
+    if (rgba) {
+      frame.rgb = rgbFromRgba(rgba, width, height);
       // camera sensor effects act on RGB only; the label passes are untouched
       const fx = scene.camera.effects;
-      if (fx && hasRgbEffects(fx)) frame.rgb = applyRgbEffects(frame.rgb, req.width, req.height, fx, 3);
+      if (fx && hasRgbEffects(fx)) frame.rgb = applyRgbEffects(frame.rgb, width, height, fx, 3);
     }
-    if (posted.depth) frame.depth = decode.f32(posted.depth);
-    if (posted.instance) {
-      frame.instance = decode.u16(posted.instance);
+    const depth = part("depth");
+    const instance = part("instance");
+    if (depth) frame.depth = depthFromPlane(depth, width, height);
+    if (instance) {
+      frame.instance = instanceFromPlane(instance, width, height);
       frame.semantic = semanticFromInstance(frame.instance, scene);
     }
-    if (posted.normals) frame.normals = decode.f32(posted.normals);
-    if (posted.amodal) frame.amodal = decode.u32(posted.amodal);
-    if (reply.lidarViews) frame.lidarViews = reply.lidarViews.map((v) => decode.f32(RenderSession.inflate(v)));
+    const normals = part("normals");
+    if (normals) frame.normals = normalsFromTarget(asFloat32(normals), width, height);
+    if (passes.amodalMasks && coverage.length) frame.amodal = amodalBits(coverage, width, height);
+    if (options.lidarViews) {
+      frame.lidarViews = options.lidarViews.map((_, j) => {
+        const view = part(`lidar${j}`);
+        if (!view) throw new RuntimeError(`the page sent no read-back for LiDAR view ${j}`);
+        return asFloat32(view);
+      });
+    }
+    frame.timings.host = performance.now() - t0;
     return frame;
   }
 

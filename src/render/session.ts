@@ -2,14 +2,13 @@
  * One browser and one page, reused across frames. Detects a crashed page, a closed browser,
  * a lost WebGL context and a hung frame (watchdog), and always closes the browser.
  */
-import { inflateRawSync } from "node:zlib";
 import type { Browser, Page } from "puppeteer";
 import { InputError, RuntimeError } from "../errors.js";
 import { assertBundle } from "./bundle.js";
 import { PageServer, type AssetSource } from "./server.js";
 import { AssetLedger } from "./asset-ledger.js";
 import { launchBrowser, type GpuMode, type ResolvedBrowser } from "./browser.js";
-import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type PassName } from "./protocol.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "./protocol.js";
 
 export interface SessionInfo extends PageInfo {
   browserVersion: string;
@@ -82,23 +81,30 @@ export class RenderSession {
     for (const k of keys) this.server.removeAsset(k);
   }
 
-  /** The binary passes of a reply, inflated. */
-  static passes(reply: FrameReply): Partial<Record<PassName, Buffer>> {
-    const out: Partial<Record<PassName, Buffer>> = {};
-    for (const [name, packed] of Object.entries(reply.passes) as [PassName, string][]) out[name] = RenderSession.inflate(packed);
-    return out;
-  }
-
-  /** A pass as the page sent it (raw-deflated, base64), inflated. */
-  static inflate(packed: string): Buffer {
-    return inflateRawSync(Buffer.from(packed, "base64"));
+  /**
+   * The read-backs a reply announces, as the page uploaded them. A body that is missing or
+   * shorter than announced (a channel broken mid-frame) is an error: the frame is never
+   * decoded from partial bytes.
+   */
+  takeUpload(info: UploadInfo): Map<string, Uint8Array> {
+    const body = this.server.takeUpload(info.id);
+    if (!body) throw new RuntimeError(`the page's read-backs for upload ${info.id} never arrived`);
+    if (body.length !== info.byteLength) throw new RuntimeError(`the page's read-backs for upload ${info.id} are truncated: ${body.length} of ${info.byteLength} bytes`);
+    // typed arrays view the parts in place, which needs the body 8-byte aligned
+    const bytes = body.byteOffset % 8 === 0 ? body : new Uint8Array(body);
+    const parts = new Map<string, Uint8Array>();
+    for (const p of info.parts) {
+      if (p.offset + p.byteLength > bytes.length) throw new RuntimeError(`upload ${info.id}: part ${p.name} lies outside the body`);
+      parts.set(p.name, new Uint8Array(bytes.buffer, bytes.byteOffset + p.offset, p.byteLength));
+    }
+    return parts;
   }
 
   private static async initPage(browser: Browser, page: Page, server: PageServer, executable: ResolvedBrowser, gpu: GpuMode): Promise<SessionInfo> {
     await page.goto(`${server.origin}/`, { waitUntil: "load" });
     let pageInfo: PageInfo;
     try {
-      pageInfo = await page.evaluate(() => (window as unknown as { simforge: PageApi }).simforge.init());
+      pageInfo = await page.evaluate((url: string) => (window as unknown as { simforge: PageApi }).simforge.init(url), `${server.origin}${server.uploadPath}`);
     } catch (err) {
       throw new RuntimeError(`WebGL2 could not start in ${executable.path}: ${(err as Error).message}`, { cause: err });
     }

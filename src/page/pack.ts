@@ -1,0 +1,141 @@
+/**
+ * Packs float label targets into bytes on the GPU before they are read back, so that only
+ * the bytes the host needs cross to it: a channel of an RGBA float32 target (16 bytes per
+ * pixel as WebGL reads it) becomes one 32-bit word per pixel (depth as its float bits,
+ * coverage bits as an integer), or one 16-bit word (instance ids, two pixels per texel).
+ * Raw WebGL2, one full-screen triangle per plane; Babylon's state caches are wiped after.
+ */
+import type { Engine } from "@babylonjs/core/Engines/engine.js";
+import type { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
+
+/** How a channel is packed: its float bits, its value as a 32-bit integer, or as 16-bit integers two per texel. */
+export type PackMode = "float" | "u32" | "u16";
+const MODES: Record<PackMode, number> = { float: 0, u32: 1, u16: 2 };
+
+const VERTEX = `#version 300 es
+void main() {
+  vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+  gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}`;
+
+const FRAGMENT = `#version 300 es
+precision highp float;
+precision highp int;
+uniform highp sampler2D src;
+uniform int channel;
+uniform int mode;
+uniform int srcWidth;
+out vec4 color;
+vec4 bytes(uint u) {
+  return vec4(float(u & 255u), float((u >> 8) & 255u), float((u >> 16) & 255u), float(u >> 24)) / 255.0;
+}
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  if (mode == 2) {
+    uint a = uint(texelFetch(src, ivec2(2 * p.x, p.y), 0)[channel]);
+    uint b = 2 * p.x + 1 < srcWidth ? uint(texelFetch(src, ivec2(2 * p.x + 1, p.y), 0)[channel]) : 0u;
+    color = bytes(a | (b << 16));
+  } else {
+    float v = texelFetch(src, p, 0)[channel];
+    color = bytes(mode == 0 ? floatBitsToUint(v) : uint(v));
+  }
+}`;
+
+interface Program {
+  program: WebGLProgram;
+  vao: WebGLVertexArrayObject;
+  loc: { src: WebGLUniformLocation; channel: WebGLUniformLocation; mode: WebGLUniformLocation; srcWidth: WebGLUniformLocation };
+}
+
+function compile(gl: WebGL2RenderingContext): Program {
+  const shader = (type: number, source: string) => {
+    const s = gl.createShader(type)!;
+    gl.shaderSource(s, source);
+    gl.compileShader(s);
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`pack shader: ${gl.getShaderInfoLog(s)}`);
+    return s;
+  };
+  const program = gl.createProgram()!;
+  gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
+  gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`pack program: ${gl.getProgramInfoLog(program)}`);
+  const at = (name: string) => gl.getUniformLocation(program, name)!;
+  return { program, vao: gl.createVertexArray()!, loc: { src: at("src"), channel: at("channel"), mode: at("mode"), srcWidth: at("srcWidth") } };
+}
+
+export class Packer {
+  private prog: Program | undefined;
+  private fbo: WebGLFramebuffer | undefined;
+  private tex: WebGLTexture | undefined;
+  private size = "";
+
+  constructor(private readonly engine: Engine) {}
+
+  /**
+   * One plane per request: channel `channel` of `target` packed as `mode`, read back as
+   * bytes (rows bottom-up as WebGL reads them; a u16 plane has ceil(width / 2) texels a row).
+   */
+  pack(target: RenderTargetTexture, planes: readonly { channel: number; mode: PackMode }[]): Uint8Array[] {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    const src = target.getInternalTexture()?._hardwareTexture?.underlyingResource as WebGLTexture | undefined;
+    if (!src) throw new Error(`pack: ${target.name} has no texture`);
+    const { width, height } = target.getSize();
+    this.prog ??= compile(gl);
+    const { program, vao, loc } = this.prog;
+    const outW = Math.max(width, Math.ceil(width / 2));
+    this.ensureTarget(gl, outW, height);
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo!);
+    gl.disable(gl.BLEND);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.STENCIL_TEST);
+    gl.disable(gl.SCISSOR_TEST);
+    gl.disable(gl.CULL_FACE);
+    gl.colorMask(true, true, true, true);
+    gl.useProgram(program);
+    gl.bindVertexArray(vao);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, src);
+    gl.uniform1i(loc.src, 0);
+    gl.uniform1i(loc.srcWidth, width);
+    const out: Uint8Array[] = [];
+    try {
+      for (const { channel, mode } of planes) {
+        const w = mode === "u16" ? Math.ceil(width / 2) : width;
+        gl.viewport(0, 0, w, height);
+        gl.uniform1i(loc.channel, channel);
+        gl.uniform1i(loc.mode, MODES[mode]);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        const bytes = new Uint8Array(w * height * 4);
+        gl.readPixels(0, 0, w, height, gl.RGBA, gl.UNSIGNED_BYTE, bytes);
+        out.push(bytes);
+      }
+    } finally {
+      gl.bindVertexArray(null);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+      // Babylon caches GL state (program, textures, blend, depth, viewport): make it set all of it again
+      this.engine.wipeCaches(true);
+    }
+    return out;
+  }
+
+  private ensureTarget(gl: WebGL2RenderingContext, width: number, height: number): void {
+    const key = `${width}x${height}`;
+    if (this.size === key) return;
+    if (this.tex) gl.deleteTexture(this.tex);
+    this.fbo ??= gl.createFramebuffer()!;
+    this.tex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, this.tex);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.tex, 0);
+    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+    gl.bindTexture(gl.TEXTURE_2D, null);
+    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`pack: ${width}x${height} RGBA8 framebuffer incomplete (0x${status.toString(16)})`);
+    this.size = key;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The page's raw read-backs turned into the frame's arrays, on the host: WebGL reads rows
+ * from the bottom and label targets are RGBA float32, while images list rows from the top
+ * with only the channels they need. Each conversion is one pass over the pixels, flipping
+ * and picking channels at once, so the page spends nothing on it.
+ */
+import { OBJECTS_PER_COVERAGE_TARGET } from "./protocol.js";
+
+/** A view of `bytes` as float32 (bytes from an upload are 8-byte aligned). */
+export function asFloat32(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+}
+
+/** RGBA8 with rows bottom-up -> RGB8 with rows from the top. */
+export function rgbFromRgba(rgba: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  let o = 0;
+  for (let row = height - 1; row >= 0; row--) {
+    for (let i = row * width * 4, end = i + width * 4; i < end; i += 4) {
+      out[o++] = rgba[i]!;
+      out[o++] = rgba[i + 1]!;
+      out[o++] = rgba[i + 2]!;
+    }
+  }
+  return out;
+}
+
+/** A plane of 32-bit words (rows bottom-up) as typed values with rows from the top. */
+function flipRows<T extends Float32Array | Uint32Array>(plane: T, width: number, height: number, make: (n: number) => T): T {
+  const out = make(width * height);
+  for (let v = 0; v < height; v++) out.set(plane.subarray((height - 1 - v) * width, (height - v) * width), v * width);
+  return out;
+}
+
+/** The depth plane (float32 bits per pixel, rows bottom-up) -> metres along camera z, rows from the top. */
+export function depthFromPlane(bytes: Uint8Array, width: number, height: number): Float32Array {
+  return flipRows(asFloat32(bytes), width, height, (n) => new Float32Array(n));
+}
+
+/** The instance plane (uint16 per pixel, ceil(width / 2) texels of two a row, rows bottom-up) -> ids, rows from the top. */
+export function instanceFromPlane(bytes: Uint8Array, width: number, height: number): Uint16Array {
+  if (bytes.byteOffset % 2 !== 0) bytes = new Uint8Array(bytes);
+  const plane = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+  const stride = 2 * Math.ceil(width / 2);
+  const out = new Uint16Array(width * height);
+  for (let v = 0; v < height; v++) out.set(plane.subarray((height - 1 - v) * stride, (height - 1 - v) * stride + width), v * width);
+  return out;
+}
+
+/** A plane of uint32 words (rows bottom-up). */
+export function asUint32(bytes: Uint8Array): Uint32Array {
+  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+  return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+}
+
+/** The normals target (RGB = unit normal) -> 3 floats per pixel, rows from the top. */
+export function normalsFromTarget(px: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height * 3);
+  let o = 0;
+  for (let row = height - 1; row >= 0; row--) {
+    for (let i = row * width * 4, end = i + width * 4; i < end; i += 4) {
+      out[o++] = px[i]!;
+      out[o++] = px[i + 1]!;
+      out[o++] = px[i + 2]!;
+    }
+  }
+  return out;
+}
+
+/** Objects in coverage target k of a frame with n objects. */
+export const objectsInCoverageTarget = (k: number, n: number) => Math.min(OBJECTS_PER_COVERAGE_TARGET, n - k * OBJECTS_PER_COVERAGE_TARGET);
+
+/**
+ * Counts each object's pixels and box ([uMin, vMin, uMax, vMax], v from the top) in one
+ * coverage target, given as its planes of coverage bits (plane c holds objects 24c..24c+23
+ * of the target, bit j % 24; rows bottom-up).
+ */
+export function countCoverage(
+  planes: readonly Uint32Array[], width: number, height: number, nObjects: number,
+): { pixels: number[]; boxes: ([number, number, number, number] | null)[] } {
+  const pixels = new Array<number>(nObjects).fill(0);
+  const uMin = new Array<number>(nObjects).fill(Infinity);
+  const vMin = new Array<number>(nObjects).fill(Infinity);
+  const uMax = new Array<number>(nObjects).fill(-Infinity);
+  const vMax = new Array<number>(nObjects).fill(-Infinity);
+  planes.forEach((plane, c) => {
+    for (let row = 0; row < height; row++) {
+      const v = height - 1 - row;
+      for (let u = 0, i = row * width; u < width; u++, i++) {
+        let bits = plane[i]!;
+        if (bits === 0) continue; // most pixels: no object here
+        while (bits !== 0) {
+          const low = bits & -bits;
+          const k = c * 24 + (31 - Math.clz32(low));
+          bits ^= low;
+          pixels[k]!++;
+          if (u < uMin[k]!) uMin[k] = u;
+          if (u > uMax[k]!) uMax[k] = u;
+          if (v < vMin[k]!) vMin[k] = v;
+          if (v > vMax[k]!) vMax[k] = v;
+        }
+      }
+    }
+  });
+  const boxes = pixels.map((n, k) => (n > 0 ? ([uMin[k]!, vMin[k]!, uMax[k]!, vMax[k]!] as [number, number, number, number]) : null));
+  return { pixels, boxes };
+}
+
+/**
+ * The coverage bits of every object, rows from the top: for each coverage target in turn,
+ * its planes interleaved, ceil(objects / 24) uint32 words per pixel (the layout amodalMask() reads).
+ */
+export function amodalBits(targets: readonly (readonly Uint32Array[])[], width: number, height: number): Uint32Array {
+  const pixels = width * height;
+  const out = new Uint32Array(targets.reduce((s, planes) => s + planes.length * pixels, 0));
+  let o = 0;
+  for (const planes of targets) {
+    const n = planes.length;
+    for (let v = 0; v < height; v++) {
+      const rowStart = (height - 1 - v) * width;
+      for (let u = 0; u < width; u++) for (let c = 0; c < n; c++) out[o++] = planes[c]![rowStart + u]!;
+    }
+  }
+  return out;
+}
