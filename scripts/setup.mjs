@@ -54,3 +54,15 @@ if (!browser) {
   }
 }
 say(`browser: ${browser.path} (${browser.source})`);
+
+// 4. Mesa's llvmpipe (through EGL): the fastest CPU rasterizer, which --gpu auto picks on a
+// machine without a GPU; SwiftShader (inside Chromium) is used where it is missing
+const mesaVendor = "/usr/share/glvnd/egl_vendor.d/50_mesa.json";
+if (!existsSync(mesaVendor)) {
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    say("installing Mesa's EGL and llvmpipe (apt-get install -y libegl1 libegl-mesa0 libgl1-mesa-dri)");
+    run("apt-get", ["install", "-y", "-qq", "libegl1", "libegl-mesa0", "libgl1-mesa-dri"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  } else {
+    say("Mesa's EGL is not installed: rendering on the CPU uses SwiftShader (install libegl-mesa0 and libgl1-mesa-dri for llvmpipe, which is faster)");
+  }
+}

@@ -52,9 +52,10 @@ export async function resolveScene(input: string | SceneInput | ConcreteScene, f
   return { scene: await checkSceneFiles(scene, process.cwd(), name), file: name };
 }
 
-async function withRenderer<T>(given: Renderer | undefined, gpu: GpuMode | undefined, fn: (r: Renderer) => Promise<T>): Promise<T> {
+async function withRenderer<T>(given: Renderer | undefined, gpu: GpuMode | undefined, fn: (r: Renderer) => Promise<T>, onBrowser?: (info: Renderer["info"]) => void): Promise<T> {
   if (given) return fn(given);
   const r = await Renderer.open({ gpu: gpu ?? "auto" });
+  onBrowser?.(r.info);
   try {
     return await fn(r);
   } finally {
@@ -100,6 +101,8 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
 export interface RenderScenesOptions extends PassOptions, WriteFrameOptions {
   out: string;
   gpu?: GpuMode;
+  /** told the backend the browser renders with, once it has started */
+  onBrowser?: (info: Renderer["info"]) => void;
   /** show progress on stderr (live on a TTY, sparse lines otherwise) */
   progress?: boolean;
   /** stop cleanly: no new frame starts, the frame being written is finished */
@@ -159,7 +162,7 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
       await writeManifest(options.out, manifest);
     }
     return manifest;
-  });
+  }, options.onBrowser);
 }
 
 /**
@@ -170,7 +173,7 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
   const scenes: LoadedScene[] = [];
   for (const input of inputs) scenes.push(await resolveScene(input));
   await prepareOut(options.out);
-  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, sceneList(scenes), options));
+  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, sceneList(scenes), options), options.onBrowser);
 }
 
 /**

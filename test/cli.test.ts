@@ -178,10 +178,10 @@ describe("simforge CLI", () => {
     expect(r.stderr).toMatch(/\$SIMFORGE_CHROME: \/nonexistent\/chrome is not an executable file/);
   });
 
-  it("--gpu on without a GPU is exit code 1 saying what renders instead", () => {
+  it("--gpu on without a GPU is exit code 1 listing what was tried and what each gave", () => {
     const r = simforge("render", "scenes/demo.json", "--out", join(dir, "gpu-on"), "--gpu", "on");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--gpu on was given but the browser renders with .*SwiftShader/);
+    expect(r.stderr).toMatch(/--gpu on was given but no GPU was found \(tried vulkan: got .*SwiftShader.*; egl: /);
   });
 
   it("Ctrl-C finishes the frame in flight, closes the browser and leaves only complete frames", async () => {

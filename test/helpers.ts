@@ -4,6 +4,7 @@ import { cameraPoseMatrix, intrinsicsOf } from "../src/sensors/camera.js";
 import { parseScene } from "../src/scene/validate.js";
 import type { ConcreteScene } from "../src/scene/schema.js";
 import { transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
+import { backendOrder, type Backend } from "../src/render/browser.js";
 
 export const W = 160;
 export const H = 120;
@@ -66,6 +67,11 @@ export async function classesSeen(template: unknown, file: string, seed: number,
     await r.close();
   }
   return seen;
+}
+
+/** The CPU rasterizers this machine has: SwiftShader always, llvmpipe where Mesa's EGL is installed. */
+export function cpuBackends(): Backend[] {
+  return backendOrder("auto", false);
 }
 
 /** The bytes of a typed array (its own range: a view may sit inside a larger buffer). */

@@ -1,13 +1,15 @@
 // Depth exactness against geometry computed by hand, rendered in the real browser.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Renderer } from "../src/render/renderer.js";
-import { H, W, pixelRay, rayPlaneDepth, raySphereDepth, scene, dot } from "./helpers.js";
+import { cpuBackends, H, W, pixelRay, rayPlaneDepth, raySphereDepth, scene, dot } from "./helpers.js";
 import type { Vec3 } from "../src/math/transforms.js";
 import { rotationQuat, composeTRS, transformPoint } from "../src/math/transforms.js";
 
+// every CPU backend present here: outputs are exact on each (byte-identical per backend only)
+describe.each(cpuBackends())("on %s", (backend) => {
 let r: Renderer;
 beforeAll(async () => {
-  r = await Renderer.open({ gpu: "off" });
+  r = await Renderer.open({ gpu: backend });
 });
 afterAll(async () => {
   await r?.close();
@@ -119,4 +121,5 @@ describe("normals", () => {
     }
     expect(worst).toBeLessThan(1e-4);
   });
+});
 });

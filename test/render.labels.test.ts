@@ -2,13 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Renderer, amodalMask } from "../src/render/renderer.js";
 import { annotate, maskStats } from "../src/sensors/annotations.js";
-import { H, W, scene } from "./helpers.js";
+import { cpuBackends, H, W, scene } from "./helpers.js";
 import { cameraPoseMatrix, intrinsicsOf, project } from "../src/sensors/camera.js";
 import { fromRows, invert, transformPoint, type Vec3 } from "../src/math/transforms.js";
 
+// every CPU backend present here: outputs are exact on each (byte-identical per backend only)
+describe.each(cpuBackends())("on %s", (backend) => {
 let r: Renderer;
 beforeAll(async () => {
-  r = await Renderer.open({ gpu: "off" });
+  r = await Renderer.open({ gpu: backend });
 });
 afterAll(async () => {
   await r?.close();
@@ -175,3 +177,4 @@ function signedDistance(poly: [number, number][], q: [number, number]): number {
   }
   return d;
 }
+});

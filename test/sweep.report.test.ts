@@ -90,7 +90,7 @@ describe("writeReport", () => {
 
   it("opens in the real browser: every image loads, no console error, a non-blank page", async () => {
     const file = await writeReport(ds);
-    const { browser } = await launchBrowser("off");
+    const { browser } = await launchBrowser("swiftshader");
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

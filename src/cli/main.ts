@@ -7,7 +7,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { renderFiles } from "../api.js";
 import { closeAllSessions } from "../render/session.js";
-import { findBrowser } from "../render/browser.js";
+import { findBrowser, GPU_MODES, type GpuMode } from "../render/browser.js";
 import { ASSETS, buildAsset } from "../assets/library.js";
 import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
 import { exitCodeFor, InputError } from "../errors.js";
@@ -54,6 +54,19 @@ function fail(err: unknown): never {
   process.exit(exitCodeFor(err));
 }
 
+const GPU_HELP =
+  "auto: a GPU when one is found (ANGLE on Vulkan, then EGL), else the fastest CPU rasterizer (llvmpipe where Mesa is installed, else SwiftShader); " +
+  "on: a GPU or fail; off: SwiftShader; or a backend by name (vulkan, egl, llvmpipe, swiftshader). Outputs are byte-identical per backend";
+
+/** Says once on stderr which backend was chosen (and what was tried before it). */
+let announced = false;
+function announceBackend(info: { backend: string; renderer: string; tried: string[] }): void {
+  if (announced) return;
+  announced = true;
+  const tried = info.tried.length ? ` (not taken: ${info.tried.join("; ")})` : "";
+  process.stderr.write(`simforge: backend ${info.backend}: ${info.renderer}${tried}\n`);
+}
+
 await yargs(hideBin(process.argv))
   .scriptName("simforge")
   .usage("simforge <command> [options]\n\nHeadless 3D simulation renderer: exact RGB, depth, instance/semantic masks and annotations for training data.")
@@ -66,7 +79,7 @@ await yargs(hideBin(process.argv))
         .option("frames", { alias: "n", type: "number", default: 1, describe: "frames to draw from each template; frame i uses the seed frameSeed(--seed, i)" })
         .option("seed", { type: "string", default: "0", describe: "sweep seed (a number or a string): the same seed gives the same frames, byte for byte" })
         .option("out", { alias: "o", type: "string", demandOption: true, describe: "output dataset directory (created if missing)" })
-        .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader; on: fail without a GPU; off: always SwiftShader" })
+        .option("gpu", { choices: GPU_MODES, default: "auto" as GpuMode, describe: GPU_HELP })
         .option("normals", { type: "boolean", default: false, describe: "also write surface normals in the camera frame (normals.npy, normals.png)" })
         .option("rgb", { type: "boolean", default: true, describe: "write rgb.png (--no-rgb to skip it)" })
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
@@ -86,6 +99,7 @@ await yargs(hideBin(process.argv))
           frames: argv.frames,
           seed: /^-?\d+$/.test(argv.seed) ? Number(argv.seed) : argv.seed,
           gpu: argv.gpu,
+          onBrowser: announceBackend,
           normals: argv.normals,
           rgb: argv.rgb,
           labels: argv.labels,
@@ -119,7 +133,8 @@ await yargs(hideBin(process.argv))
         .option("max-time", { type: "string", describe: "stop starting frames after this long (10h, 90m, 1h30m)" })
         .option("force", { type: "boolean", default: false, describe: "start over when --out holds a different sweep (its frames are deleted)" })
         .option("disk-check", { type: "boolean", default: true, describe: "stop early when the free space is less than the frames left need (--no-disk-check to skip)" })
-        .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader" })
+        .option("gpu", { choices: GPU_MODES, default: "auto" as GpuMode, describe: GPU_HELP })
+        .option("allow-mixed-backends", { type: "boolean", default: false, describe: "let a browser that restarts on another backend (a lost GPU) go on; by default the sweep stops, since outputs are byte-identical per backend only" })
         .option("progress", { type: "boolean", default: true, describe: "a live bar on a terminal, a line every 30 s otherwise" })
         .example("simforge sweep sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
         .example("simforge sweep sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
@@ -135,6 +150,8 @@ await yargs(hideBin(process.argv))
           force: argv.force,
           ...(deadline ? { deadline } : {}),
           gpu: argv.gpu,
+          allowMixedBackends: argv.allowMixedBackends,
+          onBrowser: announceBackend,
           progress: argv.progress,
           signal: stop.signal,
           diskCheck: argv.diskCheck,

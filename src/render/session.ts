@@ -7,14 +7,19 @@ import { InputError, RuntimeError } from "../errors.js";
 import { assertBundle } from "./bundle.js";
 import { PageServer, type AssetSource } from "./server.js";
 import { AssetLedger } from "./asset-ledger.js";
-import { launchBrowser, type GpuMode, type ResolvedBrowser } from "./browser.js";
+import { backendOrder, launchBrowser, rendererMatches, type Backend, type GpuMode, type ResolvedBrowser } from "./browser.js";
 import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "./protocol.js";
 
 export interface SessionInfo extends PageInfo {
   browserVersion: string;
   executablePath: string;
   executableSource: string;
+  /** what was asked for (--gpu) */
   gpu: GpuMode;
+  /** the backend the browser renders with (outputs are byte-identical per backend) */
+  backend: Backend;
+  /** the backends tried before it, each with why it was not taken */
+  tried: string[];
 }
 
 export interface SessionOptions {
@@ -55,17 +60,40 @@ export class RenderSession {
     assertBundle();
     const gpu = options.gpu ?? "auto";
     const server = await PageServer.start();
-    let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+    const tried: string[] = [];
     try {
-      launched = await launchBrowser(gpu);
-      const page = await launched.browser.newPage();
-      const info = await RenderSession.initPage(launched.browser, page, server, launched.executable, gpu);
-      const session = new RenderSession(launched.browser, page, server, info, options.assetBudget);
-      session.watch(options.frameTimeoutMs);
-      openSessions.add(session);
-      return session;
+      for (const backend of backendOrder(gpu)) {
+        const launched = await launchBrowser(backend);
+        try {
+          const page = await launched.browser.newPage();
+          const pageInfo = await RenderSession.initPage(page, server, launched.executable);
+          if (!rendererMatches(backend, pageInfo.renderer)) {
+            tried.push(`${backend}: got ${pageInfo.renderer}`);
+            await launched.browser.close().catch(() => undefined);
+            continue;
+          }
+          const info: SessionInfo = {
+            ...pageInfo,
+            browserVersion: await launched.browser.version(),
+            executablePath: launched.executable.path,
+            executableSource: launched.executable.source,
+            gpu,
+            backend,
+            tried,
+          };
+          const session = new RenderSession(launched.browser, page, server, info, options.assetBudget);
+          session.watch(options.frameTimeoutMs);
+          openSessions.add(session);
+          return session;
+        } catch (err) {
+          await launched.browser.close().catch(() => undefined);
+          if (backend === "swiftshader" || gpu === backend) throw err;
+          tried.push(`${backend}: ${(err as Error).message.split("\n")[0]}`);
+        }
+      }
+      const what = gpu === "on" ? "--gpu on was given but no GPU was found" : `--gpu ${gpu}: the browser could not render with it`;
+      throw new RuntimeError(`${what} (tried ${tried.join("; ")})`);
     } catch (err) {
-      await launched?.browser.close().catch(() => undefined);
       await server.close();
       throw err;
     }
@@ -100,24 +128,13 @@ export class RenderSession {
     return parts;
   }
 
-  private static async initPage(browser: Browser, page: Page, server: PageServer, executable: ResolvedBrowser, gpu: GpuMode): Promise<SessionInfo> {
+  private static async initPage(page: Page, server: PageServer, executable: ResolvedBrowser): Promise<PageInfo> {
     await page.goto(`${server.origin}/`, { waitUntil: "load" });
-    let pageInfo: PageInfo;
     try {
-      pageInfo = await page.evaluate((url: string) => (window as unknown as { simforge: PageApi }).simforge.init(url), `${server.origin}${server.uploadPath}`);
+      return await page.evaluate((url: string) => (window as unknown as { simforge: PageApi }).simforge.init(url), `${server.origin}${server.uploadPath}`);
     } catch (err) {
       throw new RuntimeError(`WebGL2 could not start in ${executable.path}: ${(err as Error).message}`, { cause: err });
     }
-    if (gpu === "on" && /swiftshader|llvmpipe|software/i.test(pageInfo.renderer)) {
-      throw new RuntimeError(`--gpu on was given but the browser renders with ${pageInfo.renderer} (no GPU available)`);
-    }
-    return {
-      ...pageInfo,
-      browserVersion: await browser.version(),
-      executablePath: executable.path,
-      executableSource: executable.source,
-      gpu,
-    };
   }
 
   private frameTimeoutMs = 120_000;

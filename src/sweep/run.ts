@@ -18,11 +18,11 @@
  */
 import { statfs, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DiskFullError, InputError } from "../errors.js";
+import { DiskFullError, InputError, RuntimeError } from "../errors.js";
 import { randomize } from "../randomize/frames.js";
 import { Renderer, type RenderedFrame } from "../render/renderer.js";
 import { renderSensors } from "../render/sensors.js";
-import type { GpuMode } from "../render/browser.js";
+import type { Backend, GpuMode } from "../render/browser.js";
 import { writeFrame } from "../writers/frame.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
 import { mapOrdered, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
@@ -44,6 +44,14 @@ export interface SweepOptions {
   /** stop handing out frames from this moment (checked as each frame is handed out) */
   deadline?: Date;
   gpu?: GpuMode;
+  /**
+   * let a worker whose browser comes back on another backend (a lost GPU falling back to a
+   * CPU rasterizer) go on; otherwise the sweep stops, since outputs are byte-identical per
+   * backend only
+   */
+  allowMixedBackends?: boolean;
+  /** told the backend of each browser started */
+  onBrowser?: (info: Renderer["info"]) => void;
   /** progress on stderr: a live bar on a terminal, a line every 30 s otherwise */
   progress?: boolean;
   /** abort to stop cleanly (Ctrl-C) */
@@ -52,6 +60,15 @@ export interface SweepOptions {
   diskCheck?: boolean;
   /** every log event, as it is written (tests, embedding) */
   onEvent?: (e: SweepEvent) => void;
+}
+
+/** Why a browser that could not start on the dataset's backend ends the sweep (null: that was not the reason). */
+function mixedBackendError(recorded: string | undefined, err: Error): RuntimeError | null {
+  if (!recorded || !/could not render with it/.test(err.message)) return null;
+  return new RuntimeError(
+    `this dataset's frames were rendered with the ${recorded} backend, and the browser no longer starts on it (${err.message}). ` +
+      "Outputs are byte-identical per backend only: fix the machine, or pass --allow-mixed-backends to go on with another backend.",
+  );
 }
 
 export type StopReason = "deadline" | "signal" | "disk";
@@ -234,15 +251,20 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
       if (r?.alive) return r;
       await r?.close().catch(() => undefined);
       try {
-        r = await Renderer.open({ gpu: options.gpu ?? "auto", frameTimeoutMs: config.watchdog.frameTimeoutMs });
+        // once the dataset has a backend, later browsers are asked for that one by name:
+        // none falls back to another rasterizer unless mixing was allowed
+        const recorded = state.backend as Backend | undefined;
+        const gpu = recorded && !options.allowMixedBackends ? recorded : (options.gpu ?? "auto");
+        r = await Renderer.open({ gpu, frameTimeoutMs: config.watchdog.frameTimeoutMs });
       } catch (err) {
-        if (++failedStarts >= 3) fatal = err as Error;
+        if (++failedStarts >= 3) fatal = mixedBackendError(state.backend, err as Error) ?? (err as Error);
         throw err;
       }
       failedStarts = 0;
       onBrowser = 0;
       state.setHeader(manifestHeader(r.info));
-      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer });
+      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer, backend: r.info.backend });
+      options.onBrowser?.(r.info);
       return r;
     };
     const restart = async (reason: string) => {

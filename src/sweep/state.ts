@@ -228,6 +228,11 @@ export class SweepState {
     this.manifest ??= { ...header, config_hash: this.meta.config_hash, seed: this.meta.seed, frames: [] };
   }
 
+  /** The backend this dataset's frames were rendered with, as its manifest records it (none before the first frame). */
+  get backend(): string | undefined {
+    return this.manifest?.renderer.backend;
+  }
+
   get hasHeader(): boolean {
     return this.manifest !== null;
   }

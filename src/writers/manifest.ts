@@ -29,7 +29,7 @@ export interface Manifest {
   format: "simforge-dataset";
   version: 1;
   generator: { simforge: string; node: string; babylon: string; browser: string };
-  renderer: { webgl: string; vendor: string; gpu: string };
+  renderer: { webgl: string; vendor: string; gpu: string; backend?: string };
   /** sha256 over the frames' concrete scenes, in frame order */
   config_hash: string;
   /** the sweep seed, when frames were drawn from a template */
@@ -38,12 +38,12 @@ export interface Manifest {
 }
 
 /** The manifest's header: what produced the frames (versions, the WebGL renderer string). */
-export function manifestHeader(info: { babylon: string; browserVersion: string; renderer: string; vendor: string; gpu: string }): Pick<Manifest, "format" | "version" | "generator" | "renderer"> {
+export function manifestHeader(info: { babylon: string; browserVersion: string; renderer: string; vendor: string; gpu: string; backend: string }): Pick<Manifest, "format" | "version" | "generator" | "renderer"> {
   return {
     format: "simforge-dataset",
     version: 1,
     generator: { simforge: VERSION, node: process.version, babylon: info.babylon, browser: info.browserVersion },
-    renderer: { webgl: info.renderer, vendor: info.vendor, gpu: info.gpu },
+    renderer: { webgl: info.renderer, vendor: info.vendor, gpu: info.gpu, backend: info.backend },
   };
 }
 
