@@ -61,6 +61,7 @@ const mesaVendor = "/usr/share/glvnd/egl_vendor.d/50_mesa.json";
 if (!existsSync(mesaVendor)) {
   if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
     say("installing Mesa's EGL and llvmpipe (apt-get install -y libegl1 libegl-mesa0 libgl1-mesa-dri)");
+    run("apt-get", ["update", "-qq"]);
     run("apt-get", ["install", "-y", "-qq", "libegl1", "libegl-mesa0", "libgl1-mesa-dri"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   } else {
     say("Mesa's EGL is not installed: rendering on the CPU uses SwiftShader (install libegl-mesa0 and libgl1-mesa-dri for llvmpipe, which is faster)");
