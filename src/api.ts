@@ -16,6 +16,7 @@ import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntr
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
 import { progress as makeProgress } from "./sweep/progress.js";
+import { WritePool } from "./sweep/write-pool.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { InputError } from "./errors.js";
@@ -100,6 +101,8 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
 
 export interface RenderScenesOptions extends PassOptions, WriteFrameOptions {
   out: string;
+  /** the threads that encode and write frames (default: a pool of the cores less one, closed at the end) */
+  writePool?: WritePool;
   gpu?: GpuMode;
   /** told the backend the browser renders with, once it has started */
   onBrowser?: (info: Renderer["info"]) => void;
@@ -178,14 +181,17 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
 
 /**
  * The frame loop of renderScenes, on an open renderer (also used by the benchmark). The
- * next frame is made and requested before the current one is written, so the host draws
- * frame i+1 and the page renders it while frame i is packed and written; outputs do not
- * depend on this overlap.
+ * next frame is made and requested before the current one is written, and frames are
+ * encoded and written on worker threads (a few at once), so the host draws frame i+1 and
+ * the page renders it while earlier frames are written; the manifest lists frames in
+ * order. Outputs do not depend on this overlap.
  */
 export async function writeDataset(r: Renderer, source: FrameSource, options: RenderScenesOptions): Promise<Manifest> {
   const bar = options.progress ? makeProgress("render", source.count) : null;
   const manifest = newManifest(r, source.hash);
   const seeds = new Map<number, string>();
+  const pool = options.writePool ?? new WritePool();
+  const writeOptions: WriteFrameOptions = options.lidarFormats ? { lidarFormats: options.lidarFormats } : {};
   const request = (i: number) => {
     const p = source.get(i).then(({ scene, file, seed }) => {
       if (seed) seeds.set(i, seed);
@@ -195,22 +201,32 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
     return p;
   };
   let next = source.count > 0 ? request(0) : null;
-  let writing: Promise<void> = Promise.resolve();
+  // frames being written, oldest first; each records itself in the manifest after the one before it
+  const writing: Promise<void>[] = [];
+  let recorded: Promise<void> = Promise.resolve();
   let done = 0;
-  for (let index = 0; index < source.count && next; index++) {
-    if (options.signal?.aborted) break;
-    const frame = await next;
-    next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
-    await writing;
-    writing = writeFrame(frame, options.out, index, options).then(async (w) => {
-      manifest.frames.push(doneEntry(index, w, seeds.get(index)));
-      await writeManifest(options.out, manifest);
-      bar?.tick(++done);
-    });
-    writing.catch(() => undefined);
+  try {
+    for (let index = 0; index < source.count && next; index++) {
+      if (options.signal?.aborted) break;
+      const frame = await next;
+      next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
+      while (writing.length >= Math.max(1, pool.threads)) await writing.shift();
+      const written = pool.write({ frame, out: options.out, index, options: writeOptions });
+      recorded = recorded.then(async () => {
+        const w = await written;
+        manifest.frames.push(doneEntry(index, w.written, seeds.get(index)));
+        await writeManifest(options.out, manifest);
+        bar?.tick(++done);
+      });
+      recorded.catch(() => undefined); // awaited in turn below
+      writing.push(recorded);
+    }
+    for (const w of writing) await w;
+  } finally {
+    if (next && options.signal?.aborted) await next.catch(() => undefined);
+    await Promise.allSettled(writing);
+    if (!options.writePool) await pool.close();
   }
-  await writing;
-  if (next && options.signal?.aborted) await next.catch(() => undefined);
   bar?.finish();
   return manifest;
 }

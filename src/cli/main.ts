@@ -58,8 +58,8 @@ const GPU_HELP =
   "auto: a GPU when one is found (ANGLE on Vulkan, then EGL), else the fastest CPU rasterizer (llvmpipe where Mesa is installed, else SwiftShader); " +
   "on: a GPU or fail; off: SwiftShader; or a backend by name (vulkan, egl, llvmpipe, swiftshader). Outputs are byte-identical per backend";
 
-/** Says once on stderr which backend was chosen (and what was tried before it). */
-let announced = false;
+/** Says once on stderr which backend was chosen (and what was tried before it); quiet with --no-progress. */
+let announced = process.argv.includes("--no-progress");
 function announceBackend(info: { backend: string; renderer: string; tried: string[] }): void {
   if (announced) return;
   announced = true;
@@ -107,7 +107,7 @@ await yargs(hideBin(process.argv))
           progress: argv.progress,
           signal: stop.signal,
         });
-        process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (renderer: ${manifest.renderer.webgl})\n`);
+        process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (backend ${manifest.renderer.backend}: ${manifest.renderer.webgl})\n`);
         if (stop.signal.aborted) {
           await closeAllSessions();
           process.exit(stopCode);

@@ -23,7 +23,6 @@ import { randomize } from "../randomize/frames.js";
 import { Renderer, type RenderedFrame } from "../render/renderer.js";
 import { renderSensors } from "../render/sensors.js";
 import type { Backend, GpuMode } from "../render/browser.js";
-import { writeFrame } from "../writers/frame.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
 import { mapOrdered, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
 import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
@@ -32,7 +31,7 @@ import { treeMemoryMiB } from "./memory.js";
 import { progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
 import { frameVerifies, SweepState, sweepMeta } from "./state.js";
-import { checkFrame } from "./check.js";
+import { WritePool } from "./write-pool.js";
 
 export interface SweepOptions {
   out: string;
@@ -56,6 +55,8 @@ export interface SweepOptions {
   progress?: boolean;
   /** abort to stop cleanly (Ctrl-C) */
   signal?: AbortSignal;
+  /** threads that encode, write and check frames (default: the cores less one; 0: the calling thread) */
+  writeThreads?: number;
   /** check the free space against an estimate (default true) */
   diskCheck?: boolean;
   /** every log event, as it is written (tests, embedding) */
@@ -135,15 +136,17 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 
   const state = await SweepState.open(out, sweepMeta(config, shard), { force: options.force });
   const log = new EventLog(out, options.onEvent);
+  const pool = new WritePool(options.writeThreads);
   try {
-    return await sweep(config, cells, drawn, state, log, shard, options);
+    return await sweep(config, cells, drawn, state, log, pool, shard, options);
   } finally {
+    await pool.close();
     await state.close().catch(() => undefined);
     await log.close();
   }
 }
 
-async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number, Drawn>, state: SweepState, log: EventLog, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
+async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number, Drawn>, state: SweepState, log: EventLog, pool: WritePool, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
   const out = options.out;
   const mine = shardFrames(config.frames, shard);
   const todo: number[] = [];
@@ -214,13 +217,11 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   const finished = async (job: Job, w: number, p: Produced) => {
     const cell = job.index % cellJson.length;
     const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws };
-    const written = await writeFrame(p.frame, out, job.index, { lidarFormats: config.outputs.lidarFormats }, params);
-    if (config.check) {
-      const qa = await checkFrame(written.dir, written.checksums);
-      if (qa.problems.length) {
-        qaFailures++;
-        log.write({ type: "qa", index: job.index, problems: qa.problems });
-      }
+    // encoded, written and checked on a writer thread
+    const { written, qa } = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats }, params, check: config.check });
+    if (qa?.problems.length) {
+      qaFailures++;
+      log.write({ type: "qa", index: job.index, problems: qa.problems });
     }
     const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, ...(config.cells.length > 1 ? { cell } : {}) };
     await state.record(entry);
