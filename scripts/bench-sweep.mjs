@@ -69,6 +69,21 @@ try {
   console.log(`sweep machinery overhead (1 worker vs bare): ${((one.s / bare.s - 1) * 100).toFixed(1)}% (target <= 10%)`);
   console.log(`scaling 1 -> 2 workers: ${(one.s / two.s).toFixed(2)}x`);
 
+  // seed-cubes sweeps with everything written and the QA check on: 1, 2 and all-cores workers
+  const cubes = join(root, "scenes", "seed-cubes.template.json");
+  const counts = [...new Set([1, 2, cpus().length])];
+  console.log(`\nseed-cubes sweep (640x480, everything written, QA check on), ${frames * 2} frames per row, browser start included`);
+  console.log("| workers | frames/s | vs 1 worker | CPU busy |");
+  console.log("| --- | --- | --- | --- |");
+  let first = 0;
+  for (const workers of counts) {
+    const file = sweepFile(`cubes-${workers}`, { template: cubes, frames: frames * 2, seed: 3, workers });
+    const r = await timed(() => runSweep(file, { out: join(work, `cubes-${workers}`), gpu }));
+    const fps = (frames * 2) / r.s;
+    first ||= fps;
+    console.log(`| ${workers} | ${fps.toFixed(2)} | ${(fps / first).toFixed(2)}x | ${(r.busy * 100).toFixed(0)}% |`);
+  }
+
   if (rssFrames > 0) {
     const file = sweepFile("rss", { template: join(root, "scenes", "seed-cubes.template.json"), frames: rssFrames, seed: 1, workers: 2, recycle: { frames: 1_000_000, memoryMB: 100_000 } });
     const rss = [];

@@ -21,6 +21,7 @@ const { writeDataset, sceneList } = await import(join(root, "dist/api.js"));
 const { parseScene } = await import(join(root, "dist/scene/validate.js"));
 const { seedCubes } = await import(join(root, "scripts/seed-cubes.mjs"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
+const { WritePool } = await import(join(root, "dist/sweep/write-pool.js"));
 const { readFileSync } = await import("node:fs");
 
 const arg = (name, dflt) => {
@@ -53,11 +54,48 @@ async function full(r, sceneAt) {
   }
 }
 
+/**
+ * Where a frame's time goes: frames rendered, written and checked one after another (no
+ * overlap), each step timed: page build (scene and materials), draw (calls issued),
+ * read-back (waits for the GPU, packs and reads the targets), upload (page -> host over the
+ * loopback socket, host receive included), host decode (flip rows, count coverage),
+ * encode + write (PNG/NPY, checksums, files; a writer thread), QA check (a writer thread).
+ */
+async function breakdown(r, sceneAt, n) {
+  const out = mkdtempSync(join(tmpdir(), "simforge-bench-"));
+  const pool = new WritePool(1);
+  const sums = {};
+  const add = (k, v) => (sums[k] = (sums[k] ?? 0) + (v ?? 0));
+  try {
+    for (let i = -WARMUP; i < n; i++) {
+      const t0 = performance.now();
+      const f = await r.render(sceneAt(i));
+      const t1 = performance.now();
+      const { ms } = await pool.write({ frame: f, out, index: i + WARMUP, options: {}, check: true });
+      if (i < 0) continue;
+      const page = f.timings.build + f.timings.draw + f.timings.readback + f.timings.upload;
+      add("build", f.timings.build);
+      add("draw", f.timings.draw);
+      add("read-back", f.timings.readback);
+      add("upload", f.timings.upload);
+      add("host decode", f.timings.host);
+      add("other (protocol, request)", t1 - t0 - page - f.timings.host);
+      add("encode + write", ms.write);
+      add("QA check", ms.check);
+      add("total", performance.now() - t0);
+    }
+  } finally {
+    await pool.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+  return Object.entries(sums).map(([k, v]) => `${k} ${(v / n).toFixed(1)}`).join(" | ");
+}
+
 const r = await Renderer.open({ gpu });
 let scenarioNotes = "";
 try {
   console.log(`simforge bench: seed-cubes, ${frames} frames per row after ${WARMUP} warm-up frames, one page`);
-  console.log(`renderer: ${r.info.renderer}`);
+  console.log(`backend: ${r.info.backend}, renderer: ${r.info.renderer}`);
   const rows = [];
   for (const name of ["seed-cubes-640x480", "seed-cubes"]) {
     const scene = await loadSceneFile(join(root, "scenes", `${name}.json`));
@@ -84,6 +122,14 @@ try {
     notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
   }
   scenarioNotes = notes.join("\n");
+  // the per-step breakdown, serial (the rows above overlap these steps)
+  const cubes = await loadSceneFile(join(root, "scenes", "seed-cubes-640x480.json"));
+  const tabletop = JSON.parse(readFileSync(join(root, "scenes", "tabletop-grasping.json"), "utf8"));
+  const drawnTabletop = [];
+  for (let i = -WARMUP; i < frames; i++) drawnTabletop.push((await randomize(tabletop, 1, i + WARMUP, join(root, "scenes", "tabletop-grasping.json"))).scene);
+  scenarioNotes += `\n\nwhere a frame's time goes (ms per frame, serial: one frame at a time, all outputs written and checked)`;
+  scenarioNotes += `\nseed-cubes 640x480: ${await breakdown(r, () => cubes, frames)}`;
+  scenarioNotes += `\ntabletop-grasping:  ${await breakdown(r, (i) => drawnTabletop[i + WARMUP], frames)}`;
   const base = rows[0].fps;
   console.log("");
   console.log(`${"size".padEnd(10)} ${"mode".padEnd(42)} frames/s   ms/frame   vs 640x480 RGB only`);
@@ -95,9 +141,12 @@ try {
   await r.close();
 }
 
-// LiDAR: scans/s and points/s against the CPU ray caster, in its own process (its own browser)
 const { spawnSync } = await import("node:child_process");
-console.log("");
+
+// The page -> host channel: MB/s the old way and the new way
+spawnSync(process.execPath, [join(root, "scripts", "bench-channel.mjs"), "--gpu", gpu], { stdio: "inherit" });
+
+// LiDAR: scans/s and points/s against the CPU ray caster, in its own process (its own browser)
 spawnSync(process.execPath, [join(root, "scripts", "bench-lidar.mjs"), "--gpu", gpu, "--scans", arg("scans", "5")], { stdio: "inherit" });
 
 // Textures: seconds per texture, patch diffusion (all cores) against random phase noise

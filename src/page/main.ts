@@ -192,6 +192,9 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     const t1 = performance.now();
     scene.render();
     if (contextLost) throw new Error(CONTEXT_LOST);
+    // draw: the calls issued (a GPU may still be drawing); readback below waits for it
+    timings.draw = performance.now() - t1;
+    const t2 = performance.now();
     const out: ReadBack = {
       width,
       height,
@@ -230,7 +233,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       packer.pack(t.rtt, planes).forEach((bytes, c) => out.parts.push([`coverage${k}.${c}`, bytes]));
     }
     if (contextLost) throw new Error(CONTEXT_LOST);
-    timings.render = performance.now() - t1;
+    timings.readback = performance.now() - t2;
     return out;
   } finally {
     scene.customRenderTargets = [];

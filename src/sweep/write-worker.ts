@@ -4,18 +4,14 @@
  * on it, off the thread that drives the browsers.
  */
 import { parentPort } from "node:worker_threads";
-import { writeFrame } from "../writers/frame.js";
-import { checkFrame } from "./check.js";
-import type { WriteJob, WriteReply } from "./write-pool.js";
+import { writeAndCheck, type WriteJob, type WriteReply } from "./write-pool.js";
 
 const port = parentPort;
 if (!port) throw new Error("write-worker.js runs only as a worker thread");
 port.on("message", async ({ id, job }: { id: number; job: WriteJob }) => {
   let reply: WriteReply;
   try {
-    const written = await writeFrame(job.frame, job.out, job.index, job.options, job.params);
-    const qa = job.check ? await checkFrame(written.dir, written.checksums) : undefined;
-    reply = { id, ok: { written, ...(qa ? { qa } : {}) } };
+    reply = { id, ok: await writeAndCheck(job) };
   } catch (err) {
     const e = err as Error & { file?: string; field?: string; detail?: string };
     reply = { id, err: { message: e.detail ?? e.message, name: e.name, ...(e.file ? { file: e.file } : {}), ...(e.field ? { field: e.field } : {}) } };

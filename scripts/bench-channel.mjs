@@ -1,0 +1,79 @@
+// The page -> host channel (run by `npm run bench`): MB/s of a frame's read-backs moved out
+// of the page the old way (deflate with CompressionStream, base64, through the DevTools
+// protocol, inflate on the host) and the new way (one raw POST to the session's loopback
+// server), on the same bytes in the same browser. The bytes are a real frame's read-backs
+// (seed-cubes 640x480: RGBA, depth bits, instance ids, coverage bits).
+// Options: --rounds N (default 10), --gpu BACKEND.
+import { inflateRawSync } from "node:zlib";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { PageServer } = await import(join(root, "dist/render/server.js"));
+const { launchBrowser, backendOrder } = await import(join(root, "dist/render/browser.js"));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const rounds = Number(arg("rounds", "10"));
+const gpu = arg("gpu", "auto");
+// the first backend --gpu would try (the channel does not depend on it much)
+const backend = backendOrder(gpu)[0];
+
+const server = await PageServer.start();
+const { browser } = await launchBrowser(backend);
+try {
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/`, { waitUntil: "load" });
+  // a frame's read-backs: rendered labels compress well, RGB less; build comparable bytes
+  await page.evaluate(() => {
+    const w = 640, h = 480, n = w * h;
+    const rgba = new Uint8Array(n * 4), depth = new Float32Array(n), inst = new Uint16Array(n + (n % 2)), cov = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = i % w, v = (i / w) | 0, cube = ((u >> 6) + (v >> 6) * 10) % 37;
+      const shade = (u * 3 + v * 5 + ((u * v) % 7)) & 255;
+      rgba.set([shade, (shade * 3) & 255, (cube * 7) & 255, 255], i * 4);
+      depth[i] = cube ? 3 + cube * 0.01 + u * 1e-4 : 0;
+      inst[i] = cube;
+      cov[i] = cube ? 1 << cube % 24 : 0;
+    }
+    window.parts = [rgba, depth, inst, cov];
+  });
+  const bytes = await page.evaluate(() => window.parts.reduce((s, p) => s + p.byteLength, 0));
+
+  let t = performance.now();
+  for (let k = 0; k < rounds; k++) {
+    const packed = await page.evaluate(async () => {
+      const out = [];
+      for (const p of window.parts) {
+        const stream = new Blob([p]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+        const blob = await new Response(stream).blob();
+        out.push(await new Promise((res) => {
+          const fr = new FileReader();
+          fr.onload = () => res(fr.result.slice(fr.result.indexOf(",") + 1));
+          fr.readAsDataURL(blob);
+        }));
+      }
+      return out;
+    });
+    for (const b64 of packed) inflateRawSync(Buffer.from(b64, "base64"));
+  }
+  const old = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+
+  t = performance.now();
+  for (let k = 0; k < rounds; k++) {
+    const url = `${server.origin}${server.uploadPath}/${k}`;
+    await page.evaluate(async (u) => {
+      const res = await fetch(u, { method: "POST", body: new Blob(window.parts) });
+      if (!res.ok) throw new Error(`upload failed: ${res.status}`);
+    }, url);
+    if (!server.takeUpload(String(k))) throw new Error("upload lost");
+  }
+  const raw = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+  console.log(`\nsimforge channel bench (${backend}): one frame's read-backs, ${(bytes / 1e6).toFixed(2)} MB, ${rounds} rounds`);
+  console.log(`old: deflate + base64 through DevTools  ${old.toFixed(0).padStart(5)} MB/s`);
+  console.log(`new: raw POST to the loopback server    ${raw.toFixed(0).padStart(5)} MB/s   ${(raw / old).toFixed(2)}x`);
+} finally {
+  await browser.close();
+  await server.close();
+}
