@@ -4,7 +4,26 @@
  * with only the channels they need. Each conversion is one pass over the pixels, flipping
  * and picking channels at once, so the page spends nothing on it.
  */
-import { OBJECTS_PER_COVERAGE_TARGET } from "./protocol.js";
+import { RuntimeError } from "../errors.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type UploadInfo } from "./protocol.js";
+
+/**
+ * The parts of an upload the page announced, viewed in place. A body that is missing or
+ * whose length is not the announced one (a channel broken mid-frame) is an error: a frame
+ * is never decoded from partial bytes.
+ */
+export function uploadParts(body: Uint8Array | undefined, info: UploadInfo): Map<string, Uint8Array> {
+  if (!body) throw new RuntimeError(`the page's read-backs for upload ${info.id} never arrived`);
+  if (body.length !== info.byteLength) throw new RuntimeError(`the page's read-backs for upload ${info.id} are truncated: ${body.length} of ${info.byteLength} bytes`);
+  // typed arrays view the parts in place, which needs the body 8-byte aligned
+  const bytes = body.byteOffset % 8 === 0 ? body : new Uint8Array(body);
+  const parts = new Map<string, Uint8Array>();
+  for (const p of info.parts) {
+    if (p.offset + p.byteLength > bytes.length) throw new RuntimeError(`upload ${info.id}: part ${p.name} lies outside the body`);
+    parts.set(p.name, new Uint8Array(bytes.buffer, bytes.byteOffset + p.offset, p.byteLength));
+  }
+  return parts;
+}
 
 /** A view of `bytes` as float32 (bytes from an upload are 8-byte aligned). */
 export function asFloat32(bytes: Uint8Array): Float32Array {

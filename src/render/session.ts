@@ -6,6 +6,7 @@ import type { Browser, Page } from "puppeteer";
 import { InputError, RuntimeError } from "../errors.js";
 import { assertBundle } from "./bundle.js";
 import { PageServer, type AssetSource } from "./server.js";
+import { uploadParts } from "./readback.js";
 import { AssetLedger } from "./asset-ledger.js";
 import { backendOrder, launchBrowser, rendererMatches, type Backend, type GpuMode, type ResolvedBrowser } from "./browser.js";
 import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "./protocol.js";
@@ -115,17 +116,7 @@ export class RenderSession {
    * decoded from partial bytes.
    */
   takeUpload(info: UploadInfo): Map<string, Uint8Array> {
-    const body = this.server.takeUpload(info.id);
-    if (!body) throw new RuntimeError(`the page's read-backs for upload ${info.id} never arrived`);
-    if (body.length !== info.byteLength) throw new RuntimeError(`the page's read-backs for upload ${info.id} are truncated: ${body.length} of ${info.byteLength} bytes`);
-    // typed arrays view the parts in place, which needs the body 8-byte aligned
-    const bytes = body.byteOffset % 8 === 0 ? body : new Uint8Array(body);
-    const parts = new Map<string, Uint8Array>();
-    for (const p of info.parts) {
-      if (p.offset + p.byteLength > bytes.length) throw new RuntimeError(`upload ${info.id}: part ${p.name} lies outside the body`);
-      parts.set(p.name, new Uint8Array(bytes.buffer, bytes.byteOffset + p.offset, p.byteLength));
-    }
-    return parts;
+    return uploadParts(this.server.takeUpload(info.id), info);
   }
 
   private static async initPage(page: Page, server: PageServer, executable: ResolvedBrowser): Promise<PageInfo> {
