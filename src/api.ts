@@ -78,8 +78,8 @@ function newManifest(r: Renderer, hash: string): Manifest {
 }
 
 /** The manifest entry of a written frame, with the checksum of each of its files. */
-function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
-  return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums };
+function doneEntry(index: number, w: WrittenFrame, backend: string, seed?: string): FrameEntry {
+  return { index, dir: `frames/${basename(w.dir)}`, status: "done", ...(seed ? { seed } : {}), files: w.checksums, backend };
 }
 
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
@@ -93,7 +93,7 @@ export async function renderFrame(input: string | SceneInput | ConcreteScene, op
     const written = await writeFrame(frame, options.out, index, options);
     const manifest = (await readManifest(options.out)) ?? newManifest(r, configHash([stableJson(scene)]));
     manifest.frames = manifest.frames.filter((f) => f.index !== index);
-    manifest.frames.push(doneEntry(index, written));
+    manifest.frames.push(doneEntry(index, written, r.info.backend));
     await writeManifest(options.out, manifest);
     return { ...frame, annotations: written.annotations, dir: written.dir };
   });
@@ -214,7 +214,7 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
       const written = pool.write({ frame, out: options.out, index, options: writeOptions });
       recorded = recorded.then(async () => {
         const w = await written;
-        manifest.frames.push(doneEntry(index, w.written, seeds.get(index)));
+        manifest.frames.push(doneEntry(index, w.written, r.info.backend, seeds.get(index)));
         await writeManifest(options.out, manifest);
         bar?.tick(++done);
       });

@@ -250,6 +250,24 @@ describe("simforge sweep", () => {
     expect(existsSync(join(out, ".simforge-lock"))).toBe(false);
   });
 
+  it("a dataset rendered on one backend is not continued on another unless mixing is allowed", async () => {
+    const out = join(dir, "mixed");
+    spawnSync("cp", ["-r", join(dir, "ref"), out]);
+    // frames 6 and 7 must be rendered again; the dataset says a GPU (vulkan) rendered it, which this machine lacks
+    rmSync(join(out, "frames", "000006"), { recursive: true });
+    rmSync(join(out, "frames", "000007"), { recursive: true });
+    const manifestPath = join(out, "manifest.json");
+    const m = JSON.parse(readFileSync(manifestPath, "utf8"));
+    m.renderer.backend = "vulkan";
+    writeFileSync(manifestPath, JSON.stringify(m));
+    await expect(runSweep(sweepFile, { out, gpu: "off" })).rejects.toThrow(/rendered with the vulkan backend.*--allow-mixed-backends/);
+    expect(readdirSync(join(out, "frames")).filter((d) => !d.startsWith("."))).toHaveLength(FRAMES - 2);
+    const r = await runSweep(sweepFile, { out, gpu: "off", allowMixedBackends: true });
+    expect(r.done).toBe(FRAMES);
+    const frames = (await readManifest(out))!.frames;
+    expect(frames.find((f) => f.index === 7)?.backend).toBe("swiftshader");
+  }, 240_000);
+
   it("stops cleanly at a deadline and continues on the next run", async () => {
     const out = join(dir, "deadline");
     // the deadline is read as each frame is handed out: move it to "now" once 3 frames are done

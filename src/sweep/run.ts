@@ -96,6 +96,7 @@ type Drawn = Awaited<ReturnType<typeof randomize>>;
 
 interface Produced {
   frame: RenderedFrame;
+  backend: string;
   seed: string;
   draws: Record<string, unknown>;
   warnings: string[];
@@ -211,7 +212,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     const f = drawn.get(index) ?? (await randomize(cellJson[index % cellJson.length], config.seed, index, config.templatePath));
     drawn.delete(index);
     const frame = await renderSensors(r, f.scene, passes, config.templatePath);
-    return { frame, seed: f.seed, draws: f.draws, warnings: f.warnings };
+    return { frame, backend: r.info.backend, seed: f.seed, draws: f.draws, warnings: f.warnings };
   };
 
   const finished = async (job: Job, w: number, p: Produced) => {
@@ -223,7 +224,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
       qaFailures++;
       log.write({ type: "qa", index: job.index, problems: qa.problems });
     }
-    const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, ...(config.cells.length > 1 ? { cell } : {}) };
+    const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, backend: p.backend, ...(config.cells.length > 1 ? { cell } : {}) };
     await state.record(entry);
     for (const msg of p.warnings) log.write({ type: "warning", index: job.index, message: msg });
     warnings += p.warnings.length;

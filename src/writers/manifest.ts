@@ -23,6 +23,8 @@ export interface FrameEntry {
   attempts?: number;
   /** the sweep's grid cell the frame belongs to */
   cell?: number;
+  /** the backend that rendered it (see render/browser.ts): outputs are byte-identical per backend */
+  backend?: string;
 }
 
 export interface Manifest {
