@@ -195,7 +195,8 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
   const request = (i: number) => {
     const p = source.get(i).then(({ scene, file, seed }) => {
       if (seed) seeds.set(i, seed);
-      return renderSensors(r, scene, options, file);
+      // decoded on the writer thread
+      return renderSensors(r, scene, { ...options, raw: true }, file);
     });
     p.catch(() => undefined); // awaited below; a request left behind by a stop must not go unhandled
     return p;

@@ -58,8 +58,8 @@ const GPU_HELP =
   "auto: a GPU when one is found (ANGLE on Vulkan, then EGL), else the fastest CPU rasterizer (llvmpipe where Mesa is installed, else SwiftShader); " +
   "on: a GPU or fail; off: SwiftShader; or a backend by name (vulkan, egl, llvmpipe, swiftshader). Outputs are byte-identical per backend";
 
-/** Says once on stderr which backend was chosen (and what was tried before it); quiet with --no-progress. */
-let announced = process.argv.includes("--no-progress");
+/** Says once on stderr which backend was chosen (and what was tried before it): on a terminal, quiet in logs and with --no-progress. */
+let announced = process.argv.includes("--no-progress") || !process.stderr.isTTY;
 function announceBackend(info: { backend: string; renderer: string; tried: string[] }): void {
   if (announced) return;
   announced = true;

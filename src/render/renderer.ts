@@ -9,7 +9,7 @@ import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PassSelection } from "./protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PassSelection } from "./protocol.js";
 import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import type { LidarScan } from "./lidar.js";
 
@@ -24,6 +24,11 @@ export interface PassOptions {
   amodalMasks?: boolean;
   /** LiDAR faces rendered from the same scene build (see LidarView) */
   lidarViews?: LidarView[];
+  /**
+   * leave the camera passes as the page read them (RenderedFrame.raw) for decodeFrame to
+   * turn into images later, e.g. on the writer thread that writes the frame (default false)
+   */
+  raw?: boolean;
 }
 
 /** A pinhole view for the LiDAR pass: depth, instance id and plane normal per pixel. */
@@ -36,6 +41,13 @@ export interface LidarView {
   far: number;
   /** only these pixels (row * width + column, rows from the top) come back, 4 floats each; absent: all */
   texels?: Uint32Array;
+}
+
+/** The page's read-backs of a frame's camera passes, named as UploadPart, with what the page knows of its objects. */
+export interface RawReadback {
+  parts: Record<string, Uint8Array>;
+  objects: PageObjectInfo[];
+  amodalMasks: boolean;
 }
 
 export interface RenderedFrame {
@@ -58,8 +70,10 @@ export interface RenderedFrame {
   amodal?: Uint32Array;
   /** per LidarView: depth, instance id, octahedral plane normal (2) per pixel or listed pixel */
   lidarViews?: Float32Array[];
-  /** per object, in scene order */
+  /** per object, in scene order (empty while the frame is raw) */
   objects: ObjectStats[];
+  /** the camera passes' read-backs not decoded yet (see PassOptions.raw and decodeFrame) */
+  raw?: RawReadback;
   /** one scan per LiDAR of the scene (filled in by the caller that scans them) */
   lidars?: LidarScan[];
   /** milliseconds per step in the page */
@@ -106,6 +120,51 @@ function lidarViewRequest(v: LidarView): LidarViewRequest {
     intrinsics: [v.K.fx, v.K.fy, v.K.cx, v.K.cy],
     ...(v.texels ? { texels: Buffer.from(v.texels.buffer, v.texels.byteOffset, v.texels.byteLength).toString("base64") } : {}),
   };
+}
+
+/**
+ * Turns a frame's raw read-backs (frame.raw) into its images and object statistics: rows
+ * flipped, channels picked, coverage counted, RGB sensor effects applied. Renderer.render
+ * does this unless asked for a raw frame; a writer thread does it for a raw one.
+ */
+export function decodeFrame(frame: RenderedFrame): RenderedFrame {
+  const raw = frame.raw;
+  if (!raw) return frame;
+  const { width, height, scene } = frame;
+  const part = (name: string) => raw.parts[name];
+  const n = raw.objects.length;
+  // coverage target k: one plane of bits per 24 of its objects
+  const coverage: Uint32Array[][] = [];
+  for (let k = 0; part(`coverage${k}.0`); k++) {
+    const planes: Uint32Array[] = [];
+    for (let c = 0; part(`coverage${k}.${c}`); c++) planes.push(asUint32(part(`coverage${k}.${c}`)!));
+    coverage.push(planes);
+  }
+  const counts = coverage.map((px, k) => countCoverage(px, width, height, objectsInCoverageTarget(k, n)));
+  frame.objects = raw.objects.map((o, i) => {
+    const c = counts[Math.floor(i / OBJECTS_PER_COVERAGE_TARGET)];
+    const j = i % OBJECTS_PER_COVERAGE_TARGET;
+    return { ...o, amodalPixels: c?.pixels[j] ?? 0, amodalBox: c?.boxes[j] ?? null };
+  });
+  const rgba = part("rgba");
+  if (rgba) {
+    frame.rgb = rgbFromRgba(rgba, width, height);
+    // camera sensor effects act on RGB only; the label passes are untouched
+    const fx = scene.camera.effects;
+    if (fx && hasRgbEffects(fx)) frame.rgb = applyRgbEffects(frame.rgb, width, height, fx, 3);
+  }
+  const depth = part("depth");
+  const instance = part("instance");
+  if (depth) frame.depth = depthFromPlane(depth, width, height);
+  if (instance) {
+    frame.instance = instanceFromPlane(instance, width, height);
+    frame.semantic = semanticFromInstance(frame.instance, scene);
+  }
+  const normals = part("normals");
+  if (normals) frame.normals = normalsFromTarget(asFloat32(normals), width, height);
+  if (raw.amodalMasks && coverage.length) frame.amodal = amodalBits(coverage, width, height);
+  delete frame.raw;
+  return frame;
 }
 
 export class Renderer {
@@ -163,55 +222,26 @@ export class Renderer {
     const t0 = performance.now();
     const parts = s.takeUpload(reply.upload);
     s.assets.received(Object.keys(req.assets));
-    const { width, height } = reply;
-    const part = (name: string) => parts.get(name);
-    const n = reply.objects.length;
-    // coverage target k: one plane of bits per 24 of its objects
-    const coverage: Uint32Array[][] = [];
-    for (let k = 0; parts.has(`coverage${k}.0`); k++) {
-      const planes: Uint32Array[] = [];
-      for (let c = 0; parts.has(`coverage${k}.${c}`); c++) planes.push(asUint32(part(`coverage${k}.${c}`)!));
-      coverage.push(planes);
-    }
-    const counts = coverage.map((px, k) => countCoverage(px, width, height, objectsInCoverageTarget(k, n)));
-    const objects: ObjectStats[] = reply.objects.map((o, i) => {
-      const c = counts[Math.floor(i / OBJECTS_PER_COVERAGE_TARGET)];
-      const j = i % OBJECTS_PER_COVERAGE_TARGET;
-      return { ...o, amodalPixels: c?.pixels[j] ?? 0, amodalBox: c?.boxes[j] ?? null };
-    });
     const frame: RenderedFrame = {
       scene,
-      width,
-      height,
+      width: reply.width,
+      height: reply.height,
       K: cam.K,
       T_world_camera: cam.T_world_camera,
-      objects,
+      objects: [],
       timings: reply.timings,
     };
-    const rgba = part("rgba");
-    if (rgba) {
-      frame.rgb = rgbFromRgba(rgba, width, height);
-      // camera sensor effects act on RGB only; the label passes are untouched
-      const fx = scene.camera.effects;
-      if (fx && hasRgbEffects(fx)) frame.rgb = applyRgbEffects(frame.rgb, width, height, fx, 3);
-    }
-    const depth = part("depth");
-    const instance = part("instance");
-    if (depth) frame.depth = depthFromPlane(depth, width, height);
-    if (instance) {
-      frame.instance = instanceFromPlane(instance, width, height);
-      frame.semantic = semanticFromInstance(frame.instance, scene);
-    }
-    const normals = part("normals");
-    if (normals) frame.normals = normalsFromTarget(asFloat32(normals), width, height);
-    if (passes.amodalMasks && coverage.length) frame.amodal = amodalBits(coverage, width, height);
     if (options.lidarViews) {
       frame.lidarViews = options.lidarViews.map((_, j) => {
-        const view = part(`lidar${j}`);
+        const view = parts.get(`lidar${j}`);
         if (!view) throw new RuntimeError(`the page sent no read-back for LiDAR view ${j}`);
         return asFloat32(view);
       });
     }
+    const camera: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of parts) if (!name.startsWith("lidar")) camera[name] = bytes;
+    frame.raw = { parts: camera, objects: reply.objects, amodalMasks: passes.amodalMasks === true };
+    if (!options.raw) decodeFrame(frame);
     frame.timings.host = performance.now() - t0;
     return frame;
   }

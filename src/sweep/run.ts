@@ -206,7 +206,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     if (options.deadline && Date.now() >= options.deadline.getTime()) stop("deadline");
     return stopped || handedOut >= todo.length ? undefined : todo[handedOut++];
   };
-  const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop") };
+  const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop"), raw: true };
 
   const produce = async (r: Renderer, index: number): Promise<Produced> => {
     const f = drawn.get(index) ?? (await randomize(cellJson[index % cellJson.length], config.seed, index, config.templatePath));

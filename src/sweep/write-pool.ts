@@ -66,6 +66,11 @@ function transferables(frame: RenderedFrame): ArrayBuffer[] {
     // only a buffer the view owns entirely (a pooled or shared one is copied)
     if (v && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
   }
+  // a raw frame's read-backs are views into the one upload body the frame owns (larger
+  // than Node's Buffer pool slab, so never a slab other Buffers share)
+  for (const v of Object.values(frame.raw?.parts ?? {})) {
+    if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength > Buffer.poolSize) out.add(v.buffer);
+  }
   return [...out];
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { amodalMask, type RenderedFrame } from "../render/renderer.js";
+import { amodalMask, decodeFrame, type RenderedFrame } from "../render/renderer.js";
 import { relativizeSceneUris } from "../scene/load.js";
 import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
 import { stageDir } from "./atomic.js";
@@ -104,6 +104,7 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
  * seed, grid cell and the values its template drew).
  */
 export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
+  decodeFrame(frame); // a raw frame (read-backs as the page sent them) is decoded here, on the writer's thread
   const { width: w, height: h, scene } = frame;
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
