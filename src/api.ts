@@ -15,6 +15,7 @@ import { renderSensors } from "./render/sensors.js";
 import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
+import { claimOutDir } from "./writers/out-dir.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
@@ -62,6 +63,7 @@ async function withRenderer<T>(given: Renderer | undefined, gpu: GpuMode | undef
   }
 }
 
+/** Creates OUT/frames (called once the browser is up, so a browser that fails leaves no empty directories) and removes a crashed run's temps. */
 async function prepareOut(out: string): Promise<void> {
   try {
     await mkdir(join(out, "frames"), { recursive: true });
@@ -69,6 +71,12 @@ async function prepareOut(out: string): Promise<void> {
     throw new InputError(`cannot create the output directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: out });
   }
   await removeStaleTemps(join(out, "frames"));
+}
+
+/** A new dataset in `out` (refused when one is there, replaced with `force`), once the browser is up. */
+async function startDataset(options: RenderScenesOptions): Promise<void> {
+  await claimOutDir(options.out, options.force);
+  await prepareOut(options.out);
 }
 
 function newManifest(r: Renderer, hash: string): Manifest {
@@ -83,8 +91,8 @@ function doneEntry(index: number, w: WrittenFrame, seed?: string): FrameEntry {
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
 export async function renderFrame(input: string | SceneInput | ConcreteScene, options: RenderFrameOptions = {}): Promise<FrameResult> {
   const { scene, file } = await resolveScene(input);
-  if (options.out) await prepareOut(options.out);
   return withRenderer(options.renderer, options.gpu, async (r) => {
+    if (options.out) await prepareOut(options.out);
     const frame = await renderSensors(r, scene, options, file);
     if (!options.out) return { ...frame, annotations: frame.instance ? annotate(frame) : null };
     const index = options.index ?? 0;
@@ -104,6 +112,8 @@ export interface RenderScenesOptions extends PassOptions, WriteFrameOptions {
   progress?: boolean;
   /** stop cleanly: no new frame starts, the frame being written is finished */
   signal?: AbortSignal;
+  /** `out` may hold a dataset already: delete it and start over (without this, such an `out` is an InputError) */
+  force?: boolean;
 }
 
 export interface RenderFilesOptions extends RenderScenesOptions {
@@ -151,8 +161,9 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
       return f;
     },
   };
-  await prepareOut(options.out);
+  if (!options.force) await claimOutDir(options.out);
   return withRenderer(undefined, options.gpu, async (r) => {
+    await startDataset(options);
     const manifest = await writeDataset(r, source, options);
     if (manifest.frames.some((f) => f.seed)) {
       manifest.seed = options.seed ?? 0;
@@ -169,8 +180,11 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
 export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)[], options: RenderScenesOptions): Promise<Manifest> {
   const scenes: LoadedScene[] = [];
   for (const input of inputs) scenes.push(await resolveScene(input));
-  await prepareOut(options.out);
-  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, sceneList(scenes), options));
+  if (!options.force) await claimOutDir(options.out);
+  return withRenderer(undefined, options.gpu, async (r) => {
+    await startDataset(options);
+    return writeDataset(r, sceneList(scenes), options);
+  });
 }
 
 /**

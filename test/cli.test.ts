@@ -182,6 +182,25 @@ describe("simforge CLI", () => {
     const r = simforge("render", "scenes/demo.json", "--out", join(dir, "gpu-on"), "--gpu", "on");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--gpu on was given but the browser renders with .*SwiftShader/);
+    expect(existsSync(join(dir, "gpu-on"))).toBe(false); // nothing created before the browser was up
+  });
+
+  it("render refuses an --out that holds a dataset (naming it and what is there); --force starts over", () => {
+    const out = join(dir, "twice");
+    const args = ["render", "scenes/seed-cubes.template.json", "--gpu", "off", "--no-progress", "--no-rgb", "--out", out];
+    expect(simforge(...args, "--frames", "2").code).toBe(0);
+    const before = readFileSync(join(out, "manifest.json"), "utf8");
+    const again = simforge(...args, "--frames", "1", "--seed", "3");
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split("\n")).toHaveLength(1);
+    expect(again.stderr).toContain(`${out}: already holds a dataset (a manifest.json and 2 frame directories)`);
+    expect(again.stderr).toContain("--force");
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(before);
+    expect(framesIn(out)).toEqual(["000000", "000001"]);
+    const forced = simforge(...args, "--frames", "1", "--seed", "3", "--force");
+    expect(forced.code).toBe(0);
+    expect(framesIn(out)).toEqual(["000000"]);
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).frames).toHaveLength(1);
   });
 
   it("Ctrl-C finishes the frame in flight, closes the browser and leaves only complete frames", async () => {

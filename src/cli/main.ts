@@ -72,6 +72,7 @@ await yargs(hideBin(process.argv))
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
         .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
+        .option("force", { type: "boolean", default: false, describe: "start over when --out already holds a dataset (its frames, manifest and exports are deleted); without it such an --out is refused" })
         .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
         .example("simforge render scenes/seed-cubes.template.json --frames 100 --seed 7 --out out/cubes", "100 randomized frames")
         .example("simforge render out/demo/frames/000000/scene.json --out /tmp/again", "re-render a frame from the scene it recorded"),
@@ -92,6 +93,7 @@ await yargs(hideBin(process.argv))
           lidarFormats: lidarFormats as LidarFormat[],
           progress: argv.progress,
           signal: stop.signal,
+          force: argv.force,
         });
         process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (renderer: ${manifest.renderer.webgl})\n`);
         if (stop.signal.aborted) {
