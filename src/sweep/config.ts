@@ -144,6 +144,12 @@ function gridCells(grid: unknown, template: Json, file: string): GridCell[] {
   return cells.map((values, index) => ({ index, values }));
 }
 
+/** Whether frames of a template may hold a LiDAR scan: a non-empty `lidars` list (or one given by a distribution). */
+function mayHaveLidar(template: Json): boolean {
+  const lidars = isObject(template) ? template["lidars"] : undefined;
+  return lidars !== undefined && lidars !== null && !(Array.isArray(lidars) && lidars.length === 0);
+}
+
 /** The template of one grid cell. */
 export function cellTemplate(config: SweepConfig, cell: GridCell): Json {
   let t = config.template;
@@ -202,6 +208,10 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
   };
 
   const cells = gridCells(doc.grid, template, file);
+  const kitti = writers.indexOf("kitti");
+  if (kitti >= 0 && !cells.some((c) => mayHaveLidar(cellTemplate({ template, file } as SweepConfig, c)))) {
+    throw new InputError(`the kitti writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "kitti"`, { file, field: `writers[${kitti}]` });
+  }
   const hash = createHash("sha256")
     .update(stableJson({ format: 1, template, seed, writers: [...writers].sort(), cells, outputs }))
     .digest("hex");
