@@ -15,11 +15,11 @@ import { renderSensors } from "./render/sensors.js";
 import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
-import { claimOutDir } from "./writers/out-dir.js";
+import { claimOutDir, diskWarning, frameBytesEstimate } from "./writers/out-dir.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import { InputError } from "./errors.js";
+import { InputError, errnoText } from "./errors.js";
 
 export interface RenderFrameOptions extends PassOptions, WriteFrameOptions {
   /** write the frame into OUT/frames/<index>/ and update OUT/manifest.json */
@@ -68,7 +68,7 @@ async function prepareOut(out: string): Promise<void> {
   try {
     await mkdir(join(out, "frames"), { recursive: true });
   } catch (err) {
-    throw new InputError(`cannot create the output directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: out });
+    throw new InputError(`cannot create the output directory: ${errnoText(err)}`, { file: out });
   }
   await removeStaleTemps(join(out, "frames"));
 }
@@ -162,6 +162,10 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
     },
   };
   if (!options.force) await claimOutDir(options.out);
+  // a run too large for the disk is said before it starts (frame 0 is drawn already)
+  const camera = plans.length ? (await plans[0]!.frame(0)).scene.camera : null;
+  const warning = camera && (await diskWarning(options.out, count, frameBytesEstimate(camera.width, camera.height, options)));
+  if (warning) process.stderr.write(`simforge: warning: ${warning}\n`);
   return withRenderer(undefined, options.gpu, async (r) => {
     await startDataset(options);
     const manifest = await writeDataset(r, source, options);

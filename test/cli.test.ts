@@ -185,6 +185,36 @@ describe("simforge CLI", () => {
     expect(existsSync(join(dir, "gpu-on"))).toBe(false); // nothing created before the browser was up
   });
 
+  it("a count option that is not a positive integer is said once, as given", () => {
+    for (const [args, said] of [[["render", "scenes/demo.json", "--frames", "abc"], '--frames must be a positive integer, got "abc"'], [["render", "scenes/demo.json", "--frames", "2.5"], '--frames must be a positive integer, got "2.5"'], [["sweep", "scenes/sweeps/tabletop.json", "--workers", "0"], '--workers must be a positive integer, got "0"'], [["texture", "--material", "wood", "--count", "-1"], '--count must be a positive integer, got "-1"']] as const) {
+      const out = join(dir, "count-opt");
+      const r = simforge(...args, "--out", out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`simforge: ${said}\n`);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("a file error is said in words, not as a raw errno code", () => {
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "x");
+    const r = simforge("check", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`simforge: ${join(file, "manifest.json")}: cannot read: a parent of the path is not a directory\n`);
+  });
+
+  it("--frames too many for the disk warns with the estimate before the browser starts", () => {
+    const out = join(dir, "huge-run");
+    const r = spawnSync(process.execPath, [CLI, "render", "scenes/seed-cubes.template.json", "--frames", "1000000000", "--out", out, "--no-progress"], {
+      encoding: "utf8",
+      env: { ...process.env, SIMFORGE_CHROME: "/bin/true" }, // the browser fails: only what comes before it is under test
+    });
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^simforge: warning: 1000000000 frame\\(s\\) need about [\\d.]+ PB \\([\\d.]+ [kM]B each, estimated\\), but only [\\d.]+ [kMGT]?B is free at ${out}`));
+    expect(lines[1]).toMatch(/cannot start the browser/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("render refuses an --out that holds a dataset (naming it and what is there); --force starts over", () => {
     const out = join(dir, "twice");
     const args = ["render", "scenes/seed-cubes.template.json", "--gpu", "off", "--no-progress", "--no-rgb", "--out", out];

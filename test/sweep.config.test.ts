@@ -37,4 +37,9 @@ describe("sweep file validation", () => {
     const street = writeSweep("street.json.sweep", { template: "street.json", frames: 2, writers: ["kitti"] });
     expect(await messageOf(street)).toBe("no error");
   });
+
+  it("a missing template is said as the sweep file's template field", async () => {
+    const file = writeSweep("missing.json", { template: "gone/template.json", frames: 2 });
+    expect(await messageOf(file)).toBe(`${file}: template: file not found: gone/template.json (${join(dir, "gone", "template.json")})`);
+  });
 });

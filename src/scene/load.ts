@@ -12,7 +12,7 @@ import { readFile, stat } from "node:fs/promises";
 import { delimiter, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { textureCacheDir } from "../texture/cache-dir.js";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
 import type { ConcreteScene } from "./schema.js";
 import { parseScene } from "./validate.js";
 
@@ -109,7 +109,7 @@ async function assetProblem(ref: SceneAssetRef): Promise<string | undefined> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return `file not found: ${uri}`;
-    return `cannot access ${uri}: ${code ?? (err as Error).message}`;
+    return `cannot access ${uri}: ${errnoText(err)}`;
   }
   return undefined;
 }
@@ -252,7 +252,7 @@ export async function readJsonFile(path: string, why = ""): Promise<unknown> {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`file not found${why ? ` (${why})` : ""}`, { file: path });
-    throw new InputError(`cannot read: ${code ?? (err as Error).message}`, { file: path });
+    throw new InputError(`cannot read: ${errnoText(err)}`, { file: path });
   }
   return parseJsonText(text, path);
 }

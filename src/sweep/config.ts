@@ -163,7 +163,13 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
   knownKeys(doc, KNOWN, file, "");
   if (typeof doc.template !== "string" || doc.template === "") throw new InputError("expected the path of a template (relative to this file)", { file, field: "template" });
   const templatePath = resolve(dirname(resolve(file)), doc.template);
-  const template = (await readJsonFile(templatePath)) as Json;
+  // a template that cannot be read is said as the sweep file's `template` field
+  const template = (await readJsonFile(templatePath).catch((err: unknown) => {
+    if (err instanceof InputError && err.file === templatePath && err.field === undefined) {
+      throw new InputError(`${err.detail}: ${doc.template}${doc.template === templatePath ? "" : ` (${templatePath})`}`, { file, field: "template" });
+    }
+    throw err;
+  })) as Json;
   checkDistributionNames(template, templatePath);
   const frames = positiveInt(doc.frames, file, "frames", "the number of frames");
   const seed = doc.seed ?? 0;

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { stableJson } from "./json.js";
@@ -63,7 +63,7 @@ export async function loadManifest(outDir: string): Promise<Manifest> {
     text = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "missing: not a simforge dataset directory" : `cannot read: ${code ?? (err as Error).message}`, { file });
+    throw new InputError(code === "ENOENT" ? "missing: not a simforge dataset directory" : `cannot read: ${errnoText(err)}`, { file });
   }
   let value: unknown;
   try {

@@ -5,8 +5,8 @@
  * orphan the frames after it and rewrite the manifest. `force` starts over: the dataset's
  * own files (and only those) are deleted first.
  */
-import { readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, rm, statfs } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import { errCode, mapWriteError } from "./atomic.js";
 
@@ -47,4 +47,47 @@ export async function claimOutDir(out: string, force = false): Promise<void> {
       throw mapWriteError(err, join(out, n));
     }
   }
+}
+
+/** Bytes per pixel a frame's files take at most, about (PNG compression aside): rgb.png; depth .npy + .png, instance, semantic and its preview; normals .npy + .png. */
+const BYTES_PER_PIXEL = { rgb: 3, labels: 4 + 2 + 2 + 1 + 3, normals: 12 + 3 };
+
+/** About how many bytes one frame of `width` x `height` takes with these passes (an upper estimate). */
+export function frameBytesEstimate(width: number, height: number, passes: { rgb?: boolean; labels?: boolean; normals?: boolean }): number {
+  const bpp = (passes.rgb !== false ? BYTES_PER_PIXEL.rgb : 0) + (passes.labels !== false ? BYTES_PER_PIXEL.labels : 0) + (passes.normals ? BYTES_PER_PIXEL.normals : 0);
+  return width * height * bpp + 16_384; // + scene.json, annotations.json and the file system's blocks
+}
+
+/** Free bytes where `out` is (or would be created), or null when that cannot be told. */
+export async function freeBytesAt(out: string): Promise<number | null> {
+  for (let dir = resolve(out); ; dir = dirname(dir)) {
+    try {
+      const s = await statfs(dir);
+      return s.bavail * s.bsize;
+    } catch {
+      if (dirname(dir) === dir) return null;
+    }
+  }
+}
+
+/** `bytes` with a decimal unit: 4.6 MB, 12.0 GB, 3.1 PB. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+  let k = 0;
+  while (bytes >= 1000 && k < units.length - 1) {
+    bytes /= 1000;
+    k++;
+  }
+  return `${k === 0 ? bytes : bytes.toFixed(1)} ${units[k]}`;
+}
+
+/**
+ * A warning when `frames` frames of about `perFrame` bytes would not fit in the free space
+ * at `out` (null when they fit or the free space cannot be told).
+ */
+export async function diskWarning(out: string, frames: number, perFrame: number): Promise<string | null> {
+  const free = await freeBytesAt(out);
+  const need = frames * perFrame;
+  if (free === null || need <= free) return null;
+  return `${frames} frame(s) need about ${formatBytes(need)} (${formatBytes(perFrame)} each, estimated), but only ${formatBytes(free)} is free at ${out}; the run will stop when the disk is full`;
 }
