@@ -148,10 +148,11 @@ await yargs(hideBin(process.argv))
           signal: stop.signal,
           diskCheck: argv.diskCheck,
         });
+        for (const line of result.notes) process.stderr.write(`simforge: ${line}\n`);
         process.stdout.write(`simforge: ${result.message}\n`);
         if (result.stopped === "signal") process.exit(stopCode);
         if (result.stopped === "disk") process.exit(2);
-        if (result.failed > 0) process.exit(1);
+        if (result.failed > 0 || result.qaFailures > 0) process.exit(1);
       } catch (err) {
         fail(err);
       } finally {

@@ -23,6 +23,8 @@ export interface FrameEntry {
   attempts?: number;
   /** the sweep's grid cell the frame belongs to */
   cell?: number;
+  /** the problems the on-the-fly QA check found in a done frame (absent when it passed) */
+  qa?: string[];
 }
 
 export interface Manifest {
