@@ -12,6 +12,7 @@ import { ASSETS, buildAsset } from "../assets/library.js";
 import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
 import { describeError, exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { setAssetRoots } from "../scene/asset-uri.js";
 import { runSweep } from "../sweep/run.js";
 import { mergeShards } from "../sweep/merge.js";
 import { resolveShard } from "../sweep/shard.js";
@@ -79,6 +80,7 @@ await yargs(hideBin(process.argv))
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
         .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
+        .option("asset-root", { type: "string", array: true, default: [] as string[], describe: "NAME=DIR: where the asset root NAME of a recorded scene.json is here (its NAME:path uris), e.g. after moving your textures; also SIMFORGE_ASSET_ROOTS" })
         .option("force", { type: "boolean", default: false, describe: "start over when --out already holds a dataset (its frames, manifest and exports are deleted); without it such an --out is refused" })
         .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
         .example("simforge render scenes/seed-cubes.template.json --frames 100 --seed 7 --out out/cubes", "100 randomized frames")
@@ -86,6 +88,7 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       try {
         const frames = positiveInt("--frames", argv.frames);
+        setAssetRoots(argv.assetRoot);
         const lidarFormats = argv.lidarFormats.split(",").map((f) => f.trim()).filter(Boolean);
         const unknown = lidarFormats.find((f) => !(LIDAR_FORMATS as readonly string[]).includes(f));
         if (unknown) throw new InputError(`unknown point cloud format ${JSON.stringify(unknown)} (known: ${LIDAR_FORMATS.join(", ")})`, { field: "--lidar-formats" });
