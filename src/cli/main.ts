@@ -67,7 +67,7 @@ await yargs(hideBin(process.argv))
   .usage("simforge <command> [options]\n\nHeadless 3D simulation renderer: exact RGB, depth, instance/semantic masks and annotations for training data.")
   .command(
     "render <scenes..>",
-    "Render concrete scene files (plain JSON, no randomness) into OUT/frames/000000, 000001, ... with a manifest.",
+    "Render scene files into a new dataset OUT/frames/000000, 000001, ... with a manifest: a concrete scene gives one frame, a template (a scene with distributions) --frames frames.",
     (y) =>
       y
         .positional("scenes", { type: "string", array: true, demandOption: true, describe: "scene JSON files: a concrete scene gives one frame, a template (a scene with distributions) --frames frames" })
@@ -133,8 +133,8 @@ await yargs(hideBin(process.argv))
         .option("disk-check", { type: "boolean", default: true, describe: "stop early when the free space is less than the frames left need (--no-disk-check to skip)" })
         .option("gpu", { choices: ["auto", "on", "off"] as const, default: "auto" as const, describe: "auto: a GPU when the browser finds one, else SwiftShader" })
         .option("progress", { type: "boolean", default: true, describe: "a live bar on a terminal, a line every 30 s otherwise" })
-        .example("simforge sweep sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
-        .example("simforge sweep sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
+        .example("simforge sweep scenes/sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
+        .example("simforge sweep scenes/sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
     async (argv) => {
       try {
         const workers = argv.workers === undefined ? undefined : positiveInt("--workers", argv.workers);
@@ -223,7 +223,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option("material", { alias: "m", type: "string", describe: `a built-in material: ${MATERIALS.join(", ")}` })
-        .option("exemplars", { type: "string", describe: "a folder of photos (PNG/JPEG, any size) to make textures like" })
+        .option("exemplars", { type: "string", describe: "a folder of photos (PNG, JPEG or WebP, any size) to make textures like" })
         .option("count", { alias: "n", type: "string", default: "4", describe: "how many textures" })
         .option("size", { type: "number", default: 512, describe: "side in pixels, a power of two" })
         .option("seed", { type: "string", default: "0", describe: "texture k uses the seed <seed>-<k>" })
