@@ -90,7 +90,8 @@ export async function fileSha256(path: string): Promise<string> {
   return sha256;
 }
 
-function real(p: string): string {
+/** The real path (symlinks followed) of an existing path, else the path itself. */
+export function real(p: string): string {
   try {
     return realpathSync(p);
   } catch {

@@ -7,13 +7,13 @@
  * turns them back into paths relative to another directory, for writing a scene.json
  * somewhere else (a rendered frame's directory) that still re-renders from there.
  */
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { textureCacheDir } from "../texture/cache-dir.js";
 import { InputError, errnoText } from "../errors.js";
-import { BUILTIN_ASSETS, envRoots, fileSha256, namedRoots, recordAssetUri, rootUriPath, splitHash, unknownRoot } from "./asset-uri.js";
+import { BUILTIN_ASSETS, envRoots, fileSha256, namedRoots, real, recordAssetUri, rootUriPath, splitHash, unknownRoot } from "./asset-uri.js";
 import type { ConcreteScene } from "./schema.js";
 import { parseScene } from "./validate.js";
 
@@ -320,14 +320,6 @@ function findAssetRoots(file: string): string[] {
   return [project, BUILTIN_ASSETS, textureCacheDir(), ...extra].map(real);
 }
 
-/** The real path (symlinks followed) of an existing path, else the path itself. */
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
 
 /** Whether an absolute path lies outside every root (symlinks followed). */
 export function outsideRoots(path: string, roots: readonly string[]): boolean {
