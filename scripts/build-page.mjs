@@ -6,8 +6,10 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const PAGE_BUNDLE = join(root, "dist", "page.js");
 
-export async function buildPage() {
-  await build({
+/** Bundles the page into dist/page.js (`write: false`: only returns esbuild's result, for tests). */
+export async function buildPage({ write = true } = {}) {
+  const result = await build({
+    write,
     entryPoints: [join(root, "src", "page", "main.ts")],
     outfile: PAGE_BUNDLE,
     bundle: true,
@@ -16,9 +18,9 @@ export async function buildPage() {
     target: "es2022",
     minify: process.env.SIMFORGE_DEBUG_BUNDLE ? false : true,
     legalComments: "none",
-    logLevel: "warning",
+    logLevel: write ? "warning" : "silent",
   });
-  return PAGE_BUNDLE;
+  return write ? PAGE_BUNDLE : result;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPage();

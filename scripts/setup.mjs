@@ -27,7 +27,10 @@ const lock = join(root, "package-lock.json");
 const installed = join(root, "node_modules", ".package-lock.json");
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   say("installing npm dependencies (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // onnxruntime-node's install script would fetch its CUDA provider (hundreds of MB, from
+  // NuGet) on Linux x64; simforge runs ONNX on the CPU. ONNXRUNTIME_NODE_INSTALL=skip is the
+  // switch that script reads (an .npmrc key for it makes npm warn "Unknown project config").
+  run("npm", ["ci", "--no-audit", "--no-fund"], { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? "skip" } });
 }
 
 // 2. build: the page bundle (esbuild) and dist/ (tsc)

@@ -15,11 +15,12 @@ import { renderSensors } from "./render/sensors.js";
 import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
 import { stableJson } from "./writers/json.js";
 import { removeStaleTemps } from "./writers/atomic.js";
+import { claimOutDir, diskWarning, frameBytesEstimate } from "./writers/out-dir.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { WritePool } from "./sweep/write-pool.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import { InputError } from "./errors.js";
+import { InputError, errnoText } from "./errors.js";
 
 export interface RenderFrameOptions extends PassOptions, WriteFrameOptions {
   /** write the frame into OUT/frames/<index>/ and update OUT/manifest.json */
@@ -64,13 +65,20 @@ async function withRenderer<T>(given: Renderer | undefined, gpu: GpuMode | undef
   }
 }
 
+/** Creates OUT/frames (called once the browser is up, so a browser that fails leaves no empty directories) and removes a crashed run's temps. */
 async function prepareOut(out: string): Promise<void> {
   try {
     await mkdir(join(out, "frames"), { recursive: true });
   } catch (err) {
-    throw new InputError(`cannot create the output directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: out });
+    throw new InputError(`cannot create the output directory: ${errnoText(err)}`, { file: out });
   }
   await removeStaleTemps(join(out, "frames"));
+}
+
+/** A new dataset in `out` (refused when one is there, replaced with `force`), once the browser is up. */
+async function startDataset(options: RenderScenesOptions): Promise<void> {
+  await claimOutDir(options.out, options.force);
+  await prepareOut(options.out);
 }
 
 function newManifest(r: Renderer, hash: string): Manifest {
@@ -85,8 +93,8 @@ function doneEntry(index: number, w: WrittenFrame, backend: string, seed?: strin
 /** Renders one concrete scene: RGB, depth, masks, annotations (and normals when asked). */
 export async function renderFrame(input: string | SceneInput | ConcreteScene, options: RenderFrameOptions = {}): Promise<FrameResult> {
   const { scene, file } = await resolveScene(input);
-  if (options.out) await prepareOut(options.out);
   return withRenderer(options.renderer, options.gpu, async (r) => {
+    if (options.out) await prepareOut(options.out);
     const frame = await renderSensors(r, scene, options, file);
     if (!options.out) return { ...frame, annotations: frame.instance ? annotate(frame) : null };
     const index = options.index ?? 0;
@@ -110,6 +118,8 @@ export interface RenderScenesOptions extends PassOptions, WriteFrameOptions {
   progress?: boolean;
   /** stop cleanly: no new frame starts, the frame being written is finished */
   signal?: AbortSignal;
+  /** `out` may hold a dataset already: delete it and start over (without this, such an `out` is an InputError) */
+  force?: boolean;
 }
 
 export interface RenderFilesOptions extends RenderScenesOptions {
@@ -157,8 +167,13 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
       return f;
     },
   };
-  await prepareOut(options.out);
+  if (!options.force) await claimOutDir(options.out);
+  // a run too large for the disk is said before it starts (frame 0 is drawn already)
+  const camera = plans.length ? (await plans[0]!.frame(0)).scene.camera : null;
+  const warning = camera && (await diskWarning(options.out, count, frameBytesEstimate(camera.width, camera.height, options)));
+  if (warning) process.stderr.write(`simforge: warning: ${warning}\n`);
   return withRenderer(undefined, options.gpu, async (r) => {
+    await startDataset(options);
     const manifest = await writeDataset(r, source, options);
     if (manifest.frames.some((f) => f.seed)) {
       manifest.seed = options.seed ?? 0;
@@ -175,8 +190,11 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
 export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)[], options: RenderScenesOptions): Promise<Manifest> {
   const scenes: LoadedScene[] = [];
   for (const input of inputs) scenes.push(await resolveScene(input));
-  await prepareOut(options.out);
-  return withRenderer(undefined, options.gpu, (r) => writeDataset(r, sceneList(scenes), options), options.onBrowser);
+  if (!options.force) await claimOutDir(options.out);
+  return withRenderer(undefined, options.gpu, async (r) => {
+    await startDataset(options);
+    return writeDataset(r, sceneList(scenes), options);
+  }, options.onBrowser);
 }
 
 /**

@@ -182,6 +182,55 @@ describe("simforge CLI", () => {
     const r = simforge("render", "scenes/demo.json", "--out", join(dir, "gpu-on"), "--gpu", "on");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--gpu on was given but no GPU was found \(tried vulkan: got .*SwiftShader.*; egl: /);
+    expect(existsSync(join(dir, "gpu-on"))).toBe(false); // nothing created before the browser was up
+  });
+
+  it("a count option that is not a positive integer is said once, as given", () => {
+    for (const [args, said] of [[["render", "scenes/demo.json", "--frames", "abc"], '--frames must be a positive integer, got "abc"'], [["render", "scenes/demo.json", "--frames", "2.5"], '--frames must be a positive integer, got "2.5"'], [["sweep", "scenes/sweeps/tabletop.json", "--workers", "0"], '--workers must be a positive integer, got "0"'], [["texture", "--material", "wood", "--count", "-1"], '--count must be a positive integer, got "-1"']] as const) {
+      const out = join(dir, "count-opt");
+      const r = simforge(...args, "--out", out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`simforge: ${said}\n`);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("a file error is said in words, not as a raw errno code", () => {
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "x");
+    const r = simforge("check", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`simforge: ${join(file, "manifest.json")}: cannot read: a parent of the path is not a directory\n`);
+  });
+
+  it("--frames too many for the disk warns with the estimate before the browser starts", () => {
+    const out = join(dir, "huge-run");
+    const r = spawnSync(process.execPath, [CLI, "render", "scenes/seed-cubes.template.json", "--frames", "1000000000", "--out", out, "--no-progress"], {
+      encoding: "utf8",
+      env: { ...process.env, SIMFORGE_CHROME: "/bin/true" }, // the browser fails: only what comes before it is under test
+    });
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^simforge: warning: 1000000000 frame\\(s\\) need about [\\d.]+ PB \\([\\d.]+ [kM]B each, estimated\\), but only [\\d.]+ [kMGT]?B is free at ${out}`));
+    expect(lines[1]).toMatch(/cannot start the browser/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("render refuses an --out that holds a dataset (naming it and what is there); --force starts over", () => {
+    const out = join(dir, "twice");
+    const args = ["render", "scenes/seed-cubes.template.json", "--gpu", "off", "--no-progress", "--no-rgb", "--out", out];
+    expect(simforge(...args, "--frames", "2").code).toBe(0);
+    const before = readFileSync(join(out, "manifest.json"), "utf8");
+    const again = simforge(...args, "--frames", "1", "--seed", "3");
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split("\n")).toHaveLength(1);
+    expect(again.stderr).toContain(`${out}: already holds a dataset (a manifest.json and 2 frame directories)`);
+    expect(again.stderr).toContain("--force");
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(before);
+    expect(framesIn(out)).toEqual(["000000", "000001"]);
+    const forced = simforge(...args, "--frames", "1", "--seed", "3", "--force");
+    expect(forced.code).toBe(0);
+    expect(framesIn(out)).toEqual(["000000"]);
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).frames).toHaveLength(1);
   });
 
   it("Ctrl-C finishes the frame in flight, closes the browser and leaves only complete frames", async () => {

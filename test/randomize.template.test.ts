@@ -98,7 +98,7 @@ describe("templates", () => {
   }
 
   it("--frames on a concrete scene is an input error", async () => {
-    await expect(sceneFileFrames("scenes/demo.json", 3, 0)).rejects.toThrow(/--frames 3 needs a template/);
+    await expect(sceneFileFrames("scenes/demo.json", 3, 0)).rejects.toThrow(/demo\.json: --frames: 3 frames need a template/);
   });
 
   it("a template whose draw breaks the scene format fails validation naming the field", async () => {

@@ -26,6 +26,9 @@ beforeAll(async () => {
   // a failed frame in the manifest, with an error text that must be escaped
   const manifest = JSON.parse(readFileSync(join(ds, "manifest.json"), "utf8")) as Manifest;
   manifest.frames.push({ index: 3, dir: "frames/000003", status: "failed", error: HOSTILE });
+  // frames 0 and 2 were written but failed the on-the-fly QA check (recorded in their manifest entries)
+  manifest.frames[0]!.qa = ["depth.png: 21 object pixels have no depth"];
+  manifest.frames[2]!.qa = [`depth.png: ${HOSTILE}`];
   manifest.seed = "sweep-7";
   writeFileSync(join(ds, "manifest.json"), JSON.stringify(manifest, null, 2));
   for (let i = 0; i < 3; i++) {
@@ -70,6 +73,12 @@ describe("writeReport", () => {
     expect(html).toContain("page crashed &lt;oom&gt;");
     expect(html).toContain("sweep-7");
     expect(html).toContain("3 done, 1 failed");
+    // QA failures of written frames: counted in the header, a section with links to the frames
+    expect(html).toMatch(/<th>QA check<\/th><td class="mono">2 frame\(s\) failed<\/td>/);
+    expect(html).toContain("<h2>QA check failures: 2 frame(s)</h2>");
+    expect(html).toContain('<a href="frames/000000/">0</a></td><td class="err mono">depth.png: 21 object pixels have no depth</td>');
+    expect(html).toContain('<a href="frames/000002/">2</a>');
+    expect(html).toContain("depth.png: &lt;script&gt;");
     expect(html).toContain("LiDAR BEV");
     // parameters: vectors split per component, spawn counters merged, strings left out
     expect(html).toContain("objects[2].spawn.pose.position[0]");
@@ -85,6 +94,8 @@ describe("writeReport", () => {
     const plain = readFileSync(other, "utf8");
     expect(plain).not.toContain("Sampled parameters");
     expect(plain).toContain("no run log");
+    expect(plain).toMatch(/<th>QA check<\/th><td class="mono">no failures recorded<\/td>/);
+    expect(plain).not.toContain("QA check failures");
     expect(plain.match(/<img /g)).toHaveLength(10); // frames 0 and 2: 2 x 4, the BEV of frame 2, the legend
   });
 

@@ -10,8 +10,9 @@ import { closeAllSessions } from "../render/session.js";
 import { findBrowser, GPU_MODES, type GpuMode } from "../render/browser.js";
 import { ASSETS, buildAsset } from "../assets/library.js";
 import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
-import { exitCodeFor, InputError } from "../errors.js";
+import { describeError, exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { setAssetRoots } from "../scene/asset-uri.js";
 import { runSweep } from "../sweep/run.js";
 import { mergeShards } from "../sweep/merge.js";
 import { resolveShard } from "../sweep/shard.js";
@@ -47,9 +48,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** A count option's value as given on the command line ("abc" is said as "abc", not NaN). */
+function positiveInt(flag: string, text: string): number {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 function fail(err: unknown): never {
   if (stop.signal.aborted) process.exit(stopCode);
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = describeError(err);
   process.stderr.write(`simforge: ${msg}\n`);
   process.exit(exitCodeFor(err));
 }
@@ -72,11 +80,11 @@ await yargs(hideBin(process.argv))
   .usage("simforge <command> [options]\n\nHeadless 3D simulation renderer: exact RGB, depth, instance/semantic masks and annotations for training data.")
   .command(
     "render <scenes..>",
-    "Render concrete scene files (plain JSON, no randomness) into OUT/frames/000000, 000001, ... with a manifest.",
+    "Render scene files into a new dataset OUT/frames/000000, 000001, ... with a manifest: a concrete scene gives one frame, a template (a scene with distributions) --frames frames.",
     (y) =>
       y
         .positional("scenes", { type: "string", array: true, demandOption: true, describe: "scene JSON files: a concrete scene gives one frame, a template (a scene with distributions) --frames frames" })
-        .option("frames", { alias: "n", type: "number", default: 1, describe: "frames to draw from each template; frame i uses the seed frameSeed(--seed, i)" })
+        .option("frames", { alias: "n", type: "string", default: "1", describe: "frames to draw from each template; frame i uses the seed frameSeed(--seed, i)" })
         .option("seed", { type: "string", default: "0", describe: "sweep seed (a number or a string): the same seed gives the same frames, byte for byte" })
         .option("out", { alias: "o", type: "string", demandOption: true, describe: "output dataset directory (created if missing)" })
         .option("gpu", { choices: GPU_MODES, default: "auto" as GpuMode, describe: GPU_HELP })
@@ -85,18 +93,21 @@ await yargs(hideBin(process.argv))
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
         .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
+        .option("asset-root", { type: "string", array: true, default: [] as string[], describe: "NAME=DIR: where the asset root NAME of a recorded scene.json is here (its NAME:path uris), e.g. after moving your textures; also SIMFORGE_ASSET_ROOTS" })
+        .option("force", { type: "boolean", default: false, describe: "start over when --out already holds a dataset (its frames, manifest and exports are deleted); without it such an --out is refused" })
         .example("simforge render scenes/demo.json --out out/demo", "render the demo scene")
         .example("simforge render scenes/seed-cubes.template.json --frames 100 --seed 7 --out out/cubes", "100 randomized frames")
         .example("simforge render out/demo/frames/000000/scene.json --out /tmp/again", "re-render a frame from the scene it recorded"),
     async (argv) => {
       try {
-        if (!Number.isInteger(argv.frames) || argv.frames < 1) throw new InputError(`--frames must be a positive integer, got ${argv.frames}`, { field: "--frames" });
+        const frames = positiveInt("--frames", argv.frames);
+        setAssetRoots(argv.assetRoot);
         const lidarFormats = argv.lidarFormats.split(",").map((f) => f.trim()).filter(Boolean);
         const unknown = lidarFormats.find((f) => !(LIDAR_FORMATS as readonly string[]).includes(f));
         if (unknown) throw new InputError(`unknown point cloud format ${JSON.stringify(unknown)} (known: ${LIDAR_FORMATS.join(", ")})`, { field: "--lidar-formats" });
         const manifest = await renderFiles(argv.scenes, {
           out: argv.out,
-          frames: argv.frames,
+          frames,
           seed: /^-?\d+$/.test(argv.seed) ? Number(argv.seed) : argv.seed,
           gpu: argv.gpu,
           onBrowser: announceBackend,
@@ -106,6 +117,7 @@ await yargs(hideBin(process.argv))
           lidarFormats: lidarFormats as LidarFormat[],
           progress: argv.progress,
           signal: stop.signal,
+          force: argv.force,
         });
         process.stdout.write(`simforge: wrote ${manifest.frames.length} frame(s) to ${argv.out} (backend ${manifest.renderer.backend}: ${manifest.renderer.webgl})\n`);
         if (stop.signal.aborted) {
@@ -126,7 +138,7 @@ await yargs(hideBin(process.argv))
       y
         .positional("file", { type: "string", demandOption: true, describe: "sweep JSON file (see README: Sweeps)" })
         .option("out", { alias: "o", type: "string", demandOption: true, describe: "dataset directory (created if missing; an unfinished sweep there is continued)" })
-        .option("workers", { alias: "j", type: "number", describe: "browsers rendering at once (default: the sweep file's, else the number of cores)" })
+        .option("workers", { alias: "j", type: "string", describe: "browsers rendering at once (default: the sweep file's, else the number of cores)" })
         .option("shard", { type: "string", describe: "render shard i of N (i/N): frames whose index is i modulo N; SLURM array and Kubernetes Indexed Job variables are read too" })
         .option("shard-count", { type: "number", describe: "number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" })
         .option("until", { type: "string", describe: "stop starting frames at this local time (07:00) or ISO date-time" })
@@ -136,16 +148,16 @@ await yargs(hideBin(process.argv))
         .option("gpu", { choices: GPU_MODES, default: "auto" as GpuMode, describe: GPU_HELP })
         .option("allow-mixed-backends", { type: "boolean", default: false, describe: "let a browser that restarts on another backend (a lost GPU) go on; by default the sweep stops, since outputs are byte-identical per backend only" })
         .option("progress", { type: "boolean", default: true, describe: "a live bar on a terminal, a line every 30 s otherwise" })
-        .example("simforge sweep sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
-        .example("simforge sweep sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
+        .example("simforge sweep scenes/sweeps/tabletop.json --out /data/tabletop --until 07:00", "overnight, stopping cleanly at 7 am")
+        .example("simforge sweep scenes/sweeps/tabletop.json --out /data/part-$SLURM_ARRAY_TASK_ID", "one shard per SLURM array task"),
     async (argv) => {
       try {
-        if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1)) throw new InputError(`--workers must be a positive integer, got ${argv.workers}`, { field: "--workers" });
+        const workers = argv.workers === undefined ? undefined : positiveInt("--workers", argv.workers);
         if (argv.until && argv.maxTime) throw new InputError("give --until or --max-time, not both", { field: "--until" });
         const deadline = argv.until ? parseUntil(argv.until) : argv.maxTime ? new Date(Date.now() + parseDuration(argv.maxTime)) : undefined;
         const result = await runSweep(argv.file, {
           out: argv.out,
-          ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+          ...(workers !== undefined ? { workers } : {}),
           shard: resolveShard(argv.shard, argv.shardCount),
           force: argv.force,
           ...(deadline ? { deadline } : {}),
@@ -156,10 +168,11 @@ await yargs(hideBin(process.argv))
           signal: stop.signal,
           diskCheck: argv.diskCheck,
         });
+        for (const line of result.notes) process.stderr.write(`simforge: ${line}\n`);
         process.stdout.write(`simforge: ${result.message}\n`);
         if (result.stopped === "signal") process.exit(stopCode);
         if (result.stopped === "disk") process.exit(2);
-        if (result.failed > 0) process.exit(1);
+        if (result.failed > 0 || result.qaFailures > 0) process.exit(1);
       } catch (err) {
         fail(err);
       } finally {
@@ -227,8 +240,8 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option("material", { alias: "m", type: "string", describe: `a built-in material: ${MATERIALS.join(", ")}` })
-        .option("exemplars", { type: "string", describe: "a folder of photos (PNG/JPEG, any size) to make textures like" })
-        .option("count", { alias: "n", type: "number", default: 4, describe: "how many textures" })
+        .option("exemplars", { type: "string", describe: "a folder of photos (PNG, JPEG or WebP, any size) to make textures like" })
+        .option("count", { alias: "n", type: "string", default: "4", describe: "how many textures" })
         .option("size", { type: "number", default: 512, describe: "side in pixels, a power of two" })
         .option("seed", { type: "string", default: "0", describe: "texture k uses the seed <seed>-<k>" })
         .option("steps", { type: "number", describe: "sampler steps (patch-diffusion default 30, onnx default 20)" })
@@ -245,12 +258,12 @@ await yargs(hideBin(process.argv))
         const generating = argv.material !== undefined || argv.exemplars !== undefined || argv.backend === "onnx";
         if (!generating && !argv.report) throw new InputError("name a --material or an --exemplars folder (or --backend onnx with --model and --prompt), or ask for --report", { field: "--material" });
         if (generating) {
-          if (!Number.isInteger(argv.count) || argv.count < 1) throw new InputError(`--count must be a positive integer, got ${argv.count}`, { field: "--count" });
+          const count = positiveInt("--count", argv.count);
           if (argv.material !== undefined && argv.exemplars !== undefined) throw new InputError("give --material or --exemplars, not both", { field: "--exemplars" });
           if (argv.material !== undefined && !(MATERIALS as readonly string[]).includes(argv.material)) throw new InputError(`unknown material ${JSON.stringify(argv.material)} (known: ${MATERIALS.join(", ")})`, { field: "--material" });
           const name = argv.material ?? (argv.exemplars ? basename(resolvePath(argv.exemplars)) : "onnx");
-          const bar = makeProgress("texture", argv.count);
-          for (let k = 0; k < argv.count; k++) {
+          const bar = makeProgress("texture", count);
+          for (let k = 0; k < count; k++) {
             const req: TextureRequest = {
               backend: argv.backend,
               seed: `${argv.seed}-${k}`,
@@ -267,7 +280,7 @@ await yargs(hideBin(process.argv))
             bar.tick(k + 1);
           }
           bar.finish();
-          process.stdout.write(`simforge: wrote ${argv.count} texture(s) to ${argv.out}\n`);
+          process.stdout.write(`simforge: wrote ${count} texture(s) to ${argv.out}\n`);
         }
         if (argv.report) process.stdout.write(`simforge: wrote ${await textureReport(argv.out, joinPath(argv.out, "report.png"))}\n`);
       } catch (err) {

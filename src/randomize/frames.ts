@@ -147,7 +147,7 @@ export async function planSceneFile(path: string, frames = 1, seed: number | str
   const json = await readJsonFile(path);
   checkDistributionNames(json, path);
   const template = isTemplate(json);
-  if (!template && frames !== 1) throw new InputError(`--frames ${frames} needs a template (a scene with distributions); this is a concrete scene`, { file: path });
+  if (!template && frames !== 1) throw new InputError(`${frames} frames need a template (a scene with distributions); this is a concrete scene`, { file: path, field: "--frames" });
   const text = JSON.stringify(json);
   // validate frame 0 now, so a broken template fails before any browser starts
   const first = await randomize(json, seed, 0, path);

@@ -34,6 +34,11 @@ import type { Rng } from "./rng.js";
 import { ObjectSchema } from "../scene/schema.js";
 import { boundsOverlap, localBounds, worldBounds, type Bounds } from "../scene/geometry.js";
 import { texturePath, type TextureRequest } from "../texture/bank.js";
+
+/** The largest instance id (instance.png is 16-bit; 0 is the background). */
+const MAX_INSTANCE_ID = 65535;
+/** The most placement tries per spawned object (each try tests the object against every placed one). */
+const MAX_TRIES = 10_000;
 import { MATERIALS } from "../texture/exemplars.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -320,6 +325,8 @@ class Sampler {
       if (unknown) this.fail([...at, unknown], "unknown field of a spawn group (known: count, from, firstId, avoidOverlap, tries)");
       const count = this.value(spawn.count, [...at, "count"]);
       if (typeof count !== "number" || !Number.isInteger(count) || count < 0) this.fail([...at, "count"], `expected a non-negative integer count, got ${JSON.stringify(count)}`);
+      // instance ids are 16-bit: a larger count could never be a valid scene, and drawing it would not end
+      if (count > MAX_INSTANCE_ID) this.fail([...at, "count"], `at most ${MAX_INSTANCE_ID} objects (instance ids are 16-bit), got ${count}`);
       const from = spawn.from;
       if (!Array.isArray(from) || from.length === 0) this.fail([...at, "from"], "expected a non-empty list of { weight?, object }");
       const weights = from.map((f, j) => {
@@ -333,7 +340,7 @@ class Sampler {
       const avoid = spawn.avoidOverlap === undefined ? false : spawn.avoidOverlap;
       if (typeof avoid !== "boolean") this.fail([...at, "avoidOverlap"], "expected true or false");
       const tries = spawn.tries === undefined ? 50 : this.num(spawn.tries, [...at, "tries"]);
-      if (!Number.isInteger(tries) || tries < 1) this.fail([...at, "tries"], "expected a positive integer");
+      if (!Number.isInteger(tries) || tries < 1 || tries > MAX_TRIES) this.fail([...at, "tries"], `expected a positive integer, at most ${MAX_TRIES}`);
       const pick = this.rng.fork(`${formatPath(at)}#pick`);
       let left = 0;
       for (let k = 0; k < count; k++) {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
 import { multiply, glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
 import type { AssetShape, ConcreteScene, TextureRef } from "../scene/schema.js";
@@ -39,7 +39,7 @@ async function assetKey(path: string, origin: { file: string; field: string }): 
     keyCache.set(path, { mtimeMs, key });
     return key;
   } catch (err) {
-    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, origin);
+    throw new InputError(`cannot read ${path}: ${errnoText(err)}`, origin);
   }
 }
 

@@ -7,12 +7,13 @@
  * turns them back into paths relative to another directory, for writing a scene.json
  * somewhere else (a rendered frame's directory) that still re-renders from there.
  */
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { delimiter, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { textureCacheDir } from "../texture/cache-dir.js";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
+import { BUILTIN_ASSETS, envRoots, fileSha256, namedRoots, real, recordAssetUri, rootUriPath, splitHash, unknownRoot } from "./asset-uri.js";
 import type { ConcreteScene } from "./schema.js";
 import { parseScene } from "./validate.js";
 
@@ -48,6 +49,17 @@ function mapSceneUris(scene: ConcreteScene, fn: (uri: string) => string): Concre
   return out;
 }
 
+/**
+ * A copy of a resolved scene (absolute asset paths) as a rendered frame's scene.json records
+ * it: each asset by its named root and content hash (asset-uri.ts), so the frame re-renders
+ * wherever it is copied.
+ */
+export async function recordSceneUris(scene: ConcreteScene): Promise<ConcreteScene> {
+  const recorded = new Map<string, string>();
+  for (const { uri } of sceneAssetRefs(scene)) if (isAbsolute(uri) && !recorded.has(uri)) recorded.set(uri, await recordAssetUri(uri));
+  return mapSceneUris(scene, (uri) => recorded.get(uri) ?? uri);
+}
+
 /** `http://...`, `data:...`: anything with a scheme other than a Windows drive letter. */
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
 
@@ -57,7 +69,10 @@ const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
  * are left for checkSceneFiles to reject.
  */
 export function resolveSceneUris(scene: ConcreteScene, baseDir: string): ConcreteScene {
-  return mapSceneUris(scene, (uri) => {
+  return mapSceneUris(scene, (recorded) => {
+    const uri = splitHash(recorded).bare;
+    const inRoot = rootUriPath(uri);
+    if (inRoot !== null) return inRoot;
     if (uri.startsWith("file:")) {
       try {
         return fileURLToPath(uri);
@@ -87,15 +102,18 @@ export function relativizeSceneUris(scene: ConcreteScene, toDir: string): Concre
  */
 export async function checkSceneFiles(scene: ConcreteScene, baseDir: string, file: string): Promise<ConcreteScene> {
   const resolved = resolveSceneUris(scene, baseDir);
+  const given = sceneAssetRefs(scene);
   const refs = sceneAssetRefs(resolved);
-  const problems = await Promise.all(refs.map(assetProblem));
+  const problems = await Promise.all(refs.map((r, k) => assetProblem(r, splitHash(given[k]!.uri).sha256)));
   const i = problems.findIndex((p) => p !== undefined);
   if (i >= 0) throw new InputError(problems[i]!, { file, field: refs[i]!.field });
   return resolved;
 }
 
-async function assetProblem(ref: SceneAssetRef): Promise<string | undefined> {
+async function assetProblem(ref: SceneAssetRef, sha256: string | undefined): Promise<string | undefined> {
   const { uri, kind } = ref;
+  const root = unknownRoot(uri);
+  if (root !== null) return `unknown asset root ${JSON.stringify(root)} in ${JSON.stringify(uri)} (known: ${[...namedRoots().keys()].join(", ")}); give it with --asset-root ${root}=DIR or SIMFORGE_ASSET_ROOTS`;
   if (URL_SCHEME.test(uri) && !isAbsolute(uri)) return `unsupported uri ${JSON.stringify(uri)}: only local file paths are supported`;
   const supported: readonly string[] = kind === "mesh" ? MESH_EXTENSIONS : TEXTURE_EXTENSIONS;
   const ext = extname(uri).toLowerCase();
@@ -109,7 +127,11 @@ async function assetProblem(ref: SceneAssetRef): Promise<string | undefined> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return `file not found: ${uri}`;
-    return `cannot access ${uri}: ${code ?? (err as Error).message}`;
+    return `cannot access ${uri}: ${errnoText(err)}`;
+  }
+  if (sha256 !== undefined) {
+    const actual = await fileSha256(uri);
+    if (actual !== sha256) return `${uri} is not the file this scene recorded: its sha256 is ${actual}, the scene says ${sha256}`;
   }
   return undefined;
 }
@@ -252,7 +274,7 @@ export async function readJsonFile(path: string, why = ""): Promise<unknown> {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`file not found${why ? ` (${why})` : ""}`, { file: path });
-    throw new InputError(`cannot read: ${code ?? (err as Error).message}`, { file: path });
+    throw new InputError(`cannot read: ${errnoText(err)}`, { file: path });
   }
   return parseJsonText(text, path);
 }
@@ -266,8 +288,7 @@ export async function loadSceneFile(path: string): Promise<ConcreteScene> {
   return checkSceneFiles(parseScene(json, path), dirname(resolve(path)), path);
 }
 
-/** simforge's own assets folder (textures, meshes shipped with it). */
-export const BUILTIN_ASSETS = fileURLToPath(new URL("../../assets", import.meta.url));
+export { BUILTIN_ASSETS };
 
 /**
  * Where a template's asset paths may point: its project (the nearest folder above the file
@@ -295,18 +316,10 @@ function findAssetRoots(file: string): string[] {
     }
     if (dirname(d) === d) break;
   }
-  const extra = (process.env.SIMFORGE_ASSET_ROOTS ?? "").split(delimiter).filter(Boolean).map((p) => resolve(p));
+  const extra = envRoots().map(([, dir]) => dir);
   return [project, BUILTIN_ASSETS, textureCacheDir(), ...extra].map(real);
 }
 
-/** The real path (symlinks followed) of an existing path, else the path itself. */
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
 
 /** Whether an absolute path lies outside every root (symlinks followed). */
 export function outsideRoots(path: string, roots: readonly string[]): boolean {

@@ -30,7 +30,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
 import { MESH_EXTENSIONS, parseJsonText } from "./load.js";
 
 /** Vertex positions of a mesh file in its own coordinates, xyz interleaved (node transforms of glTF applied). */
@@ -94,7 +94,7 @@ async function readBytes(path: string, where: { file: string; field?: string }, 
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`${what} not found${suffix}`, where);
-    throw new InputError(`cannot read ${what}${suffix}: ${code ?? (err as Error).message}`, where);
+    throw new InputError(`cannot read ${what}${suffix}: ${errnoText(err)}`, where);
   }
 }
 

@@ -11,6 +11,7 @@
  *   visible pixels and hold px_count_amodal pixels.
  * A bad frame never throws: every finding is a short problem string naming the file.
  */
+import { errnoText } from "../errors.js";
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { readdir, readFile } from "node:fs/promises";
@@ -59,7 +60,6 @@ const PNG_KINDS: Record<string, { channels: number[]; bits: number[] }> = {
 };
 
 
-const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /** The annotations' objects, each checked for the fields the checks below use. */
@@ -123,7 +123,7 @@ async function png(files: FrameFiles, name: string, size: { w: number; h: number
   try {
     img = await decodePng(bytes);
   } catch (err) {
-    problems.push(`${name}: ${errText(err)}`);
+    problems.push(`${name}: ${errnoText(err)}`);
     return null;
   }
   if (size && !name.startsWith("lidar_") && (img.width !== size.w || img.height !== size.h)) {
@@ -154,7 +154,7 @@ async function npy(files: FrameFiles, name: string, shape: number[] | null, prob
     }
     return a.data;
   } catch (err) {
-    problems.push(`${name}: ${errText(err)}`);
+    problems.push(`${name}: ${errnoText(err)}`);
     return null;
   }
 }
@@ -227,7 +227,7 @@ async function checkFiles(files: FrameFiles, expected: Record<string, string> | 
     if (isRecord(ann)) return ann;
     problems.push("annotations.json: not a JSON object");
   } catch (err) {
-    problems.push(`annotations.json: ${errText(err)}`);
+    problems.push(`annotations.json: ${errnoText(err)}`);
   }
   return null;
 }
@@ -244,7 +244,7 @@ export async function checkFrame(frameDir: string, expected?: Record<string, str
   try {
     files = new FrameFiles(frameDir, await listFrame(frameDir));
   } catch (err) {
-    problems.push(`${base}: cannot read the frame directory (${(err as NodeJS.ErrnoException).code ?? errText(err)})`);
+    problems.push(`${base}: cannot read the frame directory (${errnoText(err)})`);
     return result;
   }
   try {
@@ -267,7 +267,7 @@ export async function checkFrame(frameDir: string, expected?: Record<string, str
     await checkAmodal(files, size, ids, objects, problems);
     await checkLidar(files, problems);
   } catch (err) {
-    problems.push(`${base}: check failed: ${errText(err)}`);
+    problems.push(`${base}: check failed: ${errnoText(err)}`);
   }
   return result;
 }

@@ -144,6 +144,12 @@ function gridCells(grid: unknown, template: Json, file: string): GridCell[] {
   return cells.map((values, index) => ({ index, values }));
 }
 
+/** Whether frames of a template may hold a LiDAR scan: a non-empty `lidars` list (or one given by a distribution). */
+function mayHaveLidar(template: Json): boolean {
+  const lidars = isObject(template) ? template["lidars"] : undefined;
+  return lidars !== undefined && lidars !== null && !(Array.isArray(lidars) && lidars.length === 0);
+}
+
 /** The template of one grid cell. */
 export function cellTemplate(config: SweepConfig, cell: GridCell): Json {
   let t = config.template;
@@ -157,7 +163,13 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
   knownKeys(doc, KNOWN, file, "");
   if (typeof doc.template !== "string" || doc.template === "") throw new InputError("expected the path of a template (relative to this file)", { file, field: "template" });
   const templatePath = resolve(dirname(resolve(file)), doc.template);
-  const template = (await readJsonFile(templatePath)) as Json;
+  // a template that cannot be read is said as the sweep file's `template` field
+  const template = (await readJsonFile(templatePath).catch((err: unknown) => {
+    if (err instanceof InputError && err.file === templatePath && err.field === undefined) {
+      throw new InputError(`${err.detail}: ${doc.template}${doc.template === templatePath ? "" : ` (${templatePath})`}`, { file, field: "template" });
+    }
+    throw err;
+  })) as Json;
   checkDistributionNames(template, templatePath);
   const frames = positiveInt(doc.frames, file, "frames", "the number of frames");
   const seed = doc.seed ?? 0;
@@ -202,6 +214,10 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
   };
 
   const cells = gridCells(doc.grid, template, file);
+  const kitti = writers.indexOf("kitti");
+  if (kitti >= 0 && !cells.some((c) => mayHaveLidar(cellTemplate({ template, file } as SweepConfig, c)))) {
+    throw new InputError(`the kitti writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "kitti"`, { file, field: `writers[${kitti}]` });
+  }
   const hash = createHash("sha256")
     .update(stableJson({ format: 1, template, seed, writers: [...writers].sort(), cells, outputs }))
     .digest("hex");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { FrameEntry, Manifest } from "../writers/manifest.js";
 import { maxOf, minOf } from "./report-svg.js";
 import { isRecord, mapPool, readJsonOrNull, type LogEvent } from "./dataset-files.js";
+import { warningNotes, type FrameNote } from "./notes.js";
 
 export const MAX_SCAN = 5000;
 export const MAX_PARAMS = 24;
@@ -33,6 +34,8 @@ export interface ReportData {
   classes: ClassStats[];
   params: { frames: number; paths: number; shown: { path: string; values: number[] }[] };
   failures: FailureRow[];
+  /** QA failures (manifest, every frame) and randomizer warnings (params.json of the scanned frames) */
+  notes: FrameNote[];
   /** frames done in each minute since the run started, or null without frame events */
   perMinute: number[] | null;
   rss: { name: string; points: [number, number][] }[];
@@ -138,13 +141,17 @@ export async function gatherReportData(outDir: string, manifest: Manifest, log: 
   const classes = new Map<string, ClassStats>();
   const draws = new Map<string, number[]>();
   let withParams = 0;
-  for (const r of read) {
+  const notes: FrameNote[] = [];
+  for (const f of manifest.frames) if (f.status === "done" && Array.isArray(f.qa) && f.qa.length) notes.push({ index: f.index, kind: "qa", messages: f.qa.map(String) });
+  read.forEach((r, k) => {
     addAnnotations(r.ann, classes);
     if (isRecord(r.params)) {
       withParams++;
       addDraws(r.params["draws"], draws);
+      const w = r.params["warnings"];
+      if (Array.isArray(w)) notes.push(...warningNotes(scan[k]!.index, w.map(String)));
     }
-  }
+  });
   const shown = [...draws]
     .sort(([a, va], [b, vb]) => vb.length - va.length || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, MAX_PARAMS)
@@ -154,6 +161,7 @@ export async function gatherReportData(outDir: string, manifest: Manifest, log: 
     classes: [...classes.values()].sort((a, b) => b.instances - a.instances || (a.name < b.name ? -1 : 1)),
     params: { frames: withParams, paths: draws.size, shown },
     failures: failures(manifest, log),
+    notes,
     perMinute: perMinute(log),
     rss: rssSeries(log),
   };

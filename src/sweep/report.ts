@@ -6,12 +6,13 @@
  * draws, failures, throughput and browser memory. Images are inlined as data: URIs and
  * charts are inline SVG; the page has no script and references no URL.
  */
-import { join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { loadManifest, type Manifest } from "../writers/manifest.js";
 import { writeFileAtomic } from "../writers/atomic.js";
 import { mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
 import { evenSample, gatherReportData, MAX_SCAN, type ReportData } from "./report-data.js";
 import { frameThumbs, turboLegend, type FrameThumbs, type Thumb } from "./report-images.js";
+import { groupNotes, NOTE_TITLES } from "./notes.js";
 import { columns, escapeHtml as esc, fmtNum, groupedBars, histogram, lineChart } from "./report-svg.js";
 
 const MAX_FAILURE_ROWS = 500;
@@ -55,6 +56,8 @@ function header(m: Manifest, log: LogEvent[], data: ReportData): string {
   ];
   if (start) rows.push(["run", `${typeof start["workers"] === "number" ? `${start["workers"]} worker(s), ` : ""}started ${new Date(start.t * 1000).toISOString()}`]);
   if (end) rows.push(["end", `${String(end["done"] ?? "?")} done, ${String(end["failed"] ?? "?")} failed${typeof end["reason"] === "string" ? ` (${end["reason"]})` : ""}`]);
+  const qa = data.notes.filter((n) => n.kind === "qa").length;
+  rows.push(["QA check", qa ? `${qa} frame(s) failed` : "no failures recorded"]);
   if (data.scanned < done) rows.push(["note", `statistics below read an evenly spaced sample of ${data.scanned} of ${done} done frames (at most ${MAX_SCAN})`]);
   const kv = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="mono">${esc(v)}</td></tr>`).join("");
   return `<h1>simforge dataset report</h1><table class="kv">${kv}</table>`;
@@ -100,8 +103,33 @@ function paramsSection(data: ReportData): string {
   return `<h2>Sampled parameters</h2><p class="cap">numeric draws of params.json in ${frames} frame(s)${esc(note)}; <code>#k</code> spawn counters merged</p><div class="charts">${charts.join("") || '<span class="missing">no numeric draws</span>'}</div>`;
 }
 
+/**
+ * A section per kind of problem in frames that were written (QA check failures, physics
+ * warnings, placement shortfalls): how many frames, and each frame linked to its directory.
+ */
+function notesSections(data: ReportData, m: Manifest, linkTo: (dir: string) => string): string {
+  const dirOf = new Map(m.frames.map((f) => [f.index, f.dir]));
+  const sampled = data.scanned < m.frames.filter((f) => f.status === "done").length;
+  return [...groupNotes(data.notes)]
+    .map(([kind, list]) => {
+      const rows = list
+        .slice(0, MAX_FAILURE_ROWS)
+        .map((n) => {
+          const dir = dirOf.get(n.index);
+          const frame = dir ? `<a href="${esc(linkTo(dir))}">${esc(String(n.index))}</a>` : esc(String(n.index));
+          return `<tr><td class="mono">${frame}</td><td class="err mono">${n.messages.map(esc).join("<br>")}</td></tr>`;
+        })
+        .join("");
+      const more = list.length > MAX_FAILURE_ROWS ? `<p class="cap">… ${list.length - MAX_FAILURE_ROWS} more</p>` : "";
+      const of = kind !== "qa" && sampled ? ` of the ${data.scanned} frames read` : "";
+      return `<h2>${esc(NOTE_TITLES[kind])}: ${list.length} frame(s)</h2><p class="cap">${list.length} frame(s)${of}</p><table class="rows"><tr><th>frame</th><th>messages</th></tr>${rows}</table>${more}`;
+    })
+    .join("\n");
+}
+
 function failureSection(data: ReportData): string {
-  if (data.failures.length === 0) return "<h2>Failures</h2><p>none</p>";
+  const qa = data.notes.filter((n) => n.kind === "qa").length;
+  if (data.failures.length === 0) return `<h2>Failures</h2><p>${qa ? `no frame failed to render; ${qa} frame(s) failed the QA check (above)` : "none"}</p>`;
   const rows = data.failures
     .slice(0, MAX_FAILURE_ROWS)
     .map((f) => `<tr><td class="mono">${f.index === null ? "—" : esc(String(f.index))}</td><td>${esc(f.source)}</td><td class="err mono">${esc(f.error)}</td></tr>`)
@@ -128,7 +156,8 @@ export async function writeReport(outDir: string, options: { file?: string; samp
   const data = await gatherReportData(outDir, manifest, log);
   const file = options.file ?? join(outDir, "report.html");
   const sample = Math.max(0, Math.floor(options.sample ?? 12));
-  const body = [header(manifest, log, data), await contactSheet(outDir, manifest, sample), classSection(data), paramsSection(data), failureSection(data), runSection(data)].join("\n");
+  const linkTo = (dir: string) => `${relative(dirname(file), join(outDir, dir)).split(sep).join("/")}/`;
+  const body = [header(manifest, log, data), notesSections(data, manifest, linkTo), await contactSheet(outDir, manifest, sample), classSection(data), paramsSection(data), failureSection(data), runSection(data)].join("\n");
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>simforge report</title>
 <style>${STYLE}</style></head>

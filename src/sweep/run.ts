@@ -32,6 +32,7 @@ import { progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
 import { frameVerifies, SweepState, sweepMeta } from "./state.js";
 import { WritePool } from "./write-pool.js";
+import { summaryLines, warningNotes, type FrameNote } from "./notes.js";
 
 export interface SweepOptions {
   out: string;
@@ -84,12 +85,14 @@ export interface SweepResult {
   skipped: number;
   /** frames rendered by this run */
   rendered: number;
-  /** frames that failed the on-the-fly QA check */
+  /** frames of this sweep (or shard) that failed the on-the-fly QA check, in this run or an earlier one */
   qaFailures: number;
   warnings: number;
   stopped: StopReason | null;
   /** one line for the user */
   message: string;
+  /** end-of-run lines about frames written with problems: QA failures, physics warnings, placement shortfalls */
+  notes: string[];
 }
 
 type Drawn = Awaited<ReturnType<typeof randomize>>;
@@ -199,6 +202,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   let rendered = 0;
   let qaFailures = 0;
   let warnings = 0;
+  const notes: FrameNote[] = [];
   // frames not handed out yet: todo[handedOut..]
   let handedOut = 0;
   // the deadline is looked at whenever a frame is handed out, the only moment it matters
@@ -217,17 +221,20 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
 
   const finished = async (job: Job, w: number, p: Produced) => {
     const cell = job.index % cellJson.length;
-    const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws };
+    const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
     // encoded, written and checked on a writer thread
-    const { written, qa } = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats }, params, check: config.check });
-    if (qa?.problems.length) {
+    const result = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats }, params, check: config.check });
+    const written = result.written;
+    const qa = result.qa?.problems ?? [];
+    if (qa.length) {
       qaFailures++;
-      log.write({ type: "qa", index: job.index, problems: qa.problems });
+      log.write({ type: "qa", index: job.index, problems: qa });
     }
-    const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, backend: p.backend, ...(config.cells.length > 1 ? { cell } : {}) };
+    const entry: FrameEntry = { index: job.index, dir: state.frameDir(job.index), status: "done", seed: p.seed, files: written.checksums, backend: p.backend, ...(config.cells.length > 1 ? { cell } : {}), ...(qa.length ? { qa } : {}) };
     await state.record(entry);
     for (const msg of p.warnings) log.write({ type: "warning", index: job.index, message: msg });
     warnings += p.warnings.length;
+    notes.push(...warningNotes(job.index, p.warnings));
     done++;
     rendered++;
     log.write({ type: "frame", index: job.index, worker: w, status: "done", attempt: job.attempt, ms: Math.round(Date.now() - job.started) });
@@ -371,8 +378,14 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   else if (why === "deadline") message = `${what}stopped at the deadline: ${done} of ${total} frames done; run the same command again to continue`;
   else if (why === "signal") message = `${what}interrupted: ${done} of ${total} frames done; run the same command again to continue`;
   else message = `${what}${done} of ${total} frames done${failedNow ? `, ${failedNow} failed (see manifest.json)` : ""}${skipped ? ` (${skipped} were already done)` : ""}`;
-  if (qaFailures) message += `; ${qaFailures} frame(s) failed the QA check (see log/events.jsonl)`;
+  // QA results of every frame of this sweep (also those done by an earlier run), warnings of this run
+  for (const i of mine) {
+    const qa = state.entries.get(i)?.qa;
+    if (qa?.length) notes.push({ index: i, kind: "qa", messages: qa });
+  }
+  const qaFrames = notes.filter((n) => n.kind === "qa").length;
+  if (qaFrames) message += `; ${qaFrames} frame(s) failed the QA check (see manifest.json and report.html)`;
   log.write({ type: "end", done, failed: failedNow, reason: why ?? "complete" });
-  return { out, total, done, failed: failedNow, skipped, rendered, qaFailures, warnings, stopped: why, message };
+  return { out, total, done, failed: failedNow, skipped, rendered, qaFailures: qaFrames, warnings, stopped: why, message, notes: summaryLines(notes) };
 }
 

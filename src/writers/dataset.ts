@@ -17,7 +17,7 @@
  */
 import { copyFile, link, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { InputError, RuntimeError } from "../errors.js";
+import { InputError, RuntimeError, errnoText } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { errCode, mapWriteError, stageDir, type StagedDir } from "./atomic.js";
 import { readJsonFile } from "../scene/load.js";
@@ -171,7 +171,7 @@ export async function readPng(path: string, why = ""): Promise<DecodedPng> {
     bytes = await readFile(path);
   } catch (err) {
     if (errCode(err) === "ENOENT") throw new InputError(`missing file${why ? ` (${why})` : ""}`, { file: path });
-    throw new InputError(`cannot read: ${errCode(err) ?? (err as Error).message}`, { file: path });
+    throw new InputError(`cannot read: ${errnoText(err)}`, { file: path });
   }
   return decodePng(bytes, path);
 }

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { amodalMask, decodeFrame, type RenderedFrame } from "../render/renderer.js";
-import { relativizeSceneUris } from "../scene/load.js";
+import { recordSceneUris } from "../scene/load.js";
 import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
 import { stageDir } from "./atomic.js";
 import { encodeNpy } from "./npy.js";
@@ -52,8 +52,9 @@ export interface WrittenFrame {
 }
 
 /**
- * Writes frame `index` under `outDir/frames/`. The scene's asset URIs are rewritten
- * relative to the frame directory, so the frame's scene.json re-renders from there.
+ * Writes frame `index` under `outDir/frames/`. The scene's assets are recorded by named
+ * root and content hash (scene/asset-uri.ts), so the frame's scene.json re-renders
+ * wherever the frame is copied.
  */
 /** Extra point cloud formats next to KITTI's .bin and SemanticKITTI's .label. */
 export const LIDAR_FORMATS = ["pcd", "ply", "nuscenes"] as const;
@@ -116,7 +117,7 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
     sums.set(name, createHash("sha256").update(data).digest("hex"));
   };
   try {
-    await put("scene.json", stableJson(relativizeSceneUris(scene, dir)));
+    await put("scene.json", stableJson(await recordSceneUris(scene)));
     if (params) await put("params.json", stableJson(params));
     if (frame.rgb) await put("rgb.png", await encodeRgbPng(frame.rgb, w, h, 3));
     let annotations: FrameAnnotations | null = null;

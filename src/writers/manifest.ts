@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { InputError } from "../errors.js";
+import { InputError, errnoText } from "../errors.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { stableJson } from "./json.js";
@@ -25,6 +25,8 @@ export interface FrameEntry {
   cell?: number;
   /** the backend that rendered it (see render/browser.ts): outputs are byte-identical per backend */
   backend?: string;
+  /** the problems the on-the-fly QA check found in a done frame (absent when it passed) */
+  qa?: string[];
 }
 
 export interface Manifest {
@@ -65,7 +67,7 @@ export async function loadManifest(outDir: string): Promise<Manifest> {
     text = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "missing: not a simforge dataset directory" : `cannot read: ${code ?? (err as Error).message}`, { file });
+    throw new InputError(code === "ENOENT" ? "missing: not a simforge dataset directory" : `cannot read: ${errnoText(err)}`, { file });
   }
   let value: unknown;
   try {

@@ -3,7 +3,7 @@
  * tokenizer files). Every failure is one InputError naming the file (and the field).
  */
 import { readFileSync } from "node:fs";
-import { InputError } from "../../errors.js";
+import { InputError, errnoText } from "../../errors.js";
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -17,7 +17,7 @@ export function readText(file: string): string {
     return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "file not found" : `cannot read: ${(err as Error).message}`, { file });
+    throw new InputError(code === "ENOENT" ? "file not found" : `cannot read: ${errnoText(err)}`, { file });
   }
 }
 

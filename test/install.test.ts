@@ -1,0 +1,33 @@
+// A clean install and build: no npm config warnings from the project, onnxruntime-node's
+// CUDA download switched off by the switch it reads, and no esbuild warning for the page.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+
+describe("install and build say nothing", () => {
+  it("npm reads no unknown project config", () => {
+    const r = spawnSync("npm", ["config", "list"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/Unknown project config/);
+  });
+
+  it("onnxruntime-node's installer skips its downloads under ONNXRUNTIME_NODE_INSTALL=skip (what scripts/setup.mjs sets for npm ci)", () => {
+    const { parseInstallFlag } = createRequire(import.meta.url)("onnxruntime-node/script/install-utils.js") as { parseInstallFlag: () => unknown };
+    const saved = process.env.ONNXRUNTIME_NODE_INSTALL;
+    try {
+      process.env.ONNXRUNTIME_NODE_INSTALL = "skip";
+      expect(parseInstallFlag()).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.ONNXRUNTIME_NODE_INSTALL;
+      else process.env.ONNXRUNTIME_NODE_INSTALL = saved;
+    }
+  });
+
+  it("the page bundle builds without a warning", async () => {
+    // @ts-expect-error: a build script in plain JavaScript
+    const { buildPage } = await import("../scripts/build-page.mjs");
+    const result = (await buildPage({ write: false })) as { warnings: unknown[]; errors: unknown[] };
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+});
