@@ -136,6 +136,22 @@ describe("checkDataset", () => {
     expect(p).toContain("depth.png: 1 pixels disagree with depth.npy");
   });
 
+  it("catches NaN and infinite depths on object pixels in depth.npy (the urban-street lane markings once had them)", async () => {
+    const out = copy();
+    const frame = join(out, "frames/000000");
+    const inst = (await decodePng(readFileSync(join(frame, "instance.png")))).data as Uint16Array;
+    const objectPixels = Array.from(inst).flatMap((id, i) => (id !== 0 ? [i] : []));
+    const file = join(frame, "depth.npy");
+    const npy = readFileSync(file);
+    const depth = new Float32Array(npy.buffer.slice(npy.byteOffset + npy.length - inst.length * 4, npy.byteOffset + npy.length));
+    depth[objectPixels[0]!] = NaN;
+    depth[objectPixels[1]!] = Infinity;
+    npy.set(new Uint8Array(depth.buffer), npy.length - inst.length * 4);
+    writeFileSync(file, npy);
+    const p = (await checkFrame(frame)).problems;
+    expect(p).toContain("depth.npy: 2 object pixels are NaN, infinite or not positive");
+  });
+
   it("checks amodal masks: cover the visible pixels and hold px_count_amodal pixels", async () => {
     const out = copy();
     const frame = join(out, "frames/000000");

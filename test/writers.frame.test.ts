@@ -1,5 +1,5 @@
 // The frame writer's class-id width: 8-bit semantic.png unless a class id exceeds 255.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { decodePng } from "../src/writers/png.js";
 import type { RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
 import { composeTRS } from "../src/math/transforms.js";
+import { RuntimeError } from "../src/errors.js";
 
 function frame(classId: number): RenderedFrame {
   const scene = parseScene({
@@ -43,6 +44,24 @@ describe("frame writer", () => {
       const ann = JSON.parse(readFileSync(join(out, "frames", "000000", "annotations.json"), "utf8"));
       expect(ann.objects[0].bbox_visible).toEqual([1, 0, 2, 2]);
       expect(ann.objects[0].px_count_visible).toBe(4);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a frame with a NaN or infinite depth on an object pixel: a RuntimeError, and no frame directory", async () => {
+    const out = mkdtempSync(join(tmpdir(), "simforge-frame-"));
+    try {
+      for (const bad of [NaN, Infinity, 0]) {
+        const f = frame(40);
+        f.depth![1] = bad;
+        await expect(writeFrame(f, out, 0)).rejects.toThrow(new RuntimeError(`frame 0: the renderer returned a broken frame, not written: 1 object pixels have no finite positive depth (first at x=1, y=0: object 300, depth ${bad})`));
+        expect(existsSync(join(out, "frames", "000000"))).toBe(false);
+      }
+      const f = frame(40);
+      f.depth![0] = NaN; // background pixels may hold anything the page left there
+      await writeFrame(f, out, 0);
+      expect(existsSync(join(out, "frames", "000000", "depth.npy"))).toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

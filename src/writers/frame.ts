@@ -20,6 +20,7 @@ import { encodePcd } from "./pcd.js";
 import { encodePly } from "./ply.js";
 import { encodeNuscenesBin } from "./nuscenes-bin.js";
 import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
+import { assertFrameSound } from "./frame-guard.js";
 
 export const frameDirName = (index: number) => String(index).padStart(6, "0");
 
@@ -105,6 +106,7 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
  */
 export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
   const { width: w, height: h, scene } = frame;
+  assertFrameSound(frame, index);
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
