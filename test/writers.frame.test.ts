@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeFrame } from "../src/writers/frame.js";
+import { depthToPng16, writeFrame } from "../src/writers/frame.js";
+import { checkDepth } from "../src/sweep/check-pixels.js";
 import { decodePng } from "../src/writers/png.js";
 import type { RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
@@ -65,5 +66,20 @@ describe("frame writer", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("depth.png at its limit: the writer rounds to the millimetre and writes 0 above 65535 mm, and check agrees", () => {
+    const metres = Float32Array.from([65.53509, 65.5352, 65.5356, 65.536, 70, 0.0004, 0.0006, 1.2344, NaN, Infinity, -1, 0]);
+    const mm = depthToPng16(metres);
+    expect([...mm]).toEqual([65535, 65535, 0, 0, 0, 0, 1, 1234, 0, 0, 0, 0]);
+    const ids = new Uint16Array(metres.length).fill(1);
+    ids[5] = ids[8] = ids[9] = ids[10] = ids[11] = 0; // too near, or no surface: background
+    const problems: string[] = [];
+    checkDepth({ width: metres.length, height: 1, channels: 1, bitDepth: 16, data: mm }, metres, ids, problems);
+    expect(problems).toEqual([]);
+    mm[0] = 0; // what the checker once expected at 65.53509 m: now a hole
+    mm[2] = 65535; // what the writer must not write at 65.5356 m
+    checkDepth({ width: metres.length, height: 1, channels: 1, bitDepth: 16, data: mm }, metres, ids, problems);
+    expect(problems).toEqual(["depth.png: 1 object pixels have no depth", "depth.png: 2 pixels disagree with depth.npy"]);
   });
 });

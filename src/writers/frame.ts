@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { amodalMask, type RenderedFrame } from "../render/renderer.js";
 import { relativizeSceneUris } from "../scene/load.js";
-import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
+import { annotate, type FrameAnnotations } from "../sensors/annotations.js";
+import { depthToPng16 } from "./depth-png.js";
 import { stageDir } from "./atomic.js";
 import { encodeNpy } from "./npy.js";
 import { colorizeIds, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
@@ -22,17 +23,9 @@ import { encodeNuscenesBin } from "./nuscenes-bin.js";
 import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
 import { assertFrameSound } from "./frame-guard.js";
 
-export const frameDirName = (index: number) => String(index).padStart(6, "0");
+export { depthToPng16 };
 
-/** Depth in metres -> uint16 millimetres (0 = no surface or beyond 65.535 m). */
-export function depthToPng16(depth: Float32Array): Uint16Array {
-  const out = new Uint16Array(depth.length);
-  for (let i = 0; i < depth.length; i++) {
-    const mm = Math.round(depth[i]! / DEPTH_PNG_SCALE);
-    out[i] = mm > 0 && mm <= 65535 ? mm : 0;
-  }
-  return out;
-}
+export const frameDirName = (index: number) => String(index).padStart(6, "0");
 
 /** Normals in [-1, 1] -> RGB8 preview ((n + 1) / 2), black where there is no surface. */
 function normalsPreview(n: Float32Array): Uint8Array {
