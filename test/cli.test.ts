@@ -130,6 +130,10 @@ describe("simforge CLI", () => {
       const s = base(); s.camera.height = 100000;
       return writeScene("huge.json", JSON.stringify(s));
     }, /huge\.json: camera\.height: /],
+    ["an 8192x8192 image (within the schema, beyond what the browser renders: it came back black)", () => {
+      const s = base(); s.camera.width = 8192; s.camera.height = 8192;
+      return writeScene("big.json", JSON.stringify(s));
+    }, /big\.json: camera\.width, camera\.height: 8192x8192 \(67108864 pixels\) is more than the browser's drawing buffer holds/],
     ["a missing mesh", () => {
       const s = base(); s.objects[12].shape.uri = "/nonexistent/mug.glb";
       return writeScene("mesh.json", JSON.stringify(s));

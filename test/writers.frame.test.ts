@@ -82,4 +82,32 @@ describe("frame writer", () => {
     checkDepth({ width: metres.length, height: 1, channels: 1, bitDepth: 16, data: mm }, metres, ids, problems);
     expect(problems).toEqual(["depth.png: 1 object pixels have no depth", "depth.png: 2 pixels disagree with depth.npy"]);
   });
+
+  it("refuses a frame whose label passes came back empty while objects are in view (an 8192² frame once did)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "simforge-frame-"));
+    // a 1 m box 5 m in front of a 64x64 camera (fy = 32 / tan 30° = 55.4): it spans ~12 px
+    const scene = parseScene({
+      version: 1,
+      classes: [{ id: 1, name: "box" }],
+      camera: { width: 64, height: 64, fovY: 60, pose: { position: [0, 0, 5], lookAt: [0, 0, 0], up: [0, 1, 0] } },
+      objects: [{ id: 9, class: "box", shape: { type: "box", size: [1, 1, 1] } }],
+    });
+    const blank = (amodalPixels: number, far = 100): RenderedFrame => ({
+      scene: { ...scene, camera: { ...scene.camera, far } }, width: 64, height: 64, K: { fx: 55.4256, fy: 55.4256, cx: 31.5, cy: 31.5 },
+      T_world_camera: composeTRS([0, 0, 5], [1, 0, 0, 0]), // OpenCV camera looking down -z world
+      rgb: new Uint8Array(64 * 64 * 3), depth: new Float32Array(64 * 64), instance: new Uint16Array(64 * 64), semantic: new Uint16Array(64 * 64),
+      objects: [{ id: 9, localMin: [-0.5, -0.5, -0.5], localMax: [0.5, 0.5, 0.5], amodalPixels, amodalBox: null }],
+      timings: {},
+    });
+    try {
+      const message = "frame 0: the renderer returned a broken frame, not written: the label passes are empty (no object pixel) although object(s) 9 are in view";
+      await expect(writeFrame(blank(0), out, 0)).rejects.toThrow(message); // its box wholly in view
+      await expect(writeFrame(blank(150), out, 0)).rejects.toThrow(message); // amodal coverage says so
+      expect(existsSync(join(out, "frames", "000000"))).toBe(false);
+      await writeFrame(blank(0, 4), out, 0); // beyond the far plane (4 m): rightly empty
+      expect(existsSync(join(out, "frames", "000000", "rgb.png"))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

@@ -99,7 +99,8 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
  */
 export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
   const { width: w, height: h, scene } = frame;
-  assertFrameSound(frame, index);
+  const annotations = frame.instance && frame.semantic ? annotate(frame) : null;
+  assertFrameSound(frame, index, annotations?.objects);
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
@@ -113,7 +114,6 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
     await put("scene.json", stableJson(relativizeSceneUris(scene, dir)));
     if (params) await put("params.json", stableJson(params));
     if (frame.rgb) await put("rgb.png", await encodeRgbPng(frame.rgb, w, h, 3));
-    let annotations: FrameAnnotations | null = null;
     if (frame.depth) {
       await put("depth.npy", encodeNpy(frame.depth, [h, w]));
       await put("depth.png", await encodeGray16Png(depthToPng16(frame.depth), w, h));
@@ -124,7 +124,6 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
       await put("semantic.png", wide ? await encodeGray16Png(frame.semantic, w, h) : await encodeGray8Png(Uint8Array.from(frame.semantic), w, h));
       const palette = new Map(scene.classes.filter((c) => c.color).map((c) => [c.id, c.color!.map((x) => Math.round(x * 255)) as [number, number, number]]));
       await put("semantic_preview.png", await encodeRgbPng(colorizeIds(frame.semantic, w, h, palette), w, h, 3));
-      annotations = annotate(frame);
       await put("annotations.json", stableJson(annotations));
     }
     if (frame.amodal) {
