@@ -101,7 +101,7 @@ describe("simforge CLI", () => {
     expect(r1.stderr).toBe("");
     expect(r1.code).toBe(0);
     const files = readdirSync(join(a, "frames", "000000")).sort();
-    expect(files).toEqual(["annotations.json", "depth.npy", "depth.png", "instance.png", "normals.npy", "normals.png", "rgb.png", "scene.json", "semantic.png", "semantic_preview.png"]);
+    expect(files).toEqual(["annotations.json", "depth.npy", "depth.png", "depth_preview.png", "instance.png", "instance_preview.png", "normals.npy", "normals.png", "rgb.png", "scene.json", "semantic.png", "semantic_preview.png"]);
     const b = join(dir, "b");
     const r2 = simforge("render", join(a, "frames", "000000", "scene.json"), "--out", b, "--normals", "--gpu", "off");
     expect(r2.code).toBe(0);

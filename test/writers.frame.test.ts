@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { depthToPng16, writeFrame } from "../src/writers/frame.js";
 import { checkDepth } from "../src/sweep/check-pixels.js";
-import { decodePng } from "../src/writers/png.js";
+import { decodePng, idColor, viridis } from "../src/writers/png.js";
 import type { RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
 import { composeTRS } from "../src/math/transforms.js";
@@ -106,6 +106,39 @@ describe("frame writer", () => {
       expect(existsSync(join(out, "frames", "000000"))).toBe(false);
       await writeFrame(blank(0, 4), out, 0); // beyond the far plane (4 m): rightly empty
       expect(existsSync(join(out, "frames", "000000", "rgb.png"))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("writes depth_preview.png (viridis over the recorded range) and instance_preview.png (a colour per id) by default, none with previews off", async () => {
+    const out = mkdtempSync(join(tmpdir(), "simforge-frame-"));
+    try {
+      const f = frame(40);
+      f.instance![5] = 301; // a second object, its own colour
+      f.scene.objects.push({ ...f.scene.objects[0]!, id: 301 });
+      f.objects.push({ ...f.objects[0]!, id: 301 });
+      const w = await writeFrame(f, out, 0);
+      const dir = join(out, "frames", "000000");
+      const depth = await decodePng(readFileSync(join(dir, "depth_preview.png")));
+      const inst = await decodePng(readFileSync(join(dir, "instance_preview.png")));
+      const px = (img: typeof depth, i: number) => [...img.data.slice(i * 3, i * 3 + 3)];
+      // depths 0, 1.5, 1.5, 0 / 0, 70, 1.25, 0: the range is [1.25, 70], nearest yellow, farthest purple
+      const ann = JSON.parse(readFileSync(join(dir, "annotations.json"), "utf8"));
+      expect(ann.depth).toMatchObject({ preview_file: "depth_preview.png", preview_range_m: [1.25, 70] });
+      expect(px(depth, 6)).toEqual([253, 231, 37]);
+      expect(px(depth, 5)).toEqual([68, 1, 84]);
+      expect(px(depth, 1)).toEqual(viridis((70 - 1.5) / (70 - 1.25)));
+      expect(px(depth, 0)).toEqual([0, 0, 0]);
+      expect(px(inst, 1)).toEqual(idColor(300));
+      expect(px(inst, 5)).toEqual(idColor(301));
+      expect(idColor(300)).not.toEqual(idColor(301));
+      expect(px(inst, 0)).toEqual([0, 0, 0]);
+      expect(Object.keys(w.checksums)).toEqual(expect.arrayContaining(["depth_preview.png", "instance_preview.png"]));
+      await writeFrame(frame(40), out, 1, { previews: false });
+      const plain = join(out, "frames", "000001");
+      expect(existsSync(join(plain, "depth_preview.png")) || existsSync(join(plain, "instance_preview.png"))).toBe(false);
+      expect(JSON.parse(readFileSync(join(plain, "annotations.json"), "utf8")).depth.preview_file).toBeUndefined();
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -56,6 +56,8 @@ const PNG_KINDS: Record<string, { channels: number[]; bits: number[] }> = {
   "instance.png": { channels: [1], bits: [16] },
   "semantic.png": { channels: [1], bits: [8, 16] },
   "semantic_preview.png": { channels: [3, 4], bits: [8] },
+  "depth_preview.png": { channels: [3, 4], bits: [8] },
+  "instance_preview.png": { channels: [3, 4], bits: [8] },
   "normals.png": { channels: [3, 4], bits: [8] },
 };
 

@@ -197,7 +197,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   const finished = async (job: Job, w: number, p: Produced) => {
     const cell = job.index % cellJson.length;
     const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws };
-    const written = await writeFrame(p.frame, out, job.index, { lidarFormats: config.outputs.lidarFormats }, params);
+    const written = await writeFrame(p.frame, out, job.index, { lidarFormats: config.outputs.lidarFormats, previews: config.outputs.previews === true }, params);
     if (config.check) {
       const qa = await checkFrame(written.dir, written.checksums);
       if (qa.problems.length) {

@@ -11,7 +11,7 @@ import { annotate, type FrameAnnotations } from "../sensors/annotations.js";
 import { depthToPng16 } from "./depth-png.js";
 import { stageDir } from "./atomic.js";
 import { encodeNpy } from "./npy.js";
-import { colorizeIds, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
+import { colorizeDepth, colorizeIds, depthRange, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
 import { stableJson } from "./json.js";
 import type { LidarScan } from "../render/lidar.js";
 import { invertRigid, multiply, toRows } from "../math/transforms.js";
@@ -55,6 +55,8 @@ export type LidarFormat = (typeof LIDAR_FORMATS)[number];
 
 export interface WriteFrameOptions {
   lidarFormats?: readonly LidarFormat[];
+  /** write depth_preview.png and instance_preview.png for people (default true; sweeps turn it off) */
+  previews?: boolean;
 }
 
 /** Files of one LiDAR scan: lidar_<name>.bin, .label, the chosen extra formats, previews and a sidecar. */
@@ -101,6 +103,10 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
   const { width: w, height: h, scene } = frame;
   const annotations = frame.instance && frame.semantic ? annotate(frame) : null;
   assertFrameSound(frame, index, annotations?.objects);
+  const previews = options.previews ?? true;
+  // depth_preview.png: viridis over this range, the nearest yellow, the farthest purple
+  const previewRange = previews && frame.depth ? depthRange(frame.depth) : null;
+  if (annotations && previews && frame.depth) Object.assign(annotations.depth, { preview_file: "depth_preview.png", preview_colormap: "viridis (near yellow, far purple)", preview_range_m: previewRange });
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
@@ -117,6 +123,7 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
     if (frame.depth) {
       await put("depth.npy", encodeNpy(frame.depth, [h, w]));
       await put("depth.png", await encodeGray16Png(depthToPng16(frame.depth), w, h));
+      if (previews) await put("depth_preview.png", await encodeRgbPng(colorizeDepth(frame.depth, w, h), w, h, 3));
     }
     if (frame.instance && frame.semantic) {
       await put("instance.png", await encodeGray16Png(frame.instance, w, h));
@@ -124,6 +131,8 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
       await put("semantic.png", wide ? await encodeGray16Png(frame.semantic, w, h) : await encodeGray8Png(Uint8Array.from(frame.semantic), w, h));
       const palette = new Map(scene.classes.filter((c) => c.color).map((c) => [c.id, c.color!.map((x) => Math.round(x * 255)) as [number, number, number]]));
       await put("semantic_preview.png", await encodeRgbPng(colorizeIds(frame.semantic, w, h, palette), w, h, 3));
+      // each id its own colour, a function of the id alone (idColor), the same in every frame
+      if (previews) await put("instance_preview.png", await encodeRgbPng(colorizeIds(frame.instance, w, h), w, h, 3));
       await put("annotations.json", stableJson(annotations));
     }
     if (frame.amodal) {
