@@ -17,6 +17,9 @@ const CLASSES = [
   ["vegetation", [0.42, 0.56, 0.14]],
 ];
 
+// amorphous background, not objects: the COCO and BOP writers leave these classes out
+const STUFF = new Set(["road", "sidewalk", "lane-marking", "terrain", "building", "vegetation"]);
+
 const ROAD_HALF = 6, KERB = 0.15, WALK = 3, WALK_Y = ROAD_HALF + KERB + WALK / 2, X0 = -30, X1 = 170;
 // Shapes repeat across frames (sizes vary by scale, gaits by one of 8 phases), so the page
 // re-uses their meshes instead of building new ones every frame.
@@ -105,7 +108,7 @@ export function urbanStreet() {
   return {
     $schema: "./scene.schema.json",
     version: 1,
-    classes: CLASSES.map(([name, color], i) => ({ id: i + 1, name, color })),
+    classes: CLASSES.map(([name, color], i) => ({ id: i + 1, name, color, ...(STUFF.has(name) ? { stuff: true } : {}) })),
     camera: {
       // a front camera on the ego car, in the right-hand lane, 1.65 m up (KITTI's cam2)
       width: 1024, height: 384, fovX: U(70, 90),

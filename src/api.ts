@@ -209,7 +209,11 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
   const manifest = newManifest(r, source.hash);
   const seeds = new Map<number, string>();
   const pool = options.writePool ?? new WritePool();
-  const writeOptions: WriteFrameOptions = options.lidarFormats ? { lidarFormats: options.lidarFormats } : {};
+  // only what a writer thread needs (options also holds a signal and callbacks, which cannot cross threads)
+  const writeOptions: WriteFrameOptions = {
+    ...(options.lidarFormats ? { lidarFormats: options.lidarFormats } : {}),
+    ...(options.previews !== undefined ? { previews: options.previews } : {}),
+  };
   const request = (i: number) => {
     const p = source.get(i).then(({ scene, file, seed }) => {
       if (seed) seeds.set(i, seed);

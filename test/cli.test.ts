@@ -101,7 +101,7 @@ describe("simforge CLI", () => {
     expect(r1.stderr).toBe("");
     expect(r1.code).toBe(0);
     const files = readdirSync(join(a, "frames", "000000")).sort();
-    expect(files).toEqual(["annotations.json", "depth.npy", "depth.png", "instance.png", "normals.npy", "normals.png", "rgb.png", "scene.json", "semantic.png", "semantic_preview.png"]);
+    expect(files).toEqual(["annotations.json", "depth.npy", "depth.png", "depth_preview.png", "instance.png", "instance_preview.png", "normals.npy", "normals.png", "rgb.png", "scene.json", "semantic.png", "semantic_preview.png"]);
     const b = join(dir, "b");
     const r2 = simforge("render", join(a, "frames", "000000", "scene.json"), "--out", b, "--normals", "--gpu", "off");
     expect(r2.code).toBe(0);
@@ -130,6 +130,10 @@ describe("simforge CLI", () => {
       const s = base(); s.camera.height = 100000;
       return writeScene("huge.json", JSON.stringify(s));
     }, /huge\.json: camera\.height: /],
+    ["an 8192x8192 image (within the schema, beyond what the browser renders: it came back black)", () => {
+      const s = base(); s.camera.width = 8192; s.camera.height = 8192;
+      return writeScene("big.json", JSON.stringify(s));
+    }, /big\.json: camera\.width, camera\.height: 8192x8192 \(67108864 pixels\) is more than the browser's drawing buffer holds/],
     ["a missing mesh", () => {
       const s = base(); s.objects[12].shape.uri = "/nonexistent/mug.glb";
       return writeScene("mesh.json", JSON.stringify(s));

@@ -98,6 +98,46 @@ describe("depth", () => {
   });
 });
 
+describe("depth on 4 mm-thin boxes", () => {
+  it("lane markings and the road under them read the exact depth of one of their faces, never NaN or 0 (urban-street regression)", async () => {
+    // the street's markings: 200 m long sides and 3 m dashes, 12 cm wide, 4 mm thick; their
+    // long sides are sliver triangles that SwiftShader rasterized with an undefined window z
+    const markings = [3.5, -3.5, 0].flatMap((y, k) => (y === 0
+      ? [-28, -19, -10, -1, 8, 17, 26, 35].map((x, j) => ({ size: [3, 0.12, 0.004] as Vec3, position: [x, y, 0.002] as Vec3, id: 10 + j }))
+      : [{ size: [200, 0.12, 0.004] as Vec3, position: [70, y, 0.002] as Vec3, id: 2 + k }]));
+    const sc = scene(
+      { width: 256, height: 96, fovX: 80, pose: { position: [0, -1.75, 1.6], lookAt: [30, -1.2, 0.9], up: [0, 0, 1] }, near: 0.1, far: 300 },
+      [
+        { id: 1, class: "road", shape: { type: "plane", size: [400, 400] } },
+        ...markings.map((m) => ({ id: m.id, class: "lane-marking", shape: { type: "box" as const, size: m.size }, pose: { position: m.position } })),
+      ],
+      ["road", "lane-marking"],
+    );
+    const f = await r.render(sc);
+    const w = sc.camera.width, h = sc.camera.height;
+    let marking = 0;
+    for (let v = 0; v < h; v++) for (let u = 0; u < w; u++) {
+      const id = f.instance![v * w + u]!, got = f.depth![v * w + u]!;
+      if (id === 0) continue;
+      expect(Number.isFinite(got) && got > 0, `pixel (${u}, ${v}) of object ${id}: depth ${got}`).toBe(true);
+      const ray = pixelRay(sc, u, v);
+      // the planes this object's faces lie in
+      const m = markings.find((k) => k.id === id);
+      const planes: [Vec3, Vec3][] = m
+        ? [0, 1, 2].flatMap((a) => [-1, 1].map((s): [Vec3, Vec3] => {
+            const p: Vec3 = [...m.position];
+            p[a] = p[a]! + (s * m.size[a]!) / 2;
+            return [p, [a === 0 ? 1 : 0, a === 1 ? 1 : 0, a === 2 ? 1 : 0]];
+          }))
+        : [[[0, 0, 0], [0, 0, 1]]];
+      const err = Math.min(...planes.map(([p0, n]) => Math.abs(got - rayPlaneDepth(ray.origin, ray.dir, p0, n)) / got));
+      expect(err, `pixel (${u}, ${v}) of object ${id}: depth ${got}`).toBeLessThan(1e-4);
+      if (m) marking++;
+    }
+    expect(marking).toBeGreaterThan(200);
+  });
+});
+
 describe("normals", () => {
   it("a tilted plane's normals, in the OpenCV camera frame, equal the analytic normal facing the camera", async () => {
     const rot = rotationQuat({ euler: [25, 15, 0] });

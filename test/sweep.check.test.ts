@@ -136,6 +136,42 @@ describe("checkDataset", () => {
     expect(p).toContain("depth.png: 1 pixels disagree with depth.npy");
   });
 
+  it("catches NaN and infinite depths on object pixels in depth.npy (the urban-street lane markings once had them)", async () => {
+    const out = copy();
+    const frame = join(out, "frames/000000");
+    const inst = (await decodePng(readFileSync(join(frame, "instance.png")))).data as Uint16Array;
+    const objectPixels = Array.from(inst).flatMap((id, i) => (id !== 0 ? [i] : []));
+    const file = join(frame, "depth.npy");
+    const npy = readFileSync(file);
+    const depth = new Float32Array(npy.buffer.slice(npy.byteOffset + npy.length - inst.length * 4, npy.byteOffset + npy.length));
+    depth[objectPixels[0]!] = NaN;
+    depth[objectPixels[1]!] = Infinity;
+    npy.set(new Uint8Array(depth.buffer), npy.length - inst.length * 4);
+    writeFileSync(file, npy);
+    const p = (await checkFrame(frame)).problems;
+    expect(p).toContain("depth.npy: 2 object pixels are NaN, infinite or not positive");
+  });
+
+  it("catches a frame whose passes are empty while the annotations say objects are in view (the 8192² frame)", async () => {
+    const out = copy();
+    const frame = join(out, "frames/000000");
+    const ann = readAnn(frame);
+    expect(ann.objects.some((o) => o.px_count_amodal > 0)).toBe(true);
+    for (const o of ann.objects) {
+      o.px_count_visible = 0;
+      o.bbox_visible = null;
+    }
+    writeFileSync(join(frame, "annotations.json"), JSON.stringify(ann, null, 2));
+    const zeros = new Uint16Array(ann.width * ann.height);
+    writeFileSync(join(frame, "instance.png"), await encodeGray16Png(zeros, ann.width, ann.height));
+    writeFileSync(join(frame, "semantic.png"), await encodeGray8Png(new Uint8Array(zeros.length), ann.width, ann.height));
+    const p = (await checkFrame(frame)).problems;
+    const inView = ann.objects.filter((o) => o.px_count_amodal > 0).map((o) => o.id);
+    expect(p.filter((s) => s.startsWith("instance.png:"))).toEqual([
+      `instance.png: the label passes are empty (no object pixel) although object(s) ${inView.length > 5 ? `${inView.slice(0, 5).join(", ")} and ${inView.length - 5} more` : inView.join(", ")} are in view`,
+    ]);
+  });
+
   it("checks amodal masks: cover the visible pixels and hold px_count_amodal pixels", async () => {
     const out = copy();
     const frame = join(out, "frames/000000");

@@ -336,6 +336,12 @@ describe("simforge sweep", () => {
     expect(await bad({ ...base, template: "nope.json" })).toMatch(/nope\.json/);
     expect(await bad({ ...base, grid: { "lights[4].intensity": [1, 2] } })).toMatch(/grid\["lights\[4\]\.intensity"\]: the template has no lights\[4\]/);
     expect(await bad({ ...base, colour: 1 })).toMatch(/bad\.json: colour: unknown field/);
+    expect(await bad({ ...base, outputs: { previews: "yes" } })).toMatch(/bad\.json: outputs\.previews: expected true or false, got "yes"$/);
+    // previews are off in a sweep unless asked for, and asking changes the config hash
+    const off = await loadSweep(writeSweep("plain.json", base));
+    const on = await loadSweep(writeSweep("previews.json", { ...base, outputs: { previews: true } }));
+    expect([off.outputs.previews, on.outputs.previews]).toEqual([undefined, true]);
+    expect(on.hash).not.toBe(off.hash);
     expect(() => parseShard("3/3")).toThrow(/--shard: shard index 3 is out of range for 3 shards/);
     expect(() => parseShard("1-3")).toThrow(/expected i\/N/);
     expect(() => resolveShard("0/2", undefined, { SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" })).toThrow(/conflicting shard settings: --shard says 0\/2, SLURM_ARRAY_TASK_ID says 1\/2/);

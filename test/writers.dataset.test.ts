@@ -484,3 +484,22 @@ describe("re-exports", () => {
     expect(exportsOf(merged)).toEqual(first);
   });
 });
+
+describe("stuff classes", () => {
+  it("COCO and BOP leave out a class marked stuff (its category and its objects); the frame keeps its pixels", async () => {
+    const o = join(root, "stuff");
+    const classes = [{ id: 1, name: "ground", stuff: true }, { id: 3, name: "crate" }, { id: 7, name: "ball" }];
+    await renderScenes([{ ...sceneOf(0), classes, lidars: [] }], { out: o, amodalMasks: true, gpu: "off" });
+    const dir = join(o, "frames", pad(0));
+    await writeDatasets(o, [{ index: 0, dir }], ["coco", "bop"]);
+    // the ground is in the frame: its pixels, its annotation, its class in scene.json
+    expect((await png(join(dir, "instance.png"))).data.includes(1)).toBe(true);
+    expect(json<FrameAnnotations>(join(dir, "annotations.json")).objects.map((x) => x.id)).toEqual([1, 10, 11, 12]);
+    expect(json<{ classes: unknown[] }>(join(dir, "scene.json")).classes).toEqual(classes);
+    const coco = json<Coco>(join(o, "coco", "annotations.json"));
+    expect(coco.categories.map((c) => [c.id, c.name])).toEqual([[3, "crate"], [7, "ball"]]);
+    expect(coco.annotations.map((a) => a.instance_id)).toEqual([10, 11]); // the crate behind the camera has no pixels
+    const gt = json<Scene<BopGt[]>>(join(o, "bop", "train_pbr", "000000", "scene_gt.json"))["0"]!;
+    expect(gt.map((g) => g.obj_id)).toEqual([3, 7, 3]);
+  });
+});

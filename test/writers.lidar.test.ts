@@ -65,7 +65,7 @@ function makePaddedCloud(): PointCloud {
 const PCD_HEADER_4 =
   "# .PCD v0.7 - Point Cloud Data file format\n" +
   "VERSION 0.7\n" +
-  "FIELDS x y z intensity ring t label instance\n" +
+  "FIELDS x y z intensity ring time label instance\n" +
   "SIZE 4 4 4 4 2 4 4 4\n" +
   "TYPE F F F F U F U U\n" +
   "COUNT 1 1 1 1 1 1 1 1\n" +
@@ -214,7 +214,9 @@ describe("PCD", () => {
     const c = makeCloud();
     const d = decodePcd(encodePcd(c));
     expect(d.version).toBe("0.7");
-    expect(d.fieldNames).toEqual(["x", "y", "z", "intensity", "ring", "t", "label", "instance"]);
+    // the same names as the PLY properties (time, not t)
+    expect(d.fieldNames).toEqual(["x", "y", "z", "intensity", "ring", "time", "label", "instance"]);
+    expect(d.fieldNames).toEqual(decodePly(encodePly(c)).propertyNames);
     expect(d.count).toBe(4);
     expect(d.width).toBe(4);
     expect(d.height).toBe(1);
@@ -228,7 +230,7 @@ describe("PCD", () => {
     expect(bits(xyz)).toEqual(bits(c.xyz));
     expect(d.fields.x).toBeInstanceOf(Float32Array);
     expect(bits(d.fields.intensity as Float32Array)).toEqual(bits(c.intensity));
-    expect(bits(d.fields.t as Float32Array)).toEqual(bits(c.time));
+    expect(bits(d.fields.time as Float32Array)).toEqual(bits(c.time));
     expect(d.fields.ring).toEqual(c.ring);
     expect(d.fields.label).toEqual(c.label);
     expect(d.fields.instance).toEqual(c.instance);

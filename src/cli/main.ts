@@ -91,6 +91,7 @@ await yargs(hideBin(process.argv))
         .option("normals", { type: "boolean", default: false, describe: "also write surface normals in the camera frame (normals.npy, normals.png)" })
         .option("rgb", { type: "boolean", default: true, describe: "write rgb.png (--no-rgb to skip it)" })
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
+        .option("previews", { type: "boolean", default: true, describe: "write depth_preview.png and instance_preview.png, colourised for people (--no-previews to skip them)" })
         .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
         .option("asset-root", { type: "string", array: true, default: [] as string[], describe: "NAME=DIR: where the asset root NAME of a recorded scene.json is here (its NAME:path uris), e.g. after moving your textures; also SIMFORGE_ASSET_ROOTS" })
@@ -115,6 +116,7 @@ await yargs(hideBin(process.argv))
           rgb: argv.rgb,
           labels: argv.labels,
           lidarFormats: lidarFormats as LidarFormat[],
+          previews: argv.previews,
           progress: argv.progress,
           signal: stop.signal,
           force: argv.force,

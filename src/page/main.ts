@@ -72,6 +72,7 @@ async function init(url: string): Promise<PageInfo> {
     if (!gl.getExtension(ext)) throw new Error(`this WebGL2 implementation lacks ${ext}, which the label passes need`);
   }
   const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+  const viewport = Array.from(gl.getParameter(gl.MAX_VIEWPORT_DIMS) as Int32Array) as [number, number];
   return {
     renderer: String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
     vendor: String(dbg ? gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR)),
@@ -79,6 +80,11 @@ async function init(url: string): Promise<PageInfo> {
     shadingLanguage: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
     babylon: Engine.Version,
     userAgent: navigator.userAgent,
+    limits: {
+      maxRenderbufferSize: Number(gl.getParameter(gl.MAX_RENDERBUFFER_SIZE)),
+      maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
+      maxViewportDims: viewport,
+    },
   };
 }
 
@@ -153,6 +159,10 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
   if (engine.getRenderWidth() !== width || engine.getRenderHeight() !== height) engine.setSize(width, height);
+  const gl = engine._gl;
+  if (req.passes.rgb && (gl.drawingBufferWidth !== width || gl.drawingBufferHeight !== height)) {
+    throw new Error(`the browser gave a ${gl.drawingBufferWidth}x${gl.drawingBufferHeight} drawing buffer for a ${width}x${height} frame`);
+  }
   const c = req.clearColor;
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
   setBackdrop(req.backgroundTexture);
@@ -191,6 +201,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     const t1 = performance.now();
     scene.render();
     if (contextLost) throw new Error(CONTEXT_LOST);
+    assertRendered([labels, normals, ...coverage], width, height);
     // draw: the calls issued (a GPU may still be drawing); readback below waits for it
     timings.draw = performance.now() - t1;
     const t2 = performance.now();
@@ -239,6 +250,23 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     for (const t of targets.values()) t.rtt.renderList = [];
     frame.dispose();
     camera.dispose();
+  }
+}
+
+/**
+ * A target the GL could not allocate (SwiftShader: a float RGBA texture of 1 GiB) is an
+ * incomplete framebuffer that draws nothing and reads back zeros: fail the frame instead.
+ */
+function assertRendered(list: (FloatTarget | undefined)[], width: number, height: number): void {
+  const gl = engine._gl;
+  if (gl.getError() === gl.OUT_OF_MEMORY) throw new Error(`the GL ran out of memory rendering a ${width}x${height} frame`);
+  for (const t of list) {
+    const fb = (t?.rtt.renderTarget as unknown as { _framebuffer?: WebGLFramebuffer | null } | null)?._framebuffer;
+    if (!t || !fb) continue;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`the ${t.rtt.name} target of a ${width}x${height} frame is incomplete (framebuffer status 0x${status.toString(16)})`);
   }
 }
 

@@ -58,6 +58,10 @@ varying vec3 vNormal;`;
 const DEPTH_REFINED = `  float depth = -vPos.z;
   vec3 n = cross(dFdx(vPos), dFdy(vPos));
   float zBuffer = projection[3][2] / ((2.0 * gl_FragCoord.z - 1.0) + projection[2][2]);
+  // a sliver can even rasterize with an undefined window z (NaN in SwiftShader); its vPos is
+  // then a vertex, not a point on the pixel's ray: no surface is known, so the fragment is
+  // dropped and the pixel keeps the surface behind it
+  if (isnan(zBuffer) || isinf(zBuffer)) discard;
   float ln = length(n);
   if (!(abs(depth - zBuffer) < 0.01 * zBuffer) || !(ln > 1e-9 * length(dFdx(vPos)) * length(dFdy(vPos)))) {
     depth = zBuffer;

@@ -173,6 +173,8 @@ export interface PageInfo {
   shadingLanguage: string;
   babylon: string;
   userAgent: string;
+  /** the WebGL limits a frame's size must fit (gl.MAX_RENDERBUFFER_SIZE, MAX_TEXTURE_SIZE, MAX_VIEWPORT_DIMS) */
+  limits: { maxRenderbufferSize: number; maxTextureSize: number; maxViewportDims: [number, number] };
 }
 
 /** What the page bundle installs on `window`. */

@@ -12,6 +12,7 @@ import { RenderSession, type SessionInfo, type SessionOptions } from "./session.
 import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PassSelection } from "./protocol.js";
 import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import type { LidarScan } from "./lidar.js";
+import { assertFrameSize } from "./frame-limits.js";
 
 export interface PassOptions {
   /** RGB image (default true) */
@@ -198,6 +199,7 @@ export class Renderer {
       coverage: options.labels ?? true,
       ...(options.amodalMasks && (options.labels ?? true) ? { amodalMasks: true } : {}),
     };
+    assertFrameSize(scene.camera.width, scene.camera.height, passes, scene.objects.length, this.session.info.limits, options.file ?? "scene");
     const cam = cameraState(scene);
     const s = this.session;
     // Requests are built and handed to the page one at a time, in order, even when frames

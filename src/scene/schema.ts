@@ -450,6 +450,7 @@ export const ClassSchema = z.strictObject({
   id: intIn(1, 65535),
   name: nonEmpty(),
   color: RgbSchema.optional(),
+  stuff: z.boolean({ error: expecting("true or false") }).optional().describe("true for amorphous background (floor, table, road, building): the COCO and BOP writers leave it out of their objects and categories"),
 });
 
 export const BackgroundSchema = z.strictObject({

@@ -46,7 +46,11 @@ export interface FrameAnnotations {
   K: number[][];
   /** camera (OpenCV axes) -> world, row-major 4x4 */
   T_world_camera: number[][];
-  depth: { file: string; unit: "m"; png_file: string; png_scale: number; png_max: number; near: number; far: number };
+  depth: {
+    file: string; unit: "m"; png_file: string; png_scale: number; png_max: number; near: number; far: number;
+    /** with previews (writers/frame.ts): depth_preview.png, its colour map and the depths (m) it spans */
+    preview_file?: string; preview_colormap?: string; preview_range_m?: [number, number] | null;
+  };
   objects: ObjectAnnotation[];
 }
 

@@ -5,6 +5,7 @@
  */
 import { maskStats } from "../sensors/annotations.js";
 import type { DecodedPng } from "../writers/png.js";
+import { beyondDepthPng, depthPngValue } from "../writers/depth-png.js";
 
 /** The fields of an annotations.json object the checks use. */
 export interface AnnObject {
@@ -51,20 +52,19 @@ export function checkSemantic(sem: DecodedPng, ids: Uint16Array, w: number, obje
   if (bad > 0) problems.push(`semantic.png: ${bad} pixels differ from the class of their instance${first}`);
 }
 
-/** depth.png: > 0 on objects nearer than 65.535 m, and the millimetres of depth.npy everywhere. */
+/** depth.png: > 0 on objects within its range, and depth.npy rounded to millimetres everywhere (writers/depth-png.ts). */
 export function checkDepth(d16: DecodedPng, depth: Float32Array | null, ids: Uint16Array | null, problems: string[]): void {
   let holes = 0;
   let differ = 0;
-  const max = 65.535;
+  let broken = 0;
   for (let i = 0; i < d16.data.length; i++) {
     const mm = d16.data[i]!;
     const d = depth ? depth[i]! : NaN;
-    if (ids && ids[i]! > 0 && mm === 0 && !(d >= max)) holes++;
-    if (depth) {
-      const want = d > 0 && d <= max ? d * 1000 : 0;
-      if (Math.abs(mm - want) > 1) differ++;
-    }
+    if (depth && ids && ids[i]! > 0 && !(d > 0 && d < Infinity)) broken++;
+    if (ids && ids[i]! > 0 && mm === 0 && !beyondDepthPng(d)) holes++;
+    if (depth && mm !== depthPngValue(d)) differ++;
   }
+  if (broken > 0) problems.push(`depth.npy: ${broken} object pixels are NaN, infinite or not positive`);
   if (holes > 0) problems.push(`depth.png: ${holes} object pixels have no depth`);
   if (differ > 0) problems.push(`depth.png: ${differ} pixels disagree with depth.npy`);
 }

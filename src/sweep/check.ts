@@ -21,6 +21,7 @@ import { decodePng, type DecodedPng } from "../writers/png.js";
 import { loadManifest } from "../writers/manifest.js";
 import { frameDirsOnDisk, isRecord, mapPool } from "./dataset-files.js";
 import { checkLidar } from "./check-lidar.js";
+import { emptyPassesProblem, type ViewedObject } from "../writers/frame-guard.js";
 import { checkDepth, checkInstances, checkSemantic, type AnnObject } from "./check-pixels.js";
 
 export interface ClassCounts {
@@ -56,6 +57,8 @@ const PNG_KINDS: Record<string, { channels: number[]; bits: number[] }> = {
   "instance.png": { channels: [1], bits: [16] },
   "semantic.png": { channels: [1], bits: [8, 16] },
   "semantic_preview.png": { channels: [3, 4], bits: [8] },
+  "depth_preview.png": { channels: [3, 4], bits: [8] },
+  "instance_preview.png": { channels: [3, 4], bits: [8] },
   "normals.png": { channels: [3, 4], bits: [8] },
 };
 
@@ -187,6 +190,15 @@ async function checkAmodal(files: FrameFiles, size: { w: number; h: number } | n
   }
 }
 
+/** Passes with no object pixel while the annotations say objects are in view (writers/frame-guard.ts). */
+function checkNotEmpty(ids: Uint16Array, ann: Record<string, unknown>, size: { w: number; h: number }, problems: string[]): void {
+  const depth = isRecord(ann["depth"]) ? ann["depth"] : {};
+  const num = (v: unknown, fallback: number) => (typeof v === "number" ? v : fallback);
+  const objects = (Array.isArray(ann["objects"]) ? ann["objects"] : []).filter((o): o is ViewedObject => isRecord(o) && typeof o["id"] === "number" && typeof o["px_count_amodal"] === "number");
+  const empty = emptyPassesProblem(ids, objects, { width: size.w, height: size.h, near: num(depth["near"], 0), far: num(depth["far"], Infinity) });
+  if (empty) problems.push(`instance.png: ${empty}`);
+}
+
 function classCounts(objects: AnnObject[]): Record<string, ClassCounts> {
   const out: Record<string, ClassCounts> = {};
   for (const o of [...objects].sort((a, b) => (a.class < b.class ? -1 : a.class > b.class ? 1 : 0))) {
@@ -259,7 +271,10 @@ export async function checkFrame(frameDir: string, expected?: Record<string, str
     await npy(files, "normals.npy", size && [size.h, size.w, 3], problems);
     const inst = decoded.get("instance.png");
     const ids = inst && inst.data instanceof Uint16Array ? inst.data : null;
-    if (ann && ids && size) checkInstances(ids, size.w, objects, problems);
+    if (ann && ids && size) {
+      checkInstances(ids, size.w, objects, problems);
+      checkNotEmpty(ids, ann, size, problems);
+    }
     const sem = decoded.get("semantic.png");
     if (ann && ids && sem && size) checkSemantic(sem, ids, size.w, objects, problems);
     const d16 = decoded.get("depth.png");

@@ -9,7 +9,7 @@
  *   "writers": ["coco", "bop"],                        // frames/ is always written
  *   "workers": 2,                                      // default: the number of cores
  *   "grid": { "lights[0].intensity": [{ "uniform": [1, 2] }, { "uniform": [4, 8] }] },
- *   "outputs": { "rgb": true, "labels": true, "normals": false, "lidarFormats": ["pcd"] },
+ *   "outputs": { "rgb": true, "labels": true, "normals": false, "lidarFormats": ["pcd"], "previews": false },
  *   "watchdog": { "frameTimeout": 120, "retries": 2 },
  *   "recycle": { "frames": 1000, "memoryMB": 3072 },
  *   "check": true }
@@ -56,7 +56,7 @@ export interface SweepConfig {
   writers: SweepWriter[];
   workers: number;
   cells: GridCell[];
-  outputs: { rgb: boolean; labels: boolean; normals: boolean; lidarFormats: LidarFormat[] };
+  outputs: { rgb: boolean; labels: boolean; normals: boolean; lidarFormats: LidarFormat[]; previews?: boolean };
   watchdog: { frameTimeoutMs: number; retries: number };
   recycle: { frames: number; memoryMB: number };
   check: boolean;
@@ -184,7 +184,7 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
 
   const outputsIn = doc.outputs ?? {};
   if (!isObject(outputsIn)) throw new InputError("expected an object", { file, field: "outputs" });
-  knownKeys(outputsIn, ["rgb", "labels", "normals", "lidarFormats"], file, "outputs");
+  knownKeys(outputsIn, ["rgb", "labels", "normals", "lidarFormats", "previews"], file, "outputs");
   const lidarFormats = outputsIn.lidarFormats ?? [];
   if (!Array.isArray(lidarFormats) || lidarFormats.some((f) => !(LIDAR_FORMATS as readonly Json[]).includes(f))) {
     throw new InputError(`expected a list of point cloud formats (${LIDAR_FORMATS.join(", ")})`, { file, field: "outputs.lidarFormats" });
@@ -194,6 +194,8 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
     labels: bool(outputsIn.labels, true, file, "outputs.labels"),
     normals: bool(outputsIn.normals, false, file, "outputs.normals"),
     lidarFormats: lidarFormats as LidarFormat[],
+    // off by default in a sweep; only present when on, so older sweeps keep their config hash
+    ...(bool(outputsIn.previews, false, file, "outputs.previews") ? { previews: true } : {}),
   };
   if ((writers.includes("coco") || writers.includes("bop")) && !outputs.labels) throw new InputError("the coco and bop writers need the label passes", { file, field: "outputs.labels" });
 

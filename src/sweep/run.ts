@@ -223,7 +223,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     const cell = job.index % cellJson.length;
     const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
     // encoded, written and checked on a writer thread
-    const result = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats }, params, check: config.check });
+    const result = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats, previews: config.outputs.previews === true }, params, check: config.check });
     const written = result.written;
     const qa = result.qa?.problems ?? [];
     if (qa.length) {

@@ -16,7 +16,8 @@
  * in millimetres. `obj_id` is the object's class id (a BOP object id names an object model);
  * the gt list is the frame's objects in order, every object included (also one outside the
  * image, with empty masks), except objects of a class with id 0 (BOP object ids start at 1;
- * the scene schema does not allow class id 0, so this only guards foreign input). `gt` in
+ * the scene schema does not allow class id 0, so this only guards foreign input) and objects
+ * of stuff classes (scene.json classes with "stuff": true: floor, road, ...). `gt` in
  * the mask names is the position in that list. The model frame is the object's own frame
  * (annotations.json T_camera_object; any scale is not in the pose).
  *
@@ -41,6 +42,7 @@ import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.
 import type { StagedDir } from "./atomic.js";
 import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
 import { encodeGray8Png } from "./png.js";
+import { stuffClassIds } from "./coco.js";
 
 /** Images per scene folder, as BlenderProc writes BOP. */
 export const BOP_IMAGES_PER_SCENE = 1000;
@@ -112,7 +114,8 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Prom
 
   const gt: Record<string, unknown>[] = [];
   const info: Record<string, unknown>[] = [];
-  const objects = ann.objects.filter((o: ObjectAnnotation) => o.class_id !== 0);
+  const stuff = await stuffClassIds(f.dir);
+  const objects = ann.objects.filter((o: ObjectAnnotation) => o.class_id !== 0 && !stuff.has(o.class_id));
   for (const [g, o] of objects.entries()) {
     const name = `${im}_${pad6(g)}.png`;
     // the whole silhouette

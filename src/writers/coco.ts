@@ -11,6 +11,8 @@
  * - categories: the union of the frames' class tables (scene.json `classes`), sorted by
  *   id, with the class id as the category id, unchanged (ids are never renumbered). Two
  *   frames that give one id two names are an InputError naming the later scene.json.
+ *   Stuff classes ("stuff": true: floor, table, road, building) are not object
+ *   categories: they and their objects are left out.
  * - annotations: one per object with visible pixels (instance.png), in frame order and
  *   then the frame's object order; `id` counts from 1 over the whole export (the export is
  *   always rebuilt from all frames, so ids are stable for a given set of frames).
@@ -41,6 +43,8 @@ const READ_AHEAD = 3;
 interface ClassEntry {
   id: number;
   name: string;
+  /** a stuff class (floor, road, ...): not an object category */
+  stuff: boolean;
 }
 
 /** The class table of a frame's scene.json, checked. */
@@ -50,7 +54,12 @@ export async function readClasses(frameDir: string): Promise<ClassEntry[]> {
   const classes = scene.classes;
   const ok = Array.isArray(classes) && classes.every((c: unknown) => typeof c === "object" && c !== null && Number.isInteger((c as ClassEntry).id) && typeof (c as ClassEntry).name === "string");
   if (!ok) throw new InputError("expected an array of { id, name }", { file, field: "classes" });
-  return (classes as ClassEntry[]).map((c) => ({ id: c.id, name: c.name }));
+  return (classes as ClassEntry[]).map((c) => ({ id: c.id, name: c.name, stuff: c.stuff === true }));
+}
+
+/** The ids of a frame's stuff classes (scene.json classes marked "stuff": true). */
+export async function stuffClassIds(frameDir: string): Promise<Set<number>> {
+  return new Set((await readClasses(frameDir)).filter((c) => c.stuff).map((c) => c.id));
 }
 
 /**
@@ -60,6 +69,7 @@ export async function readClasses(frameDir: string): Promise<ClassEntry[]> {
 export function mergeClasses(known: Map<number, { name: string; file: string }>, classes: readonly ClassEntry[], frameDir: string): void {
   const file = join(frameDir, "scene.json");
   for (const c of classes) {
+    if (c.stuff) continue; // not an object category
     const prev = known.get(c.id);
     if (!prev) known.set(c.id, { name: c.name, file });
     else if (prev.name !== c.name) {
@@ -85,7 +95,9 @@ async function cocoFrame(outDir: string, staged: StagedDir, f: DatasetFrame): Pr
   const stats = maskStats(ids, w);
   await linkInto(staged, `images/${pad6(f.index)}.png`, join(f.dir, "rgb.png"));
   const objects: Record<string, unknown>[] = [];
+  const stuff = new Set(classes.filter((c) => c.stuff).map((c) => c.id));
   for (const o of ann.objects) {
+    if (stuff.has(o.class_id)) continue;
     const s = stats.get(o.id);
     const rle = rles.get(o.id);
     if (!s || !rle) continue;

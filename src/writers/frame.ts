@@ -7,10 +7,11 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { amodalMask, decodeFrame, type RenderedFrame } from "../render/renderer.js";
 import { recordSceneUris } from "../scene/load.js";
-import { annotate, DEPTH_PNG_SCALE, type FrameAnnotations } from "../sensors/annotations.js";
+import { annotate, type FrameAnnotations } from "../sensors/annotations.js";
+import { depthToPng16 } from "./depth-png.js";
 import { stageDir } from "./atomic.js";
 import { encodeNpy } from "./npy.js";
-import { colorizeIds, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
+import { colorizeDepth, colorizeIds, depthRange, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
 import { stableJson } from "./json.js";
 import type { LidarScan } from "../render/lidar.js";
 import { invertRigid, multiply, toRows } from "../math/transforms.js";
@@ -20,18 +21,11 @@ import { encodePcd } from "./pcd.js";
 import { encodePly } from "./ply.js";
 import { encodeNuscenesBin } from "./nuscenes-bin.js";
 import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
+import { assertFrameSound } from "./frame-guard.js";
+
+export { depthToPng16 };
 
 export const frameDirName = (index: number) => String(index).padStart(6, "0");
-
-/** Depth in metres -> uint16 millimetres (0 = no surface or beyond 65.535 m). */
-export function depthToPng16(depth: Float32Array): Uint16Array {
-  const out = new Uint16Array(depth.length);
-  for (let i = 0; i < depth.length; i++) {
-    const mm = Math.round(depth[i]! / DEPTH_PNG_SCALE);
-    out[i] = mm > 0 && mm <= 65535 ? mm : 0;
-  }
-  return out;
-}
 
 /** Normals in [-1, 1] -> RGB8 preview ((n + 1) / 2), black where there is no surface. */
 function normalsPreview(n: Float32Array): Uint8Array {
@@ -62,6 +56,8 @@ export type LidarFormat = (typeof LIDAR_FORMATS)[number];
 
 export interface WriteFrameOptions {
   lidarFormats?: readonly LidarFormat[];
+  /** write depth_preview.png and instance_preview.png for people (default true; sweeps turn it off) */
+  previews?: boolean;
 }
 
 /** Files of one LiDAR scan: lidar_<name>.bin, .label, the chosen extra formats, previews and a sidecar. */
@@ -107,6 +103,12 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
 export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
   decodeFrame(frame); // a raw frame (read-backs as the page sent them) is decoded here, on the writer's thread
   const { width: w, height: h, scene } = frame;
+  const annotations = frame.instance && frame.semantic ? annotate(frame) : null;
+  assertFrameSound(frame, index, annotations?.objects);
+  const previews = options.previews ?? true;
+  // depth_preview.png: viridis over this range, the nearest yellow, the farthest purple
+  const previewRange = previews && frame.depth ? depthRange(frame.depth) : null;
+  if (annotations && previews && frame.depth) Object.assign(annotations.depth, { preview_file: "depth_preview.png", preview_colormap: "viridis (near yellow, far purple)", preview_range_m: previewRange });
   const dir = join(outDir, "frames", frameDirName(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
@@ -120,10 +122,10 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
     await put("scene.json", stableJson(await recordSceneUris(scene)));
     if (params) await put("params.json", stableJson(params));
     if (frame.rgb) await put("rgb.png", await encodeRgbPng(frame.rgb, w, h, 3));
-    let annotations: FrameAnnotations | null = null;
     if (frame.depth) {
       await put("depth.npy", encodeNpy(frame.depth, [h, w]));
       await put("depth.png", await encodeGray16Png(depthToPng16(frame.depth), w, h));
+      if (previews) await put("depth_preview.png", await encodeRgbPng(colorizeDepth(frame.depth, w, h), w, h, 3));
     }
     if (frame.instance && frame.semantic) {
       await put("instance.png", await encodeGray16Png(frame.instance, w, h));
@@ -131,7 +133,8 @@ export async function writeFrame(frame: RenderedFrame, outDir: string, index: nu
       await put("semantic.png", wide ? await encodeGray16Png(frame.semantic, w, h) : await encodeGray8Png(Uint8Array.from(frame.semantic), w, h));
       const palette = new Map(scene.classes.filter((c) => c.color).map((c) => [c.id, c.color!.map((x) => Math.round(x * 255)) as [number, number, number]]));
       await put("semantic_preview.png", await encodeRgbPng(colorizeIds(frame.semantic, w, h, palette), w, h, 3));
-      annotations = annotate(frame);
+      // each id its own colour, a function of the id alone (idColor), the same in every frame
+      if (previews) await put("instance_preview.png", await encodeRgbPng(colorizeIds(frame.instance, w, h), w, h, 3));
       await put("annotations.json", stableJson(annotations));
     }
     if (frame.amodal) {

@@ -7,14 +7,15 @@
  *
  *   x y z intensity : float32   offsets 0, 4, 8, 12
  *   ring            : uint16    offset 16
- *   t               : float32   offset 18 (seconds since the start of the sweep)
+ *   time            : float32   offset 18 (seconds since the start of the sweep)
  *   label           : uint32    offset 22 (SemanticKITTI class id)
  *   instance        : uint32    offset 26
  *   = 30 bytes a point (4 * 4 + 2 + 3 * 4)
  *
- * The time field is named `t` and is float32 seconds (Velodyne ROS drivers call theirs
- * `time`, also float32 seconds; Ouster's `t` is uint32 nanoseconds: tools that key on
- * the name may need telling). The column index is not written.
+ * The time field is named `time`, as the PLY property is, and as Velodyne ROS drivers name
+ * theirs (also float32 seconds). It was `t` once, but Ouster's `t` is uint32 nanoseconds:
+ * a tool keyed on that name would read these float seconds wrongly. The column index is
+ * not written.
  *
  * The cloud is unorganised (HEIGHT 1, WIDTH N). An empty cloud gives a header with
  * WIDTH 0 / POINTS 0 and no data, which is a valid PCD, though some PCL versions' readers
@@ -45,7 +46,7 @@ export function pcdHeader(n: number, viewpoint: PcdViewpoint = IDENTITY): string
   return (
     "# .PCD v0.7 - Point Cloud Data file format\n" +
     "VERSION 0.7\n" +
-    "FIELDS x y z intensity ring t label instance\n" +
+    "FIELDS x y z intensity ring time label instance\n" +
     "SIZE 4 4 4 4 2 4 4 4\n" +
     "TYPE F F F F U F U U\n" +
     "COUNT 1 1 1 1 1 1 1 1\n" +

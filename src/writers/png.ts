@@ -183,13 +183,8 @@ export function viridis(t: number): [number, number, number] {
   ];
 }
 
-/**
- * Colour a depth map (metres, row-major) into RGB8 for previews: no surface (0, negative,
- * NaN, infinite) is black; valid depths map through viridis over their [min, max], the
- * nearest brightest (yellow) and the farthest darkest (purple).
- */
-export function colorizeDepth(depth: Float32Array, width: number, height: number): Uint8Array {
-  checkSize("colorizeDepth", depth.length, width, height, 1);
+/** The [min, max] of a depth map's surfaces (finite, > 0), or null when it has none. */
+export function depthRange(depth: Float32Array): [number, number] | null {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < depth.length; i++) {
@@ -199,7 +194,20 @@ export function colorizeDepth(depth: Float32Array, width: number, height: number
       if (d > max) max = d;
     }
   }
+  return min <= max ? [min, max] : null;
+}
+
+/**
+ * Colour a depth map (metres, row-major) into RGB8 for previews: no surface (0, negative,
+ * NaN, infinite) is black; valid depths map through viridis over their [min, max]
+ * (depthRange), the nearest brightest (yellow) and the farthest darkest (purple).
+ */
+export function colorizeDepth(depth: Float32Array, width: number, height: number): Uint8Array {
+  checkSize("colorizeDepth", depth.length, width, height, 1);
   const out = new Uint8Array(width * height * 3);
+  const range = depthRange(depth);
+  if (!range) return out;
+  const [min, max] = range;
   const span = max - min;
   for (let i = 0; i < depth.length; i++) {
     const d = depth[i] as number;
