@@ -9,7 +9,7 @@ import { beamDirection, columnAzimuth } from "../src/sensors/lidar/beams.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
 import { planBeams } from "../src/sensors/lidar/sample.js";
 import { CUBE_FACES } from "../src/sensors/lidar/faces.js";
-import { Bvh, castScan, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
+import { Bvh, castScan, castScanThreaded, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
 import { composeTRS, rotationQuat, transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
 
 const CAM = { width: 8, height: 8, fovY: 60, pose: { position: [0, -1, 0], lookAt: [0, 0, 0] } };
@@ -75,6 +75,9 @@ describe("BVH", () => {
       const want = bruteForce(P, o, d, tMax);
       const got = bvh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], tMax);
       expect(got).toEqual(want);
+      // started from a guessed triangle (any slot, hit or not): the same answer
+      const s = bvh.nearestFrom(k % n, o[0], o[1], o[2], d[0], d[1], d[2], tMax);
+      expect(s < 0 ? null : { t: bvh.lastT, triangle: bvh.triangleOf(s) }).toEqual(want);
       if (want) hits++;
     }
     expect(hits).toBeGreaterThan(1000);
@@ -196,6 +199,30 @@ describe("castScan against analytic geometry", () => {
     expect(torus).toBeGreaterThan(100);
     const mesh = sceneWith([{ id: 1, class: "building", shape: { type: "mesh", uri: "x.glb" } }], { channels: 4, verticalFov: [-10, 10], pose: { position: [0, 0, 0] } });
     expect(() => castScan(mesh, 0)).toThrow(/mesh files are not supported by the CPU ray caster/);
+  });
+});
+
+describe("castScan on worker threads", () => {
+  it("gives the same bytes as on one thread, for 2 and 3 threads, a moving sensor included", async () => {
+    const sc = sceneWith(
+      [
+        { id: 1, class: "road", shape: { type: "plane", size: [80, 80] }, pose: { position: [0, 0, 0] } },
+        { id: 2, class: "car", shape: { type: "asset", name: "car", params: { type: 1 } }, pose: { position: [6, 2, 0], rotation: { euler: [0, 0, 30] } } },
+        { id: 4, class: "building", shape: { type: "asset", name: "building", params: { width: 12, depth: 10, height: 15 } }, pose: { position: [-14, 8, 0] } },
+        { id: 5, class: "building", shape: { type: "sphere", radius: 1.5 }, pose: { position: [0, -6, 1.5] } },
+      ],
+      { channels: 32, verticalFov: [-25, 15], columns: 700, maxRange: 60, pose: { position: [0.2, 0.1, 1.8], rotation: { euler: [0, 2, 15] } }, motion: { velocity: 12, yawRate: 20 } },
+    );
+    const one = castScan(sc, 0);
+    const bytes = (r: CastReturns) => [r.rangeExact, r.range, r.instance, r.cosIncidence].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
+    const hits = one.range.filter((x) => x > 0).length;
+    expect(hits).toBeGreaterThan(0.3 * one.range.length);
+    expect(new Set(one.instance).size).toBe(5); // 0 (sky) and the four objects
+    for (const threads of [2, 3]) {
+      const many = await castScanThreaded(sc, 0, { threads });
+      expect(many.rings * many.columns).toBe(one.rings * one.columns);
+      expect(bytes(many)).toEqual(bytes(one));
+    }
   });
 });
 
