@@ -2,8 +2,9 @@
  * A bounding volume hierarchy over triangles, flat in typed arrays so that worker threads
  * can share it (every array may sit on a SharedArrayBuffer) and traversal allocates nothing.
  *
- * Build: binned SAH over the triangles' centroids (16 bins, all three axes binned in one
- * pass per node), leaves of at most 4 triangles unless they cannot be split. Layout: depth
+ * Build: binned SAH over the triangles' centroids (up to 16 bins, as many as the node has
+ * triangles; all three axes binned in one pass per node); a node of at most 4 triangles is
+ * a leaf. Layout: depth
  * first, the left child right after its parent, the right child's index stored.
  * Node bounds are float32, rounded outwards, so a box never culls a triangle it holds.
  *
@@ -17,8 +18,6 @@
 
 const BINS = 16;
 const MAX_LEAF = 4;
-/** SAH cost of a node visit relative to one triangle test. */
-const TRAVERSAL_COST = 1;
 /** Slack on a box's exit distance, so that rounding never culls a box whose triangle the exact test hits (at an edge, or at a tie). */
 const ROBUST = 1 + 2 ** -40;
 
@@ -144,26 +143,30 @@ export class Bvh {
         if (z < cz0) cz0 = z;
         if (z > cz1) cz1 = z;
       }
-      const nb = node * 6;
-      box64[nb] = bx0; box64[nb + 1] = by0; box64[nb + 2] = bz0;
-      box64[nb + 3] = bx1; box64[nb + 4] = by1; box64[nb + 5] = bz1;
+      const nbox = node * 6;
+      box64[nbox] = bx0; box64[nbox + 1] = by0; box64[nbox + 2] = bz0;
+      box64[nbox + 3] = bx1; box64[nbox + 4] = by1; box64[nbox + 5] = bz1;
       const m = end - start;
-      if (m <= 1) {
+      if (m <= MAX_LEAF) {
         first[node] = start;
         count[node] = m;
         continue;
       }
       // binned SAH: all three axes in one pass
+      // as many bins as triangles, up to BINS: a small node's split costs little to find
+      const nb = m < BINS ? m : BINS;
       const lo0 = cx0, lo1 = cy0, lo2 = cz0;
-      const s0 = cx1 > cx0 ? BINS / (cx1 - cx0) : 0, s1 = cy1 > cy0 ? BINS / (cy1 - cy0) : 0, s2 = cz1 > cz0 ? BINS / (cz1 - cz0) : 0;
+      const s0 = cx1 > cx0 ? nb / (cx1 - cx0) : 0, s1 = cy1 > cy0 ? nb / (cy1 - cy0) : 0, s2 = cz1 > cz0 ? nb / (cz1 - cz0) : 0;
       binCount.fill(0);
       for (let b = 0; b < 3 * BINS; b++) {
+        if (b % BINS >= nb) continue;
         const o = b * 6;
         binBox[o] = binBox[o + 1] = binBox[o + 2] = Infinity;
         binBox[o + 3] = binBox[o + 4] = binBox[o + 5] = -Infinity;
       }
-      const bin = (q: number, o: number) => {
-        binCount[q / 6]!++;
+      const bin = (bi: number, o: number) => {
+        binCount[bi]!++;
+        const q = bi * 6;
         if (tb[o]! < binBox[q]!) binBox[q] = tb[o]!;
         if (tb[o + 1]! < binBox[q + 1]!) binBox[q + 1] = tb[o + 1]!;
         if (tb[o + 2]! < binBox[q + 2]!) binBox[q + 2] = tb[o + 2]!;
@@ -173,16 +176,16 @@ export class Bvh {
       };
       for (let i = start; i < end; i++) {
         const t = order[i]!, o = t * 6, c = t * 3;
-        if (s0 !== 0) bin(Math.min(BINS - 1, Math.floor((cen[c]! - lo0) * s0)) * 6, o);
-        if (s1 !== 0) bin((BINS + Math.min(BINS - 1, Math.floor((cen[c + 1]! - lo1) * s1))) * 6, o);
-        if (s2 !== 0) bin((2 * BINS + Math.min(BINS - 1, Math.floor((cen[c + 2]! - lo2) * s2))) * 6, o);
+        if (s0 !== 0) bin(Math.min(nb - 1, Math.floor((cen[c]! - lo0) * s0)), o);
+        if (s1 !== 0) bin(BINS + Math.min(nb - 1, Math.floor((cen[c + 1]! - lo1) * s1)), o);
+        if (s2 !== 0) bin(2 * BINS + Math.min(nb - 1, Math.floor((cen[c + 2]! - lo2) * s2)), o);
       }
       let bestCost = Infinity, bestAxis = -1, bestBin = 0;
       for (let axis = 0; axis < 3; axis++) {
         if ((axis === 0 ? s0 : axis === 1 ? s1 : s2) === 0) continue;
         // sweep from the right: area and count of bins b..BINS-1
         let lx = Infinity, ly = Infinity, lz = Infinity, hx = -Infinity, hy = -Infinity, hz = -Infinity, c = 0;
-        for (let b = BINS - 1; b > 0; b--) {
+        for (let b = nb - 1; b > 0; b--) {
           const bi = axis * BINS + b, q = bi * 6;
           if (binCount[bi]! > 0) {
             lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
@@ -195,7 +198,7 @@ export class Bvh {
         lx = ly = lz = Infinity;
         hx = hy = hz = -Infinity;
         c = 0;
-        for (let b = 0; b < BINS - 1; b++) {
+        for (let b = 0; b < nb - 1; b++) {
           const bi = axis * BINS + b, q = bi * 6;
           if (binCount[bi]! > 0) {
             lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
@@ -212,27 +215,22 @@ export class Bvh {
           }
         }
       }
-      const nodeArea = areaOf(bx0, by0, bz0, bx1, by1, bz1);
       let mid: number;
-      if (bestAxis >= 0 && (m > MAX_LEAF || TRAVERSAL_COST * nodeArea + bestCost < m * nodeArea)) {
+      if (bestAxis >= 0) {
         // partition: centroids in bins 0..bestBin to the left
         const s = bestAxis === 0 ? s0 : bestAxis === 1 ? s1 : s2, lo = bestAxis === 0 ? lo0 : bestAxis === 1 ? lo1 : lo2;
         let i = start, j = end - 1;
         while (i <= j) {
           const t = order[i]!;
-          if (Math.min(BINS - 1, Math.floor((cen[t * 3 + bestAxis]! - lo) * s)) <= bestBin) i++;
+          if (Math.min(nb - 1, Math.floor((cen[t * 3 + bestAxis]! - lo) * s)) <= bestBin) i++;
           else {
             order[i] = order[j]!;
             order[j--] = t;
           }
         }
         mid = i;
-      } else if (m > MAX_LEAF) {
-        mid = start + (m >> 1); // all centroids at one point: halves, so leaves stay small
       } else {
-        first[node] = start;
-        count[node] = m;
-        continue;
+        mid = start + (m >> 1); // all centroids at one point: halves, so leaves stay small
       }
       count[node] = 0;
       // the left child is popped first, so it becomes node + 1
