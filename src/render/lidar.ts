@@ -9,7 +9,7 @@ import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "../sensor
 import { columnTime, type BeamPattern } from "../sensors/lidar/beams.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
 import { CUBE_FACES, faceResolution } from "../sensors/lidar/faces.js";
-import { planBeams, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
+import { cachedBeamPlan, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
 import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
 import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
 import type { PointCloud } from "../sensors/lidar/cloud.js";
@@ -97,7 +97,7 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
     return { views: [], finish: async () => finish(scene, index, sensor, await castScanThreaded(scene, index), 0, []) };
   }
   const n = faceResolution(sensor.pattern);
-  const plan = planBeams(sensor.pattern, n);
+  const plan = cachedBeamPlan(sensor.pattern, n);
   const needed = [...plan.texels.keys()].sort((a, b) => a - b);
   // a moving sensor's faces are seen from half way through the sweep, and come back whole
   const T_render = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, midSweep(sensor.pattern))) : sensor.T_world_sensor;

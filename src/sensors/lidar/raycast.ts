@@ -19,10 +19,11 @@ import { multiply, type Mat4, type Vec3 } from "../../math/transforms.js";
 import { geometryToObject, objectPose } from "../../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec, PrimitiveShape } from "../../scene/schema.js";
 import { buildAsset } from "../../assets/library.js";
-import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "./beams.js";
+import { columnTime } from "./beams.js";
 import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob } from "./cast-columns.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";
+import { beamDirections } from "./directions.js";
 import { motionAt } from "./motion.js";
 import type { BeamReturns } from "./sample.js";
 import { resolveLidar } from "./sensor.js";
@@ -191,25 +192,6 @@ export interface CastOptions {
 export interface ThreadedCastOptions extends CastOptions {
   /** worker threads (default: every core); 1 casts on the calling thread */
   threads?: number;
-}
-
-/** Beam directions of the patterns scanned lately (the same sensor scans frame after frame). */
-const directionCache: { key: string; dirs: Float64Array }[] = [];
-
-/** Per beam (index = column * rings + ring): its unit direction in the sensor frame, on a SharedArrayBuffer; cached. */
-function beamDirections(p: BeamPattern): Float64Array {
-  const key = JSON.stringify([p.elevations, p.azimuthOffsets, p.columns, p.horizontalFov]);
-  const hit = directionCache.find((e) => e.key === key);
-  if (hit) return hit.dirs;
-  const rings = p.elevations.length;
-  const dirs = new Float64Array(new SharedArrayBuffer(rings * p.columns * 24));
-  for (let c = 0; c < p.columns; c++) {
-    const az = columnAzimuth(p, c);
-    for (let r = 0; r < rings; r++) dirs.set(beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!), (c * rings + r) * 3);
-  }
-  directionCache.unshift({ key, dirs });
-  directionCache.length = Math.min(directionCache.length, 4);
-  return dirs;
 }
 
 /** The rays of a scan and arrays for its results (on SharedArrayBuffers when `shared`). */
