@@ -2,9 +2,8 @@
  * A bounding volume hierarchy over triangles, flat in typed arrays so that worker threads
  * can share it (every array may sit on a SharedArrayBuffer) and traversal allocates nothing.
  *
- * Build: binned SAH over the triangles' centroids (up to 16 bins, as many as the node has
- * triangles; all three axes binned in one pass per node); a node of at most 4 triangles is
- * a leaf. Layout: depth
+ * Build: binned SAH over the triangles' centroids along the longest axis of their extent
+ * (up to 16 bins, as many as the node has triangles); a node of at most 4 triangles is a leaf. Layout: depth
  * first, the left child right after its parent, the right child's index stored.
  * Node bounds are float32, rounded outwards, so a box never culls a triangle it holds.
  *
@@ -156,7 +155,11 @@ export class Bvh {
       // as many bins as triangles, up to BINS: a small node's split costs little to find
       const nb = m < BINS ? m : BINS;
       const lo0 = cx0, lo1 = cy0, lo2 = cz0;
-      const s0 = cx1 > cx0 ? nb / (cx1 - cx0) : 0, s1 = cy1 > cy0 ? nb / (cy1 - cy0) : 0, s2 = cz1 > cz0 ? nb / (cz1 - cz0) : 0;
+      // only the longest axis of the centroids' extent is binned: a third of the work of all
+      // three, for a tree that casts about 10% slower on urban-street (build 55 -> 30 ms)
+      const ex = cx1 - cx0, ey = cy1 - cy0, ez = cz1 - cz0;
+      const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+      const s0 = axis === 0 && ex > 0 ? nb / ex : 0, s1 = axis === 1 && ey > 0 ? nb / ey : 0, s2 = axis === 2 && ez > 0 ? nb / ez : 0;
       binCount.fill(0);
       for (let b = 0; b < 3 * BINS; b++) {
         if (b % BINS >= nb) continue;
