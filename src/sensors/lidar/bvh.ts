@@ -323,19 +323,9 @@ export class Bvh {
     const ix = 1 / dx, iy = 1 / dy, iz = 1 / dz;
     // offsets of the near and far planes within a node's 6 bounds, by the direction's signs
     const nx = ix < 0 ? 3 : 0, ny = iy < 0 ? 4 : 1, nz = iz < 0 ? 5 : 2;
-    const fx = 3 - nx, fy = 5 - ny, fz = 7 - nz;
     let best = tMax, bestSlot = -1, bestTri = 0;
     let sp = 0, node = 0;
-    {
-      let near = 0, far = best, a: number;
-      if ((a = (B[nx]! - ox) * ix) > near) near = a;
-      if ((a = (B[ny]! - oy) * iy) > near) near = a;
-      if ((a = (B[nz]! - oz) * iz) > near) near = a;
-      if ((a = (B[fx]! - ox) * ix) < far) far = a;
-      if ((a = (B[fy]! - oy) * iy) < far) far = a;
-      if ((a = (B[fz]! - oz) * iz) < far) far = a;
-      if (!(near <= far * ROBUST)) return -1;
-    }
+    if (entry(B, 0, nx, ny, nz, ox, oy, oz, ix, iy, iz, best) === Infinity) return -1;
     for (;;) {
       const c = count[node]!;
       if (c > 0) {
@@ -363,29 +353,8 @@ export class Bvh {
         }
       } else {
         const l = node + 1, r = first[node]!;
-        let tl = Infinity, tr = Infinity;
-        {
-          const o = l * 6;
-          let near = 0, far = best, a: number;
-          if ((a = (B[o + nx]! - ox) * ix) > near) near = a;
-          if ((a = (B[o + ny]! - oy) * iy) > near) near = a;
-          if ((a = (B[o + nz]! - oz) * iz) > near) near = a;
-          if ((a = (B[o + fx]! - ox) * ix) < far) far = a;
-          if ((a = (B[o + fy]! - oy) * iy) < far) far = a;
-          if ((a = (B[o + fz]! - oz) * iz) < far) far = a;
-          if (near <= far * ROBUST) tl = near;
-        }
-        {
-          const o = r * 6;
-          let near = 0, far = best, a: number;
-          if ((a = (B[o + nx]! - ox) * ix) > near) near = a;
-          if ((a = (B[o + ny]! - oy) * iy) > near) near = a;
-          if ((a = (B[o + nz]! - oz) * iz) > near) near = a;
-          if ((a = (B[o + fx]! - ox) * ix) < far) far = a;
-          if ((a = (B[o + fy]! - oy) * iy) < far) far = a;
-          if ((a = (B[o + fz]! - oz) * iz) < far) far = a;
-          if (near <= far * ROBUST) tr = near;
-        }
+        const tl = entry(B, l * 6, nx, ny, nz, ox, oy, oz, ix, iy, iz, best);
+        const tr = entry(B, r * 6, nx, ny, nz, ox, oy, oz, ix, iy, iz, best);
         if (tl !== Infinity || tr !== Infinity) {
           if (tl <= tr) {
             if (tr !== Infinity) {
@@ -415,4 +384,22 @@ export class Bvh {
       }
     }
   }
+}
+
+/**
+ * Entry distance (clamped to >= 0) of a ray into the box at offset o of B, or Infinity when
+ * it misses the box within [0, tMax]. nx, ny, nz: offsets of the box's near planes for the
+ * ray's direction signs (the far planes are the others). An axis the ray runs parallel to
+ * gives ±∞ (origin outside the slab: a miss) or NaN (origin on its plane), which the
+ * comparisons ignore.
+ */
+function entry(B: Float32Array, o: number, nx: number, ny: number, nz: number, ox: number, oy: number, oz: number, ix: number, iy: number, iz: number, tMax: number): number {
+  let near = 0, far = tMax, a: number;
+  if ((a = (B[o + nx]! - ox) * ix) > near) near = a;
+  if ((a = (B[o + ny]! - oy) * iy) > near) near = a;
+  if ((a = (B[o + nz]! - oz) * iz) > near) near = a;
+  if ((a = (B[o + 3 - nx]! - ox) * ix) < far) far = a;
+  if ((a = (B[o + 5 - ny]! - oy) * iy) < far) far = a;
+  if ((a = (B[o + 7 - nz]! - oz) * iz) < far) far = a;
+  return near <= far * ROBUST ? near : Infinity;
 }

@@ -45,6 +45,13 @@ export interface BeamReturns {
 
 /** The unit normal encoded by the page's LiDAR pass (octahedral). */
 export function decodeOctahedral(ex: number, ey: number): Vec3 {
+  const n = new Float64Array(3);
+  decodeOctahedralInto(ex, ey, n);
+  return [n[0]!, n[1]!, n[2]!];
+}
+
+/** `decodeOctahedral` into `out` (no allocation, for loops over every beam). */
+export function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
   let x = ex, y = ey;
   const z = 1 - Math.abs(x) - Math.abs(y);
   if (z < 0) {
@@ -53,7 +60,9 @@ export function decodeOctahedral(ex: number, ey: number): Vec3 {
     y = (1 - Math.abs(ox)) * (y >= 0 ? 1 : -1);
   }
   const l = Math.hypot(x, y, z);
-  return [x / l, y / l, z / l];
+  out[0] = x / l;
+  out[1] = y / l;
+  out[2] = z / l;
 }
 
 const plans = new Recent<BeamPlan>();
@@ -128,7 +137,7 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     v0[k] = crop.v0;
     width[k] = crop.width;
   }
-  const dirs = plan.dirs;
+  const dirs = plan.dirs, nrm = new Float64Array(3);
   for (let i = 0; i < rings * columns; i++) {
     const k = plan.face[i]!;
     const d = data[k]!;
@@ -144,18 +153,8 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     const px = ((iu - cc) / f) * depth, py = ((iv - cc) / f) * depth, pz = depth;
     const texelRange = Math.hypot(px, py, pz);
     if (!(texelRange > 0 && Number.isFinite(texelRange))) continue;
-    // decodeOctahedral, inline
-    let nx = d[s * 4 + 2]!, ny = d[s * 4 + 3]!;
-    const nz = 1 - Math.abs(nx) - Math.abs(ny);
-    if (nz < 0) {
-      const ox = nx;
-      nx = (1 - Math.abs(ny)) * (ox >= 0 ? 1 : -1);
-      ny = (1 - Math.abs(ox)) * (ny >= 0 ? 1 : -1);
-    }
-    const l = Math.hypot(nx, ny, nz);
-    nx /= l;
-    ny /= l;
-    const nzu = nz / l;
+    decodeOctahedralInto(d[s * 4 + 2]!, d[s * 4 + 3]!, nrm);
+    const nx = nrm[0]!, ny = nrm[1]!, nzu = nrm[2]!;
     // a texel without a usable normal keeps its own range, taken as head on
     const usable = Number.isFinite(nx) && Number.isFinite(ny) && Number.isFinite(nzu);
     const denom = usable ? nx * dx + ny * dy + nzu * dz : 1;
