@@ -250,7 +250,7 @@ export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOpt
 
 /**
  * `castScan` on worker threads (cast-pool.ts): the same bytes, whatever the thread count.
- * A prebuilt BVH must have been built with `shared` for more than one thread.
+ * A prebuilt BVH built with `shared` reaches the workers without a copy (otherwise it is copied to each).
  */
 export async function castScanThreaded(scene: ConcreteScene, lidarIndex: number, opts: ThreadedCastOptions = {}): Promise<CastReturns> {
   const threads = opts.threads ?? defaultCastThreads();
