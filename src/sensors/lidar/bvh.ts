@@ -49,6 +49,137 @@ function alloc<T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number
 }
 
 const F32 = new Float32Array(1);
+/** Scratch of a BVH build. */
+interface BuildState {
+  /** triangle indices, sorted into nodes */
+  order: Uint32Array;
+  /** per triangle: centroid (3), bounds (6) */
+  cen: Float64Array;
+  tb: Float64Array;
+  /** per node: bounds in float64 */
+  box64: Float64Array;
+  /** the current node's centroid bounds: min xyz, max xyz */
+  centroids: Float64Array;
+  binBox: Float64Array;
+  binCount: Uint32Array;
+  rightArea: Float64Array;
+  rightCount: Uint32Array;
+}
+
+/** Node `node`'s box (into box64) and its centroids' bounds (into st.centroids) over order[start..end). */
+function nodeBounds(st: BuildState, node: number, start: number, end: number): void {
+  const { order, cen, tb, box64, centroids } = st;
+  let bx0 = Infinity, by0 = Infinity, bz0 = Infinity, bx1 = -Infinity, by1 = -Infinity, bz1 = -Infinity;
+  let cx0 = Infinity, cy0 = Infinity, cz0 = Infinity, cx1 = -Infinity, cy1 = -Infinity, cz1 = -Infinity;
+  for (let i = start; i < end; i++) {
+    const t = order[i]!, o = t * 6;
+    if (tb[o]! < bx0) bx0 = tb[o]!;
+    if (tb[o + 1]! < by0) by0 = tb[o + 1]!;
+    if (tb[o + 2]! < bz0) bz0 = tb[o + 2]!;
+    if (tb[o + 3]! > bx1) bx1 = tb[o + 3]!;
+    if (tb[o + 4]! > by1) by1 = tb[o + 4]!;
+    if (tb[o + 5]! > bz1) bz1 = tb[o + 5]!;
+    const x = cen[t * 3]!, y = cen[t * 3 + 1]!, z = cen[t * 3 + 2]!;
+    if (x < cx0) cx0 = x;
+    if (x > cx1) cx1 = x;
+    if (y < cy0) cy0 = y;
+    if (y > cy1) cy1 = y;
+    if (z < cz0) cz0 = z;
+    if (z > cz1) cz1 = z;
+  }
+  const nbox = node * 6;
+  box64[nbox] = bx0; box64[nbox + 1] = by0; box64[nbox + 2] = bz0;
+  box64[nbox + 3] = bx1; box64[nbox + 4] = by1; box64[nbox + 5] = bz1;
+  centroids[0] = cx0; centroids[1] = cy0; centroids[2] = cz0;
+  centroids[3] = cx1; centroids[4] = cy1; centroids[5] = cz1;
+}
+
+/** Sorts order[start..end) into two children by binned SAH and returns where the second starts. */
+function splitNode(st: BuildState, start: number, end: number): number {
+  const { order, cen, tb, binBox, binCount, rightArea, rightCount, centroids } = st;
+  const m = end - start;
+  const cx0 = centroids[0]!, cy0 = centroids[1]!, cz0 = centroids[2]!;
+  const cx1 = centroids[3]!, cy1 = centroids[4]!, cz1 = centroids[5]!;
+  // binned SAH along the longest axis of the centroids' extent only: a third of the work
+  // of all three, for a tree that casts about 10% slower on urban-street (build 55 -> 30 ms).
+  // As many bins as triangles, up to BINS: a small node's split costs little to find.
+  const ex = cx1 - cx0, ey = cy1 - cy0, ez = cz1 - cz0;
+  const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+  const extent = axis === 0 ? ex : axis === 1 ? ey : ez, lo = axis === 0 ? cx0 : axis === 1 ? cy0 : cz0;
+  const nb = m < BINS ? m : BINS, scale = nb / extent;
+  let mid = start + (m >> 1); // all centroids at one point: halves, so leaves stay small
+  if (extent > 0) {
+    for (let b = 0; b < nb; b++) {
+      const q = b * 6;
+      binCount[b] = 0;
+      binBox[q] = binBox[q + 1] = binBox[q + 2] = Infinity;
+      binBox[q + 3] = binBox[q + 4] = binBox[q + 5] = -Infinity;
+    }
+    for (let i = start; i < end; i++) {
+      const t = order[i]!, o = t * 6;
+      const b = Math.min(nb - 1, Math.floor((cen[t * 3 + axis]! - lo) * scale)), q = b * 6;
+      binCount[b]!++;
+      if (tb[o]! < binBox[q]!) binBox[q] = tb[o]!;
+      if (tb[o + 1]! < binBox[q + 1]!) binBox[q + 1] = tb[o + 1]!;
+      if (tb[o + 2]! < binBox[q + 2]!) binBox[q + 2] = tb[o + 2]!;
+      if (tb[o + 3]! > binBox[q + 3]!) binBox[q + 3] = tb[o + 3]!;
+      if (tb[o + 4]! > binBox[q + 4]!) binBox[q + 4] = tb[o + 4]!;
+      if (tb[o + 5]! > binBox[q + 5]!) binBox[q + 5] = tb[o + 5]!;
+    }
+    // sweep from the right: area and count of bins b..nb-1; then from the left for the best split
+    let lx = Infinity, ly = Infinity, lz = Infinity, hx = -Infinity, hy = -Infinity, hz = -Infinity, c = 0;
+    for (let b = nb - 1; b > 0; b--) {
+      const q = b * 6;
+      if (binCount[b]! > 0) {
+        lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
+        hx = Math.max(hx, binBox[q + 3]!); hy = Math.max(hy, binBox[q + 4]!); hz = Math.max(hz, binBox[q + 5]!);
+      }
+      c += binCount[b]!;
+      rightCount[b] = c;
+      rightArea[b] = c > 0 ? areaOf(lx, ly, lz, hx, hy, hz) : 0;
+    }
+    lx = ly = lz = Infinity;
+    hx = hy = hz = -Infinity;
+    c = 0;
+    let bestCost = Infinity, bestBin = -1;
+    for (let b = 0; b < nb - 1; b++) {
+      const q = b * 6;
+      if (binCount[b]! > 0) {
+        lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
+        hx = Math.max(hx, binBox[q + 3]!); hy = Math.max(hy, binBox[q + 4]!); hz = Math.max(hz, binBox[q + 5]!);
+      }
+      c += binCount[b]!;
+      const rc = rightCount[b + 1]!;
+      if (c === 0 || rc === 0) continue;
+      const cost = c * areaOf(lx, ly, lz, hx, hy, hz) + rc * rightArea[b + 1]!;
+      if (cost < bestCost) {
+        bestCost = cost;
+        bestBin = b;
+      }
+    }
+    if (bestBin >= 0) {
+      // partition: centroids in bins 0..bestBin to the left
+      let i = start, j = end - 1;
+      while (i <= j) {
+        const t = order[i]!;
+        if (Math.min(nb - 1, Math.floor((cen[t * 3 + axis]! - lo) * scale)) <= bestBin) i++;
+        else {
+          order[i] = order[j]!;
+          order[j--] = t;
+        }
+      }
+      mid = i;
+    }
+  }
+  return mid;
+}
+
+/** Half the surface area of a box. */
+function areaOf(lx: number, ly: number, lz: number, hx: number, hy: number, hz: number): number {
+  const dx = hx - lx, dy = hy - ly, dz = hz - lz;
+  return dx * dy + dy * dz + dz * dx;
+}
+
 /** The largest float32 <= x. */
 function down32(x: number): number {
   F32[0] = x;
@@ -107,14 +238,9 @@ export class Bvh {
     const count = alloc(Uint32Array, maxNodes, false);
     let nodes = 0, depth = 0;
 
-    // per axis and bin: bounds and count
-    const binBox = new Float64Array(3 * BINS * 6);
-    const binCount = new Uint32Array(3 * BINS);
-    const rightArea = new Float64Array(BINS);
-    const rightCount = new Uint32Array(BINS);
-    const areaOf = (lx: number, ly: number, lz: number, hx: number, hy: number, hz: number) => {
-      const dx = hx - lx, dy = hy - ly, dz = hz - lz;
-      return dx * dy + dy * dz + dz * dx;
+    const st: BuildState = {
+      order, cen, tb, box64, centroids: new Float64Array(6),
+      binBox: new Float64Array(BINS * 6), binCount: new Uint32Array(BINS), rightArea: new Float64Array(BINS), rightCount: new Uint32Array(BINS),
     };
 
     // work stack: start, end, depth, parent (-1 for the root or a left child, whose index is its parent's + 1)
@@ -124,117 +250,14 @@ export class Bvh {
       const node = nodes++;
       if (parent >= 0) first[parent] = node;
       if (d > depth) depth = d;
-      let bx0 = Infinity, by0 = Infinity, bz0 = Infinity, bx1 = -Infinity, by1 = -Infinity, bz1 = -Infinity;
-      let cx0 = Infinity, cy0 = Infinity, cz0 = Infinity, cx1 = -Infinity, cy1 = -Infinity, cz1 = -Infinity;
-      for (let i = start; i < end; i++) {
-        const t = order[i]!, o = t * 6;
-        if (tb[o]! < bx0) bx0 = tb[o]!;
-        if (tb[o + 1]! < by0) by0 = tb[o + 1]!;
-        if (tb[o + 2]! < bz0) bz0 = tb[o + 2]!;
-        if (tb[o + 3]! > bx1) bx1 = tb[o + 3]!;
-        if (tb[o + 4]! > by1) by1 = tb[o + 4]!;
-        if (tb[o + 5]! > bz1) bz1 = tb[o + 5]!;
-        const x = cen[t * 3]!, y = cen[t * 3 + 1]!, z = cen[t * 3 + 2]!;
-        if (x < cx0) cx0 = x;
-        if (x > cx1) cx1 = x;
-        if (y < cy0) cy0 = y;
-        if (y > cy1) cy1 = y;
-        if (z < cz0) cz0 = z;
-        if (z > cz1) cz1 = z;
-      }
-      const nbox = node * 6;
-      box64[nbox] = bx0; box64[nbox + 1] = by0; box64[nbox + 2] = bz0;
-      box64[nbox + 3] = bx1; box64[nbox + 4] = by1; box64[nbox + 5] = bz1;
+      nodeBounds(st, node, start, end);
       const m = end - start;
       if (m <= MAX_LEAF) {
         first[node] = start;
         count[node] = m;
         continue;
       }
-      // binned SAH: all three axes in one pass
-      // as many bins as triangles, up to BINS: a small node's split costs little to find
-      const nb = m < BINS ? m : BINS;
-      const lo0 = cx0, lo1 = cy0, lo2 = cz0;
-      // only the longest axis of the centroids' extent is binned: a third of the work of all
-      // three, for a tree that casts about 10% slower on urban-street (build 55 -> 30 ms)
-      const ex = cx1 - cx0, ey = cy1 - cy0, ez = cz1 - cz0;
-      const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
-      const s0 = axis === 0 && ex > 0 ? nb / ex : 0, s1 = axis === 1 && ey > 0 ? nb / ey : 0, s2 = axis === 2 && ez > 0 ? nb / ez : 0;
-      binCount.fill(0);
-      for (let b = 0; b < 3 * BINS; b++) {
-        if (b % BINS >= nb) continue;
-        const o = b * 6;
-        binBox[o] = binBox[o + 1] = binBox[o + 2] = Infinity;
-        binBox[o + 3] = binBox[o + 4] = binBox[o + 5] = -Infinity;
-      }
-      const bin = (bi: number, o: number) => {
-        binCount[bi]!++;
-        const q = bi * 6;
-        if (tb[o]! < binBox[q]!) binBox[q] = tb[o]!;
-        if (tb[o + 1]! < binBox[q + 1]!) binBox[q + 1] = tb[o + 1]!;
-        if (tb[o + 2]! < binBox[q + 2]!) binBox[q + 2] = tb[o + 2]!;
-        if (tb[o + 3]! > binBox[q + 3]!) binBox[q + 3] = tb[o + 3]!;
-        if (tb[o + 4]! > binBox[q + 4]!) binBox[q + 4] = tb[o + 4]!;
-        if (tb[o + 5]! > binBox[q + 5]!) binBox[q + 5] = tb[o + 5]!;
-      };
-      for (let i = start; i < end; i++) {
-        const t = order[i]!, o = t * 6, c = t * 3;
-        if (s0 !== 0) bin(Math.min(nb - 1, Math.floor((cen[c]! - lo0) * s0)), o);
-        if (s1 !== 0) bin(BINS + Math.min(nb - 1, Math.floor((cen[c + 1]! - lo1) * s1)), o);
-        if (s2 !== 0) bin(2 * BINS + Math.min(nb - 1, Math.floor((cen[c + 2]! - lo2) * s2)), o);
-      }
-      let bestCost = Infinity, bestAxis = -1, bestBin = 0;
-      for (let axis = 0; axis < 3; axis++) {
-        if ((axis === 0 ? s0 : axis === 1 ? s1 : s2) === 0) continue;
-        // sweep from the right: area and count of bins b..BINS-1
-        let lx = Infinity, ly = Infinity, lz = Infinity, hx = -Infinity, hy = -Infinity, hz = -Infinity, c = 0;
-        for (let b = nb - 1; b > 0; b--) {
-          const bi = axis * BINS + b, q = bi * 6;
-          if (binCount[bi]! > 0) {
-            lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
-            hx = Math.max(hx, binBox[q + 3]!); hy = Math.max(hy, binBox[q + 4]!); hz = Math.max(hz, binBox[q + 5]!);
-          }
-          c += binCount[bi]!;
-          rightCount[b] = c;
-          rightArea[b] = c > 0 ? areaOf(lx, ly, lz, hx, hy, hz) : 0;
-        }
-        lx = ly = lz = Infinity;
-        hx = hy = hz = -Infinity;
-        c = 0;
-        for (let b = 0; b < nb - 1; b++) {
-          const bi = axis * BINS + b, q = bi * 6;
-          if (binCount[bi]! > 0) {
-            lx = Math.min(lx, binBox[q]!); ly = Math.min(ly, binBox[q + 1]!); lz = Math.min(lz, binBox[q + 2]!);
-            hx = Math.max(hx, binBox[q + 3]!); hy = Math.max(hy, binBox[q + 4]!); hz = Math.max(hz, binBox[q + 5]!);
-          }
-          c += binCount[bi]!;
-          const rc = rightCount[b + 1]!;
-          if (c === 0 || rc === 0) continue;
-          const cost = c * areaOf(lx, ly, lz, hx, hy, hz) + rc * rightArea[b + 1]!;
-          if (cost < bestCost) {
-            bestCost = cost;
-            bestAxis = axis;
-            bestBin = b;
-          }
-        }
-      }
-      let mid: number;
-      if (bestAxis >= 0) {
-        // partition: centroids in bins 0..bestBin to the left
-        const s = bestAxis === 0 ? s0 : bestAxis === 1 ? s1 : s2, lo = bestAxis === 0 ? lo0 : bestAxis === 1 ? lo1 : lo2;
-        let i = start, j = end - 1;
-        while (i <= j) {
-          const t = order[i]!;
-          if (Math.min(nb - 1, Math.floor((cen[t * 3 + bestAxis]! - lo) * s)) <= bestBin) i++;
-          else {
-            order[i] = order[j]!;
-            order[j--] = t;
-          }
-        }
-        mid = i;
-      } else {
-        mid = start + (m >> 1); // all centroids at one point: halves, so leaves stay small
-      }
+      const mid = splitNode(st, start, end);
       count[node] = 0;
       // the left child is popped first, so it becomes node + 1
       work.push(mid, end, d + 1, node, start, mid, d + 1, -1);
