@@ -1,19 +1,30 @@
-// LiDAR throughput: the GPU path (render/lidar.ts scanLidar: cube faces rendered by the page,
-// then sampled) against the CPU baseline (sensors/lidar/raycast.ts castScan: a BVH built per
-// scene, one float64 ray per beam, one thread), on urban-street frames (randomize, seed 1).
-// Sensors: OS1-128 at 2048 columns and HDL-64E. GPU: one Renderer, 1 warm-up scan, then N
-// scans on N more frames; CPU: the same N frames (after its own warm-up scan), BVH build
-// included. Points = beams fired per scan (rings x columns), hit or not.
-// Options: --scans N (default 5), --gpu auto|on|off (default auto). Needs dist/ (node scripts/build.mjs).
-import { readFileSync } from "node:fs";
+// LiDAR throughput on urban-street frames (randomize, seed 1), OS1-128 at 2048 columns and
+// HDL-64E, both backends on the same frames:
+// - GPU faces ("raster", render/lidar.ts): plan, page (scene build, face draws, read-back,
+//   transfer), host sampling + measurement, writes;
+// - CPU caster ("raycast", sensors/lidar/raycast.ts) on --threads worker threads: world
+//   triangles, BVH build, cast, measurement, writes; and the same caster on one thread
+//   (triangles + build + cast) as the baseline measured in the same run.
+// Writes are KITTI .bin + SemanticKITTI .label to a temporary folder. One warm-up scan, then
+// N scans on N more frames; medians per scan. Points = beams fired per scan (rings x columns).
+// CPU ms: the process's CPU time per scan over all its threads, which other load on the
+// machine disturbs less than wall time.
+// Options: --scans N (default 5), --gpu auto|on|off (default auto), --threads N (default: every core).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { Renderer } = await import(join(root, "dist/render/renderer.js"));
-const { scanLidar } = await import(join(root, "dist/render/lidar.js"));
+const { planLidarScan, reflectivityOf, isSoftwareRenderer } = await import(join(root, "dist/render/lidar.js"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
-const { castScan, sceneTriangles, Bvh } = await import(join(root, "dist/sensors/lidar/raycast.js"));
+const { castScan, castScanThreaded, sceneTriangles, Bvh } = await import(join(root, "dist/sensors/lidar/raycast.js"));
+const { defaultCastThreads } = await import(join(root, "dist/sensors/lidar/cast-pool.js"));
+const { measure } = await import(join(root, "dist/sensors/lidar/returns.js"));
+const { resolveLidar } = await import(join(root, "dist/sensors/lidar/sensor.js"));
+const { encodeKittiBin } = await import(join(root, "dist/writers/kitti-bin.js"));
+const { encodeSemanticKittiLabel, semanticKittiId } = await import(join(root, "dist/writers/semantic-kitti.js"));
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +32,9 @@ const arg = (name, dflt) => {
 };
 const scans = Number(arg("scans", "5"));
 const gpu = arg("gpu", "auto");
+const threads = Number(arg("threads", String(defaultCastThreads())));
 if (!(Number.isInteger(scans) && scans > 0)) throw new Error(`--scans expects a positive integer, got ${arg("scans")}`);
+if (!(Number.isInteger(threads) && threads > 0)) throw new Error(`--threads expects a positive integer, got ${arg("threads")}`);
 
 const file = join(root, "scenes", "urban-street.json");
 const template = JSON.parse(readFileSync(file, "utf8"));
@@ -29,63 +42,125 @@ const SENSORS = [
   { label: "OS1-128 x 2048", lidar: { preset: "OS1-128", columns: 2048 } },
   { label: "HDL-64E", lidar: { preset: "HDL-64E" } },
 ];
+const out = mkdtempSync(join(tmpdir(), "simforge-bench-lidar-"));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const now = () => performance.now();
+
+/** Each object's SemanticKITTI label and reflectivity, as render/lidar.ts measures a scan. */
+const targets = (scene) => {
+  const byId = new Map(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
+  const none = { label: 0, reflectivity: 0 };
+  return (id) => byId.get(id) ?? none;
+};
+const write = (cloud, i) => {
+  writeFileSync(join(out, `${i}.bin`), encodeKittiBin(cloud));
+  writeFileSync(join(out, `${i}.label`), encodeSemanticKittiLabel(cloud));
+};
+
+/** Runs `scan(frame, timings)` on frame 0 (warm-up) then frames 1..N; per-phase medians in ms. */
+async function timed(frames, scan) {
+  await scan(frames[0], {});
+  const runs = [];
+  for (let i = 1; i < frames.length; i++) {
+    const t = {};
+    const t0 = now(), c0 = process.cpuUsage();
+    await scan(frames[i], t);
+    t.total = now() - t0;
+    const c = process.cpuUsage(c0);
+    t.cpu = (c.user + c.system) / 1000; // every thread of this process (not the browser's)
+    runs.push(t);
+  }
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
+}
 
 const r = await Renderer.open({ gpu });
 const rows = [];
 try {
-  console.log(`simforge LiDAR bench: urban-street (seed 1), ${scans} scans per row after 1 warm-up scan`);
-  console.log(`renderer: ${r.info.renderer}`);
+  const renderer = r.info.renderer;
+  console.log(`simforge LiDAR bench: urban-street (seed 1), ${scans} scans per row after 1 warm-up scan, medians`);
+  console.log(`renderer: ${renderer}${isSoftwareRenderer(renderer) ? " (software)" : ""}; CPU caster threads: ${threads}`);
   for (const { label, lidar } of SENSORS) {
     const t = structuredClone(template);
     const { preset: _p, columns: _c, ...rest } = t.lidars[0];
-    t.lidars[0] = { ...rest, ...lidar };
-    // frame 0 warms up, frames 1..scans are timed
+    t.lidars[0] = { ...rest, ...lidar, backend: "raster" };
     const frames = [];
     for (let i = 0; i <= scans; i++) frames.push((await randomize(t, 1, i, file)).scene);
+    const sensor = resolveLidar(frames[0].lidars[0]);
+    const beams = sensor.pattern.elevations.length * sensor.pattern.columns;
+    let triangles = 0, points = 0;
 
-    await scanLidar(r, frames[0], 0);
-    let t0 = performance.now();
-    let returns = 0, beams = 0;
-    for (let i = 1; i <= scans; i++) {
-      const scan = await scanLidar(r, frames[i], 0);
-      returns += scan.cloud.count;
-      beams = scan.returns.rings * scan.returns.columns;
-    }
-    const gpuS = (performance.now() - t0) / 1000 / scans;
+    // the CPU caster first: no browser work left over from the faces competes with its threads
+    const cpuT = await timed(frames, async (scene, ms) => {
+      let a = now();
+      const tris = sceneTriangles(scene);
+      ms.triangles = now() - a;
+      a = now();
+      const bvh = Bvh.build(tris.positions, threads > 1);
+      ms.build = now() - a;
+      a = now();
+      const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
+      ms.cast = now() - a;
+      a = now();
+      const cloud = measure(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene));
+      ms.sample = now() - a;
+      a = now();
+      write(cloud, "cpu");
+      ms.write = now() - a;
+      triangles = bvh.triangleCount;
+      points = cloud.count;
+    });
 
-    castScan(frames[0], 0);
-    let buildS = 0, triangles = 0;
-    t0 = performance.now();
-    for (let i = 1; i <= scans; i++) {
-      const b0 = performance.now();
-      const tris = sceneTriangles(frames[i]);
+    const oneT = await timed(frames, async (scene, ms) => {
+      let a = now();
+      const tris = sceneTriangles(scene);
       const bvh = Bvh.build(tris.positions);
-      buildS += (performance.now() - b0) / 1000;
-      triangles += bvh.triangleCount;
-      castScan(frames[i], 0, { prebuilt: { bvh, instance: tris.instance } });
-    }
-    const cpuS = (performance.now() - t0) / 1000 / scans;
-    buildS /= scans;
+      ms.build = now() - a;
+      a = now();
+      castScan(scene, 0, { prebuilt: { bvh, instance: tris.instance } });
+      ms.cast = now() - a;
+    });
 
-    rows.push({ label, beams, returns: returns / scans, triangles: triangles / scans, gpuS, cpuS, buildS });
+    const gpuT = await timed(frames, async (scene, ms) => {
+      let a = now();
+      const plan = planLidarScan(scene, 0);
+      ms.plan = now() - a;
+      a = now();
+      const f = await r.render(scene, { rgb: false, labels: false, lidarViews: plan.views });
+      ms.page = now() - a;
+      a = now();
+      const scan = await plan.finish(f.lidarViews);
+      ms.sample = now() - a;
+      a = now();
+      write(scan.cloud, "gpu");
+      ms.write = now() - a;
+    });
+
+    rows.push({ label, beams, triangles, points, gpuT, cpuT, oneT });
   }
 } finally {
   await r.close();
+  rmSync(out, { recursive: true, force: true });
 }
 
-const f = (x, d = 2) => x.toFixed(d);
+const f = (x, d = 1) => x.toFixed(d);
+const rate = (ms) => 1000 / ms;
 console.log("");
-console.log(`${"sensor".padEnd(16)} ${"beams/scan".padStart(10)} ${"GPU scans/s".padStart(12)} ${"GPU Mpts/s".padStart(11)} ${"CPU scans/s".padStart(12)} ${"CPU Mpts/s".padStart(11)} ${"GPU/CPU".padStart(8)}`);
+console.log(
+  `${"sensor".padEnd(15)} ${"beams".padStart(7)} | ${"GPU faces".padStart(9)} ${"Mpts/s".padStart(6)} | ${"CPU cast".padStart(8)} ${"Mpts/s".padStart(6)} ${"written".padStart(7)} | ${"1 thread".padStart(8)} ${"ratio".padStart(6)}   (scans/s)`,
+);
 for (const w of rows) {
+  const cast = w.cpuT.triangles + w.cpuT.build + w.cpuT.cast;
+  const one = w.oneT.build + w.oneT.cast;
   console.log(
-    `${w.label.padEnd(16)} ${String(w.beams).padStart(10)} ${f(1 / w.gpuS).padStart(12)} ${f(w.beams / w.gpuS / 1e6, 3).padStart(11)} ` +
-      `${f(1 / w.cpuS).padStart(12)} ${f(w.beams / w.cpuS / 1e6, 3).padStart(11)} ${f(w.cpuS / w.gpuS).padStart(7)}x`,
+    `${w.label.padEnd(15)} ${String(w.beams).padStart(7)} | ${f(rate(w.gpuT.total), 2).padStart(9)} ${f((w.beams * rate(w.gpuT.total)) / 1e6, 2).padStart(6)} | ` +
+      `${f(rate(cast)).padStart(8)} ${f((w.beams * rate(cast)) / 1e6, 2).padStart(6)} ${f(rate(w.cpuT.total)).padStart(7)} | ${f(rate(one)).padStart(8)} ${f(one / cast, 2).padStart(5)}x`,
   );
 }
 console.log("");
 for (const w of rows) {
-  console.log(
-    `${w.label}: ${Math.round(w.triangles)} triangles per scene, ${Math.round(w.returns)} GPU returns per scan; ` +
-      `CPU ${f(w.cpuS * 1000, 0)} ms per scan of which ${f(w.buildS * 1000, 0)} ms triangles + BVH build; GPU ${f(w.gpuS * 1000, 0)} ms per scan`,
-  );
+  const g = w.gpuT, c = w.cpuT, o = w.oneT;
+  console.log(`${w.label}: ${w.triangles} triangles, ${w.points} CPU points per scan`);
+  console.log(`  GPU faces per scan ${f(g.total)} ms: plan ${f(g.plan)}, page (build, draw, read-back, transfer) ${f(g.page)}, sampling + measurement ${f(g.sample)}, writes ${f(g.write)}`);
+  console.log(`  CPU caster per scan ${f(c.total)} ms, ${f(c.cpu)} ms CPU (${threads} threads): triangles ${f(c.triangles)}, BVH build ${f(c.build)}, cast ${f(c.cast)}, measurement ${f(c.sample)}, writes ${f(c.write)}`);
+  console.log(`  CPU caster on 1 thread ${f(o.build + o.cast)} ms, ${f(o.cpu)} ms CPU: triangles + BVH build ${f(o.build)}, cast ${f(o.cast)}`);
 }

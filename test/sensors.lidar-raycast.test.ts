@@ -3,13 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import seedrandom from "seedrandom";
 import { Renderer } from "../src/render/renderer.js";
-import { scanLidar } from "../src/render/lidar.js";
+import { concreteLidarBackends, scanLidar } from "../src/render/lidar.js";
+import { renderFrame } from "../src/api.js";
+import { InputError } from "../src/errors.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseScene } from "../src/scene/validate.js";
 import { beamDirection, columnAzimuth } from "../src/sensors/lidar/beams.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
 import { planBeams } from "../src/sensors/lidar/sample.js";
 import { CUBE_FACES } from "../src/sensors/lidar/faces.js";
-import { Bvh, castScan, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
+import { Bvh, castScan, castScanThreaded, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
 import { composeTRS, rotationQuat, transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
 
 const CAM = { width: 8, height: 8, fovY: 60, pose: { position: [0, -1, 0], lookAt: [0, 0, 0] } };
@@ -75,6 +80,9 @@ describe("BVH", () => {
       const want = bruteForce(P, o, d, tMax);
       const got = bvh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], tMax);
       expect(got).toEqual(want);
+      // started from a guessed triangle (any slot, hit or not): the same answer
+      const s = bvh.nearestFrom(k % n, o[0], o[1], o[2], d[0], d[1], d[2], tMax);
+      expect(s < 0 ? null : { t: bvh.lastT, triangle: bvh.triangleOf(s) }).toEqual(want);
       if (want) hits++;
     }
     expect(hits).toBeGreaterThan(1000);
@@ -197,6 +205,75 @@ describe("castScan against analytic geometry", () => {
     const mesh = sceneWith([{ id: 1, class: "building", shape: { type: "mesh", uri: "x.glb" } }], { channels: 4, verticalFov: [-10, 10], pose: { position: [0, 0, 0] } });
     expect(() => castScan(mesh, 0)).toThrow(/mesh files are not supported by the CPU ray caster/);
   });
+});
+
+describe("castScan on worker threads", () => {
+  it("gives the same bytes as on one thread, for 2 and 3 threads, a moving sensor included", async () => {
+    const sc = sceneWith(
+      [
+        { id: 1, class: "road", shape: { type: "plane", size: [80, 80] }, pose: { position: [0, 0, 0] } },
+        { id: 2, class: "car", shape: { type: "asset", name: "car", params: { type: 1 } }, pose: { position: [6, 2, 0], rotation: { euler: [0, 0, 30] } } },
+        { id: 4, class: "building", shape: { type: "asset", name: "building", params: { width: 12, depth: 10, height: 15 } }, pose: { position: [-14, 8, 0] } },
+        { id: 5, class: "building", shape: { type: "sphere", radius: 1.5 }, pose: { position: [0, -6, 1.5] } },
+      ],
+      { channels: 32, verticalFov: [-25, 15], columns: 700, maxRange: 60, pose: { position: [0.2, 0.1, 1.8], rotation: { euler: [0, 2, 15] } }, motion: { velocity: 12, yawRate: 20 } },
+    );
+    const one = castScan(sc, 0);
+    const bytes = (r: CastReturns) => [r.rangeExact, r.range, r.instance, r.cosIncidence].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
+    const hits = one.range.filter((x) => x > 0).length;
+    expect(hits).toBeGreaterThan(0.3 * one.range.length);
+    expect(new Set(one.instance).size).toBe(5); // 0 (sky) and the four objects
+    for (const threads of [2, 3]) {
+      const many = await castScanThreaded(sc, 0, { threads });
+      expect(many.rings * many.columns).toBe(one.rings * one.columns);
+      expect(bytes(many)).toEqual(bytes(one));
+    }
+  });
+});
+
+describe("LiDAR backend auto and gpu", () => {
+  const objects = [{ id: 1, class: "road", shape: { type: "plane", size: [40, 40] }, pose: { position: [0, 0, 0] } }];
+  const lidar = (backend: string) => ({ channels: 8, verticalFov: [-20, -5], columns: 90, pose: { position: [0, 0, 1.5] }, backend });
+  it("auto is raycast on a software rasterizer (raster with mesh files) and raster on a GPU; gpu without a GPU names the field", () => {
+    const sw = "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)";
+    const gpu = "ANGLE (NVIDIA, NVIDIA H200 (0x00002335) Direct3D11 vs_5_0 ps_5_0)";
+    const auto = sceneWith(objects, lidar("auto"));
+    expect(concreteLidarBackends(auto, sw).lidars[0]!.backend).toBe("raycast");
+    expect(concreteLidarBackends(auto, "llvmpipe (LLVM 15.0.7, 256 bits)").lidars[0]!.backend).toBe("raycast");
+    expect(concreteLidarBackends(auto, gpu).lidars[0]!.backend).toBe("raster");
+    const withMesh = sceneWith([...objects, { id: 2, class: "car", shape: { type: "mesh", uri: "x.glb" } }], lidar("auto"));
+    expect(concreteLidarBackends(withMesh, sw).lidars[0]!.backend).toBe("raster");
+    const asked = sceneWith(objects, lidar("gpu"));
+    expect(concreteLidarBackends(asked, gpu).lidars[0]!.backend).toBe("raster");
+    let err: unknown;
+    try {
+      concreteLidarBackends(asked, sw, "street.json");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).field).toBe("lidars[0].backend");
+    expect((err as InputError).message).toMatch(/^street\.json: lidars\[0\]\.backend: asks for a GPU, but the browser renders with .*SwiftShader.* \(no GPU found\)/);
+  });
+
+  it("records the backend auto chose in the frame's scene.json, and renders as that backend asked for explicitly", async () => {
+    const r = await Renderer.open({ gpu: "off" });
+    const out = mkdtempSync(join(tmpdir(), "simforge-auto-"));
+    try {
+      const sc = sceneWith([...objects, { id: 2, class: "building", shape: { type: "box", size: [2, 2, 3] }, pose: { position: [6, 1, 1.5] } }], lidar("auto"));
+      const chosen = concreteLidarBackends(sc, r.info.renderer).lidars[0]!.backend;
+      const f = await renderFrame(sc, { renderer: r, out, rgb: false });
+      const written = JSON.parse(readFileSync(join(f.dir!, "scene.json"), "utf8"));
+      expect(written.lidars[0].backend).toBe(chosen);
+      const explicit = await scanLidar(r, sceneWith(sc.objects, lidar(chosen)), 0);
+      expect(f.lidars![0]!.cloud.count).toBeGreaterThan(100);
+      const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      expect(bytes(f.lidars![0]!.cloud.xyz)).toEqual(bytes(explicit.cloud.xyz));
+    } finally {
+      await r.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe("GPU LiDAR against the CPU ray caster", () => {

@@ -118,7 +118,12 @@ function gatherTexels(src: Float32Array, width: number, height: number, texels: 
   for (let j = 0; j < texels.length; j++) {
     const t = texels[j]!;
     const u = t % width, v = (t - u) / width;
-    out.set(src.subarray(((height - 1 - v) * width + u) * 4, ((height - 1 - v) * width + u) * 4 + 4), j * 4);
+    // four plain copies: a subarray per texel cost an allocation per beam
+    const s = ((height - 1 - v) * width + u) * 4, o = j * 4;
+    out[o] = src[s]!;
+    out[o + 1] = src[s + 1]!;
+    out[o + 2] = src[s + 2]!;
+    out[o + 3] = src[s + 3]!;
   }
   return out;
 }

@@ -9,12 +9,12 @@ import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "../sensor
 import { columnTime, type BeamPattern } from "../sensors/lidar/beams.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
 import { CUBE_FACES, faceResolution } from "../sensors/lidar/faces.js";
-import { planBeams, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
+import { cachedBeamPlan, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
 import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
 import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
 import type { PointCloud } from "../sensors/lidar/cloud.js";
 import { semanticKittiId } from "../writers/semantic-kitti.js";
-import { castScan } from "../sensors/lidar/raycast.js";
+import { castScanThreaded } from "../sensors/lidar/raycast.js";
 import { InputError } from "../errors.js";
 import type { LidarView, Renderer } from "./renderer.js";
 
@@ -59,19 +59,45 @@ function facePose(T_world_sensor: Mat4, axes: readonly (readonly number[])[]): M
  */
 export interface LidarScanPlan {
   views: LidarView[];
-  finish(viewData: Float32Array[]): LidarScan;
+  finish(viewData: Float32Array[]): Promise<LidarScan>;
+}
+
+/** A WebGL renderer string of a software rasterizer (no GPU). */
+export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+
+/**
+ * The scene with every LiDAR's backend made concrete for this renderer: "auto" becomes
+ * "raycast" on a software rasterizer (where the CPU caster is the faster, see
+ * scripts/bench-lidar.mjs) unless the scene has mesh files, else "raster"; "gpu" becomes
+ * "raster", or an InputError naming the field where the renderer is not a GPU. Written to
+ * the frame's scene.json, so the frame re-renders with the same backend anywhere.
+ */
+export function concreteLidarBackends(scene: ConcreteScene, renderer: string, file = "scene"): ConcreteScene {
+  if (!scene.lidars.some((l) => l.backend === "auto" || l.backend === "gpu")) return scene;
+  const software = isSoftwareRenderer(renderer);
+  const hasMesh = scene.objects.some((o) => o.shape.type === "mesh");
+  const lidars = scene.lidars.map((l, i) => {
+    if (l.backend === "gpu" && software) {
+      throw new InputError(`asks for a GPU, but the browser renders with ${renderer} (no GPU found): use "auto", "raster" or "raycast", or run where a GPU is available`, { file, field: `lidars[${i}].backend` });
+    }
+    if (l.backend === "gpu") return { ...l, backend: "raster" as const };
+    if (l.backend === "auto") return { ...l, backend: software && !hasMesh ? ("raycast" as const) : ("raster" as const) };
+    return l;
+  });
+  return { ...scene, lidars };
 }
 
 export function planLidarScan(scene: ConcreteScene, index: number, file = "scene"): LidarScanPlan {
   const spec = scene.lidars[index]!;
   const sensor = resolveLidar(spec);
+  if (spec.backend === "auto") throw new Error(`lidars[${index}].backend "auto" must be made concrete first (concreteLidarBackends)`);
   if (spec.backend === "raycast") {
     const meshAt = scene.objects.findIndex((o) => o.shape.type === "mesh");
     if (meshAt >= 0) throw new InputError(`the raycast backend does not read mesh files (objects[${meshAt}] is one): use "raster"`, { file, field: `lidars[${index}].backend` });
-    return { views: [], finish: () => finish(scene, index, sensor, castScan(scene, index), 0, []) };
+    return { views: [], finish: async () => finish(scene, index, sensor, await castScanThreaded(scene, index), 0, []) };
   }
   const n = faceResolution(sensor.pattern);
-  const plan = planBeams(sensor.pattern, n);
+  const plan = cachedBeamPlan(sensor.pattern, n);
   const needed = [...plan.texels.keys()].sort((a, b) => a - b);
   // a moving sensor's faces are seen from half way through the sweep, and come back whole
   const T_render = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, midSweep(sensor.pattern))) : sensor.T_world_sensor;
@@ -89,7 +115,7 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
   });
   return {
     views,
-    finish(viewData) {
+    async finish(viewData) {
       const gathered = new Map(needed.map((k, j) => [k, viewData[j]!]));
       const returns = sensor.motion
         ? sampleMovingBeams(sensor.pattern, sensor.motion, new Map([...gathered].map(([k, data]) => [k, { size: n, data }])))
@@ -100,7 +126,8 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
 }
 
 /** One LiDAR's scan on its own: its faces in one page request (no camera passes). */
-export async function scanLidar(renderer: Renderer, scene: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
+export async function scanLidar(renderer: Renderer, input: ConcreteScene, index: number, file = "scene"): Promise<LidarScan> {
+  const scene = concreteLidarBackends(input, renderer.info.renderer, file);
   const plan = planLidarScan(scene, index, file);
   if (plan.views.length === 0) return plan.finish([]);
   const f = await renderer.render(scene, { rgb: false, labels: false, lidarViews: plan.views, file: `${file}: lidars[${index}]` });

@@ -3,17 +3,19 @@
  * LiDARs come from one scene build on the page; then the LiDAR scans are finished on the host.
  */
 import type { ConcreteScene } from "../scene/schema.js";
-import { planLidarScan } from "./lidar.js";
+import { concreteLidarBackends, planLidarScan } from "./lidar.js";
 import type { PassOptions, RenderedFrame, Renderer } from "./renderer.js";
 
 /** The camera passes of a scene and the cube faces of all its LiDARs, from one scene build on the page; then the scans. */
-export async function renderSensors(r: Renderer, scene: ConcreteScene, options: PassOptions, file: string): Promise<RenderedFrame> {
+export async function renderSensors(r: Renderer, input: ConcreteScene, options: PassOptions, file: string): Promise<RenderedFrame> {
+  // the LiDAR backends this renderer gets ("auto" decided), recorded in the frame's scene
+  const scene = concreteLidarBackends(input, r.info.renderer, file);
   const plans = scene.lidars.map((_, i) => planLidarScan(scene, i, file));
   const views = plans.flatMap((p) => p.views);
   const frame = await r.render(scene, { ...options, file, ...(views.length ? { lidarViews: views } : {}) });
   if (plans.length > 0) {
     let at = 0;
-    frame.lidars = plans.map((p) => p.finish(frame.lidarViews?.slice(at, (at += p.views.length)) ?? []));
+    frame.lidars = await Promise.all(plans.map((p) => p.finish(frame.lidarViews?.slice(at, (at += p.views.length)) ?? [])));
     delete frame.lidarViews;
   }
   return frame;

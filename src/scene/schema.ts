@@ -397,9 +397,9 @@ export const LidarSchema = z
       .optional()
       .describe("ego motion during the sweep (the pose is the sensor at the start of the sweep): each column fires from where the sensor is then"),
     backend: z
-      .enum(["raster", "raycast"], { error: expecting('"raster" or "raycast"') })
+      .enum(["raster", "raycast", "gpu", "auto"], { error: expecting('"raster", "raycast", "gpu" or "auto"') })
       .default("raster")
-      .describe("raster: cube faces rendered by the page (fast on a GPU); raycast: a CPU ray caster over a BVH (faster without a GPU; primitives and library assets only, no mesh files)"),
+      .describe("raster: cube faces rendered by the page (fast on a GPU); raycast: a CPU ray caster over a BVH on every core (faster without a GPU; primitives and library assets only, no mesh files); gpu: raster, and an error where the renderer is not a GPU; auto: raycast on a software renderer (SwiftShader, llvmpipe) unless the scene has mesh files, else raster; the choice is written to the frame's scene.json"),
     deskew: z.boolean({ error: expecting("true or false") }).default(false).describe("with motion: also write the points in the sweep-start frame (lidar_<name>.deskewed.bin)"),
   })
   .superRefine((l, ctx) => {

@@ -1,7 +1,8 @@
 /**
  * A CPU ray caster: the scene's triangles in world space, a bounding volume hierarchy over
- * them, and a LiDAR scan cast beam by beam in float64. It is the baseline the GPU LiDAR
- * (render/lidar.ts) is benchmarked against, and an exact reference in tests.
+ * them (bvh.ts), and a LiDAR scan cast beam by beam with float64 hits, on the calling thread
+ * or on worker threads over blocks of columns (cast-pool.ts). It is the `raycast` backend,
+ * and an exact reference for the GPU LiDAR (render/lidar.ts) in tests.
  *
  * Geometry is the page's wherever that is exact: boxes (12 triangles), planes (2 triangles,
  * in the object's x-y plane facing +z) and library assets (buildAsset(...).mesh, the very
@@ -18,10 +19,16 @@ import { multiply, type Mat4, type Vec3 } from "../../math/transforms.js";
 import { geometryToObject, objectPose } from "../../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec, PrimitiveShape } from "../../scene/schema.js";
 import { buildAsset } from "../../assets/library.js";
-import { beamDirection, columnAzimuth, columnTime } from "./beams.js";
+import { columnTime } from "./beams.js";
+import { Bvh } from "./bvh.js";
+import { castColumns, type CastJob } from "./cast-columns.js";
+import { castOnPool, defaultCastThreads } from "./cast-pool.js";
+import { beamDirections } from "./directions.js";
 import { motionAt } from "./motion.js";
 import type { BeamReturns } from "./sample.js";
 import { resolveLidar } from "./sensor.js";
+
+export { Bvh, type RayHit } from "./bvh.js";
 
 // ---------------------------------------------------------------- scene triangles
 
@@ -169,324 +176,6 @@ export function sceneTriangles(scene: ConcreteScene): SceneTriangles {
   return { positions, instance };
 }
 
-// ---------------------------------------------------------------- BVH
-
-const BINS = 16;
-const MAX_LEAF = 4;
-/** SAH cost of a node visit relative to one triangle test. */
-const TRAVERSAL_COST = 1;
-
-export interface RayHit {
-  /** distance along the ray in units of the direction's length */
-  t: number;
-  /** index of the triangle in the positions the BVH was built from */
-  triangle: number;
-}
-
-/**
- * A bounding volume hierarchy over triangles: binned SAH over the triangles' centroids (16
- * bins per axis, leaves of at most 4 triangles unless they cannot be split), flattened into
- * arrays; nodes are visited near child first with an explicit stack; the triangle test is
- * Möller–Trumbore in float64, both sides counting. Only the nearest hit is reported; equal
- * distances go to the lower triangle index, so the answer does not depend on the tree.
- */
-export class Bvh {
-  /** the hit distance found by the last `nearest` call that hit */
-  lastT = 0;
-  private readonly stack: Int32Array;
-  private readonly stackT: Float64Array;
-  /** the current ray's origin and inverse direction (reused, no allocation per ray) */
-  private readonly org = new Float64Array(3);
-  private readonly inv = new Float64Array(3);
-
-  private constructor(
-    /** per slot (tree order): v0, e1 = v1 - v0, e2 = v2 - v0 */
-    private readonly tri: Float64Array,
-    /** per slot: the original triangle index */
-    private readonly triIndex: Uint32Array,
-    /** per node: min xyz, max xyz */
-    private readonly box: Float64Array,
-    /** per node: its first child (the second is next to it), or for a leaf its first slot */
-    private readonly first: Uint32Array,
-    /** per node: 0 for an inner node, else the leaf's triangle count */
-    private readonly count: Uint32Array,
-    readonly nodeCount: number,
-    readonly depth: number,
-  ) {
-    this.stack = new Int32Array(depth + 2);
-    this.stackT = new Float64Array(depth + 2);
-  }
-
-  get triangleCount(): number {
-    return this.triIndex.length;
-  }
-
-  static build(positions: Float64Array): Bvh {
-    const n = Math.floor(positions.length / 9);
-    const order = new Uint32Array(n);
-    const cen = new Float64Array(n * 3);
-    const tb = new Float64Array(n * 6); // triangle bounds
-    for (let i = 0; i < n; i++) {
-      order[i] = i;
-      for (let k = 0; k < 3; k++) {
-        const a = positions[i * 9 + k]!, b = positions[i * 9 + 3 + k]!, c = positions[i * 9 + 6 + k]!;
-        const lo = Math.min(a, b, c), hi = Math.max(a, b, c);
-        tb[i * 6 + k] = lo;
-        tb[i * 6 + 3 + k] = hi;
-        cen[i * 3 + k] = (lo + hi) / 2;
-      }
-    }
-    const maxNodes = Math.max(1, 2 * n - 1);
-    const box = new Float64Array(maxNodes * 6);
-    const first = new Uint32Array(maxNodes);
-    const count = new Uint32Array(maxNodes);
-    let nodes = 1, depth = 0;
-
-    const area = (b: Float64Array, o: number) => {
-      const dx = b[o + 3]! - b[o]!, dy = b[o + 4]! - b[o + 1]!, dz = b[o + 5]! - b[o + 2]!;
-      return dx * dy + dy * dz + dz * dx;
-    };
-    const binBox = new Float64Array(BINS * 6);
-    const binCount = new Uint32Array(BINS);
-    const rightArea = new Float64Array(BINS);
-    const rightCount = new Uint32Array(BINS);
-    const acc = new Float64Array(6);
-    const reset = (b: Float64Array, o: number) => {
-      b[o] = b[o + 1] = b[o + 2] = Infinity;
-      b[o + 3] = b[o + 4] = b[o + 5] = -Infinity;
-    };
-    const grow = (b: Float64Array, o: number, src: Float64Array, s: number) => {
-      for (let k = 0; k < 3; k++) {
-        if (src[s + k]! < b[o + k]!) b[o + k] = src[s + k]!;
-        if (src[s + 3 + k]! > b[o + 3 + k]!) b[o + 3 + k] = src[s + 3 + k]!;
-      }
-    };
-
-    // work list: node, start, end, depth
-    const work: number[] = [0, 0, n, 1];
-    while (work.length) {
-      const d = work.pop()!, end = work.pop()!, start = work.pop()!, node = work.pop()!;
-      if (d > depth) depth = d;
-      reset(box, node * 6);
-      let cmin0 = Infinity, cmin1 = Infinity, cmin2 = Infinity, cmax0 = -Infinity, cmax1 = -Infinity, cmax2 = -Infinity;
-      for (let i = start; i < end; i++) {
-        const t = order[i]!;
-        grow(box, node * 6, tb, t * 6);
-        const x = cen[t * 3]!, y = cen[t * 3 + 1]!, z = cen[t * 3 + 2]!;
-        if (x < cmin0) cmin0 = x;
-        if (x > cmax0) cmax0 = x;
-        if (y < cmin1) cmin1 = y;
-        if (y > cmax1) cmax1 = y;
-        if (z < cmin2) cmin2 = z;
-        if (z > cmax2) cmax2 = z;
-      }
-      const m = end - start;
-      const leaf = () => {
-        first[node] = start;
-        count[node] = m;
-      };
-      if (m <= 1) {
-        leaf();
-        continue;
-      }
-      // best binned SAH split over the three axes
-      const cmin = [cmin0, cmin1, cmin2], ext = [cmax0 - cmin0, cmax1 - cmin1, cmax2 - cmin2];
-      let bestCost = Infinity, bestAxis = -1, bestBin = 0;
-      for (let axis = 0; axis < 3; axis++) {
-        if (!(ext[axis]! > 0)) continue;
-        const scale = BINS / ext[axis]!, lo = cmin[axis]!;
-        binCount.fill(0);
-        for (let b = 0; b < BINS; b++) reset(binBox, b * 6);
-        for (let i = start; i < end; i++) {
-          const t = order[i]!;
-          const b = Math.min(BINS - 1, Math.floor((cen[t * 3 + axis]! - lo) * scale));
-          binCount[b]!++;
-          grow(binBox, b * 6, tb, t * 6);
-        }
-        // sweep from the right: area and count of bins b..BINS-1
-        reset(acc, 0);
-        let c = 0;
-        for (let b = BINS - 1; b > 0; b--) {
-          grow(acc, 0, binBox, b * 6);
-          c += binCount[b]!;
-          rightCount[b] = c;
-          rightArea[b] = c > 0 ? area(acc, 0) : 0;
-        }
-        reset(acc, 0);
-        c = 0;
-        for (let b = 0; b < BINS - 1; b++) {
-          grow(acc, 0, binBox, b * 6);
-          c += binCount[b]!;
-          const rc = rightCount[b + 1]!;
-          if (c === 0 || rc === 0) continue;
-          const cost = c * area(acc, 0) + rc * rightArea[b + 1]!;
-          if (cost < bestCost) {
-            bestCost = cost;
-            bestAxis = axis;
-            bestBin = b;
-          }
-        }
-      }
-      const leafCost = m * area(box, node * 6);
-      let mid: number;
-      if (bestAxis >= 0 && (m > MAX_LEAF || TRAVERSAL_COST * area(box, node * 6) + bestCost < leafCost)) {
-        // partition: centroids in bins 0..bestBin to the left
-        const scale = BINS / ext[bestAxis]!, lo = cmin[bestAxis]!;
-        let i = start, j = end - 1;
-        while (i <= j) {
-          const t = order[i]!;
-          if (Math.min(BINS - 1, Math.floor((cen[t * 3 + bestAxis]! - lo) * scale)) <= bestBin) i++;
-          else {
-            order[i] = order[j]!;
-            order[j--] = t;
-          }
-        }
-        mid = i;
-      } else if (m > MAX_LEAF) {
-        mid = start + (m >> 1); // all centroids at one point: halves, so leaves stay small
-      } else {
-        leaf();
-        continue;
-      }
-      const left = nodes;
-      nodes += 2;
-      first[node] = left;
-      count[node] = 0;
-      work.push(left + 1, mid, end, d + 1, left, start, mid, d + 1);
-    }
-
-    const tri = new Float64Array(n * 9);
-    for (let s = 0; s < n; s++) {
-      const o = order[s]! * 9;
-      const x0 = positions[o]!, y0 = positions[o + 1]!, z0 = positions[o + 2]!;
-      tri[s * 9] = x0;
-      tri[s * 9 + 1] = y0;
-      tri[s * 9 + 2] = z0;
-      tri[s * 9 + 3] = positions[o + 3]! - x0;
-      tri[s * 9 + 4] = positions[o + 4]! - y0;
-      tri[s * 9 + 5] = positions[o + 5]! - z0;
-      tri[s * 9 + 6] = positions[o + 6]! - x0;
-      tri[s * 9 + 7] = positions[o + 7]! - y0;
-      tri[s * 9 + 8] = positions[o + 8]! - z0;
-    }
-    return new Bvh(tri, order, box.slice(0, nodes * 6), first.slice(0, nodes), count.slice(0, nodes), nodes, depth);
-  }
-
-  /** The nearest hit with 0 < t <= tMax (t in units of the direction's length), or null. */
-  intersect(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMax: number): RayHit | null {
-    const s = this.nearest(ox, oy, oz, dx, dy, dz, tMax);
-    return s < 0 ? null : { t: this.lastT, triangle: this.triIndex[s]! };
-  }
-
-  /** The original index of the triangle in slot s. */
-  triangleOf(slot: number): number {
-    return this.triIndex[slot]!;
-  }
-
-  /** |n · d| for the unit geometric normal of slot s's triangle and a unit direction. */
-  cosIncidence(slot: number, dx: number, dy: number, dz: number): number {
-    const T = this.tri, o = slot * 9;
-    const ax = T[o + 3]!, ay = T[o + 4]!, az = T[o + 5]!, bx = T[o + 6]!, by = T[o + 7]!, bz = T[o + 8]!;
-    const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
-    const l = Math.hypot(nx, ny, nz);
-    return l > 0 ? Math.min(1, Math.abs(nx * dx + ny * dy + nz * dz) / l) : 0;
-  }
-
-  /** The slot of the nearest triangle hit with 0 < t <= tMax (its t in `lastT`), or -1. */
-  nearest(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMax: number): number {
-    const T = this.tri, B = this.box, first = this.first, count = this.count, stack = this.stack, stackT = this.stackT;
-    if (this.triIndex.length === 0) return -1;
-    const org = this.org, inv = this.inv;
-    org[0] = ox; org[1] = oy; org[2] = oz;
-    inv[0] = 1 / dx; inv[1] = 1 / dy; inv[2] = 1 / dz;
-    let best = tMax, bestSlot = -1, bestTri = 0;
-    let sp = 0, node = 0;
-    // the root's box
-    if (slab(B, 0, org, inv, best) === Infinity) return -1;
-    for (;;) {
-      const c = count[node]!;
-      if (c > 0) {
-        const end = first[node]! + c;
-        for (let s = first[node]!; s < end; s++) {
-          const o = s * 9;
-          const e1x = T[o + 3]!, e1y = T[o + 4]!, e1z = T[o + 5]!, e2x = T[o + 6]!, e2y = T[o + 7]!, e2z = T[o + 8]!;
-          const px = dy * e2z - dz * e2y, py = dz * e2x - dx * e2z, pz = dx * e2y - dy * e2x;
-          const det = e1x * px + e1y * py + e1z * pz;
-          if (det === 0) continue;
-          const inv = 1 / det;
-          const tx = ox - T[o]!, ty = oy - T[o + 1]!, tz = oz - T[o + 2]!;
-          const u = (tx * px + ty * py + tz * pz) * inv;
-          if (u < 0 || u > 1) continue;
-          const qx = ty * e1z - tz * e1y, qy = tz * e1x - tx * e1z, qz = tx * e1y - ty * e1x;
-          const v = (dx * qx + dy * qy + dz * qz) * inv;
-          if (v < 0 || u + v > 1) continue;
-          const t = (e2x * qx + e2y * qy + e2z * qz) * inv;
-          if (!(t > 0) || t > best) continue;
-          const tri = this.triIndex[s]!;
-          if (t === best && bestSlot >= 0 && tri > bestTri) continue;
-          best = t;
-          bestSlot = s;
-          bestTri = tri;
-        }
-      } else {
-        const l = first[node]!, r = l + 1;
-        const tl = slab(B, l * 6, org, inv, best);
-        const tr = slab(B, r * 6, org, inv, best);
-        if (tl !== Infinity || tr !== Infinity) {
-          if (tl <= tr) {
-            if (tr !== Infinity) {
-              stackT[sp] = tr;
-              stack[sp++] = r;
-            }
-            node = l;
-          } else {
-            if (tl !== Infinity) {
-              stackT[sp] = tl;
-              stack[sp++] = l;
-            }
-            node = r;
-          }
-          continue;
-        }
-      }
-      // pop the next node still worth visiting
-      for (;;) {
-        if (sp === 0) {
-          if (bestSlot >= 0) this.lastT = best;
-          return bestSlot;
-        }
-        node = stack[--sp]!;
-        // skip it if the best hit has come nearer than its box since the push
-        if (stackT[sp]! <= best) break;
-      }
-    }
-  }
-}
-
-/** Slack on a box's exit distance, so that rounding never culls a box whose triangle the exact test hits (at an edge, or at a tie). */
-const ROBUST = 1 + 2 ** -40;
-
-/**
- * Entry distance of a ray into box o of B, clamped to >= 0, or Infinity when it misses the
- * box within [0, tMax]. An axis the ray runs parallel to (1/d infinite) constrains it only
- * by whether the origin lies within the box's extent there (no 0 · ∞ = NaN).
- */
-function slab(B: Float64Array, o: number, org: Float64Array, inv: Float64Array, tMax: number): number {
-  let near = 0, far = tMax;
-  for (let k = 0; k < 3; k++) {
-    const lo = B[o + k]!, hi = B[o + 3 + k]!, ok = org[k]!, ik = inv[k]!;
-    if (ik === Infinity || ik === -Infinity) {
-      if (ok < lo || ok > hi) return Infinity;
-      continue;
-    }
-    const a = (lo - ok) * ik, b = (hi - ok) * ik;
-    const t0 = a < b ? a : b, t1 = a < b ? b : a;
-    if (t0 > near) near = t0;
-    if (t1 < far) far = t1;
-  }
-  return near <= far * ROBUST ? near : Infinity;
-}
-
 // ---------------------------------------------------------------- LiDAR scan
 
 /** `BeamReturns` plus the ranges before rounding to float32. */
@@ -500,48 +189,78 @@ export interface CastOptions {
   prebuilt?: { bvh: Bvh; instance: Uint32Array };
 }
 
-/**
- * A LiDAR scan of `scene.lidars[lidarIndex]` cast on the CPU: per beam (index = column *
- * rings + ring) the nearest surface within the sensor's maxRange, as `sampleBeams` reports
- * it from the page (range along the unit beam, 0 = none; the object id; |n · d| with the
- * triangle's geometric normal). Ideal returns: no noise, no minRange cut (measure() does both).
- */
-export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOptions = {}): CastReturns {
+export interface ThreadedCastOptions extends CastOptions {
+  /** worker threads (default: every core); 1 casts on the calling thread */
+  threads?: number;
+}
+
+/** The rays of a scan and arrays for its results (on SharedArrayBuffers when `shared`). */
+function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, shared: boolean): CastJob {
   const spec = scene.lidars[lidarIndex];
   if (!spec) throw new Error(`the scene has no lidars[${lidarIndex}]`);
   const sensor = resolveLidar(spec);
   const { bvh, instance } = opts.prebuilt ?? (() => {
     const tris = sceneTriangles(scene);
-    return { bvh: Bvh.build(tris.positions), instance: tris.instance };
+    return { bvh: Bvh.build(tris.positions, shared), instance: tris.instance };
   })();
   const p = sensor.pattern, rings = p.elevations.length, columns = p.columns, n = rings * columns;
-  const maxRange = sensor.measurement.maxRange;
-  const out: CastReturns = {
-    rings, columns,
-    range: new Float32Array(n),
-    rangeExact: new Float64Array(n),
-    instance: new Uint32Array(n),
-    cosIncidence: new Float32Array(n),
-  };
+  const poses = new Float64Array(columns * 12);
   for (let c = 0; c < columns; c++) {
     // a moving sensor fires each column from where it is at that moment
     const M: Mat4 = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, columnTime(p, c))) : sensor.T_world_sensor;
-    const ox = M[12]!, oy = M[13]!, oz = M[14]!;
-    const az = columnAzimuth(p, c);
-    for (let r = 0; r < rings; r++) {
-      const [sx, sy, sz] = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
-      const dx = M[0]! * sx + M[4]! * sy + M[8]! * sz;
-      const dy = M[1]! * sx + M[5]! * sy + M[9]! * sz;
-      const dz = M[2]! * sx + M[6]! * sy + M[10]! * sz;
-      const s = bvh.nearest(ox, oy, oz, dx, dy, dz, maxRange);
-      if (s < 0) continue;
-      const i = c * rings + r;
-      const t = bvh.lastT;
-      out.rangeExact[i] = t;
-      out.range[i] = t;
-      out.instance[i] = instance[bvh.triangleOf(s)]!;
-      out.cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
-    }
+    poses.set([M[0]!, M[1]!, M[2]!, M[4]!, M[5]!, M[6]!, M[8]!, M[9]!, M[10]!, M[12]!, M[13]!, M[14]!], c * 12);
   }
-  return out;
+  const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const sharedCopy = <T extends Uint32Array>(a: T): Uint32Array => {
+    if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
+    const out = new Uint32Array(buf(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  return {
+    bvh: bvh.arrays,
+    triangleInstance: sharedCopy(instance),
+    rings, columns,
+    dirs: beamDirections(p),
+    poses,
+    maxRange: sensor.measurement.maxRange,
+    out: {
+      rangeExact: new Float64Array(buf(n * 8)),
+      range: new Float32Array(buf(n * 4)),
+      instance: new Uint32Array(buf(n * 4)),
+      cosIncidence: new Float32Array(buf(n * 4)),
+    },
+  };
+}
+
+const returnsOf = (job: CastJob): CastReturns => ({ rings: job.rings, columns: job.columns, ...job.out });
+
+/**
+ * A LiDAR scan of `scene.lidars[lidarIndex]` cast on the CPU, on the calling thread: per
+ * beam (index = column * rings + ring) the nearest surface within the sensor's maxRange, as
+ * `sampleBeams` reports it from the page (range along the unit beam, 0 = none; the object
+ * id; |n · d| with the triangle's geometric normal). Ideal returns: no noise, no minRange
+ * cut (measure() does both).
+ */
+export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOptions = {}): CastReturns {
+  const job = castJob(scene, lidarIndex, opts, false);
+  castColumns(new Bvh(job.bvh), job, 0, job.columns);
+  return returnsOf(job);
+}
+
+/**
+ * `castScan` on worker threads (cast-pool.ts): the same bytes, whatever the thread count.
+ * A prebuilt BVH built with `shared` reaches the workers without a copy (otherwise it is copied to each).
+ */
+export async function castScanThreaded(scene: ConcreteScene, lidarIndex: number, opts: ThreadedCastOptions = {}): Promise<CastReturns> {
+  const threads = opts.threads ?? defaultCastThreads();
+  if (threads <= 1) return castScan(scene, lidarIndex, opts);
+  const job = castJob(scene, lidarIndex, opts, true);
+  await castOnPool(job, threads);
+  // hand back ordinary arrays: the shared ones stay with the pool's job
+  const out = job.out;
+  return {
+    rings: job.rings, columns: job.columns,
+    rangeExact: out.rangeExact.slice(), range: out.range.slice(), instance: out.instance.slice(), cosIncidence: out.cosIncidence.slice(),
+  };
 }

@@ -22,7 +22,8 @@
  */
 import { Rng } from "../../randomize/rng.js";
 import { normal } from "../../randomize/distributions.js";
-import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "./beams.js";
+import { columnTime, type BeamPattern } from "./beams.js";
+import { beamDirections } from "./directions.js";
 import { allocCloud, sliceCloud, type PointCloud } from "./cloud.js";
 import type { BeamReturns } from "./sample.js";
 
@@ -77,9 +78,11 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
   const drop = root.fork("dropout");
   const fog = m.fogVisibility ? { ...fogCoefficients(m.fogVisibility), rng: root.fork("fog") } : null;
   const cloud = allocCloud(ret.rings * ret.columns);
+  const dirs = beamDirections(p);
+  // the last object looked up (neighbouring beams mostly see the same one)
+  let lastId = -1, lastInfo: TargetInfo = { label: 0, reflectivity: 0 };
   let n = 0;
   for (let c = 0; c < ret.columns; c++) {
-    const az = columnAzimuth(p, c);
     const time = columnTime(p, c);
     for (let r = 0; r < ret.rings; r++) {
       const i = c * ret.rings + r;
@@ -88,7 +91,11 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       let range = m.rangeNoise > 0 ? normal(noiseRng, ideal, m.rangeNoise) : ideal;
       if (m.rangeResolution > 0) range = Math.round(range / m.rangeResolution) * m.rangeResolution;
       if (range < m.minRange || range > m.maxRange) continue;
-      let info = target(ret.instance[i]!);
+      if (ret.instance[i]! !== lastId) {
+        lastId = ret.instance[i]!;
+        lastInfo = target(lastId);
+      }
+      let info = lastInfo;
       let intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
       let instance = ret.instance[i]!;
       if (fog) {
@@ -104,10 +111,9 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       }
       if (m.dropout > 0 && drop.next() < m.dropout) continue;
       if (m.carlaDropoff && intensity <= 0.8 && !(drop.next() < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
-      const d = beamDirection(p.elevations[r]!, az + p.azimuthOffsets[r]!);
-      cloud.xyz[n * 3] = d[0] * range;
-      cloud.xyz[n * 3 + 1] = d[1] * range;
-      cloud.xyz[n * 3 + 2] = d[2] * range;
+      cloud.xyz[n * 3] = dirs[i * 3]! * range;
+      cloud.xyz[n * 3 + 1] = dirs[i * 3 + 1]! * range;
+      cloud.xyz[n * 3 + 2] = dirs[i * 3 + 2]! * range;
       cloud.intensity[n] = intensity;
       cloud.ring[n] = r;
       cloud.column[n] = c;

@@ -11,6 +11,7 @@
 import type { Vec3 } from "../../math/transforms.js";
 import { beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
+import { Recent } from "./recent.js";
 
 export interface BeamPlan {
   rings: number;
@@ -44,6 +45,13 @@ export interface BeamReturns {
 
 /** The unit normal encoded by the page's LiDAR pass (octahedral). */
 export function decodeOctahedral(ex: number, ey: number): Vec3 {
+  const n = new Float64Array(3);
+  decodeOctahedralInto(ex, ey, n);
+  return [n[0]!, n[1]!, n[2]!];
+}
+
+/** `decodeOctahedral` into `out` (no allocation, for loops over every beam). */
+export function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
   let x = ex, y = ey;
   const z = 1 - Math.abs(x) - Math.abs(y);
   if (z < 0) {
@@ -52,8 +60,15 @@ export function decodeOctahedral(ex: number, ey: number): Vec3 {
     y = (1 - Math.abs(ox)) * (y >= 0 ? 1 : -1);
   }
   const l = Math.hypot(x, y, z);
-  return [x / l, y / l, z / l];
+  out[0] = x / l;
+  out[1] = y / l;
+  out[2] = z / l;
 }
+
+const plans = new Recent<BeamPlan>();
+
+/** `planBeams`, remembered for the last few patterns and face sizes (a plan is read-only). */
+export const cachedBeamPlan = (p: BeamPattern, size: number): BeamPlan => plans.get(p, [size], () => planBeams(p, size));
 
 export function planBeams(p: BeamPattern, size: number): BeamPlan {
   const rings = p.elevations.length, columns = p.columns, n = rings * columns;
@@ -112,31 +127,42 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     cosIncidence: new Float32Array(rings * columns),
   };
   const f = size / 2, cc = (size - 1) / 2;
+  // per face index: its data, texel list and crop (no map look-ups per beam)
+  const data: (Float32Array | undefined)[] = [], texels: (Uint32Array | undefined)[] = [], u0: number[] = [], v0: number[] = [], width: number[] = [];
+  for (const [k, crop] of plan.crops) {
+    data[k] = gathered.get(k);
+    if (!data[k]) throw new Error(`face ${CUBE_FACES[k]!.name} was not rendered`);
+    texels[k] = plan.texels.get(k)!;
+    u0[k] = crop.u0;
+    v0[k] = crop.v0;
+    width[k] = crop.width;
+  }
+  const dirs = plan.dirs, nrm = new Float64Array(3);
   for (let i = 0; i < rings * columns; i++) {
     const k = plan.face[i]!;
-    const data = gathered.get(k);
-    if (!data) throw new Error(`face ${CUBE_FACES[k]!.name} was not rendered`);
+    const d = data[k]!;
     const s = plan.slot[i]!;
-    const depth = data[s * 4]!;
+    const depth = d[s * 4]!;
     if (!(depth > 0)) continue;
-    const texel = plan.texels.get(k)![s]!;
-    const crop = plan.crops.get(k)!;
-    const cu = texel % crop.width;
-    const iu = crop.u0 + cu, iv = crop.v0 + (texel - cu) / crop.width;
-    const dc: Vec3 = [plan.dirs[i * 3]!, plan.dirs[i * 3 + 1]!, plan.dirs[i * 3 + 2]!];
+    const texel = texels[k]![s]!;
+    const w = width[k]!;
+    const cu = texel % w;
+    const iu = u0[k]! + cu, iv = v0[k]! + (texel - cu) / w;
+    const dx = dirs[i * 3]!, dy = dirs[i * 3 + 1]!, dz = dirs[i * 3 + 2]!;
     // the texel's own hit point, and the plane of the triangle it lies on
-    const pt: Vec3 = [((iu - cc) / f) * depth, ((iv - cc) / f) * depth, depth];
-    const nrm = decodeOctahedral(data[s * 4 + 2]!, data[s * 4 + 3]!);
-    const texelRange = Math.hypot(pt[0], pt[1], pt[2]);
+    const px = ((iu - cc) / f) * depth, py = ((iv - cc) / f) * depth, pz = depth;
+    const texelRange = Math.hypot(px, py, pz);
     if (!(texelRange > 0 && Number.isFinite(texelRange))) continue;
+    decodeOctahedralInto(d[s * 4 + 2]!, d[s * 4 + 3]!, nrm);
+    const nx = nrm[0]!, ny = nrm[1]!, nzu = nrm[2]!;
     // a texel without a usable normal keeps its own range, taken as head on
-    const usable = nrm.every(Number.isFinite);
-    const denom = usable ? nrm[0] * dc[0] + nrm[1] * dc[1] + nrm[2] * dc[2] : 1;
-    let t = usable && Math.abs(denom) > 1e-6 ? (nrm[0] * pt[0] + nrm[1] * pt[1] + nrm[2] * pt[2]) / denom : texelRange;
+    const usable = Number.isFinite(nx) && Number.isFinite(ny) && Number.isFinite(nzu);
+    const denom = usable ? nx * dx + ny * dy + nzu * dz : 1;
+    let t = usable && Math.abs(denom) > 1e-6 ? (nx * px + ny * py + nzu * pz) / denom : texelRange;
     // a beam that grazes the plane, or meets it far from the texel, keeps the texel's range
     if (!(t > 0) || Math.abs(t - texelRange) > 0.05 * texelRange) t = texelRange;
     out.range[i] = t;
-    out.instance[i] = data[s * 4 + 1]!;
+    out.instance[i] = d[s * 4 + 1]!;
     out.cosIncidence[i] = Math.min(1, Math.abs(denom));
   }
   return out;

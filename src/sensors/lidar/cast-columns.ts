@@ -1,0 +1,59 @@
+/**
+ * The inner loop of the CPU LiDAR: cast the beams of columns [c0, c1) of a scan against a
+ * BVH and write each beam's nearest hit into the scan's arrays. Every beam depends only on
+ * the job, never on which thread casts it or in what order, so a scan split over worker
+ * threads (cast-pool.ts) is byte-identical to one cast on a single thread.
+ */
+import { Bvh, type BvhArrays } from "./bvh.js";
+
+/** One scan's rays and where its results go; all plain typed arrays (shareable with workers). */
+export interface CastJob {
+  bvh: BvhArrays;
+  /** per original triangle: its object's id */
+  triangleInstance: Uint32Array;
+  rings: number;
+  columns: number;
+  /** per beam (index = column * rings + ring): its unit direction in the sensor frame (beamDirection) */
+  dirs: Float64Array;
+  /** per column, 12 numbers: the sensor's rotation (column-major 3x3) and its origin in the world at that column's firing */
+  poses: Float64Array;
+  maxRange: number;
+  out: CastOutput;
+}
+
+export interface CastOutput {
+  /** metres along the beam in float64, 0 = no surface */
+  rangeExact: Float64Array;
+  range: Float32Array;
+  instance: Uint32Array;
+  cosIncidence: Float32Array;
+}
+
+/** Casts columns [c0, c1) of `job` with `bvh` (built from job.bvh). Allocates nothing per beam. */
+export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): void {
+  const { rings, dirs, poses, maxRange, triangleInstance } = job;
+  const { rangeExact, range, instance, cosIncidence } = job.out;
+  // per ring: the slot the previous column's beam hit, a guess for this one (same answer, less search)
+  const guess = new Int32Array(rings).fill(-1);
+  for (let c = c0; c < c1; c++) {
+    const P = c * 12;
+    const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
+    const m8 = poses[P + 6]!, m9 = poses[P + 7]!, m10 = poses[P + 8]!;
+    const ox = poses[P + 9]!, oy = poses[P + 10]!, oz = poses[P + 11]!;
+    for (let r = 0; r < rings; r++) {
+      const i = c * rings + r;
+      const sx = dirs[i * 3]!, sy = dirs[i * 3 + 1]!, sz = dirs[i * 3 + 2]!;
+      const dx = m0 * sx + m4 * sy + m8 * sz;
+      const dy = m1 * sx + m5 * sy + m9 * sz;
+      const dz = m2 * sx + m6 * sy + m10 * sz;
+      const s = bvh.nearestFrom(guess[r]!, ox, oy, oz, dx, dy, dz, maxRange);
+      guess[r] = s;
+      if (s < 0) continue;
+      const t = bvh.lastT;
+      rangeExact[i] = t;
+      range[i] = t;
+      instance[i] = triangleInstance[bvh.triangleOf(s)]!;
+      cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
+    }
+  }
+}
