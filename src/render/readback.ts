@@ -31,19 +31,24 @@ export function asFloat32(bytes: Uint8Array): Float32Array {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
 }
 
-/** RGBA8 with rows bottom-up -> RGB8 with rows from the top. */
-export function rgbFromRgba(rgba: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height * 3);
+/** The first three of four channels per pixel, rows bottom-up -> three channels, rows from the top. */
+function firstThree<T extends Uint8Array | Float32Array>(src: ArrayLike<number>, out: T, width: number, height: number): T {
   let o = 0;
   for (let row = height - 1; row >= 0; row--) {
     for (let i = row * width * 4, end = i + width * 4; i < end; i += 4) {
-      out[o++] = rgba[i]!;
-      out[o++] = rgba[i + 1]!;
-      out[o++] = rgba[i + 2]!;
+      out[o++] = src[i]!;
+      out[o++] = src[i + 1]!;
+      out[o++] = src[i + 2]!;
     }
   }
   return out;
 }
+
+/** RGBA8 with rows bottom-up -> RGB8 with rows from the top. */
+export const rgbFromRgba = (rgba: Uint8Array, width: number, height: number) => firstThree(rgba, new Uint8Array(width * height * 3), width, height);
+
+/** The normals target (RGB = unit normal) -> 3 floats per pixel, rows from the top. */
+export const normalsFromTarget = (px: Float32Array, width: number, height: number) => firstThree(px, new Float32Array(width * height * 3), width, height);
 
 /** A plane of 32-bit words (rows bottom-up) as typed values with rows from the top. */
 function flipRows<T extends Float32Array | Uint32Array>(plane: T, width: number, height: number, make: (n: number) => T): T {
@@ -71,20 +76,6 @@ export function instanceFromPlane(bytes: Uint8Array, width: number, height: numb
 export function asUint32(bytes: Uint8Array): Uint32Array {
   if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
   return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
-}
-
-/** The normals target (RGB = unit normal) -> 3 floats per pixel, rows from the top. */
-export function normalsFromTarget(px: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height * 3);
-  let o = 0;
-  for (let row = height - 1; row >= 0; row--) {
-    for (let i = row * width * 4, end = i + width * 4; i < end; i += 4) {
-      out[o++] = px[i]!;
-      out[o++] = px[i + 1]!;
-      out[o++] = px[i + 2]!;
-    }
-  }
-  return out;
 }
 
 /** Objects in coverage target k of a frame with n objects. */
