@@ -51,6 +51,11 @@ export function setAssetRoots(specs: readonly string[]): void {
   }
 }
 
+/** The command line's roots as NAME=DIR (handed to writer threads, which record assets too). */
+export function assetRootOverrides(): string[] {
+  return [...overrides].map(([name, dir]) => `${name}=${dir}`);
+}
+
 /** Every named root, name -> absolute directory. */
 export function namedRoots(): Map<string, string> {
   const roots = new Map<string, string>([["simforge-assets", BUILTIN_ASSETS], ["texture-cache", textureCacheDir()]]);

@@ -12,6 +12,7 @@ import { DiskFullError, InputError, RuntimeError } from "../errors.js";
 import type { RenderedFrame } from "../render/renderer.js";
 import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "../writers/frame.js";
 import { checkFrame, type FrameCheck } from "./check.js";
+import { assetRootOverrides } from "../scene/asset-uri.js";
 
 export interface WriteJob {
   frame: RenderedFrame;
@@ -147,7 +148,8 @@ export class WritePool {
       this.pending.set(id, { resolve, reject, slot });
       slot.worker.ref();
       try {
-        slot.worker.postMessage({ id, job }, transferables(job.frame));
+        // the command line's asset roots: scene.json records assets by them on the writer thread
+        slot.worker.postMessage({ id, job, assetRoots: assetRootOverrides() }, transferables(job.frame));
       } catch (err) {
         this.pending.delete(id);
         slot.busy--;
