@@ -1,6 +1,6 @@
 // LiDAR throughput on urban-street frames (randomize, seed 1), OS1-128 at 2048 columns and
 // HDL-64E, both backends on the same frames:
-// - GPU faces ("raster", render/lidar.ts): plan, page (scene build, face draws, read-back,
+// - GPU faces ("raster", sensors/lidar/pipeline.ts): plan, page (scene build, face draws, read-back,
 //   transfer), host sampling + measurement, writes;
 // - CPU caster ("raycast", sensors/lidar/raycast.ts) on --threads worker threads: world
 //   triangles, BVH build, cast, measurement, writes; and the same caster on one thread
@@ -17,14 +17,14 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { Renderer } = await import(join(root, "dist/render/renderer.js"));
-const { planLidarScan, reflectivityOf, isSoftwareRenderer } = await import(join(root, "dist/render/lidar.js"));
+const { planLidarScan, reflectivityOf, isSoftwareRenderer } = await import(join(root, "dist/sensors/lidar/pipeline.js"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
 const { castScan, castScanThreaded, sceneTriangles, Bvh } = await import(join(root, "dist/sensors/lidar/raycast.js"));
 const { defaultCastThreads } = await import(join(root, "dist/sensors/lidar/cast-pool.js"));
 const { measure } = await import(join(root, "dist/sensors/lidar/returns.js"));
 const { resolveLidar } = await import(join(root, "dist/sensors/lidar/sensor.js"));
-const { encodeKittiBin } = await import(join(root, "dist/writers/kitti-bin.js"));
-const { encodeSemanticKittiLabel, semanticKittiId } = await import(join(root, "dist/writers/semantic-kitti.js"));
+const { encodeKittiBin } = await import(join(root, "dist/formats/kitti-bin.js"));
+const { encodeSemanticKittiLabel, semanticKittiId } = await import(join(root, "dist/formats/semantic-kitti.js"));
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +46,7 @@ const out = mkdtempSync(join(tmpdir(), "simforge-bench-lidar-"));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
 
-/** Each object's SemanticKITTI label and reflectivity, as render/lidar.ts measures a scan. */
+/** Each object's SemanticKITTI label and reflectivity, as sensors/lidar/pipeline.ts measures a scan. */
 const targets = (scene) => {
   const byId = new Map(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
   const none = { label: 0, reflectivity: 0 };

@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { decodeNpy } = await import(join(root, "dist/writers/npy.js"));
-const { decodePng, colorizeDepth, colorizeIds } = await import(join(root, "dist/writers/png.js"));
+const { decodeNpy } = await import(join(root, "dist/formats/npy.js"));
+const { decodePng, colorizeDepth, colorizeIds } = await import(join(root, "dist/formats/png.js"));
 const [frameDir, outFile] = process.argv.slice(2);
 if (!frameDir || !outFile) throw new Error("usage: node scripts/picture-strip.mjs FRAME_DIR OUT.png");
 

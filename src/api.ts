@@ -7,14 +7,14 @@ import { parseScene } from "./scene/validate.js";
 import { loadSceneFile, checkSceneFiles } from "./scene/load.js";
 import { planSceneFile, type ScenePlan } from "./randomize/frames.js";
 import type { ConcreteScene, SceneInput } from "./scene/schema.js";
-import { Renderer, type PassOptions, type RenderedFrame } from "./render/renderer.js";
+import { Renderer, type PassOptions } from "./render/renderer.js";
 import type { GpuMode } from "./render/browser.js";
 import { annotate, type FrameAnnotations } from "./sensors/annotations.js";
 import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "./writers/frame.js";
-import { renderSensors } from "./render/sensors.js";
+import { renderSensors, type SensorFrame } from "./sensors/frame.js";
 import { configHash, manifestHeader, readManifest, writeManifest, type FrameEntry, type Manifest } from "./writers/manifest.js";
-import { stableJson } from "./writers/json.js";
-import { removeStaleTemps } from "./writers/atomic.js";
+import { stableJson } from "./formats/json.js";
+import { removeStaleTemps } from "./formats/atomic.js";
 import { claimOutDir, diskWarning, frameBytesEstimate } from "./writers/out-dir.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { WritePool } from "./sweep/write-pool.js";
@@ -32,7 +32,7 @@ export interface RenderFrameOptions extends PassOptions, WriteFrameOptions {
   gpu?: GpuMode;
 }
 
-export interface FrameResult extends RenderedFrame {
+export interface FrameResult extends SensorFrame {
   annotations: FrameAnnotations | null;
   /** the frame directory when `out` was given */
   dir?: string;

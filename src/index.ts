@@ -9,7 +9,7 @@
  */
 export { renderFrame, renderScenes, renderFiles, writeDataset, sceneList, resolveScene } from "./api.js";
 export type { FrameResult, RenderFrameOptions, RenderScenesOptions, RenderFilesOptions, FrameSource, LoadedScene } from "./api.js";
-export { frameSeed, Rng } from "./randomize/rng.js";
+export { frameSeed, Rng } from "./math/rng.js";
 export { randomize, planSceneFile, sceneFileFrames } from "./randomize/frames.js";
 export { sampleTemplate } from "./randomize/template.js";
 export { settle, type SettleReport } from "./physics/settle.js";
@@ -22,7 +22,7 @@ export { loadSceneFile, checkSceneFiles, resolveSceneUris, relativizeSceneUris }
 export type * from "./scene/schema.js";
 export { annotate, maskStats } from "./sensors/annotations.js";
 export type { FrameAnnotations, ObjectAnnotation, Box2D } from "./sensors/annotations.js";
-export { intrinsicsOf, kMatrix, cameraPoseMatrix, project, type Intrinsics } from "./sensors/camera.js";
+export { intrinsicsOf, kMatrix, cameraPoseMatrix, project, type Intrinsics } from "./math/camera.js";
 export { writeFrame, depthToPng16 } from "./writers/frame.js";
 export type { Manifest, FrameEntry } from "./writers/manifest.js";
 export { runSweep, type SweepOptions, type SweepResult, type StopReason } from "./sweep/run.js";
@@ -35,7 +35,7 @@ export { writeCoco } from "./writers/coco.js";
 export { writeBop } from "./writers/bop.js";
 export { writeKittiDataset } from "./writers/kitti-dataset.js";
 export { writeDatasets, type DatasetFrame } from "./writers/dataset.js";
-export { encodeRle, decodeRle } from "./writers/rle.js";
+export { encodeRle, decodeRle } from "./formats/rle.js";
 export { amodalMask } from "./render/renderer.js";
 export * from "./texture/index.js";
 export { ensureTexture, texturePath, produceTexture, writeTexture, textureCacheDir, type TextureRequest } from "./texture/bank.js";

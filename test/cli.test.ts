@@ -38,8 +38,8 @@ const framesIn = (out: string) => (existsSync(join(out, "frames")) ? readdirSync
 
 describe("simforge CLI", () => {
   it("a scene with a LiDAR writes KITTI .bin, SemanticKITTI .label, the asked formats and previews; its scene.json re-renders them byte for byte", async () => {
-    const { decodePcd } = await import("../src/writers/pcd.js");
-    const { decodePly } = await import("../src/writers/ply.js");
+    const { decodePcd } = await import("../src/formats/pcd.js");
+    const { decodePly } = await import("../src/formats/ply.js");
     const scene = {
       version: 1, classes: [{ id: 1, name: "road" }, { id: 2, name: "car" }],
       camera: { width: 32, height: 24, fovY: 60, pose: { position: [0, 0, 1.6], lookAt: [10, 0, 1] } },

@@ -1,6 +1,6 @@
 // Shared test helpers: small scenes built in code, and geometry computed by hand.
 import type { SceneInput } from "../src/scene/schema.js";
-import { cameraPoseMatrix, intrinsicsOf } from "../src/sensors/camera.js";
+import { cameraPoseMatrix, intrinsicsOf } from "../src/math/camera.js";
 import { parseScene } from "../src/scene/validate.js";
 import type { ConcreteScene } from "../src/scene/schema.js";
 import { transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";

@@ -1,7 +1,7 @@
 // Frame conventions: Euler order, look-at axes, rigid inverse, GL projection vs K.
 import { describe, expect, it } from "vitest";
 import { composeTRS, invert, invertRigid, lookAtCameraPose, multiply, rotationQuat, transformPoint } from "../src/math/transforms.js";
-import { glProjection, project } from "../src/sensors/camera.js";
+import { glProjection, project } from "../src/math/camera.js";
 import { vec4 } from "gl-matrix";
 
 const close = (a: readonly number[], b: readonly number[], tol = 1e-12) => a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(tol));

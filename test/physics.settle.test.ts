@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { settle } from "../src/physics/settle.js";
 import { parseScene } from "../src/scene/validate.js";
-import { Rng } from "../src/randomize/rng.js";
-import { uniform, uniformRotation } from "../src/randomize/distributions.js";
+import { Rng } from "../src/math/rng.js";
+import { uniform, uniformRotation } from "../src/math/distributions.js";
 import { InputError } from "../src/errors.js";
 import { resolve } from "node:path";
 import { readMeshPoints } from "../src/scene/mesh-points.js";

@@ -1,8 +1,8 @@
 // Each distribution matches its law on 10k seeded samples (Kolmogorov–Smirnov, chi-square),
 // and seeds behave: same seed, same draws; frames independent of each other.
 import { describe, expect, it } from "vitest";
-import { Rng, frameSeed } from "../src/randomize/rng.js";
-import { choiceIndex, int, kelvinToRgb, logUniform, normal, shellPoint, uniform, uniformRotation, hsvToRgb } from "../src/randomize/distributions.js";
+import { Rng, frameSeed } from "../src/math/rng.js";
+import { choiceIndex, int, kelvinToRgb, logUniform, normal, shellPoint, uniform, uniformRotation, hsvToRgb } from "../src/math/distributions.js";
 
 const N = 10_000;
 /** KS critical value at alpha = 0.001 for N samples. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { Rng } from "../src/randomize/rng.js";
+import { Rng } from "../src/math/rng.js";
 import { sampleTemplate } from "../src/randomize/template.js";
 import { checkDistributionNames, randomize, sceneFileFrames } from "../src/randomize/frames.js";
 

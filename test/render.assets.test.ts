@@ -183,7 +183,7 @@ describe("background texture", () => {
 
 describe("camera effects", () => {
   it("change RGB only, exactly as applyRgbEffects on the plain frame, and the same seed gives the same bytes", async () => {
-    const { applyRgbEffects } = await import("../src/sensors/rgb-effects.js");
+    const { applyRgbEffects } = await import("../src/render/rgb-effects.js");
     const input = (effects?: object): SceneInput => ({
       version: 1, classes: [{ id: 1, name: "thing" }],
       camera: { width: W, height: H, fovY: 40, pose: { position: [1.5, -1, 1.2], lookAt: [0, 0, 0] }, ...(effects ? { effects } : {}) },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Renderer, amodalMask } from "../src/render/renderer.js";
 import { annotate, maskStats } from "../src/sensors/annotations.js";
 import { cpuBackends, H, W, scene } from "./helpers.js";
-import { cameraPoseMatrix, intrinsicsOf, project } from "../src/sensors/camera.js";
+import { cameraPoseMatrix, intrinsicsOf, project } from "../src/math/camera.js";
 import { fromRows, invert, transformPoint, type Vec3 } from "../src/math/transforms.js";
 
 // every CPU backend present here: outputs are exact on each (byte-identical per backend only)

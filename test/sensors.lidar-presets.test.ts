@@ -1,7 +1,7 @@
 // LiDAR presets: shape of every table, and spot checks against the published sources
 // (values below are the sources' own numbers, converted by hand where the source is in radians).
 import { describe, it, expect } from "vitest";
-import { LIDAR_PRESETS, type LidarModel } from "../src/sensors/lidar/presets.js";
+import { LIDAR_PRESETS, type LidarModel } from "../src/scene/lidar-presets.js";
 
 const preset = (name: string): LidarModel => {
   const m = LIDAR_PRESETS[name];

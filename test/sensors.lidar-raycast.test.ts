@@ -1,16 +1,16 @@
 // The CPU ray caster (src/sensors/lidar/raycast.ts): its BVH against brute force, castScan
-// against analytic ranges, and the GPU LiDAR (render/lidar.ts) against it on library assets.
+// against analytic ranges, and the GPU LiDAR (sensors/lidar/pipeline.ts) against it on library assets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import seedrandom from "seedrandom";
 import { Renderer } from "../src/render/renderer.js";
-import { concreteLidarBackends, scanLidar } from "../src/render/lidar.js";
+import { concreteLidarBackends, scanLidar } from "../src/sensors/lidar/pipeline.js";
 import { renderFrame } from "../src/api.js";
 import { InputError } from "../src/errors.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScene } from "../src/scene/validate.js";
-import { beamDirection, columnAzimuth } from "../src/sensors/lidar/beams.js";
+import { beamDirection, columnAzimuth } from "../src/scene/beams.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
 import { planBeams } from "../src/sensors/lidar/sample.js";
 import { CUBE_FACES } from "../src/sensors/lidar/faces.js";

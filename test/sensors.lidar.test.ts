@@ -3,9 +3,9 @@
 // surface along its own beam (within 1 mm) and beams that hit nothing return nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Renderer } from "../src/render/renderer.js";
-import { scanLidar } from "../src/render/lidar.js";
+import { scanLidar } from "../src/sensors/lidar/pipeline.js";
 import { parseScene } from "../src/scene/validate.js";
-import { beamDirection, columnAzimuth, columnTime } from "../src/sensors/lidar/beams.js";
+import { beamDirection, columnAzimuth, columnTime } from "../src/scene/beams.js";
 import { faceResolution, CUBE_FACES } from "../src/sensors/lidar/faces.js";
 import { planBeams } from "../src/sensors/lidar/sample.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
@@ -261,7 +261,7 @@ describe("LiDAR statistics and ordering", () => {
   });
 
   it("ring i of a preset has that preset's elevation, and columns advance clockwise in azimuth", async () => {
-    const { LIDAR_PRESETS } = await import("../src/sensors/lidar/presets.js");
+    const { LIDAR_PRESETS } = await import("../src/scene/lidar-presets.js");
     const table = LIDAR_PRESETS["OS1-128"]!;
     const objects = [{ id: 3, class: "building", shape: { type: "sphere", radius: 30, segments: 64 }, doubleSided: true }];
     const scan = await scanLidar(r, sceneWith(objects, { preset: "OS1-128", columns: 512, pose: { position: [0, 0, 0] } }), 0);

@@ -1,7 +1,7 @@
 // Camera sensor effects on 8-bit sRGB frames: every expectation is computed here from the
 // IEC 61966-2-1 formulas and the Gaussian kernel written out by hand, not from the module.
 import { describe, it, expect } from "vitest";
-import { applyRgbEffects, hasRgbEffects, type RgbEffects } from "../src/sensors/rgb-effects.js";
+import { applyRgbEffects, hasRgbEffects, type RgbEffects } from "../src/render/rgb-effects.js";
 
 /** 8-bit sRGB code -> linear. */
 const lin = (v: number) => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDataset, checkFrame, formatCheck, type DatasetCheck } from "../src/sweep/check.js";
 import { InputError } from "../src/errors.js";
-import { decodePng, encodeGray16Png, encodeGray8Png } from "../src/writers/png.js";
+import { decodePng, encodeGray16Png, encodeGray8Png } from "../src/formats/png.js";
 import { renderSweepDataset } from "./sweep.fixture.js";
 
 let base: string;

@@ -12,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Rng } from "../src/randomize/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 // ---------------------------------------------------------------- protobuf wire format
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { Rng } from "../src/randomize/rng.js";
+import { Rng } from "../src/math/rng.js";
 import { cropPlanes, gaussian, roll, wrapPad } from "../src/texture/onnx/latents.js";
 import { loadOnnxFolder } from "../src/texture/onnx/model-folder.js";
 import { onnxTexture, seamMargin, type OnnxTextureOptions, type TextureImage } from "../src/texture/onnx/pipeline.js";

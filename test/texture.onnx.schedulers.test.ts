@@ -2,7 +2,7 @@
 // exact-recovery property: with a perfect ε (or v) prediction a step lands on the true x_prev.
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { Rng } from "../src/randomize/rng.js";
+import { Rng } from "../src/math/rng.js";
 import { gaussian } from "../src/texture/onnx/latents.js";
 import {
   alphasCumprod,

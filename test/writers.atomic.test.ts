@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../src/errors.js";
-import { mapWriteError, removeStaleTemps, stageDir, writeFileAtomic } from "../src/writers/atomic.js";
+import { mapWriteError, removeStaleTemps, stageDir, writeFileAtomic } from "../src/formats/atomic.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -11,13 +11,13 @@ import { renderScenes } from "../src/api.js";
 import { InputError } from "../src/errors.js";
 import type { SceneInput } from "../src/scene/schema.js";
 import type { FrameAnnotations } from "../src/sensors/annotations.js";
-import { decodeNpy } from "../src/writers/npy.js";
-import { decodePng } from "../src/writers/png.js";
+import { decodeNpy } from "../src/formats/npy.js";
+import { decodePng } from "../src/formats/png.js";
 import { DATASET_WRITERS, writeDatasets, type DatasetFrame } from "../src/writers/dataset.js";
 import { writeCoco } from "../src/writers/coco.js";
 import { writeBop } from "../src/writers/bop.js";
 import { writeKittiDataset } from "../src/writers/kitti-dataset.js";
-import { decodeRle, encodeRle, encodeRleIds } from "../src/writers/rle.js";
+import { decodeRle, encodeRle, encodeRleIds } from "../src/formats/rle.js";
 
 const W = 160;
 const H = 120;

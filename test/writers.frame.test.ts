@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { depthToPng16, writeFrame } from "../src/writers/frame.js";
 import { checkDepth } from "../src/sweep/check-pixels.js";
-import { decodePng, idColor, viridis } from "../src/writers/png.js";
+import { decodePng, idColor, viridis } from "../src/formats/png.js";
 import type { RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
 import { composeTRS } from "../src/math/transforms.js";

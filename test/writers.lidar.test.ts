@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { allocCloud, sliceCloud, type PointCloud } from "../src/sensors/lidar/cloud.js";
+import { allocCloud, sliceCloud, type PointCloud } from "../src/formats/point-cloud.js";
 import { InputError, RuntimeError } from "../src/errors.js";
-import { decodeKittiBin, encodeKittiBin } from "../src/writers/kitti-bin.js";
+import { decodeKittiBin, encodeKittiBin } from "../src/formats/kitti-bin.js";
 import {
   decodeSemanticKittiLabel,
   encodeSemanticKittiLabel,
@@ -11,10 +11,10 @@ import {
   SEMANTIC_KITTI_IDS,
   SEMANTIC_KITTI_NAMES,
   semanticKittiId,
-} from "../src/writers/semantic-kitti.js";
-import { decodePcd, encodePcd } from "../src/writers/pcd.js";
-import { decodePly, encodePly } from "../src/writers/ply.js";
-import { decodeNuscenesBin, encodeNuscenesBin } from "../src/writers/nuscenes-bin.js";
+} from "../src/formats/semantic-kitti.js";
+import { decodePcd, encodePcd } from "../src/formats/pcd.js";
+import { decodePly, encodePly } from "../src/formats/ply.js";
+import { decodeNuscenesBin, encodeNuscenesBin } from "../src/formats/nuscenes-bin.js";
 
 /** Float32 bit patterns, so that comparisons are bit-exact (-0 vs 0, last-ulp differences). */
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../src/errors.js";
-import { writeFileAtomic } from "../src/writers/atomic.js";
-import { decodeNpy, encodeNpy } from "../src/writers/npy.js";
+import { writeFileAtomic } from "../src/formats/atomic.js";
+import { decodeNpy, encodeNpy } from "../src/formats/npy.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { InputError } from "../src/errors.js";
-import { writeFileAtomic } from "../src/writers/atomic.js";
+import { writeFileAtomic } from "../src/formats/atomic.js";
 import {
   colorizeDepth,
   colorizeIds,
@@ -14,7 +14,7 @@ import {
   encodeRgbPng,
   idColor,
   viridis,
-} from "../src/writers/png.js";
+} from "../src/formats/png.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
 import "@babylonjs/loaders/OBJ/objFileLoader.js";
 import { Mesh } from "@babylonjs/core/Meshes/mesh.js";
 import { VertexData } from "@babylonjs/core/Meshes/mesh.vertexData.js";
-import { MESH_EXT, type PageAsset, type PageErrorShape } from "../render/protocol.js";
+import { MESH_EXT, type PageAsset, type PageErrorShape } from "./protocol.js";
 
 // Keep STL files in their own coordinates; the host applies the axis convention.
 STLFileLoader.DO_NOT_ALTER_FILE_COORDINATES = true;

@@ -22,7 +22,8 @@ import { SpotLight } from "@babylonjs/core/Lights/spotLight.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
 import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
 import type { IDisposable } from "@babylonjs/core/scene.js";
-import { MAX_LIGHTS, type PageLight, type PageMaterial, type PageObject, type PagePrimitive, type PageTexture } from "../render/protocol.js";
+import { MAX_LIGHTS } from "../scene/limits.js";
+import { type PageLight, type PageMaterial, type PageObject, type PagePrimitive, type PageTexture } from "./protocol.js";
 import type { AssetCache } from "./assets.js";
 
 export interface BuiltObject {

@@ -1,6 +1,6 @@
 /**
  * A Babylon camera whose view and projection are given as matrices computed on the host
- * (src/sensors/camera.ts), so that the intrinsics and pose are exact, with no Babylon
+ * (src/math/camera.ts), so that the intrinsics and pose are exact, with no Babylon
  * FOV or handedness conventions in between.
  */
 import { Camera } from "@babylonjs/core/Cameras/camera.js";

@@ -7,7 +7,7 @@ import { Engine } from "@babylonjs/core/Engines/engine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
-import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "../render/protocol.js";
+import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";

@@ -4,7 +4,7 @@
  * in place. No compression and no base64: the page spends no CPU on packing, and the
  * DevTools protocol (a few tens of MB/s) carries only the small JSON reply.
  */
-import type { UploadInfo, UploadPart } from "../render/protocol.js";
+import type { UploadInfo, UploadPart } from "./protocol.js";
 
 let sequence = 0;
 

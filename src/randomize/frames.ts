@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { checkAssetRoots, checkSceneFiles, readJsonFile } from "../scene/load.js";
 import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
-import { Rng, frameSeed } from "./rng.js";
+import { Rng, frameSeed } from "../math/rng.js";
 import { DISTRIBUTIONS, isTemplate, sampleTemplate, type Draws } from "./template.js";
 import { ensureTexture, type TextureRequest } from "../texture/bank.js";
 import { settle, type SettleReport } from "../physics/settle.js";

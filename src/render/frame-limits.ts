@@ -9,7 +9,7 @@
  *   incomplete and reads back zeros. A budget caps all float targets of a frame together.
  */
 import { InputError } from "../errors.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type PageInfo, type PassSelection } from "./protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type PageInfo, type PassSelection } from "../page/protocol.js";
 
 /** Chromium's cap on a WebGL drawing buffer's area (pixels). */
 export const MAX_DRAWING_BUFFER_PIXELS = 5760 * 5760;

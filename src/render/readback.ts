@@ -5,7 +5,7 @@
  * and picking channels at once, so the page spends nothing on it.
  */
 import { RuntimeError } from "../errors.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type UploadInfo } from "./protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type UploadInfo } from "../page/protocol.js";
 
 /**
  * The parts of an upload the page announced, viewed in place. A body that is missing or

@@ -3,15 +3,14 @@
  * a ConcreteScene into raw passes as typed arrays (rows top to bottom, OpenCV pixel grid).
  */
 import type { ConcreteScene } from "../scene/schema.js";
-import { glProjection, type Intrinsics } from "../sensors/camera.js";
+import { glProjection, type Intrinsics } from "../math/camera.js";
 import { glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
-import { applyRgbEffects, hasRgbEffects } from "../sensors/rgb-effects.js";
+import { applyRgbEffects, hasRgbEffects } from "./rgb-effects.js";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PassSelection } from "./protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PassSelection } from "../page/protocol.js";
 import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
-import type { LidarScan } from "./lidar.js";
 import { assertFrameSize } from "./frame-limits.js";
 
 export interface PassOptions {
@@ -75,8 +74,6 @@ export interface RenderedFrame {
   objects: ObjectStats[];
   /** the camera passes' read-backs not decoded yet (see PassOptions.raw and decodeFrame) */
   raw?: RawReadback;
-  /** one scan per LiDAR of the scene (filled in by the caller that scans them) */
-  lidars?: LidarScan[];
   /** milliseconds per step in the page */
   timings: Record<string, number>;
 }

@@ -13,8 +13,8 @@ import type { AssetShape, ConcreteScene, TextureRef } from "../scene/schema.js";
 import { buildAsset, encodeMesh } from "../assets/library.js";
 import type { AssetLedger } from "./asset-ledger.js";
 import type { AssetSource } from "./server.js";
-import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../sensors/camera.js";
-import { MESH_EXT, type FrameRequest, type PageAsset, type PageLight, type PageMaterial, type PageObject, type PageTexture, type PassSelection } from "./protocol.js";
+import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../math/camera.js";
+import { MESH_EXT, type FrameRequest, type PageAsset, type PageLight, type PageMaterial, type PageObject, type PageTexture, type PassSelection } from "../page/protocol.js";
 
 const DEG = Math.PI / 180;
 

@@ -9,7 +9,7 @@ import { PageServer, type AssetSource } from "./server.js";
 import { uploadParts } from "./readback.js";
 import { AssetLedger } from "./asset-ledger.js";
 import { backendOrder, launchBrowser, rendererMatches, type Backend, type GpuMode, type ResolvedBrowser } from "./browser.js";
-import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "./protocol.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "../page/protocol.js";
 
 export interface SessionInfo extends PageInfo {
   browserVersion: string;

@@ -18,7 +18,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, delimiter, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.js";
-import { textureCacheDir } from "../texture/cache-dir.js";
+import { textureCacheDir } from "./cache-dir.js";
 
 /** simforge's own assets folder (textures, meshes shipped with it). */
 export const BUILTIN_ASSETS = fileURLToPath(new URL("../../assets", import.meta.url));

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { textureCacheDir } from "../texture/cache-dir.js";
+import { textureCacheDir } from "./cache-dir.js";
 import { InputError, errnoText } from "../errors.js";
 import { BUILTIN_ASSETS, envRoots, fileSha256, namedRoots, real, recordAssetUri, rootUriPath, splitHash, unknownRoot } from "./asset-uri.js";
 import type { ConcreteScene } from "./schema.js";

@@ -14,11 +14,10 @@
  * enclosing array (e.g. a non-finite element of a Vec3 is reported at the Vec3's path as
  * "expected 3 finite numbers").
  */
-import { MAX_LIGHTS } from "../render/protocol.js";
+import { MAX_FACE, MAX_LIGHTS } from "./limits.js";
 import { ASSET_NAMES, paramProblem } from "../assets/library.js";
-import { LIDAR_PRESETS } from "../sensors/lidar/presets.js";
-import { angularStep } from "../sensors/lidar/beams.js";
-import { MAX_FACE } from "../sensors/lidar/faces.js";
+import { LIDAR_PRESETS } from "./lidar-presets.js";
+import { angularStep } from "./beams.js";
 import { z } from "zod";
 
 /** Marks a message to be reported at the enclosing array's path (see validate.ts). */
@@ -209,7 +208,7 @@ const IntrinsicsSchema = z.strictObject({
 /**
  * Camera sensor effects on RGB only (labels are never touched), in the order a camera
  * applies them: exposure and white balance on linear radiance, optical blur, sensor noise,
- * then a display gamma (src/sensors/rgb-effects.ts).
+ * then a display gamma (src/render/rgb-effects.ts).
  */
 export const CameraEffectsSchema = z.strictObject({
   exposure: finite("a number of EV stops").default(0).describe("EV stops: linear radiance x 2^exposure"),

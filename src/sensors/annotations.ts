@@ -6,11 +6,12 @@
  * 2D boxes are [x, y, w, h] in whole pixels as BOP and COCO write them: x, y are the
  * column and row of the top-left pixel, w, h the number of columns and rows.
  */
-import type { ObjectStats } from "../render/protocol.js";
+import type { ObjectStats } from "../page/protocol.js";
 import type { RenderedFrame } from "../render/renderer.js";
 import { geometryToObject, objectPose, scaleOf } from "../scene/geometry.js";
 import { invertRigid, multiply, rotationOf, toRows, transformPoint, type Vec3 } from "../math/transforms.js";
-import { kMatrix, project } from "./camera.js";
+import { kMatrix, project } from "../math/camera.js";
+import { DEPTH_PNG_SCALE } from "../formats/depth-png.js";
 
 export type Box2D = [number, number, number, number];
 
@@ -98,8 +99,6 @@ function box3d(stats: ObjectStats, geometryToObj: ReturnType<typeof geometryToOb
     corners,
   };
 }
-
-export const DEPTH_PNG_SCALE = 0.001;
 
 export function annotate(frame: RenderedFrame): FrameAnnotations {
   const { scene, width, height } = frame;

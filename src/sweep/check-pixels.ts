@@ -4,8 +4,8 @@
  * depth.png against depth.npy and the object pixels. Each adds short problem strings.
  */
 import { maskStats } from "../sensors/annotations.js";
-import type { DecodedPng } from "../writers/png.js";
-import { beyondDepthPng, depthPngValue } from "../writers/depth-png.js";
+import type { DecodedPng } from "../formats/png.js";
+import { beyondDepthPng, depthPngValue } from "../formats/depth-png.js";
 
 /** The fields of an annotations.json object the checks use. */
 export interface AnnObject {
@@ -52,7 +52,7 @@ export function checkSemantic(sem: DecodedPng, ids: Uint16Array, w: number, obje
   if (bad > 0) problems.push(`semantic.png: ${bad} pixels differ from the class of their instance${first}`);
 }
 
-/** depth.png: > 0 on objects within its range, and depth.npy rounded to millimetres everywhere (writers/depth-png.ts). */
+/** depth.png: > 0 on objects within its range, and depth.npy rounded to millimetres everywhere (formats/depth-png.ts). */
 export function checkDepth(d16: DecodedPng, depth: Float32Array | null, ids: Uint16Array | null, problems: string[]): void {
   let holes = 0;
   let differ = 0;

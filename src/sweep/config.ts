@@ -29,7 +29,7 @@ import { InputError } from "../errors.js";
 import { readJsonFile } from "../scene/load.js";
 import { formatPath } from "../scene/validate.js";
 import { checkDistributionNames } from "../randomize/frames.js";
-import { stableJson } from "../writers/json.js";
+import { stableJson } from "../formats/json.js";
 import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
 
 export const SWEEP_WRITERS = ["coco", "bop", "kitti"] as const;

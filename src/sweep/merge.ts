@@ -8,7 +8,7 @@
 import { copyFile, mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { stageDir } from "../writers/atomic.js";
+import { stageDir } from "../formats/atomic.js";
 import { readManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
 import { linkOrCopy, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
 import type { SweepWriter } from "./config.js";

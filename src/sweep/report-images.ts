@@ -8,8 +8,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp, { type Sharp } from "sharp";
-import { decodeNpy } from "../writers/npy.js";
-import { colorizeIds, decodePng } from "../writers/png.js";
+import { decodeNpy } from "../formats/npy.js";
+import { colorizeIds, decodePng } from "../formats/png.js";
 
 export const THUMB_WIDTH = 200;
 

@@ -4,17 +4,7 @@
  * text put into the markup goes through escapeHtml. The SVGs carry no xmlns: inline SVG in
  * HTML does not need one, and the report holds no URL at all.
  */
-
-/** Escape text for HTML/SVG content and attribute values; "://" is broken up too so no text reads as a link. */
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;")
-    .replace(/:\/\//g, "&#58;//");
-}
+import { escapeHtml } from "../formats/html.js";
 
 /** A short number for axis labels: 3 significant digits, integers as they are. */
 export function fmtNum(v: number): string {

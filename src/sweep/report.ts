@@ -8,12 +8,13 @@
  */
 import { dirname, join, relative, sep } from "node:path";
 import { loadManifest, type Manifest } from "../writers/manifest.js";
-import { writeFileAtomic } from "../writers/atomic.js";
+import { writeFileAtomic } from "../formats/atomic.js";
 import { mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
 import { evenSample, gatherReportData, MAX_SCAN, type ReportData } from "./report-data.js";
 import { frameThumbs, turboLegend, type FrameThumbs, type Thumb } from "./report-images.js";
 import { groupNotes, NOTE_TITLES } from "./notes.js";
-import { columns, escapeHtml as esc, fmtNum, groupedBars, histogram, lineChart } from "./report-svg.js";
+import { escapeHtml as esc } from "../formats/html.js";
+import { columns, fmtNum, groupedBars, histogram, lineChart } from "./report-svg.js";
 
 const MAX_FAILURE_ROWS = 500;
 const MAX_CLASS_HISTOGRAMS = 12;

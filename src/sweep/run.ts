@@ -20,8 +20,8 @@ import { statfs, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DiskFullError, InputError, RuntimeError } from "../errors.js";
 import { randomize } from "../randomize/frames.js";
-import { Renderer, type RenderedFrame } from "../render/renderer.js";
-import { renderSensors } from "../render/sensors.js";
+import { Renderer } from "../render/renderer.js";
+import { renderSensors, type SensorFrame } from "../sensors/frame.js";
 import type { Backend, GpuMode } from "../render/browser.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
 import { mapOrdered, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
@@ -98,7 +98,7 @@ export interface SweepResult {
 type Drawn = Awaited<ReturnType<typeof randomize>>;
 
 interface Produced {
-  frame: RenderedFrame;
+  frame: SensorFrame;
   backend: string;
   seed: string;
   draws: Record<string, unknown>;

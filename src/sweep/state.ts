@@ -10,7 +10,7 @@
  *                        manifest and removed at the end (a torn last line is ignored)
  *   OUT/.simforge-lock   the process writing the directory (one sweep per directory)
  *
- * A frame directory only ever appears whole (writers/atomic.ts), so after a crash a frame
+ * A frame directory only ever appears whole (formats/atomic.ts), so after a crash a frame
  * is either recorded and verifiable, or re-rendered.
  */
 import { createHash } from "node:crypto";
@@ -19,9 +19,9 @@ import { mkdir, open, readFile, readdir, rm, type FileHandle } from "node:fs/pro
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { mapWriteError, removeStaleTemps, writeFileAtomic } from "../writers/atomic.js";
+import { mapWriteError, removeStaleTemps, writeFileAtomic } from "../formats/atomic.js";
 import { frameDirName } from "../writers/frame.js";
-import { stableJson } from "../writers/json.js";
+import { stableJson } from "../formats/json.js";
 import { readManifest, writeManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
 import type { GridCell, SweepConfig } from "./config.js";
 import type { Shard } from "./shard.js";

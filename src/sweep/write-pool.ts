@@ -9,13 +9,13 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DiskFullError, InputError, RuntimeError } from "../errors.js";
-import type { RenderedFrame } from "../render/renderer.js";
+import type { SensorFrame } from "../sensors/frame.js";
 import { writeFrame, type WriteFrameOptions, type WrittenFrame } from "../writers/frame.js";
 import { checkFrame, type FrameCheck } from "./check.js";
 import { assetRootOverrides } from "../scene/asset-uri.js";
 
 export interface WriteJob {
-  frame: RenderedFrame;
+  frame: SensorFrame;
   out: string;
   index: number;
   options: WriteFrameOptions;
@@ -57,7 +57,7 @@ function workerScript(): URL {
 }
 
 /** The distinct whole ArrayBuffers of a frame's arrays, which move to the worker instead of being copied. */
-function transferables(frame: RenderedFrame): ArrayBuffer[] {
+function transferables(frame: SensorFrame): ArrayBuffer[] {
   const views: (ArrayBufferView | undefined)[] = [frame.rgb, frame.depth, frame.instance, frame.semantic, frame.normals, frame.amodal];
   for (const scan of frame.lidars ?? []) {
     for (const cloud of [scan.cloud, scan.deskewed]) if (cloud) views.push(...Object.values(cloud).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)));

@@ -9,8 +9,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import sharp, { type OutputInfo, type OverlayOptions } from "sharp";
 import { InputError } from "../errors.js";
-import { writeFileAtomic } from "../writers/atomic.js";
-import { escapeHtml } from "../sweep/report-svg.js";
+import { writeFileAtomic } from "../formats/atomic.js";
+import { escapeHtml } from "../formats/html.js";
 
 
 function caption(lines: string[], width: number, height: number): Buffer {

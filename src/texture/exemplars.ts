@@ -13,7 +13,7 @@
  *
  * Deterministic: every random choice comes from `new Rng(String(seed)).fork(...)`.
  */
-import { Rng } from "../randomize/rng.js";
+import { Rng } from "../math/rng.js";
 import { makeImage, type RgbImage } from "./image.js";
 import { clamp01, fbm, hashUnit, mix, smoothstep, turbulence, valueNoise, worley, type WorleyResult } from "./noise.js";
 

@@ -9,8 +9,8 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { encodeRgbPng } from "../writers/png.js";
-import { writeFileAtomic } from "../writers/atomic.js";
+import { encodeRgbPng } from "../formats/png.js";
+import { writeFileAtomic } from "../formats/atomic.js";
 import { isMaterial, materialExemplars, materialLayout, MATERIALS, LAYOUT_MATERIALS } from "./exemplars.js";
 import { isPowerOfTwo, toRgb8, type RgbImage } from "./image.js";
 import { textureMetrics, type TextureMetrics } from "./metrics.js";

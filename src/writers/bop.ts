@@ -39,9 +39,9 @@
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
-import type { StagedDir } from "./atomic.js";
+import type { StagedDir } from "../formats/atomic.js";
 import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
-import { encodeGray8Png } from "./png.js";
+import { encodeGray8Png } from "../formats/png.js";
 import { stuffClassIds } from "./coco.js";
 
 /** Images per scene folder, as BlenderProc writes BOP. */

@@ -32,10 +32,10 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { maskStats } from "../sensors/annotations.js";
 import { VERSION } from "../version.js";
-import type { StagedDir } from "./atomic.js";
+import type { StagedDir } from "../formats/atomic.js";
 import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame } from "./dataset.js";
 import { readJsonFile } from "../scene/load.js";
-import { encodeRleIds } from "./rle.js";
+import { encodeRleIds } from "../formats/rle.js";
 
 /** Frames read ahead while earlier ones are written. */
 const READ_AHEAD = 3;

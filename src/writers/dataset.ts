@@ -19,9 +19,9 @@ import { copyFile, link, mkdir, readFile, rename, rm, stat } from "node:fs/promi
 import { basename, dirname, join, relative, sep } from "node:path";
 import { InputError, RuntimeError, errnoText } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
-import { errCode, mapWriteError, stageDir, type StagedDir } from "./atomic.js";
+import { errCode, mapWriteError, stageDir, type StagedDir } from "../formats/atomic.js";
 import { readJsonFile } from "../scene/load.js";
-import { decodePng, type DecodedPng } from "./png.js";
+import { decodePng, type DecodedPng } from "../formats/png.js";
 import { writeBop } from "./bop.js";
 import { writeCoco } from "./coco.js";
 import { writeKittiDataset } from "./kitti-dataset.js";

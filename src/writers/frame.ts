@@ -5,21 +5,22 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { amodalMask, decodeFrame, type RenderedFrame } from "../render/renderer.js";
+import { amodalMask, decodeFrame } from "../render/renderer.js";
+import type { SensorFrame } from "../sensors/frame.js";
 import { recordSceneUris } from "../scene/load.js";
 import { annotate, type FrameAnnotations } from "../sensors/annotations.js";
-import { depthToPng16 } from "./depth-png.js";
-import { stageDir } from "./atomic.js";
-import { encodeNpy } from "./npy.js";
-import { colorizeDepth, colorizeIds, depthRange, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "./png.js";
-import { stableJson } from "./json.js";
-import type { LidarScan } from "../render/lidar.js";
+import { depthToPng16 } from "../formats/depth-png.js";
+import { stageDir } from "../formats/atomic.js";
+import { encodeNpy } from "../formats/npy.js";
+import { colorizeDepth, colorizeIds, depthRange, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "../formats/png.js";
+import { stableJson } from "../formats/json.js";
+import type { LidarScan } from "../sensors/lidar/pipeline.js";
 import { invertRigid, multiply, toRows } from "../math/transforms.js";
-import { encodeKittiBin } from "./kitti-bin.js";
-import { encodeSemanticKittiLabel } from "./semantic-kitti.js";
-import { encodePcd } from "./pcd.js";
-import { encodePly } from "./ply.js";
-import { encodeNuscenesBin } from "./nuscenes-bin.js";
+import { encodeKittiBin } from "../formats/kitti-bin.js";
+import { encodeSemanticKittiLabel } from "../formats/semantic-kitti.js";
+import { encodePcd } from "../formats/pcd.js";
+import { encodePly } from "../formats/ply.js";
+import { encodeNuscenesBin } from "../formats/nuscenes-bin.js";
 import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
 import { assertFrameSound } from "./frame-guard.js";
 
@@ -61,7 +62,7 @@ export interface WriteFrameOptions {
 }
 
 /** Files of one LiDAR scan: lidar_<name>.bin, .label, the chosen extra formats, previews and a sidecar. */
-async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readonly LidarFormat[]): Promise<[string, Uint8Array | string][]> {
+async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly LidarFormat[]): Promise<[string, Uint8Array | string][]> {
   const base = `lidar_${scan.name}`;
   const { cloud, sensor } = scan;
   const files: [string, Uint8Array | string][] = [
@@ -100,7 +101,7 @@ async function lidarFiles(scan: LidarScan, frame: RenderedFrame, formats: readon
  * `params`, when given, is written as params.json: what the frame was drawn from (its index,
  * seed, grid cell and the values its template drew).
  */
-export async function writeFrame(frame: RenderedFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
+export async function writeFrame(frame: SensorFrame, outDir: string, index: number, options: WriteFrameOptions = {}, params?: object): Promise<WrittenFrame> {
   decodeFrame(frame); // a raw frame (read-backs as the page sent them) is decoded here, on the writer's thread
   const { width: w, height: h, scene } = frame;
   const annotations = frame.instance && frame.semantic ? annotate(frame) : null;

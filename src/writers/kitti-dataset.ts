@@ -35,8 +35,8 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
-import { intrinsicsOf, type CameraInput } from "../sensors/camera.js";
-import type { StagedDir } from "./atomic.js";
+import { intrinsicsOf, type CameraInput } from "../math/camera.js";
+import type { StagedDir } from "../formats/atomic.js";
 import { exportDir, fileExists, linkInto, mapOrdered, pad6, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
 import { readJsonFile } from "../scene/load.js";
 

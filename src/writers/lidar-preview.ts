@@ -3,9 +3,9 @@
  * label (x forward up the image, y left to the left, the sensor at the centre), and the range
  * image (one row per ring, highest on top; one column per azimuth step, in firing order).
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
-import { encodeRgbPng, viridis } from "./png.js";
-import { SEMANTIC_KITTI_COLORS } from "./semantic-kitti.js";
+import type { PointCloud } from "../formats/point-cloud.js";
+import { encodeRgbPng, viridis } from "../formats/png.js";
+import { SEMANTIC_KITTI_COLORS } from "../formats/semantic-kitti.js";
 
 /** Bird's-eye view, `size` pixels square over ±`extent` metres. */
 export async function encodeBevPng(c: PointCloud, extent: number, size = 512): Promise<Uint8Array> {

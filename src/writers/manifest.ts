@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { InputError, errnoText } from "../errors.js";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
-import { stableJson } from "./json.js";
+import { writeFileAtomic } from "../formats/atomic.js";
+import { stableJson } from "../formats/json.js";
 import { VERSION } from "../version.js";
 
 export interface FrameEntry {

@@ -8,7 +8,7 @@
 import { readdir, rm, statfs } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
-import { errCode, mapWriteError } from "./atomic.js";
+import { errCode, mapWriteError } from "../formats/atomic.js";
 
 /** What simforge writes at the top of a dataset directory (render, sweep, exporters, report). */
 export const DATASET_ENTRIES = ["frames", "manifest.json", "sweep.json", "journal.jsonl", "log", "coco", "bop", "kitti", "report.html"] as const;

@@ -3,7 +3,7 @@
  * azimuth), as one table per beam pattern, computed once and shared by the scans that use
  * it: the CPU caster's workers (hence a SharedArrayBuffer) and the measurement.
  */
-import { beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
+import { beamDirection, columnAzimuth, type BeamPattern } from "../../scene/beams.js";
 import { Recent } from "./recent.js";
 
 const tables = new Recent<Float64Array>();

@@ -7,10 +7,8 @@
  * side faces for every real spinning sensor (a side face reaches 35.26° of elevation at its corners).
  */
 import type { Vec3 } from "../../math/transforms.js";
-import { angularStep, type BeamPattern } from "./beams.js";
-
-/** The largest face side rendered, pixels (scene validation refuses sensors that would need more). */
-export const MAX_FACE = 4096;
+import { angularStep, type BeamPattern } from "../../scene/beams.js";
+import { MAX_FACE } from "../../scene/limits.js";
 
 export interface CubeFace {
   name: "front" | "left" | "back" | "right" | "up" | "down";

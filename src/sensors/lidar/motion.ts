@@ -13,7 +13,7 @@
  */
 import { invertRigid, multiply, transformPoint, type Mat4, type Vec3 } from "../../math/transforms.js";
 import { mat4 } from "gl-matrix";
-import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "./beams.js";
+import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "../../scene/beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
 import { decodeOctahedral, type BeamReturns } from "./sample.js";
 

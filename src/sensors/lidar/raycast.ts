@@ -2,7 +2,7 @@
  * A CPU ray caster: the scene's triangles in world space, a bounding volume hierarchy over
  * them (bvh.ts), and a LiDAR scan cast beam by beam with float64 hits, on the calling thread
  * or on worker threads over blocks of columns (cast-pool.ts). It is the `raycast` backend,
- * and an exact reference for the GPU LiDAR (render/lidar.ts) in tests.
+ * and an exact reference for the GPU LiDAR (sensors/lidar/pipeline.ts) in tests.
  *
  * Geometry is the page's wherever that is exact: boxes (12 triangles), planes (2 triangles,
  * in the object's x-y plane facing +z) and library assets (buildAsset(...).mesh, the very
@@ -19,7 +19,7 @@ import { multiply, type Mat4, type Vec3 } from "../../math/transforms.js";
 import { geometryToObject, objectPose } from "../../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec, PrimitiveShape } from "../../scene/schema.js";
 import { buildAsset } from "../../assets/library.js";
-import { columnTime } from "./beams.js";
+import { columnTime } from "../../scene/beams.js";
 import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob } from "./cast-columns.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";

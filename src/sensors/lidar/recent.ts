@@ -2,7 +2,7 @@
  * A few values remembered by key, most recent first: a sensor scans frame after frame with
  * the same beams, so what depends only on its beam pattern is computed once.
  */
-import type { BeamPattern } from "./beams.js";
+import type { BeamPattern } from "../../scene/beams.js";
 
 export class Recent<T> {
   private readonly entries: { key: string; value: T }[] = [];

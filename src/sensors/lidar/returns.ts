@@ -20,11 +20,11 @@
  * point (label 1, outlier; instance 0); a hard return weaker than the detection threshold
  * (1e-4) is lost. The draw comes from the scan's seed.
  */
-import { Rng } from "../../randomize/rng.js";
-import { normal } from "../../randomize/distributions.js";
-import { columnTime, type BeamPattern } from "./beams.js";
+import { Rng } from "../../math/rng.js";
+import { normal } from "../../math/distributions.js";
+import { columnTime, type BeamPattern } from "../../scene/beams.js";
 import { beamDirections } from "./directions.js";
-import { allocCloud, sliceCloud, type PointCloud } from "./cloud.js";
+import { allocCloud, sliceCloud, type PointCloud } from "../../formats/point-cloud.js";
 import type { BeamReturns } from "./sample.js";
 
 export interface Measurement {

@@ -9,7 +9,7 @@
  * so the page sends back only those texels), `sampleBeams` turns the texels into ranges.
  */
 import type { Vec3 } from "../../math/transforms.js";
-import { beamDirection, columnAzimuth, type BeamPattern } from "./beams.js";
+import { beamDirection, columnAzimuth, type BeamPattern } from "../../scene/beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
 import { Recent } from "./recent.js";
 

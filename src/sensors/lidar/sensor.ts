@@ -4,8 +4,8 @@
  */
 import { composeTRS, rotationQuat, type Mat4 } from "../../math/transforms.js";
 import type { LidarSpec } from "../../scene/schema.js";
-import type { BeamPattern } from "./beams.js";
-import { LIDAR_PRESETS } from "./presets.js";
+import type { BeamPattern } from "../../scene/beams.js";
+import { LIDAR_PRESETS } from "../../scene/lidar-presets.js";
 import type { Measurement } from "./returns.js";
 import type { EgoMotion } from "./motion.js";
 

@@ -5,7 +5,7 @@
  * the UNet and VAE see a wrap-padded latent, so the cropped centre behaves as if computed
  * on a torus as far as the margin covers the network's receptive field.
  */
-import type { Rng } from "../../randomize/rng.js";
+import type { Rng } from "../../math/rng.js";
 
 /** `n` standard normal samples from `rng` (Box–Muller, both outputs used). */
 export function gaussian(rng: Rng, n: number): Float64Array {

@@ -16,7 +16,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { InputError, RuntimeError } from "../../errors.js";
-import { Rng } from "../../randomize/rng.js";
+import { Rng } from "../../math/rng.js";
 import { cropPlanes, gaussian, roll, wrapPad } from "./latents.js";
 import { loadOnnxFolder, type Graph, type OnnxModelFolder } from "./model-folder.js";
 import { makeScheduler, type SchedulerKind } from "./schedulers.js";

@@ -18,7 +18,7 @@
  * Not done: Karras sigmas, s_churn, zero-SNR rescaling, dynamic thresholding, LCM/PNDM.
  */
 import { InputError } from "../../errors.js";
-import type { Rng } from "../../randomize/rng.js";
+import type { Rng } from "../../math/rng.js";
 import { readJsonObject, optBoolean, optEnum, optNumber, type JsonObject } from "./json.js";
 import { gaussian } from "./latents.js";
 

@@ -2,7 +2,7 @@
  * Shared checks for the LiDAR point-cloud encoders (kitti-bin, semantic-kitti, pcd, ply,
  * nuscenes-bin). Internal: not a file format of its own.
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { InputError, RuntimeError } from "../errors.js";
 
 /**

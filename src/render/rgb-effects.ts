@@ -16,7 +16,7 @@
  * (one pow per sample was the largest cost). Neutral parameters give byte-identical output: the
  * frame is copied, and the decode / encode round trip is exact anyway.
  */
-import { Rng } from "../randomize/rng.js";
+import { Rng } from "../math/rng.js";
 
 export interface RgbEffects {
   /** exposure change in EV stops: linear radiance is multiplied by 2^exposure */

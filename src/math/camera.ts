@@ -4,8 +4,8 @@
  * [-0.5, W-0.5] x [-0.5, H-0.5].
  */
 import { mat4 } from "gl-matrix";
-import type { Mat4, Vec3 } from "../math/transforms.js";
-import { fromRows, lookAtCameraPose, composeTRS, rotationQuat, type RotationInput } from "../math/transforms.js";
+import type { Mat4, Vec3 } from "./transforms.js";
+import { fromRows, lookAtCameraPose, composeTRS, rotationQuat, type RotationInput } from "./transforms.js";
 
 export interface Intrinsics {
   fx: number;

@@ -22,7 +22,7 @@
  * refuse files with no points ("No points to read").
  * Spec: https://pointclouds.org/documentation/tutorials/pcd_file_format.html
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { RuntimeError } from "../errors.js";
 import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 

@@ -8,7 +8,7 @@
  * of config/semantic-kitti.yaml in PRBonn/semantic-kitti-api (the yaml's colours are BGR;
  * here they are RGB).
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a SemanticKITTI .label. */

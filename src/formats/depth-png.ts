@@ -3,7 +3,9 @@
  * nearest millimetre; 0 where there is no surface, the depth is not finite, or its rounded
  * millimetres exceed 65535 (so 65.53509 m is 65535 and 65.536 m is 0).
  */
-import { DEPTH_PNG_SCALE } from "../sensors/annotations.js";
+
+/** depth.png's unit: one millimetre, in metres. */
+export const DEPTH_PNG_SCALE = 0.001;
 
 /** The largest value depth.png holds, in its units (millimetres). */
 export const DEPTH_PNG_MAX = 65535;

@@ -8,7 +8,7 @@
  * at the back again, so the seam of a scan is behind the car as in KITTI. Column c fires at
  * t = c / (columns · rotationHz) after the start of the sweep.
  */
-import type { Vec3 } from "../../math/transforms.js";
+import type { Vec3 } from "../math/transforms.js";
 
 const DEG = Math.PI / 180;
 

@@ -14,7 +14,7 @@
  * `calibrated_sensor` record that a nuScenes-style dataset writes next to the sweeps,
  * not in the points.
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a nuScenes .pcd.bin. */

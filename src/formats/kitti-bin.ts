@@ -5,7 +5,7 @@
  * KITTI and is written unchanged. Read in Python with
  * `np.fromfile(path, dtype="<f4").reshape(-1, 4)`.
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a KITTI .bin. */

@@ -13,7 +13,7 @@
  * The column index is not written. An empty cloud gives `element vertex 0` and no data.
  * Spec: http://paulbourke.net/dataformats/ply/
  */
-import type { PointCloud } from "../sensors/lidar/cloud.js";
+import type { PointCloud } from "./point-cloud.js";
 import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 
 /** Bytes per point in the PLY records encodePly writes. */

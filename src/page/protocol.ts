@@ -3,7 +3,7 @@
  * Chromium). Plain JSON only: matrices are 16 numbers in Babylon/gl-matrix memory layout
  * (column-major). Pixels never travel in this JSON: the page uploads its raw read-backs as
  * one binary POST to the session's loopback server (see FrameReply.upload). Everything geometric is resolved
- * on the host (src/math, src/sensors/camera), so the page only draws.
+ * on the host (src/math, src/math/camera), so the page only draws.
  */
 
 export type PagePrimitive =
@@ -188,9 +188,6 @@ export interface PageApi {
 
 /** The extension of a mesh built on the host (src/assets/library.ts encodeMesh). */
 export const MESH_EXT = ".sfmesh";
-
-/** Lights a material takes into account; scenes may not have more (validated). */
-export const MAX_LIGHTS = 16;
 
 /** The message the page fails with once its WebGL context is gone. */
 export const CONTEXT_LOST = "WebGL context lost";

@@ -4,19 +4,19 @@
  * measure. Labels come from the scene: each object's class name mapped to SemanticKITTI,
  * its reflectivity from its material.
  */
-import { fromRows, multiply, transformPoint, type Mat4 } from "../math/transforms.js";
-import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "../sensors/lidar/motion.js";
-import { columnTime, type BeamPattern } from "../sensors/lidar/beams.js";
-import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { CUBE_FACES, faceResolution } from "../sensors/lidar/faces.js";
-import { cachedBeamPlan, sampleBeams, type BeamReturns } from "../sensors/lidar/sample.js";
-import { measure, type TargetInfo } from "../sensors/lidar/returns.js";
-import { resolveLidar, type ResolvedLidar } from "../sensors/lidar/sensor.js";
-import type { PointCloud } from "../sensors/lidar/cloud.js";
-import { semanticKittiId } from "../writers/semantic-kitti.js";
-import { castScanThreaded } from "../sensors/lidar/raycast.js";
-import { InputError } from "../errors.js";
-import type { LidarView, Renderer } from "./renderer.js";
+import { fromRows, multiply, transformPoint, type Mat4 } from "../../math/transforms.js";
+import { motionAt, midSweep, sampleMovingBeams, type EgoMotion } from "./motion.js";
+import { columnTime, type BeamPattern } from "../../scene/beams.js";
+import type { ConcreteScene, ObjectSpec } from "../../scene/schema.js";
+import { CUBE_FACES, faceResolution } from "./faces.js";
+import { cachedBeamPlan, sampleBeams, type BeamReturns } from "./sample.js";
+import { measure, type TargetInfo } from "./returns.js";
+import { resolveLidar, type ResolvedLidar } from "./sensor.js";
+import type { PointCloud } from "../../formats/point-cloud.js";
+import { semanticKittiId } from "../../formats/semantic-kitti.js";
+import { castScanThreaded } from "./raycast.js";
+import { InputError } from "../../errors.js";
+import type { LidarView, Renderer } from "../../render/renderer.js";
 
 export interface LidarScan {
   name: string;
