@@ -33,8 +33,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   run("npm", ["ci", "--no-audit", "--no-fund"], { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? "skip" } });
 }
 
-// 2. build: the page bundle (esbuild) and dist/ (tsc)
-say("building (page bundle + dist)");
+// 2. build: the page bundle (esbuild) and dist/ (tsc), when the sources changed
 run(process.execPath, [join(root, "scripts", "build.mjs")]);
 
 // 3. a browser

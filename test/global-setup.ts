@@ -1,7 +1,7 @@
-// Builds the page bundle and dist/ (the CLI tests run dist/cli/main.js) once before the tests.
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+// Builds the page bundle and dist/ (the CLI tests run dist/cli/main.js) before the tests,
+// when the sources changed since the last build (scripts/build.mjs keeps a stamp).
+import { build } from "../scripts/build.mjs";
 
-export default function setup(): void {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../scripts/build.mjs", import.meta.url))], { stdio: "inherit" });
+export default async function setup(): Promise<void> {
+  await build();
 }
