@@ -335,7 +335,7 @@ describe("simforge sweep", () => {
     expect(await bad({ ...base, frames: -3 })).toMatch(/frames: .*got -3/);
     expect(await bad({ ...base, template: "nope.json" })).toMatch(/nope\.json/);
     expect(await bad({ ...base, grid: { "lights[4].intensity": [1, 2] } })).toMatch(/grid\["lights\[4\]\.intensity"\]: the template has no lights\[4\]/);
-    expect(await bad({ ...base, colour: 1 })).toMatch(/bad\.json: colour: unknown field/);
+    expect(await bad({ ...base, colour: 1 })).toMatch(/bad\.json: unknown field "colour"/);
     expect(await bad({ ...base, outputs: { previews: "yes" } })).toMatch(/bad\.json: outputs\.previews: expected true or false, got "yes"$/);
     // previews are off in a sweep unless asked for, and asking changes the config hash
     const off = await loadSweep(writeSweep("plain.json", base));

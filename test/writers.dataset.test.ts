@@ -13,7 +13,8 @@ import type { SceneInput } from "../src/scene/schema.js";
 import type { FrameAnnotations } from "../src/sensors/annotations.js";
 import { decodeNpy } from "../src/formats/npy.js";
 import { decodePng } from "../src/formats/png.js";
-import { DATASET_WRITERS, writeDatasets, type DatasetFrame } from "../src/writers/dataset.js";
+import type { DatasetFrame } from "../src/writers/dataset.js";
+import { datasetWriterNames, writeDatasets } from "../src/writers/registry.js";
 import { writeCoco } from "../src/writers/coco.js";
 import { writeBop } from "../src/writers/bop.js";
 import { writeKittiDataset } from "../src/writers/kitti-dataset.js";
@@ -52,7 +53,7 @@ let frames: DatasetFrame[];
 beforeAll(async () => {
   await renderScenes([0, 1, 2].map(sceneOf), { out, amodalMasks: true, gpu: "off" });
   frames = [0, 1, 2].map((i) => ({ index: i, dir: join(out, "frames", pad(i)), ...(i === 1 ? { cell: 4 } : {}) }));
-  await writeDatasets(out, frames, DATASET_WRITERS);
+  await writeDatasets(out, frames, datasetWriterNames());
 }, 120_000);
 
 afterAll(() => {
@@ -480,7 +481,7 @@ describe("re-exports", () => {
     for (const i of [0, 1]) cpSync(frameDir(i), join(merged, "frames", pad(i)), { recursive: true });
     renameSync(join(shard, "frames", pad(2)), join(merged, "frames", pad(2)));
     const mergedFrames = frames.map((f) => ({ ...f, dir: join(merged, "frames", pad(f.index)) }));
-    await writeDatasets(merged, mergedFrames, DATASET_WRITERS);
+    await writeDatasets(merged, mergedFrames, datasetWriterNames());
     expect(exportsOf(merged)).toEqual(first);
   });
 });

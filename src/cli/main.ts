@@ -9,7 +9,7 @@ import { renderFiles } from "../api.js";
 import { closeAllSessions } from "../render/session.js";
 import { findBrowser, GPU_MODES, type GpuMode } from "../render/browser.js";
 import { ASSETS, buildAsset } from "../assets/library.js";
-import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
+import { pointCloudFormatNames, unknownPointCloudFormat } from "../formats/point-cloud-formats.js";
 import { describeError, exitCodeFor, InputError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { setAssetRoots } from "../scene/asset-uri.js";
@@ -92,7 +92,7 @@ await yargs(hideBin(process.argv))
         .option("rgb", { type: "boolean", default: true, describe: "write rgb.png (--no-rgb to skip it)" })
         .option("labels", { type: "boolean", default: true, describe: "write depth, instance/semantic masks and annotations.json (--no-labels to skip them)" })
         .option("previews", { type: "boolean", default: true, describe: "write depth_preview.png and instance_preview.png, colourised for people (--no-previews to skip them)" })
-        .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${LIDAR_FORMATS.join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
+        .option("lidar-formats", { type: "string", default: "", describe: `extra point cloud files per LiDAR, comma-separated: ${pointCloudFormatNames().join(", ")} (KITTI .bin and SemanticKITTI .label are always written)` })
         .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" })
         .option("asset-root", { type: "string", array: true, default: [] as string[], describe: "NAME=DIR: where the asset root NAME of a recorded scene.json is here (its NAME:path uris), e.g. after moving your textures; also SIMFORGE_ASSET_ROOTS" })
         .option("force", { type: "boolean", default: false, describe: "start over when --out already holds a dataset (its frames, manifest and exports are deleted); without it such an --out is refused" })
@@ -104,8 +104,8 @@ await yargs(hideBin(process.argv))
         const frames = positiveInt("--frames", argv.frames);
         setAssetRoots(argv.assetRoot);
         const lidarFormats = argv.lidarFormats.split(",").map((f) => f.trim()).filter(Boolean);
-        const unknown = lidarFormats.find((f) => !(LIDAR_FORMATS as readonly string[]).includes(f));
-        if (unknown) throw new InputError(`unknown point cloud format ${JSON.stringify(unknown)} (known: ${LIDAR_FORMATS.join(", ")})`, { field: "--lidar-formats" });
+        const unknown = unknownPointCloudFormat(lidarFormats);
+        if (unknown !== undefined) throw new InputError(`unknown point cloud format ${JSON.stringify(unknown)} (known: ${pointCloudFormatNames().join(", ")})`, { field: "--lidar-formats" });
         const manifest = await renderFiles(argv.scenes, {
           out: argv.out,
           frames,
@@ -115,7 +115,7 @@ await yargs(hideBin(process.argv))
           normals: argv.normals,
           rgb: argv.rgb,
           labels: argv.labels,
-          lidarFormats: lidarFormats as LidarFormat[],
+          lidarFormats,
           previews: argv.previews,
           progress: argv.progress,
           signal: stop.signal,

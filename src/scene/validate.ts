@@ -174,20 +174,34 @@ export function formatSceneIssues(issues: readonly SceneIssue[], file: string, m
 }
 
 /**
- * Validates a parsed JSON value as a concrete scene and fills in the defaults.
- * Throws an InputError naming `file` and the field path of the (first) problem.
+ * Validates a parsed JSON value with a zod schema (scenes, sweep files) and returns the
+ * parsed value with its defaults. Throws an InputError naming `file` and the field path of
+ * the (first) problem; further problems are listed below it.
  */
-export function parseScene(json: unknown, file = "scene"): ConcreteScene {
-  const result = SceneSchema.safeParse(json, { error: errorMap, reportInput: true });
+export function parseWith<S extends z.ZodType>(schema: S, json: unknown, file: string, what: string): z.output<S> {
+  const result = schema.safeParse(json, { error: errorMap, reportInput: true });
   if (result.success) return result.data;
   const issues = sceneIssues(result.error);
-  const first = issues[0] ?? { field: "", message: "invalid scene" };
+  const first = issues[0] ?? { field: "", message: `invalid ${what}` };
   let detail = first.message;
   if (issues.length > 1) detail += "\n" + formatSceneIssues(issues.slice(1), file, MAX_REPORTED_ISSUES - 1);
   throw new InputError(detail, { file, ...(first.field ? { field: first.field } : {}) });
 }
 
+/**
+ * Validates a parsed JSON value as a concrete scene and fills in the defaults.
+ * Throws an InputError naming `file` and the field path of the (first) problem.
+ */
+export function parseScene(json: unknown, file = "scene"): ConcreteScene {
+  return parseWith(SceneSchema, json, file, "scene");
+}
+
+/** The JSON Schema (draft 2020-12) of a zod schema's input side, so defaulted fields are optional. */
+export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: "input", target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
+}
+
 /** The JSON Schema (draft 2020-12) of a scene file: the input side, so defaulted fields are optional. */
 export function sceneJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(SceneSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
+  return inputJsonSchema(SceneSchema);
 }

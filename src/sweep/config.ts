@@ -1,7 +1,9 @@
 /**
  * A sweep file: which template to draw frames from, how many, with which seed, which
  * dataset writers to run, and optionally a parameter grid of sub-sweeps that override
- * template values. Validated here with one error naming the file and the field.
+ * template values. Validated with the zod schema of schema.ts (one error naming the file
+ * and the field); the writers' needs (registry.ts) are checked against the outputs and the
+ * template.
  *
  * ```json
  * { "template": "../scenes/tabletop-grasping.json",   // relative to the sweep file
@@ -30,10 +32,9 @@ import { readJsonFile } from "../scene/load.js";
 import { formatPath } from "../scene/validate.js";
 import { checkDistributionNames } from "../randomize/frames.js";
 import { stableJson } from "../formats/json.js";
-import { LIDAR_FORMATS, type LidarFormat } from "../writers/frame.js";
-
-export const SWEEP_WRITERS = ["coco", "bop", "kitti"] as const;
-export type SweepWriter = (typeof SWEEP_WRITERS)[number];
+import { datasetWriter } from "../writers/registry.js";
+import { parseWith } from "../scene/validate.js";
+import { sweepFileSchema } from "./schema.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -53,18 +54,17 @@ export interface SweepConfig {
   template: Json;
   frames: number;
   seed: number | string;
-  writers: SweepWriter[];
+  /** dataset writer names (writers/registry.ts) */
+  writers: string[];
   workers: number;
   cells: GridCell[];
-  outputs: { rgb: boolean; labels: boolean; normals: boolean; lidarFormats: LidarFormat[]; previews?: boolean };
+  outputs: { rgb: boolean; labels: boolean; normals: boolean; lidarFormats: string[]; previews?: boolean };
   watchdog: { frameTimeoutMs: number; retries: number };
   recycle: { frames: number; memoryMB: number };
   check: boolean;
   /** sha256 over what decides the frames' bytes */
   hash: string;
 }
-
-const KNOWN = ["template", "frames", "seed", "writers", "workers", "grid", "outputs", "watchdog", "recycle", "check", "$schema", "description"];
 
 const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -111,32 +111,14 @@ export function overrideAt(template: Json, path: (string | number)[], value: Jso
   return copy;
 }
 
-function positiveInt(v: unknown, file: string, field: string, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new InputError(`expected ${what} (a positive integer), got ${JSON.stringify(v)}`, { file, field });
-  return v;
-}
-
-function bool(v: unknown, dflt: boolean, file: string, field: string): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") throw new InputError(`expected true or false, got ${JSON.stringify(v)}`, { file, field });
-  return v;
-}
-
-function knownKeys(o: { [k: string]: Json }, keys: string[], file: string, at: string): void {
-  const bad = Object.keys(o).find((k) => !keys.includes(k));
-  if (bad) throw new InputError(`unknown field (known: ${keys.join(", ")})`, { file, field: at ? `${at}.${bad}` : bad });
-}
-
 /** The grid's cells: the Cartesian product of its axes, the first axis varying slowest. */
-function gridCells(grid: unknown, template: Json, file: string): GridCell[] {
+function gridCells(grid: Record<string, Json[]> | undefined, template: Json, file: string): GridCell[] {
   if (grid === undefined) return [{ index: 0, values: {} }];
-  if (!isObject(grid) || Object.keys(grid).length === 0) throw new InputError('expected { "<template field path>": [value, value, ...], ... }', { file, field: "grid" });
   let cells: Record<string, Json>[] = [{}];
   for (const [key, values] of Object.entries(grid)) {
     const field = `grid[${JSON.stringify(key)}]`;
     const path = parseFieldPath(key);
     if (!path) throw new InputError("not a field path (write it like lights[0].intensity)", { file, field });
-    if (!Array.isArray(values) || values.length === 0) throw new InputError("expected a non-empty list of values", { file, field });
     overrideAt(template, path, values[0]!, file, field); // the path must exist
     values.forEach((v, i) => checkDistributionNames(v, file, [key, i]));
     cells = cells.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
@@ -157,11 +139,13 @@ export function cellTemplate(config: SweepConfig, cell: GridCell): Json {
   return t;
 }
 
+/** "the coco writer" / "the coco and bop writers" */
+const theWriters = (names: readonly string[]) => `the ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} writers` : `${names[0]} writer`}`;
+
 export async function loadSweep(file: string): Promise<SweepConfig> {
-  const doc = await readJsonFile(file);
-  if (!isObject(doc)) throw new InputError("expected a JSON object (a sweep: template, frames, seed, writers, ...)", { file });
-  knownKeys(doc, KNOWN, file, "");
-  if (typeof doc.template !== "string" || doc.template === "") throw new InputError("expected the path of a template (relative to this file)", { file, field: "template" });
+  const raw = await readJsonFile(file);
+  if (!isObject(raw)) throw new InputError("expected a JSON object (a sweep: template, frames, seed, writers, ...)", { file });
+  const doc = parseWith(sweepFileSchema(), raw, file, "sweep");
   const templatePath = resolve(dirname(resolve(file)), doc.template);
   // a template that cannot be read is said as the sweep file's `template` field
   const template = (await readJsonFile(templatePath).catch((err: unknown) => {
@@ -171,72 +155,42 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
     throw err;
   })) as Json;
   checkDistributionNames(template, templatePath);
-  const frames = positiveInt(doc.frames, file, "frames", "the number of frames");
-  const seed = doc.seed ?? 0;
-  if (typeof seed !== "number" && typeof seed !== "string") throw new InputError("expected a number or a string", { file, field: "seed" });
-  const writersIn = doc.writers ?? [];
-  if (!Array.isArray(writersIn)) throw new InputError(`expected a list of writers (${SWEEP_WRITERS.join(", ")})`, { file, field: "writers" });
-  const writers = writersIn.map((w, i) => {
-    if (!(SWEEP_WRITERS as readonly Json[]).includes(w)) throw new InputError(`unknown writer ${JSON.stringify(w)} (known: ${SWEEP_WRITERS.join(", ")}; frames/ is always written)`, { file, field: `writers[${i}]` });
-    return w as SweepWriter;
-  });
-  const workers = doc.workers === undefined ? availableParallelism() : positiveInt(doc.workers, file, "workers", "the number of workers");
-
-  const outputsIn = doc.outputs ?? {};
-  if (!isObject(outputsIn)) throw new InputError("expected an object", { file, field: "outputs" });
-  knownKeys(outputsIn, ["rgb", "labels", "normals", "lidarFormats", "previews"], file, "outputs");
-  const lidarFormats = outputsIn.lidarFormats ?? [];
-  if (!Array.isArray(lidarFormats) || lidarFormats.some((f) => !(LIDAR_FORMATS as readonly Json[]).includes(f))) {
-    throw new InputError(`expected a list of point cloud formats (${LIDAR_FORMATS.join(", ")})`, { file, field: "outputs.lidarFormats" });
-  }
+  const writers = doc.writers;
   const outputs = {
-    rgb: bool(outputsIn.rgb, true, file, "outputs.rgb"),
-    labels: bool(outputsIn.labels, true, file, "outputs.labels"),
-    normals: bool(outputsIn.normals, false, file, "outputs.normals"),
-    lidarFormats: lidarFormats as LidarFormat[],
+    rgb: doc.outputs.rgb,
+    labels: doc.outputs.labels,
+    normals: doc.outputs.normals,
+    lidarFormats: doc.outputs.lidarFormats,
     // off by default in a sweep; only present when on, so older sweeps keep their config hash
-    ...(bool(outputsIn.previews, false, file, "outputs.previews") ? { previews: true } : {}),
+    ...(doc.outputs.previews ? { previews: true } : {}),
   };
-  if ((writers.includes("coco") || writers.includes("bop")) && !outputs.labels) throw new InputError("the coco and bop writers need the label passes", { file, field: "outputs.labels" });
+  const needLabels = writers.filter((w) => datasetWriter(w).needs.includes("labels"));
+  if (needLabels.length && !outputs.labels) throw new InputError(`${theWriters(needLabels)} need${needLabels.length > 1 ? "" : "s"} the label passes`, { file, field: "outputs.labels" });
 
-  const watchdogIn = doc.watchdog ?? {};
-  if (!isObject(watchdogIn)) throw new InputError("expected an object", { file, field: "watchdog" });
-  knownKeys(watchdogIn, ["frameTimeout", "retries"], file, "watchdog");
-  const timeout = watchdogIn.frameTimeout ?? 120;
-  if (typeof timeout !== "number" || !(timeout > 0)) throw new InputError("expected seconds > 0", { file, field: "watchdog.frameTimeout" });
-  const retries = watchdogIn.retries ?? 2;
-  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) throw new InputError("expected an integer >= 0", { file, field: "watchdog.retries" });
-
-  const recycleIn = doc.recycle ?? {};
-  if (!isObject(recycleIn)) throw new InputError("expected an object", { file, field: "recycle" });
-  knownKeys(recycleIn, ["frames", "memoryMB"], file, "recycle");
-  const recycle = {
-    frames: recycleIn.frames === undefined ? 1000 : positiveInt(recycleIn.frames, file, "recycle.frames", "frames per browser"),
-    memoryMB: recycleIn.memoryMB === undefined ? 3072 : positiveInt(recycleIn.memoryMB, file, "recycle.memoryMB", "megabytes"),
-  };
-
-  const cells = gridCells(doc.grid, template, file);
-  const kitti = writers.indexOf("kitti");
-  if (kitti >= 0 && !cells.some((c) => mayHaveLidar(cellTemplate({ template, file } as SweepConfig, c)))) {
-    throw new InputError(`the kitti writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "kitti"`, { file, field: `writers[${kitti}]` });
+  if (doc.grid !== undefined && Object.keys(doc.grid).length === 0) throw new InputError('expected { "<template field path>": [value, value, ...], ... }', { file, field: "grid" });
+  const cells = gridCells(doc.grid as Record<string, Json[]> | undefined, template, file);
+  const lidarWriter = writers.findIndex((w) => datasetWriter(w).needs.includes("lidar"));
+  if (lidarWriter >= 0 && !cells.some((c) => mayHaveLidar(cellTemplate({ template, file } as SweepConfig, c)))) {
+    const name = writers[lidarWriter]!;
+    throw new InputError(`the ${name} writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "${name}"`, { file, field: `writers[${lidarWriter}]` });
   }
   const hash = createHash("sha256")
-    .update(stableJson({ format: 1, template, seed, writers: [...writers].sort(), cells, outputs }))
+    .update(stableJson({ format: 1, template, seed: doc.seed, writers: [...writers].sort(), cells, outputs }))
     .digest("hex");
   return {
     file,
     templateRef: doc.template,
     templatePath,
     template,
-    frames,
-    seed,
+    frames: doc.frames,
+    seed: doc.seed,
     writers,
-    workers,
+    workers: doc.workers ?? availableParallelism(),
     cells,
     outputs,
-    watchdog: { frameTimeoutMs: timeout * 1000, retries },
-    recycle,
-    check: bool(doc.check, true, file, "check"),
+    watchdog: { frameTimeoutMs: doc.watchdog.frameTimeout * 1000, retries: doc.watchdog.retries },
+    recycle: doc.recycle,
+    check: doc.check,
     hash,
   };
 }

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { stageDir } from "../formats/atomic.js";
 import { readManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
-import { linkOrCopy, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
-import type { SweepWriter } from "./config.js";
+import { linkOrCopy, type DatasetFrame } from "../writers/dataset.js";
+import { writeDatasets } from "../writers/registry.js";
 import { frameEntries, frameVerifies, readJournal, readSweepMeta, SweepState, type SweepMeta } from "./state.js";
 import { shardFrames } from "./shard.js";
 
@@ -90,7 +90,7 @@ export async function mergeShards(dirs: string[], out: string, options: { force?
       done.push({ index, dir: join(out, entry.dir), ...(entry.cell !== undefined ? { cell: entry.cell } : {}) });
     }
     await state.compact();
-    if (meta.writers.length && done.length) await writeDatasets(out, done, meta.writers as SweepWriter[]);
+    if (meta.writers.length && done.length) await writeDatasets(out, done, meta.writers);
     await mkdir(join(out, "log"), { recursive: true });
     for (const s of shards) {
       const logs = await readdir(join(s.dir, "log")).catch(() => [] as string[]);

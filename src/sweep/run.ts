@@ -24,7 +24,8 @@ import { Renderer } from "../render/renderer.js";
 import { renderSensors, type SensorFrame } from "../sensors/frame.js";
 import type { Backend, GpuMode } from "../render/browser.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
-import { mapOrdered, writeDatasets, type DatasetFrame } from "../writers/dataset.js";
+import { mapOrdered, type DatasetFrame } from "../writers/dataset.js";
+import { writeDatasets, writersNeed } from "../writers/registry.js";
 import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
 import { treeMemoryMiB } from "./memory.js";
@@ -210,7 +211,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     if (options.deadline && Date.now() >= options.deadline.getTime()) stop("deadline");
     return stopped || handedOut >= todo.length ? undefined : todo[handedOut++];
   };
-  const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: config.writers.includes("bop"), raw: true };
+  const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: writersNeed(config.writers, "amodalMasks"), raw: true };
 
   const produce = async (r: Renderer, index: number): Promise<Produced> => {
     const f = drawn.get(index) ?? (await randomize(cellJson[index % cellJson.length], config.seed, index, config.templatePath));

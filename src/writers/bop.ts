@@ -40,7 +40,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
+import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { stuffClassIds } from "./coco.js";
 
@@ -216,3 +216,12 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await flush();
   });
 }
+
+/** The `bop` dataset writer (registry.ts). */
+export const bopWriter: DatasetWriter = {
+  name: "bop",
+  summary: "OUT/bop/: the BOP 6D pose format (visible and whole-silhouette masks)",
+  folder: "bop",
+  needs: ["labels", "amodalMasks"],
+  write: (outDir, frames) => writeBop(outDir, frames),
+};

@@ -33,7 +33,7 @@ import { InputError } from "../errors.js";
 import { maskStats } from "../sensors/annotations.js";
 import { VERSION } from "../version.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame } from "./dataset.js";
+import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { readJsonFile } from "../scene/load.js";
 import { encodeRleIds } from "../formats/rle.js";
 
@@ -184,3 +184,12 @@ export async function writeCoco(outDir: string, frames: DatasetFrame[]): Promise
     await unlink(partPath);
   });
 }
+
+/** The `coco` dataset writer (registry.ts). */
+export const cocoWriter: DatasetWriter = {
+  name: "coco",
+  summary: "OUT/coco/: COCO object detection and instance segmentation (RLE masks)",
+  folder: "coco",
+  needs: ["labels"],
+  write: writeCoco,
+};

@@ -1,19 +1,13 @@
 /**
- * Dataset exporters: views of the rendered frame directories (OUT/frames/<index>/, see
- * frame.ts) in the layouts training code reads directly.
+ * What the dataset writers share: the DatasetWriter interface every writer satisfies
+ * (registry.ts lists them) and the helpers they use.
  *
- * - `coco`  (coco.ts): OUT/coco/, COCO object detection / instance segmentation.
- * - `bop`   (bop.ts): OUT/bop/, the BOP 6D pose format (needs frames rendered with amodalMasks).
- * - `kitti` (kitti-dataset.ts): OUT/kitti/, KITTI object calib + Velodyne scans and SemanticKITTI labels and poses.
- *
- * Every exporter rebuilds its folder from the frames it is given: the output is a pure
+ * Every writer rebuilds its folder from the frames it is given: the output is a pure
  * function of those frame directories (no dates, no absolute paths), written into a staged
  * directory and committed whole (atomic.ts), replacing a previous export. Large files are
  * hard links to the frames' files (a copy where linking is not possible), so an export
  * costs little disk. Frames are read one at a time (a few in flight), so memory does not
  * grow with the number of frames beyond a few small records per frame.
- *
- * This module also holds the helpers the exporters share.
  */
 import { copyFile, link, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
@@ -22,9 +16,6 @@ import type { FrameAnnotations } from "../sensors/annotations.js";
 import { errCode, mapWriteError, stageDir, type StagedDir } from "../formats/atomic.js";
 import { readJsonFile } from "../scene/load.js";
 import { decodePng, type DecodedPng } from "../formats/png.js";
-import { writeBop } from "./bop.js";
-import { writeCoco } from "./coco.js";
-import { writeKittiDataset } from "./kitti-dataset.js";
 
 /** A done frame to export: its index, its directory (absolute), and its grid cell when it came from a sweep grid. */
 export interface DatasetFrame {
@@ -35,30 +26,28 @@ export interface DatasetFrame {
   cell?: number;
 }
 
-/** The exporters, by name. */
-export const DATASET_WRITERS = ["coco", "bop", "kitti"] as const;
-export type DatasetWriter = (typeof DATASET_WRITERS)[number];
+/**
+ * What a writer needs the frames to hold, beyond RGB and depth:
+ * - `labels`: the label passes (instance and semantic masks, annotations.json);
+ * - `amodalMasks`: each object's whole silhouette (amodal/<id>.png), rendered when a writer asks;
+ * - `lidar`: at least one LiDAR scan (the template must have a LiDAR).
+ */
+export type WriterNeed = "labels" | "amodalMasks" | "lidar";
 
-/** Runs the named exporters, in the order given (each name once), over `frames`. */
-export async function writeDatasets(outDir: string, frames: DatasetFrame[], writers: readonly DatasetWriter[]): Promise<void> {
-  const seen = new Set<DatasetWriter>();
-  for (const w of writers) {
-    if (seen.has(w)) continue;
-    seen.add(w);
-    switch (w) {
-      case "coco":
-        await writeCoco(outDir, frames);
-        break;
-      case "bop":
-        await writeBop(outDir, frames);
-        break;
-      case "kitti":
-        await writeKittiDataset(outDir, frames);
-        break;
-      default:
-        throw new InputError(`unknown dataset writer ${JSON.stringify(w)} (known: ${DATASET_WRITERS.join(", ")})`);
-    }
-  }
+/**
+ * A dataset writer: a view of the rendered frame directories (OUT/frames/<index>/) in a
+ * layout training code reads directly, written to OUT/<folder>/. A sweep file names it by
+ * `name`; the sweep checks its `needs` at start-up and renders the passes it asks for.
+ */
+export interface DatasetWriter {
+  readonly name: string;
+  /** one line for help texts */
+  readonly summary: string;
+  /** the folder it writes under OUT */
+  readonly folder: string;
+  readonly needs: readonly WriterNeed[];
+  /** Writes OUT/<folder>/ from `frames`, replacing a previous export. */
+  write(outDir: string, frames: DatasetFrame[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- shared helpers

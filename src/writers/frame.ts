@@ -18,9 +18,7 @@ import type { LidarScan } from "../sensors/lidar/pipeline.js";
 import { invertRigid, multiply, toRows } from "../math/transforms.js";
 import { encodeKittiBin } from "../formats/kitti-bin.js";
 import { encodeSemanticKittiLabel } from "../formats/semantic-kitti.js";
-import { encodePcd } from "../formats/pcd.js";
-import { encodePly } from "../formats/ply.js";
-import { encodeNuscenesBin } from "../formats/nuscenes-bin.js";
+import { pointCloudFormats } from "../formats/point-cloud-formats.js";
 import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
 import { assertFrameSound } from "./frame-guard.js";
 
@@ -51,18 +49,15 @@ export interface WrittenFrame {
  * root and content hash (scene/asset-uri.ts), so the frame's scene.json re-renders
  * wherever the frame is copied.
  */
-/** Extra point cloud formats next to KITTI's .bin and SemanticKITTI's .label. */
-export const LIDAR_FORMATS = ["pcd", "ply", "nuscenes"] as const;
-export type LidarFormat = (typeof LIDAR_FORMATS)[number];
-
 export interface WriteFrameOptions {
-  lidarFormats?: readonly LidarFormat[];
+  /** extra point cloud formats by name (formats/point-cloud-formats.ts) */
+  lidarFormats?: readonly string[];
   /** write depth_preview.png and instance_preview.png for people (default true; sweeps turn it off) */
   previews?: boolean;
 }
 
 /** Files of one LiDAR scan: lidar_<name>.bin, .label, the chosen extra formats, previews and a sidecar. */
-async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly LidarFormat[]): Promise<[string, Uint8Array | string][]> {
+async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly string[]): Promise<[string, Uint8Array | string][]> {
   const base = `lidar_${scan.name}`;
   const { cloud, sensor } = scan;
   const files: [string, Uint8Array | string][] = [
@@ -70,9 +65,7 @@ async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly
     [`${base}.label`, encodeSemanticKittiLabel(cloud)],
   ];
   if (scan.deskewed) files.push([`${base}.deskewed.bin`, encodeKittiBin(scan.deskewed)]);
-  if (formats.includes("pcd")) files.push([`${base}.pcd`, encodePcd(cloud)]);
-  if (formats.includes("ply")) files.push([`${base}.ply`, encodePly(cloud)]);
-  if (formats.includes("nuscenes")) files.push([`${base}.pcd.bin`, encodeNuscenesBin(cloud)]);
+  for (const format of pointCloudFormats(formats)) files.push([`${base}${format.suffix}`, format.encode(cloud)]);
   const extent = Math.min(sensor.measurement.maxRange, 60);
   files.push([`${base}_bev.png`, await encodeBevPng(cloud, extent)]);
   files.push([`${base}_range.png`, await encodeRangePng(cloud, sensor.pattern.elevations.length, sensor.pattern.columns, sensor.measurement.maxRange)]);

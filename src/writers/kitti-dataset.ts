@@ -37,7 +37,7 @@ import { InputError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { intrinsicsOf, type CameraInput } from "../math/camera.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, linkInto, mapOrdered, pad6, removeExport, sortFrames, type DatasetFrame } from "./dataset.js";
+import { exportDir, fileExists, linkInto, mapOrdered, pad6, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { readJsonFile } from "../scene/load.js";
 
 const LIDAR_JSON = /^lidar_([A-Za-z0-9_-]+)\.json$/;
@@ -160,3 +160,12 @@ export async function writeKittiDataset(outDir: string, frames: DatasetFrame[]):
     for (const [name, lines] of poses) await staged.write(`${folderOf(name)}poses.txt`, lines.join(""));
   });
 }
+
+/** The `kitti` dataset writer (registry.ts). */
+export const kittiWriter: DatasetWriter = {
+  name: "kitti",
+  summary: "OUT/kitti/: KITTI object calib and Velodyne scans, SemanticKITTI labels and poses",
+  folder: "kitti",
+  needs: ["lidar"],
+  write: writeKittiDataset,
+};
