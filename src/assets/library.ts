@@ -15,7 +15,7 @@ import { bottle, bowl, banana, can, cardboardBox, drill, mug, spatula } from "./
 import { CAR_TYPES, building, car, pedestrian, pole, sign, tree } from "./street.js";
 import { partsBounds, toTriMesh, type Part, type TriMesh } from "./mesh.js";
 
-export const LIBRARY_VERSION = 1;
+const LIBRARY_VERSION = 1;
 
 export interface AssetParam {
   min: number;

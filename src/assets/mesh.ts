@@ -21,7 +21,7 @@ export interface Part {
 }
 
 /** Sides of a round part's collider: a circumscribed 12-gon touches the round surface along each flat. */
-export const HULL_SIDES = 12;
+const HULL_SIDES = 12;
 
 /** The points whose convex hull is the part's collider. */
 export const hullPoints = (p: Part): number[] => p.hull ?? p.positions;

@@ -8,7 +8,7 @@
 export const DEPTH_PNG_SCALE = 0.001;
 
 /** The largest value depth.png holds, in its units (millimetres). */
-export const DEPTH_PNG_MAX = 65535;
+const DEPTH_PNG_MAX = 65535;
 
 /** Depth in metres -> depth.png's uint16 value, per the rule above. */
 export function depthPngValue(metres: number): number {

@@ -9,7 +9,7 @@ import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a KITTI .bin. */
-export const KITTI_BIN_POINT_BYTES = 16;
+const KITTI_BIN_POINT_BYTES = 16;
 
 /** Encode the first `c.count` points of `c` as a KITTI .bin (16 * N bytes). */
 export function encodeKittiBin(c: PointCloud): Buffer {

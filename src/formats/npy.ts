@@ -38,7 +38,7 @@ const DTYPES: DtypeInfo[] = [
 ];
 
 /** The npy dtype string for a typed array (`<f4`, `<f8`, `|u1`, `<u2`, `<u4`, `<i4`). */
-export function npyDescr(data: NpyArray): string {
+function npyDescr(data: NpyArray): string {
   if (data instanceof Float32Array) return "<f4";
   if (data instanceof Float64Array) return "<f8";
   if (data instanceof Uint8Array) return "|u1";
@@ -55,7 +55,7 @@ function shapeTuple(shape: number[]): string {
 }
 
 /** The 64-byte-aligned header (magic, version 1.0, length, dict, padding, '\n'). */
-export function npyHeader(descr: string, shape: number[]): Uint8Array {
+function npyHeader(descr: string, shape: number[]): Uint8Array {
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeTuple(shape)}, }`;
   const prefix = MAGIC.length + 2 + 2; // magic, version, uint16 header length
   const total = Math.ceil((prefix + dict.length + 1) / ALIGN) * ALIGN;

@@ -18,10 +18,10 @@ import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a nuScenes .pcd.bin. */
-export const NUSCENES_BIN_POINT_BYTES = 20;
+const NUSCENES_BIN_POINT_BYTES = 20;
 
 /** The scale from our [0, 1] intensity to nuScenes' 0..255. */
-export const NUSCENES_INTENSITY_SCALE = 255;
+const NUSCENES_INTENSITY_SCALE = 255;
 
 /** Encode the first `c.count` points of `c` as a nuScenes .pcd.bin (20 * N bytes). */
 export function encodeNuscenesBin(c: PointCloud): Buffer {

@@ -27,7 +27,7 @@ import { RuntimeError } from "../errors.js";
 import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 
 /** Bytes per point in the PCD records encodePcd writes. */
-export const PCD_POINT_BYTES = RECORD_BYTES;
+const PCD_POINT_BYTES = RECORD_BYTES;
 
 /** Sensor pose written as VIEWPOINT: translation then unit quaternion, w first (PCL's order). */
 export type PcdViewpoint = [tx: number, ty: number, tz: number, qw: number, qx: number, qy: number, qz: number];
@@ -40,7 +40,7 @@ export interface PcdOptions {
 const IDENTITY: PcdViewpoint = [0, 0, 0, 1, 0, 0, 0];
 
 /** The header text encodePcd writes for `n` points (ends with "DATA binary\n"). */
-export function pcdHeader(n: number, viewpoint: PcdViewpoint = IDENTITY): string {
+function pcdHeader(n: number, viewpoint: PcdViewpoint = IDENTITY): string {
   // String(v) is the shortest text that reads back as v; PCL parses it with operator>>.
   const vp = viewpoint.map((v) => String(v === 0 ? 0 : v)).join(" ");
   return (

@@ -17,13 +17,13 @@ import type { PointCloud } from "./point-cloud.js";
 import { RECORD_BYTES, allocOut, packRecords, badFile, checkCloud, SCALARS, viewOf, type FieldArray, type ScalarType } from "./lidar-common.js";
 
 /** Bytes per point in the PLY records encodePly writes. */
-export const PLY_POINT_BYTES = RECORD_BYTES;
+const PLY_POINT_BYTES = RECORD_BYTES;
 
 /** The comment line encodePly writes (without `comment `). */
-export const PLY_COMMENT = "simforge LiDAR scan, sensor frame x forward y left z up, metres";
+const PLY_COMMENT = "simforge LiDAR scan, sensor frame x forward y left z up, metres";
 
 /** The header text encodePly writes for `n` points (ends with "end_header\n"). */
-export function plyHeader(n: number): string {
+function plyHeader(n: number): string {
   return (
     "ply\n" +
     "format binary_little_endian 1.0\n" +

@@ -31,7 +31,7 @@ function checkSize(what: string, width: number, height: number): void {
 }
 
 /** The counts string of a list of run lengths (pycocotools rleToString). */
-export function runsToString(runs: ArrayLike<number>): string {
+function runsToString(runs: ArrayLike<number>): string {
   let s = "";
   for (let i = 0; i < runs.length; i++) {
     let x = runs[i]!;
@@ -49,7 +49,7 @@ export function runsToString(runs: ArrayLike<number>): string {
 }
 
 /** The run lengths of a counts string (pycocotools rleFrString). */
-export function stringToRuns(counts: string): number[] {
+function stringToRuns(counts: string): number[] {
   const runs: number[] = [];
   let p = 0;
   while (p < counts.length) {

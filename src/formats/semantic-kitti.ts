@@ -12,10 +12,10 @@ import type { PointCloud } from "./point-cloud.js";
 import { allocOut, badFile, checkCloud, viewOf } from "./lidar-common.js";
 
 /** Bytes per point in a SemanticKITTI .label. */
-export const SEMANTIC_KITTI_LABEL_BYTES = 4;
+const SEMANTIC_KITTI_LABEL_BYTES = 4;
 
 /** The largest semantic or instance id a .label can hold (16 bits each). */
-export const SEMANTIC_KITTI_MAX_ID = 0xffff;
+const SEMANTIC_KITTI_MAX_ID = 0xffff;
 
 /**
  * Encode the labels of the first `c.count` points: `(instance << 16) | label` per point,

@@ -126,10 +126,5 @@ export function glViewMatrix(T_world_camera: Mat4): Mat4 {
   return invert(multiply(T_world_camera, CV_TO_GL));
 }
 
-/** Converts a direction or point expressed in the GL camera frame to the OpenCV camera frame. */
-export function glToCv(v: Vec3): Vec3 {
-  return [v[0], -v[1], -v[2]];
-}
-
 /** Object axes of a mesh file whose up axis is +Y (glTF, OBJ): maps file +Y to world +Z, file +Z to world -Y (as Blender's importers do). */
 export const Y_UP_TO_Z_UP: Mat4 = mat4.fromXRotation(mat4.create(), Math.PI / 2);

@@ -22,7 +22,6 @@ import { ShaderMaterial } from "@babylonjs/core/Materials/shaderMaterial.js";
 import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
 import "@babylonjs/core/Engines/Extensions/engine.readTexture.js";
 import type { BuiltObject } from "./build-scene.js";
-import { OBJECTS_PER_COVERAGE_TARGET } from "./protocol.js";
 
 const VERTEX = `
 precision highp float;

@@ -68,7 +68,7 @@ function takePhysics(sampled: unknown, file: string): { dynamic: Set<number>; ma
 }
 
 /** LiDARs whose origin lies inside an object's bounding box (in the object's own frame): their beams would start inside a surface. */
-export function sensorsInsideObjects(scene: ConcreteScene): string[] {
+function sensorsInsideObjects(scene: ConcreteScene): string[] {
   const out: string[] = [];
   scene.lidars.forEach((l, i) => {
     scene.objects.forEach((o, j) => {

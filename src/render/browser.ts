@@ -74,7 +74,7 @@ export function resolveBrowser(...args: Parameters<typeof findBrowser>): Resolve
  * - swiftshader: Chromium's own CPU rasterizer (always there).
  * Outputs are byte-identical for one backend, not across backends.
  */
-export const BACKENDS = ["vulkan", "egl", "llvmpipe", "swiftshader"] as const;
+const BACKENDS = ["vulkan", "egl", "llvmpipe", "swiftshader"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** auto: the first GPU backend that works, else the fastest CPU one; on: a GPU or fail; off: SwiftShader; or one backend by name. */
@@ -101,7 +101,7 @@ const MESA_EGL_VENDOR = ["/usr/share/glvnd/egl_vendor.d/50_mesa.json", "/usr/loc
 const NVIDIA_SHARE = "/usr/local/nvidia/share";
 
 /** Whether this machine has a GPU device node a browser could open. */
-export function gpuDevicePresent(exists: (p: string) => boolean = existsSync): boolean {
+function gpuDevicePresent(exists: (p: string) => boolean = existsSync): boolean {
   if (exists("/dev/nvidia0") || exists("/dev/nvidiactl")) return true;
   try {
     return readdirSync("/dev/dri").some((f) => f.startsWith("renderD"));

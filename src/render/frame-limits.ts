@@ -14,7 +14,7 @@ import { OBJECTS_PER_COVERAGE_TARGET, type PageInfo, type PassSelection } from "
 /** Chromium's cap on a WebGL drawing buffer's area (pixels). */
 export const MAX_DRAWING_BUFFER_PIXELS = 5760 * 5760;
 /** One float RGBA target must stay below this many bytes (SwiftShader's allocation limit). */
-export const MAX_FLOAT_TARGET_BYTES = 2 ** 30;
+const MAX_FLOAT_TARGET_BYTES = 2 ** 30;
 /** All float targets of one frame together (labels, normals, coverage). */
 export const FLOAT_TARGETS_BUDGET_BYTES = 4 * 2 ** 30;
 

@@ -32,10 +32,10 @@ export interface RgbEffects {
 }
 
 /** sRGB-encoded value in [0, 1] -> linear (IEC 61966-2-1). */
-export const srgbToLinear = (v: number): number => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+const srgbToLinear = (v: number): number => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
 
 /** Linear value in [0, 1] -> sRGB-encoded (IEC 61966-2-1). */
-export const linearToSrgb = (x: number): number => (x <= 0.0031308 ? 12.92 * x : 1.055 * x ** (1 / 2.4) - 0.055);
+const linearToSrgb = (x: number): number => (x <= 0.0031308 ? 12.92 * x : 1.055 * x ** (1 / 2.4) - 0.055);
 
 /** Linear value of each 8-bit sRGB code. */
 const DECODE = Float64Array.from({ length: 256 }, (_, i) => srgbToLinear(i / 255));

@@ -30,7 +30,7 @@ const HASH = /#sha256=([0-9a-f]{64})$/;
 const overrides = new Map<string, string>();
 
 /** `NAME=DIR` (or a bare DIR, named by its last component) -> [name, absolute dir]. */
-export function parseRootSpec(spec: string, field: string): [string, string] {
+function parseRootSpec(spec: string, field: string): [string, string] {
   const eq = spec.indexOf("=");
   const [name, dir] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [basename(resolve(spec)), spec];
   if (!ROOT_NAME.test(name) || dir === "") throw new InputError(`expected NAME=DIR with a name of letters, digits, _ . - (at least 2 characters), got ${JSON.stringify(spec)}`, { field });

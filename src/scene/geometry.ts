@@ -9,7 +9,7 @@ import { buildAsset } from "../assets/library.js";
 import type { ObjectSpec, ShapeSpec } from "./schema.js";
 
 /** The mesh file's up axis: glTF and OBJ are Y-up by convention, STL is Z-up. */
-export function meshUpAxis(uri: string, upAxis: "y" | "z" | undefined): "y" | "z" {
+function meshUpAxis(uri: string, upAxis: "y" | "z" | undefined): "y" | "z" {
   if (upAxis) return upAxis;
   return extname(uri).toLowerCase() === ".stl" ? "z" : "y";
 }

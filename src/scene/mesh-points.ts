@@ -32,6 +32,8 @@ import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, errnoText } from "../errors.js";
 import { MESH_EXTENSIONS, parseJsonText } from "./load.js";
+import { isObject } from "../formats/json.js";
+import { composeTRS, multiply as multiply4, type Mat4, type Quat, type Vec3 } from "../math/transforms.js";
 
 /** Vertex positions of a mesh file in its own coordinates, xyz interleaved (node transforms of glTF applied). */
 export async function readMeshPoints(path: string, origin?: string): Promise<Float64Array> {
@@ -209,10 +211,6 @@ const GLB_MAGIC = 0x46546c67; // "glTF"
 const CHUNK_JSON = 0x4e4f534a; // "JSON"
 const CHUNK_BIN = 0x004e4942; // "BIN\0"
 
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function parseGltfJson(text: string, file: string): Json {
   const json = parseJsonText(text, file);
   if (!isObject(json)) throw new InputError("glTF JSON is not an object", { file });
@@ -283,31 +281,6 @@ const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
 
 /** Column-major 4x4 identity. */
 const IDENTITY: readonly number[] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-
-/** a * b, both column-major 4x4. */
-function multiply(a: readonly number[], b: readonly number[]): number[] {
-  const out = new Array<number>(16);
-  for (let c = 0; c < 4; c++) {
-    for (let r = 0; r < 4; r++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += a[k * 4 + r]! * b[c * 4 + k]!;
-      out[c * 4 + r] = s;
-    }
-  }
-  return out;
-}
-
-/** T * R * S as a column-major matrix; the quaternion is [x, y, z, w]. */
-function composeTrs(t: readonly number[], q: readonly number[], s: readonly number[]): number[] {
-  const [x, y, z, w] = q as [number, number, number, number];
-  const [sx, sy, sz] = s as [number, number, number];
-  return [
-    (1 - 2 * (y * y + z * z)) * sx, 2 * (x * y + z * w) * sx, 2 * (x * z - y * w) * sx, 0,
-    2 * (x * y - z * w) * sy, (1 - 2 * (x * x + z * z)) * sy, 2 * (y * z + x * w) * sy, 0,
-    2 * (x * z + y * w) * sz, 2 * (y * z - x * w) * sz, (1 - 2 * (x * x + y * y)) * sz, 0,
-    t[0]!, t[1]!, t[2]!, 1,
-  ];
-}
 
 function isIdentity(m: readonly number[]): boolean {
   return m.every((v, i) => v === IDENTITY[i]);
@@ -547,7 +520,7 @@ class GltfReader {
     const t = node.translation === undefined ? [0, 0, 0] : this.numbers(node.translation, 3, `${field}.translation`);
     const r = node.rotation === undefined ? [0, 0, 0, 1] : this.numbers(node.rotation, 4, `${field}.rotation`);
     const s = node.scale === undefined ? [1, 1, 1] : this.numbers(node.scale, 3, `${field}.scale`);
-    return composeTrs(t, r, s);
+    return composeTRS(t, r as Quat, s as Vec3) as number[];
   }
 
   /** The root nodes of the default scene (or every root node when there are no scenes). */
@@ -584,7 +557,7 @@ class GltfReader {
       if (seen.has(ni)) this.fail("node is reached twice from the scene (glTF nodes must form trees)", field);
       seen.add(ni);
       const node = this.item("nodes", ni);
-      const world = multiply(parent, this.localMatrix(node, field));
+      const world = multiply4(parent as Mat4, this.localMatrix(node, field) as Mat4) as number[];
       if (node.mesh !== undefined) {
         const mi = this.index(node.mesh, "meshes", `${field}.mesh`);
         // a skinned mesh ignores its node's transform; in the bind pose its joints cancel out

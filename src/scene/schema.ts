@@ -210,7 +210,7 @@ const IntrinsicsSchema = z.strictObject({
  * applies them: exposure and white balance on linear radiance, optical blur, sensor noise,
  * then a display gamma (src/render/rgb-effects.ts).
  */
-export const CameraEffectsSchema = z.strictObject({
+const CameraEffectsSchema = z.strictObject({
   exposure: finite("a number of EV stops").default(0).describe("EV stops: linear radiance x 2^exposure"),
   whiteBalance: PositiveVec3.default(() => v3(1, 1, 1)).describe("per-channel gains on linear RGB"),
   blur: nonNegative("a standard deviation in pixels, >= 0").default(0).describe("Gaussian blur, standard deviation in pixels"),
@@ -362,7 +362,7 @@ export const MaterialSchema = z.strictObject({
 
 const PRESET_NAMES = Object.keys(LIDAR_PRESETS);
 
-export const LidarSchema = z
+const LidarSchema = z
   .strictObject({
     name: z.string({ error: expecting("a name of letters, digits, - and _") }).regex(/^[A-Za-z0-9_-]+$/, { error: "expected a name of letters, digits, - and _ (it names the output files)" }),
     preset: z.enum(PRESET_NAMES as [string, ...string[]], { error: (iss) => `unknown LiDAR preset ${describeValue(iss.input)} (known: ${PRESET_NAMES.join(", ")})` }).optional(),

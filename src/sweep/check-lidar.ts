@@ -3,7 +3,7 @@
  * lidar_<name>.json or its lidar_<name>.bin), the KITTI .bin holds 16 bytes a point, the
  * SemanticKITTI .label 4 bytes a point, and both hold the sidecar's "points" points.
  */
-import { isRecord } from "./dataset-files.js";
+import { isObject } from "../formats/json.js";
 
 /** The frame's files as the checks read them. */
 export interface FrameFileReader {
@@ -36,7 +36,7 @@ async function sidecarPoints(files: FrameFileReader, name: string, problems: str
   }
   try {
     const meta: unknown = JSON.parse(bytes.toString("utf8"));
-    const points = isRecord(meta) ? meta["points"] : undefined;
+    const points = isObject(meta) ? meta["points"] : undefined;
     if (typeof points === "number" && Number.isSafeInteger(points) && points >= 0) return points;
     problems.push(`${file}: "points" is not a point count`);
   } catch (err) {

@@ -19,7 +19,8 @@ import { basename, join, posix } from "node:path";
 import { decodeNpy } from "../formats/npy.js";
 import { decodePng, type DecodedPng } from "../formats/png.js";
 import { loadManifest } from "../writers/manifest.js";
-import { frameDirsOnDisk, isRecord, mapPool } from "./dataset-files.js";
+import { frameDirsOnDisk, mapPool } from "./dataset-files.js";
+import { isObject } from "../formats/json.js";
 import { checkLidar } from "./check-lidar.js";
 import { emptyPassesProblem, type ViewedObject } from "../writers/frame-guard.js";
 import { checkDepth, checkInstances, checkSemantic, type AnnObject } from "./check-pixels.js";
@@ -75,11 +76,11 @@ function parseObjects(ann: Record<string, unknown>, problems: string[]): AnnObje
   const out: AnnObject[] = [];
   const seen = new Set<number>();
   raw.forEach((o: unknown, i) => {
-    const num = (k: string) => (isRecord(o) && typeof o[k] === "number" ? (o[k] as number) : NaN);
-    const bb = isRecord(o) ? o["bbox_visible"] : undefined;
+    const num = (k: string) => (isObject(o) && typeof o[k] === "number" ? (o[k] as number) : NaN);
+    const bb = isObject(o) ? o["bbox_visible"] : undefined;
     const okBox = bb === null || (Array.isArray(bb) && bb.length === 4 && bb.every((x) => typeof x === "number"));
     const obj = { id: num("id"), class_id: num("class_id"), px_count_visible: num("px_count_visible"), px_count_amodal: num("px_count_amodal") };
-    if (!isRecord(o) || Object.values(obj).some((v) => !Number.isFinite(v)) || typeof o["class"] !== "string" || !okBox) {
+    if (!isObject(o) || Object.values(obj).some((v) => !Number.isFinite(v)) || typeof o["class"] !== "string" || !okBox) {
       problems.push(`annotations.json: objects[${i}] lacks id, class, class_id, bbox_visible or pixel counts`);
       return;
     }
@@ -192,9 +193,9 @@ async function checkAmodal(files: FrameFiles, size: { w: number; h: number } | n
 
 /** Passes with no object pixel while the annotations say objects are in view (writers/frame-guard.ts). */
 function checkNotEmpty(ids: Uint16Array, ann: Record<string, unknown>, size: { w: number; h: number }, problems: string[]): void {
-  const depth = isRecord(ann["depth"]) ? ann["depth"] : {};
+  const depth = isObject(ann["depth"]) ? ann["depth"] : {};
   const num = (v: unknown, fallback: number) => (typeof v === "number" ? v : fallback);
-  const objects = (Array.isArray(ann["objects"]) ? ann["objects"] : []).filter((o): o is ViewedObject => isRecord(o) && typeof o["id"] === "number" && typeof o["px_count_amodal"] === "number");
+  const objects = (Array.isArray(ann["objects"]) ? ann["objects"] : []).filter((o): o is ViewedObject => isObject(o) && typeof o["id"] === "number" && typeof o["px_count_amodal"] === "number");
   const empty = emptyPassesProblem(ids, objects, { width: size.w, height: size.h, near: num(depth["near"], 0), far: num(depth["far"], Infinity) });
   if (empty) problems.push(`instance.png: ${empty}`);
 }
@@ -212,12 +213,12 @@ function classCounts(objects: AnnObject[]): Record<string, ClassCounts> {
 
 /** The frame size from annotations.json, else from scene.json's camera. */
 async function frameSize(files: FrameFiles, ann: Record<string, unknown> | null): Promise<{ w: number; h: number } | null> {
-  const fromObj = (o: unknown) => (isRecord(o) && Number.isInteger(o["width"]) && Number.isInteger(o["height"]) ? { w: o["width"] as number, h: o["height"] as number } : null);
+  const fromObj = (o: unknown) => (isObject(o) && Number.isInteger(o["width"]) && Number.isInteger(o["height"]) ? { w: o["width"] as number, h: o["height"] as number } : null);
   if (ann) return fromObj(ann);
   const bytes = await files.bytes("scene.json");
   try {
     const scene: unknown = bytes ? JSON.parse(bytes.toString("utf8")) : null;
-    return isRecord(scene) ? fromObj(scene["camera"]) : null;
+    return isObject(scene) ? fromObj(scene["camera"]) : null;
   } catch {
     return null;
   }
@@ -236,7 +237,7 @@ async function checkFiles(files: FrameFiles, expected: Record<string, string> | 
   const bytes = await files.bytes("annotations.json");
   try {
     const ann: unknown = JSON.parse(bytes?.toString("utf8") ?? "");
-    if (isRecord(ann)) return ann;
+    if (isObject(ann)) return ann;
     problems.push("annotations.json: not a JSON object");
   } catch (err) {
     problems.push(`annotations.json: ${errnoText(err)}`);

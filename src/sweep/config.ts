@@ -31,7 +31,7 @@ import { InputError } from "../errors.js";
 import { readJsonFile } from "../scene/load.js";
 import { formatPath } from "../scene/validate.js";
 import { checkDistributionNames } from "../randomize/frames.js";
-import { stableJson } from "../formats/json.js";
+import { isObject, stableJson } from "../formats/json.js";
 import { datasetWriter } from "../writers/registry.js";
 import { parseWith } from "../scene/validate.js";
 import { sweepFileSchema } from "./schema.js";
@@ -66,10 +66,8 @@ export interface SweepConfig {
   hash: string;
 }
 
-const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** `lights[0].intensity` -> ["lights", 0, "intensity"]; null when malformed. */
-export function parseFieldPath(text: string): (string | number)[] | null {
+function parseFieldPath(text: string): (string | number)[] | null {
   const out: (string | number)[] = [];
   const re = /([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|(\.)/gy;
   let m: RegExpExecArray | null;
@@ -93,7 +91,7 @@ export function parseFieldPath(text: string): (string | number)[] | null {
 }
 
 /** A copy of `template` with `value` at `path`; the parent must exist (a new key may be added to an object). */
-export function overrideAt(template: Json, path: (string | number)[], value: Json, file: string, field: string): Json {
+function overrideAt(template: Json, path: (string | number)[], value: Json, file: string, field: string): Json {
   const copy = structuredClone(template);
   let node: Json = copy;
   for (let i = 0; i < path.length - 1; i++) {

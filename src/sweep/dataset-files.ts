@@ -7,10 +7,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mapOrdered } from "../writers/dataset.js";
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../formats/json.js";
 
 /** One line of the run log: `t` (epoch seconds) and `type`, the other fields as written. */
 export interface LogEvent {
@@ -47,7 +44,7 @@ export async function readRunLog(outDir: string): Promise<LogEvent[]> {
       } catch {
         continue;
       }
-      if (isRecord(v) && typeof v["t"] === "number" && Number.isFinite(v["t"]) && typeof v["type"] === "string") events.push(v as LogEvent);
+      if (isObject(v) && typeof v["t"] === "number" && Number.isFinite(v["t"]) && typeof v["type"] === "string") events.push(v as LogEvent);
     }
   }
   return events;

@@ -16,10 +16,10 @@ export const NOTE_TITLES: Record<NoteKind, string> = {
   other: "Other warnings",
 };
 
-export const NOTE_KINDS = Object.keys(NOTE_TITLES) as NoteKind[];
+const NOTE_KINDS = Object.keys(NOTE_TITLES) as NoteKind[];
 
 /** The kind of a randomizer warning, from its text (frames.ts, template.ts). */
-export function warningKind(message: string): Exclude<NoteKind, "qa"> {
+function warningKind(message: string): Exclude<NoteKind, "qa"> {
   if (/still moving after \d+ physics steps|fell with nothing below them/.test(message)) return "physics";
   if (/placed \d+ of \d+ objects/.test(message)) return "placement";
   return "other";

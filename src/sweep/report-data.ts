@@ -7,11 +7,12 @@
 import { join } from "node:path";
 import type { FrameEntry, Manifest } from "../writers/manifest.js";
 import { maxOf, minOf } from "./report-svg.js";
-import { isRecord, mapPool, readJsonOrNull, type LogEvent } from "./dataset-files.js";
+import { mapPool, readJsonOrNull, type LogEvent } from "./dataset-files.js";
 import { warningNotes, type FrameNote } from "./notes.js";
+import { isObject } from "../formats/json.js";
 
 export const MAX_SCAN = 5000;
-export const MAX_PARAMS = 24;
+const MAX_PARAMS = 24;
 
 export interface ClassStats {
   name: string;
@@ -52,10 +53,10 @@ export function evenSample<T>(items: readonly T[], n: number): T[] {
 }
 
 /** A template path with the spawn counters (`#3`) removed, so spawned copies share a distribution. */
-export const paramKey = (path: string) => path.replace(/#\d+/g, "");
+const paramKey = (path: string) => path.replace(/#\d+/g, "");
 
 function addDraws(draws: unknown, into: Map<string, number[]>): void {
-  if (!isRecord(draws)) return;
+  if (!isObject(draws)) return;
   const push = (k: string, v: number) => {
     if (!Number.isFinite(v)) return;
     const list = into.get(k);
@@ -70,10 +71,10 @@ function addDraws(draws: unknown, into: Map<string, number[]>): void {
 }
 
 function addAnnotations(ann: unknown, classes: Map<string, ClassStats>): void {
-  if (!isRecord(ann) || !Array.isArray(ann["objects"])) return;
+  if (!isObject(ann) || !Array.isArray(ann["objects"])) return;
   const seen = new Set<string>();
   for (const o of ann["objects"] as unknown[]) {
-    if (!isRecord(o) || typeof o["class"] !== "string") continue;
+    if (!isObject(o) || typeof o["class"] !== "string") continue;
     const name = o["class"];
     let c = classes.get(name);
     if (!c) classes.set(name, (c = { name, instances: 0, visible: 0, frames: 0, fractions: [] }));
@@ -145,7 +146,7 @@ export async function gatherReportData(outDir: string, manifest: Manifest, log: 
   for (const f of manifest.frames) if (f.status === "done" && Array.isArray(f.qa) && f.qa.length) notes.push({ index: f.index, kind: "qa", messages: f.qa.map(String) });
   read.forEach((r, k) => {
     addAnnotations(r.ann, classes);
-    if (isRecord(r.params)) {
+    if (isObject(r.params)) {
       withParams++;
       addDraws(r.params["draws"], draws);
       const w = r.params["warnings"];

@@ -11,7 +11,7 @@ import sharp, { type Sharp } from "sharp";
 import { decodeNpy } from "../formats/npy.js";
 import { colorizeIds, decodePng } from "../formats/png.js";
 
-export const THUMB_WIDTH = 200;
+const THUMB_WIDTH = 200;
 
 export interface Thumb {
   uri: string;
@@ -28,7 +28,7 @@ export interface FrameThumbs {
 }
 
 /** Google's turbo colormap, polynomial approximation (Ruofei Du), t in [0, 1]. */
-export function turbo(t: number): [number, number, number] {
+function turbo(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, t));
   const x2 = x * x, x3 = x2 * x, x4 = x3 * x, x5 = x4 * x;
   const r = 0.13572138 + 4.6153926 * x - 42.66032258 * x2 + 132.13108234 * x3 - 152.94239396 * x4 + 59.28637943 * x5;
@@ -42,7 +42,7 @@ export function turbo(t: number): [number, number, number] {
 const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
 
 /** Depth (metres, 0 = none) -> RGB8 over the 1st..99th percentile of valid depths. */
-export function colorizeDepthTurbo(depth: Float32Array): { rgb: Uint8Array; near: number; far: number } {
+function colorizeDepthTurbo(depth: Float32Array): { rgb: Uint8Array; near: number; far: number } {
   const valid = depth.filter((d) => d > 0 && Number.isFinite(d)).sort();
   const rgb = new Uint8Array(depth.length * 3);
   if (valid.length === 0) return { rgb, near: 0, far: 0 };
@@ -59,7 +59,7 @@ export function colorizeDepthTurbo(depth: Float32Array): { rgb: Uint8Array; near
 }
 
 /** Largest value per channel over each block: shrinks sparse point images without losing points. */
-export function maxPool(rgb: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
+function maxPool(rgb: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
   const out = new Uint8Array(outW * outH * 3);
   for (let v = 0; v < outH; v++) {
     const y0 = Math.floor((v * h) / outH), y1 = Math.max(y0 + 1, Math.floor(((v + 1) * h) / outH));

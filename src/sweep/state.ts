@@ -20,7 +20,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { mapWriteError, removeStaleTemps, writeFileAtomic } from "../formats/atomic.js";
-import { frameDirName } from "../writers/frame.js";
+import { pad6 } from "../formats/names.js";
 import { stableJson } from "../formats/json.js";
 import { readManifest, writeManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
 import type { GridCell, SweepConfig } from "./config.js";
@@ -94,7 +94,7 @@ export function frameEntries(manifest: Manifest | null, journal: readonly FrameE
   return entries;
 }
 
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest("hex");
@@ -294,6 +294,6 @@ export class SweepState {
   }
 
   frameDir(index: number): string {
-    return `frames/${frameDirName(index)}`;
+    return `frames/${pad6(index)}`;
   }
 }

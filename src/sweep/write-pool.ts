@@ -45,7 +45,7 @@ export async function writeAndCheck(job: WriteJob): Promise<WriteResult> {
 export type WriteReply = { id: number; ok: WriteResult } | { id: number; err: { message: string; name: string; file?: string; field?: string } };
 
 /** Threads a pool gets by default: the cores less one (the browsers and the driving thread need one), at least one. */
-export const defaultWriteThreads = () => Math.max(1, availableParallelism() - 1);
+const defaultWriteThreads = () => Math.max(1, availableParallelism() - 1);
 
 /** The built worker script (tests run the TypeScript sources, whose worker is the built one). */
 function workerScript(): URL {

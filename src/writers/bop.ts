@@ -40,12 +40,14 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pad6, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
+import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
 
 /** Images per scene folder, as BlenderProc writes BOP. */
-export const BOP_IMAGES_PER_SCENE = 1000;
+const BOP_IMAGES_PER_SCENE = 1000;
 
 /** depth.png holds millimetres: BOP's depth_scale (PNG value x depth_scale = mm) is 1. */
 const DEPTH_SCALE = 1.0;
@@ -65,16 +67,6 @@ function rt(m: number[][], scale: number): { R: number[]; t: number[] } {
   const R: number[] = [];
   for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) R.push(m[r]![c]!);
   return { R, t: [m[0]![3]! * scale, m[1]![3]! * scale, m[2]![3]! * scale] };
-}
-
-/** The inverse of a rigid row-major 4x4: [Rᵀ | -Rᵀ t]. */
-function invertRows(m: number[][]): number[][] {
-  const out: number[][] = [[], [], [], [0, 0, 0, 1]];
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) out[r]![c] = m[c]![r]!;
-    out[r]![3] = -(m[0]![r]! * m[0]![3]! + m[1]![r]! * m[1]![3]! + m[2]![r]! * m[2]![3]!);
-  }
-  return out;
 }
 
 interface BopImage {
@@ -156,7 +148,7 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Prom
       visib_fract: pxAll > 0 ? pxVisib / pxAll : 0,
     });
   }
-  const w2c = rt(invertRows(ann.T_world_camera), 1000);
+  const w2c = rt(toRows(invertRigid(fromRows(ann.T_world_camera.flat()))), 1000);
   const K = ann.K;
   const camera = { cam_K: [...K[0]!, ...K[1]!, ...K[2]!], depth_scale: DEPTH_SCALE, cam_R_w2c: w2c.R, cam_t_w2c: w2c.t };
   return { camera, gt, info, K, width: w, height: h };

@@ -33,7 +33,8 @@ import { InputError } from "../errors.js";
 import { maskStats } from "../sensors/annotations.js";
 import { VERSION } from "../version.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, linkInto, mapOrdered, pad6, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, linkInto, mapOrdered, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { pad6 } from "../formats/names.js";
 import { readJsonFile } from "../scene/load.js";
 import { encodeRleIds } from "../formats/rle.js";
 
@@ -48,7 +49,7 @@ interface ClassEntry {
 }
 
 /** The class table of a frame's scene.json, checked. */
-export async function readClasses(frameDir: string): Promise<ClassEntry[]> {
+async function readClasses(frameDir: string): Promise<ClassEntry[]> {
   const file = join(frameDir, "scene.json");
   const scene = (await readJsonFile(file)) as { classes?: unknown };
   const classes = scene.classes;
@@ -66,7 +67,7 @@ export async function stuffClassIds(frameDir: string): Promise<Set<number>> {
  * Adds a frame's classes to the union `known` (id -> name and the scene.json that named
  * it first); an id named differently than before is an InputError.
  */
-export function mergeClasses(known: Map<number, { name: string; file: string }>, classes: readonly ClassEntry[], frameDir: string): void {
+function mergeClasses(known: Map<number, { name: string; file: string }>, classes: readonly ClassEntry[], frameDir: string): void {
   const file = join(frameDir, "scene.json");
   for (const c of classes) {
     if (c.stuff) continue; // not an object category

@@ -52,9 +52,6 @@ export interface DatasetWriter {
 
 // ---------------------------------------------------------------- shared helpers
 
-/** `n` as six digits, as frame directories and dataset files are named. */
-export const pad6 = (n: number): string => String(n).padStart(6, "0");
-
 
 /**
  * Hard-links `src` at `dst` (a new name; its directory must exist), or copies it where a
@@ -154,7 +151,7 @@ export async function readAnnotations(frame: DatasetFrame, writer: string): Prom
 }
 
 /** Reads and decodes a PNG of a frame; missing is an InputError naming it (with `why`). */
-export async function readPng(path: string, why = ""): Promise<DecodedPng> {
+async function readPng(path: string, why = ""): Promise<DecodedPng> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

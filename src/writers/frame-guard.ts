@@ -37,7 +37,7 @@ function cornerDepths(o: ViewedObject): number[] | null {
  * amodal pixels, or its 3D box lies wholly within the view (image and depth range) and
  * projects at least 2 px wide and high.
  */
-export function mustShow(o: ViewedObject, width: number, height: number, near: number, far: number): boolean {
+function mustShow(o: ViewedObject, width: number, height: number, near: number, far: number): boolean {
   if (o.px_count_amodal > 0) return true;
   const z = cornerDepths(o);
   const c = o.bbox_3d_corners_2d;
@@ -59,7 +59,7 @@ export function emptyPassesProblem(instance: Uint16Array, objects: readonly View
 }
 
 /** The problems of a rendered frame, each a short sentence; empty when it may be written. */
-export function renderedFrameProblems(frame: RenderedFrame, objects: readonly ViewedObject[] = []): string[] {
+function renderedFrameProblems(frame: RenderedFrame, objects: readonly ViewedObject[] = []): string[] {
   const problems: string[] = [];
   const { depth, instance } = frame;
   if (depth && instance) {

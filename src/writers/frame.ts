@@ -14,6 +14,7 @@ import { stageDir } from "../formats/atomic.js";
 import { encodeNpy } from "../formats/npy.js";
 import { colorizeDepth, colorizeIds, depthRange, encodeGray16Png, encodeGray8Png, encodeRgbPng } from "../formats/png.js";
 import { stableJson } from "../formats/json.js";
+import { pad6 } from "../formats/names.js";
 import type { LidarScan } from "../sensors/lidar/pipeline.js";
 import { invertRigid, multiply, toRows } from "../math/transforms.js";
 import { encodeKittiBin } from "../formats/kitti-bin.js";
@@ -23,8 +24,6 @@ import { encodeBevPng, encodeRangePng } from "./lidar-preview.js";
 import { assertFrameSound } from "./frame-guard.js";
 
 export { depthToPng16 };
-
-export const frameDirName = (index: number) => String(index).padStart(6, "0");
 
 /** Normals in [-1, 1] -> RGB8 preview ((n + 1) / 2), black where there is no surface. */
 function normalsPreview(n: Float32Array): Uint8Array {
@@ -103,7 +102,7 @@ export async function writeFrame(frame: SensorFrame, outDir: string, index: numb
   // depth_preview.png: viridis over this range, the nearest yellow, the farthest purple
   const previewRange = previews && frame.depth ? depthRange(frame.depth) : null;
   if (annotations && previews && frame.depth) Object.assign(annotations.depth, { preview_file: "depth_preview.png", preview_colormap: "viridis (near yellow, far purple)", preview_range_m: previewRange });
-  const dir = join(outDir, "frames", frameDirName(index));
+  const dir = join(outDir, "frames", pad6(index));
   const staged = await stageDir(dir);
   const files: string[] = [];
   const sums = new Map<string, string>();
@@ -137,7 +136,7 @@ export async function writeFrame(frame: SensorFrame, outDir: string, index: numb
         if ((frame.objects[i]?.amodalPixels ?? 0) === 0) continue;
         const mask = amodalMask(frame, i);
         for (let p = 0; p < mask.length; p++) if (mask[p]) mask[p] = 255;
-        await put(`amodal/${frameDirName(obj.id)}.png`, await encodeGray8Png(mask, w, h));
+        await put(`amodal/${pad6(obj.id)}.png`, await encodeGray8Png(mask, w, h));
       }
     }
     if (frame.normals) {

@@ -37,7 +37,8 @@ import { InputError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { intrinsicsOf, type CameraInput } from "../math/camera.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, linkInto, mapOrdered, pad6, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, fileExists, linkInto, mapOrdered, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { pad6 } from "../formats/names.js";
 import { readJsonFile } from "../scene/load.js";
 
 const LIDAR_JSON = /^lidar_([A-Za-z0-9_-]+)\.json$/;
@@ -45,7 +46,7 @@ const LIDAR_JSON = /^lidar_([A-Za-z0-9_-]+)\.json$/;
 const READ_AHEAD = 4;
 
 /** A number as C's "%.12e" (two-digit exponent at least; -0 written as 0). */
-export function formatE(x: number): string {
+function formatE(x: number): string {
   if (!Number.isFinite(x)) throw new InputError(`cannot write a non-finite number (${x}) to a KITTI text file`);
   const s = (x === 0 ? 0 : x).toExponential(12);
   return s.replace(/e([+-])(\d)$/, "e$10$2");
@@ -77,7 +78,7 @@ async function frameK(dir: string): Promise<number[][]> {
 }
 
 /** The calib/<index>.txt text for a camera K and T_camera_lidar. */
-export function kittiCalib(K: number[][], T_camera_lidar: number[][], file = "T_camera_lidar"): string {
+function kittiCalib(K: number[][], T_camera_lidar: number[][], file = "T_camera_lidar"): string {
   const P = [K[0]![0]!, K[0]![1]!, K[0]![2]!, 0, K[1]![0]!, K[1]![1]!, K[1]![2]!, 0, K[2]![0]!, K[2]![1]!, K[2]![2]!, 0];
   return (
     line("P0", P) +

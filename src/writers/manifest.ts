@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { InputError, errnoText } from "../errors.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/atomic.js";
-import { stableJson } from "../formats/json.js";
+import { isObject, stableJson } from "../formats/json.js";
 import { VERSION } from "../version.js";
 
 export interface FrameEntry {
@@ -88,7 +88,6 @@ export async function loadManifest(outDir: string): Promise<Manifest> {
   return manifest;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function configHash(sceneJsons: string[]): string {
   const h = createHash("sha256");

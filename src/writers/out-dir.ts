@@ -11,7 +11,7 @@ import { InputError } from "../errors.js";
 import { errCode, mapWriteError } from "../formats/atomic.js";
 
 /** What simforge writes at the top of a dataset directory (render, sweep, exporters, report). */
-export const DATASET_ENTRIES = ["frames", "manifest.json", "sweep.json", "journal.jsonl", "log", "coco", "bop", "kitti", "report.html"] as const;
+const DATASET_ENTRIES = ["frames", "manifest.json", "sweep.json", "journal.jsonl", "log", "coco", "bop", "kitti", "report.html"] as const;
 
 async function names(dir: string): Promise<string[]> {
   try {
@@ -23,7 +23,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 /** A description of the dataset in `out` ("a manifest.json and 3 frame directories"), or null when there is none. */
-export async function datasetIn(out: string): Promise<string | null> {
+async function datasetIn(out: string): Promise<string | null> {
   const top = await names(out);
   const frames = top.includes("frames") ? await names(join(out, "frames")) : [];
   const marks = ["manifest.json", "sweep.json"].filter((n) => top.includes(n));
@@ -59,7 +59,7 @@ export function frameBytesEstimate(width: number, height: number, passes: { rgb?
 }
 
 /** Free bytes where `out` is (or would be created), or null when that cannot be told. */
-export async function freeBytesAt(out: string): Promise<number | null> {
+async function freeBytesAt(out: string): Promise<number | null> {
   for (let dir = resolve(out); ; dir = dirname(dir)) {
     try {
       const s = await statfs(dir);
@@ -71,7 +71,7 @@ export async function freeBytesAt(out: string): Promise<number | null> {
 }
 
 /** `bytes` with a decimal unit: 4.6 MB, 12.0 GB, 3.1 PB. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
   let k = 0;
   while (bytes >= 1000 && k < units.length - 1) {

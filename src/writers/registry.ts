@@ -26,11 +26,6 @@ export function datasetWriterNames(): string[] {
   return [...registry.keys()];
 }
 
-/** The writer of a name, or undefined. */
-export function findDatasetWriter(name: string): DatasetWriter | undefined {
-  return registry.get(name);
-}
-
 /** The writer of a name; an unknown name is an InputError listing the known ones. */
 export function datasetWriter(name: string): DatasetWriter {
   const w = registry.get(name);

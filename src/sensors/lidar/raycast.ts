@@ -76,7 +76,7 @@ function fan(mesh: LocalMesh, centre: Vec3, ring: Vec3[]): void {
  * (src/page/build-scene.ts createPrimitive): boxes and spheres in Babylon's axes as they
  * are (a sphere's poles on ±y), cylinders, cones, capsules and tori around z.
  */
-export function primitiveMesh(shape: PrimitiveShape): LocalMesh {
+function primitiveMesh(shape: PrimitiveShape): LocalMesh {
   switch (shape.type) {
     case "box": {
       const [x, y, z] = shape.size.map((s) => s / 2) as [number, number, number];

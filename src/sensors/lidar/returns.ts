@@ -49,7 +49,7 @@ export interface Measurement {
 }
 
 /** Fog's extinction and backscatter coefficients (1/m) for a visibility in metres. */
-export const fogCoefficients = (visibility: number) => ({ alpha: Math.log(20) / visibility, beta: 0.046 / visibility });
+const fogCoefficients = (visibility: number) => ({ alpha: Math.log(20) / visibility, beta: 0.046 / visibility });
 
 const LIGHT_SPEED = 299_792_458;
 const PULSE = 20e-9;
@@ -65,7 +65,7 @@ export interface TargetInfo {
   reflectivity: number;
 }
 
-export function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
+function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
   const alpha = m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation;
   if (m.intensityModel === "carla") return Math.exp(-alpha * range);
   const r0 = m.intensityReference / range;

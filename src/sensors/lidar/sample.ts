@@ -51,7 +51,7 @@ export function decodeOctahedral(ex: number, ey: number): Vec3 {
 }
 
 /** `decodeOctahedral` into `out` (no allocation, for loops over every beam). */
-export function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
+function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
   let x = ex, y = ey;
   const z = 1 - Math.abs(x) - Math.abs(y);
   if (z < 0) {

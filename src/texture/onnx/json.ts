@@ -7,9 +7,8 @@ import { InputError, errnoText } from "../../errors.js";
 
 export type JsonObject = { [key: string]: unknown };
 
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../../formats/json.js";
+
 
 /** Read a file as UTF-8 text; a missing or unreadable file is an InputError naming it. */
 export function readText(file: string): string {

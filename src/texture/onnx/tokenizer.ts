@@ -16,7 +16,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
-import { isObject, parseJsonObject, readJsonObject, readText, type JsonObject } from "./json.js";
+import { parseJsonObject, readJsonObject, readText, type JsonObject } from "./json.js";
+import { isObject } from "../../formats/json.js";
 
 export const CLIP_BOS = "<|startoftext|>";
 export const CLIP_EOS = "<|endoftext|>";
