@@ -12,6 +12,8 @@ export type { FrameResult, RenderFrameOptions, RenderScenesOptions, RenderFilesO
 export { frameSeed, Rng } from "./math/rng.js";
 export { randomize, planSceneFile, sceneFileFrames } from "./randomize/frames.js";
 export { sampleTemplate } from "./randomize/template.js";
+export { registerDistribution, distributionNames, findDistribution } from "./randomize/distribution-registry.js";
+export type { Distribution, DrawContext } from "./randomize/distribution.js";
 export { settle, type SettleReport } from "./physics/settle.js";
 export { Renderer, semanticFromInstance } from "./render/renderer.js";
 export type { PassOptions, RenderedFrame } from "./render/renderer.js";

@@ -9,7 +9,8 @@ import { checkAssetRoots, checkSceneFiles, readJsonFile } from "../scene/load.js
 import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "../math/rng.js";
-import { DISTRIBUTIONS, isTemplate, sampleTemplate, type Draws } from "./template.js";
+import { isTemplate, sampleTemplate, type Draws } from "./template.js";
+import { distributionNames } from "./distribution-registry.js";
 import { ensureTexture, type TextureRequest } from "../texture/bank.js";
 import { settle, type SettleReport } from "../physics/settle.js";
 import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
@@ -29,10 +30,11 @@ export function checkDistributionNames(node: unknown, file: string, path: (strin
   if (Array.isArray(node)) return node.forEach((v, i) => checkDistributionNames(v, file, [...path, i]));
   if (typeof node !== "object" || node === null) return;
   const keys = Object.keys(node);
-  if (keys.length === 1 && !(DISTRIBUTIONS as readonly string[]).includes(keys[0]!)) {
+  const names = distributionNames();
+  if (keys.length === 1 && !names.includes(keys[0]!)) {
     const key = keys[0]!;
-    if (DISTRIBUTIONS.some((d) => editDistance(key.toLowerCase(), d.toLowerCase()) <= 2 && key.length > 2)) {
-      throw new InputError(`unknown distribution "${key}" (known: ${DISTRIBUTIONS.join(", ")})`, { file, field: formatPath([...path, key]) });
+    if (names.some((d) => editDistance(key.toLowerCase(), d.toLowerCase()) <= 2 && key.length > 2)) {
+      throw new InputError(`unknown distribution "${key}" (known: ${names.join(", ")})`, { file, field: formatPath([...path, key]) });
     }
   }
   for (const [k, v] of Object.entries(node)) checkDistributionNames(v, file, [...path, k]);
