@@ -18,6 +18,7 @@ import { removeStaleTemps } from "./formats/atomic.js";
 import { claimOutDir, diskWarning, frameBytesEstimate } from "./writers/out-dir.js";
 import { progress as makeProgress } from "./sweep/progress.js";
 import { WritePool } from "./sweep/write-pool.js";
+import { givenRenderer, runWorker } from "./sweep/worker.js";
 import { basename, join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { InputError, errnoText } from "./errors.js";
@@ -198,11 +199,12 @@ export async function renderScenes(inputs: (string | SceneInput | ConcreteScene)
 }
 
 /**
- * The frame loop of renderScenes, on an open renderer (also used by the benchmark). The
- * next frame is made and requested before the current one is written, and frames are
- * encoded and written on worker threads (a few at once), so the host draws frame i+1 and
- * the page renders it while earlier frames are written; the manifest lists frames in
- * order. Outputs do not depend on this overlap.
+ * Writes `source`'s frames as a dataset on an open renderer (renderScenes, renderFiles, the
+ * benchmark): the one frame loop of sweeps (sweep/worker.ts) with one worker on this
+ * browser, no journal and no retries (a frame that fails ends the run with its error). The
+ * next frame is drawn and rendered while earlier ones are encoded and written on worker
+ * threads (a few at once); the manifest lists frames in order. Outputs do not depend on
+ * this overlap.
  */
 export async function writeDataset(r: Renderer, source: FrameSource, options: RenderScenesOptions): Promise<Manifest> {
   const bar = options.progress ? makeProgress("render", source.count) : null;
@@ -214,40 +216,42 @@ export async function writeDataset(r: Renderer, source: FrameSource, options: Re
     ...(options.lidarFormats ? { lidarFormats: options.lidarFormats } : {}),
     ...(options.previews !== undefined ? { previews: options.previews } : {}),
   };
-  const request = (i: number) => {
-    const p = source.get(i).then(({ scene, file, seed }) => {
-      if (seed) seeds.set(i, seed);
-      // decoded on the writer thread
-      return renderSensors(r, scene, { ...options, raw: true }, file);
-    });
-    p.catch(() => undefined); // awaited below; a request left behind by a stop must not go unhandled
-    return p;
-  };
-  let next = source.count > 0 ? request(0) : null;
-  // frames being written, oldest first; each records itself in the manifest after the one before it
-  const writing: Promise<void>[] = [];
+  let handedOut = 0;
+  // each frame records itself in the manifest after the one before it
   let recorded: Promise<void> = Promise.resolve();
   let done = 0;
   try {
-    for (let index = 0; index < source.count && next; index++) {
-      if (options.signal?.aborted) break;
-      const frame = await next;
-      next = index + 1 < source.count && !options.signal?.aborted ? request(index + 1) : null;
-      while (writing.length >= Math.max(1, pool.threads)) await writing.shift();
-      const written = pool.write({ frame, out: options.out, index, options: writeOptions });
-      recorded = recorded.then(async () => {
-        const w = await written;
-        manifest.frames.push(doneEntry(index, w.written, r.info.backend, seeds.get(index)));
-        await writeManifest(options.out, manifest);
-        bar?.tick(++done);
-      });
-      recorded.catch(() => undefined); // awaited in turn below
-      writing.push(recorded);
-    }
-    for (const w of writing) await w;
+    await runWorker<SensorFrame>({
+      id: 0,
+      browser: givenRenderer(r),
+      take: () => (options.signal?.aborted || handedOut >= source.count ? undefined : handedOut++),
+      produce: async (renderer, index) => {
+        const { scene, file, seed } = await source.get(index);
+        if (seed) seeds.set(index, seed);
+        // decoded on the writer thread
+        return renderSensors(renderer, scene, { ...options, raw: true }, file);
+      },
+      finish: (job, frame) => {
+        const written = pool.write({ frame, out: options.out, index: job.index, options: writeOptions });
+        written.catch(() => undefined); // awaited in turn below
+        recorded = recorded.then(async () => {
+          const w = await written;
+          manifest.frames.push(doneEntry(job.index, w.written, r.info.backend, seeds.get(job.index)));
+          await writeManifest(options.out, manifest);
+          bar?.tick(++done);
+        });
+        return recorded;
+      },
+      fail: async (_job, err) => {
+        throw err;
+      },
+      diskFull: (err) => {
+        throw err;
+      },
+      retries: 0,
+      writesInFlight: pool.threads,
+    });
   } finally {
-    if (next && options.signal?.aborted) await next.catch(() => undefined);
-    await Promise.allSettled(writing);
     if (!options.writePool) await pool.close();
   }
   bar?.finish();

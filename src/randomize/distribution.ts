@@ -6,6 +6,7 @@
  */
 import type { Rng } from "../math/rng.js";
 import type { TextureRequest } from "../texture/bank.js";
+import { isObject } from "../formats/json.js";
 
 /** A JSON value, as templates are parsed. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -15,7 +16,8 @@ export type Path = (string | number)[];
 export type JsonObject = { [k: string]: Json };
 
 /** Whether a value is a JSON object (not null, not a list). */
-export const isJsonObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+/** formats/json.ts isObject, typed for template JSON. */
+export const isJsonObject = isObject as (v: unknown) => v is JsonObject;
 
 /** What a distribution's draw gets besides its node. */
 export interface DrawContext {

@@ -16,22 +16,22 @@
  *   written, and the result says how far the sweep got.
  * - Within a worker the next frame is drawn and rendered while the previous one is written.
  */
-import { statfs, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DiskFullError, InputError, RuntimeError } from "../errors.js";
+import { DiskFullError, RuntimeError } from "../errors.js";
 import { randomize } from "../randomize/frames.js";
 import { Renderer } from "../render/renderer.js";
 import { renderSensors, type SensorFrame } from "../sensors/frame.js";
 import type { Backend, GpuMode } from "../render/browser.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
-import { mapOrdered, type DatasetFrame } from "../writers/dataset.js";
+import type { DatasetFrame } from "../writers/dataset.js";
 import { writeDatasets, writersNeed } from "../writers/registry.js";
 import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
-import { treeMemoryMiB } from "./memory.js";
 import { progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
-import { frameVerifies, SweepState, sweepMeta } from "./state.js";
+import { SweepState, sweepMeta } from "./state.js";
+import { diskShortfall, dirBytes, doneFrameBytes, planRun } from "./plan.js";
+import { runWorker, type BrowserSlot, type FrameJob } from "./worker.js";
 import { WritePool } from "./write-pool.js";
 import { summaryLines, warningNotes, type FrameNote } from "./notes.js";
 
@@ -106,29 +106,6 @@ interface Produced {
   warnings: string[];
 }
 
-interface Job {
-  index: number;
-  attempt: number;
-  started: number;
-  promise: Promise<Produced>;
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let sum = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    sum += e.isDirectory() ? await dirBytes(p) : (await stat(p)).size;
-  }
-  return sum;
-}
-
-async function freeBytes(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
-}
-
-const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
-
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const config = await loadSweep(file);
   const shard = options.shard ?? null;
@@ -151,19 +128,48 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   }
 }
 
+/** A sweep worker's browser: started on the dataset's backend, restarted after trouble; three failed starts in a row end the sweep. */
+function sweepBrowser(w: number, state: SweepState, config: SweepConfig, options: SweepOptions, log: EventLog): BrowserSlot & { fatal: Error | null } {
+  let r: Renderer | null = null;
+  let failedStarts = 0;
+  const slot = {
+    fatal: null as Error | null,
+    async ensure(): Promise<Renderer> {
+      if (r?.alive) return r;
+      await r?.close().catch(() => undefined);
+      try {
+        // once the dataset has a backend, later browsers are asked for that one by name:
+        // none falls back to another rasterizer unless mixing was allowed
+        const recorded = state.backend as Backend | undefined;
+        const gpu = recorded && !options.allowMixedBackends ? recorded : (options.gpu ?? "auto");
+        r = await Renderer.open({ gpu, frameTimeoutMs: config.watchdog.frameTimeoutMs });
+      } catch (err) {
+        if (++failedStarts >= 3) slot.fatal = mixedBackendError(state.backend, err as Error) ?? (err as Error);
+        throw err;
+      }
+      failedStarts = 0;
+      state.setHeader(manifestHeader(r.info));
+      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer, backend: r.info.backend });
+      options.onBrowser?.(r.info);
+      return r;
+    },
+    async restart() {
+      const old = r;
+      r = null;
+      await old?.close().catch(() => undefined);
+    },
+    pid: () => r?.pid ?? null,
+    async close() {
+      await r?.close().catch(() => undefined);
+    },
+  };
+  return slot;
+}
+
 async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number, Drawn>, state: SweepState, log: EventLog, pool: WritePool, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
   const out = options.out;
   const mine = shardFrames(config.frames, shard);
-  const todo: number[] = [];
-  const verified: number[] = [];
-  // frames recorded as done are verified (sha256 of every file) a few at a time, in order
-  await mapOrdered(mine, 4, async (i) => {
-    const e = state.entries.get(i);
-    return e?.status === "done" && (await frameVerifies(out, e));
-  }, (ok, i) => {
-    if (ok) verified.push(i);
-    else todo.push(i);
-  });
+  const { todo, verified } = await planRun(out, state, mine);
   const skipped = verified.length;
   const workers = Math.max(1, Math.min(options.workers ?? config.workers, todo.length || 1));
   log.write({ type: "start", total: mine.length, todo: todo.length, skipped, workers, shard, pid: process.pid });
@@ -184,18 +190,10 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   let diskChecked = options.diskCheck === false;
   const checkDisk = async (perFrame: number, remaining: number) => {
     diskChecked = true;
-    const need = perFrame * remaining * (config.writers.length ? 1.2 : 1.05);
-    const free = await freeBytes(out);
-    if (free < need) {
-      stop("disk", new InputError(`not enough free space: the ${remaining} frames left need about ${gb(need)} (${gb(perFrame)} each), ${gb(free)} is free; free some space or pass --no-disk-check`, { file: out }));
-    }
+    const short = await diskShortfall(out, perFrame, remaining, config.writers.length > 0);
+    if (short) stop("disk", short);
   };
-  if (!diskChecked && skipped > 0) {
-    const sample = verified.slice(0, 20);
-    let bytes = 0;
-    for (const i of sample) bytes += await dirBytes(join(out, state.frameDir(i)));
-    await checkDisk(bytes / sample.length, todo.length);
-  }
+  if (!diskChecked && skipped > 0) await checkDisk(await doneFrameBytes(out, state, verified), todo.length);
 
   const bar = options.progress ? makeProgress("sweep", mine.length, process.stderr, 30_000, () => Date.now(), skipped) : null;
   let done = skipped;
@@ -220,7 +218,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     return { frame, backend: r.info.backend, seed: f.seed, draws: f.draws, warnings: f.warnings };
   };
 
-  const finished = async (job: Job, w: number, p: Produced) => {
+  const finished = async (job: FrameJob<Produced>, w: number, p: Produced) => {
     const cell = job.index % cellJson.length;
     const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
     // encoded, written and checked on a writer thread
@@ -243,7 +241,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     if (!diskChecked) await checkDisk(await dirBytes(written.dir), todo.length - handedOut);
   };
 
-  const recordFailure = async (job: Job, w: number, err: Error) => {
+  const recordFailure = async (job: FrameJob<Produced>, w: number, err: Error) => {
     const cell = job.index % cellJson.length;
     await state.record({ index: job.index, dir: state.frameDir(job.index), status: "failed", error: err.message, attempts: job.attempt, ...(config.cells.length > 1 ? { cell } : {}) });
     failed++;
@@ -251,100 +249,24 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
     bar?.tick(done, failed);
   };
 
-  const worker = async (w: number) => {
-    let r: Renderer | null = null;
-    let onBrowser = 0;
-    // a browser that cannot start at all is not a frame's fault: three failed starts in a row end the sweep
-    let failedStarts = 0;
-    let fatal: Error | null = null;
-    const ensure = async (): Promise<Renderer> => {
-      if (r?.alive) return r;
-      await r?.close().catch(() => undefined);
-      try {
-        // once the dataset has a backend, later browsers are asked for that one by name:
-        // none falls back to another rasterizer unless mixing was allowed
-        const recorded = state.backend as Backend | undefined;
-        const gpu = recorded && !options.allowMixedBackends ? recorded : (options.gpu ?? "auto");
-        r = await Renderer.open({ gpu, frameTimeoutMs: config.watchdog.frameTimeoutMs });
-      } catch (err) {
-        if (++failedStarts >= 3) fatal = mixedBackendError(state.backend, err as Error) ?? (err as Error);
-        throw err;
-      }
-      failedStarts = 0;
-      onBrowser = 0;
-      state.setHeader(manifestHeader(r.info));
-      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer, backend: r.info.backend });
-      options.onBrowser?.(r.info);
-      return r;
-    };
-    const restart = async (reason: string) => {
-      log.write({ type: "restart", worker: w, reason });
-      const old = r;
-      r = null;
-      await old?.close().catch(() => undefined);
-    };
-    const launch = (index: number, attempt: number): Job => {
-      const promise = ensure().then((renderer) => produce(renderer, index));
-      promise.catch(() => undefined); // awaited by the loop
-      return { index, attempt, started: Date.now(), promise };
-    };
-    try {
-      const first = take();
-      let cur: Job | null = first === undefined ? null : launch(first, 1);
-      while (cur) {
-        let produced: Produced;
-        try {
-          produced = await cur.promise;
-        } catch (e) {
-          const err = e instanceof Error ? e : new Error(String(e));
-          if (err instanceof DiskFullError) {
-            stop("disk", err);
-            break;
-          }
-          if (fatal) {
-            handedOut = todo.length; // the other workers finish what they hold and stop
-            throw fatal;
-          }
-          const browserTrouble = !(err instanceof InputError);
-          if (browserTrouble) await restart(err.message);
-          if (browserTrouble && cur.attempt <= config.watchdog.retries) {
-            log.write({ type: "retry", index: cur.index, worker: w, attempt: cur.attempt, error: err.message });
-            cur = launch(cur.index, cur.attempt + 1);
-            continue;
-          }
-          await recordFailure(cur, w, err);
-          const nextIndex = take();
-          cur = nextIndex === undefined ? null : launch(nextIndex, 1);
-          continue;
-        }
-        onBrowser++;
-        if (onBrowser % 10 === 0 || onBrowser >= config.recycle.frames) {
-          const pid = (r as Renderer | null)?.pid;
-          const mb = pid ? treeMemoryMiB(pid) : null;
-          if (mb !== null) log.write({ type: "rss", worker: w, mb: Math.round(mb), frames: onBrowser });
-          if (onBrowser >= config.recycle.frames) await restart(`recycled after ${onBrowser} frames`);
-          else if (mb !== null && mb > config.recycle.memoryMB) await restart(`browser memory ${Math.round(mb)} MiB passed ${config.recycle.memoryMB} MiB`);
-        }
-        // the next frame is drawn and rendered while this one is written
-        const nextIndex = take();
-        const next: Job | null = nextIndex === undefined ? null : launch(nextIndex, 1);
-        try {
-          await finished(cur, w, produced);
-        } catch (e) {
-          const err = e instanceof Error ? e : new Error(String(e));
-          if (err instanceof DiskFullError) {
-            stop("disk", err);
-            await next?.promise.catch(() => undefined);
-            break;
-          }
-          if (err instanceof InputError) await recordFailure(cur, w, err);
-          else throw err;
-        }
-        cur = next;
-      }
-    } finally {
-      await (r as Renderer | null)?.close().catch(() => undefined);
-    }
+  const worker = (w: number) => {
+    const browser = sweepBrowser(w, state, config, options, log);
+    return runWorker<Produced>({
+      id: w,
+      browser,
+      take,
+      produce,
+      finish: (job, p) => finished(job, w, p),
+      fail: (job, err) => recordFailure(job, w, err),
+      diskFull: (err) => stop("disk", err),
+      fatal: () => {
+        if (browser.fatal) handedOut = todo.length; // the other workers finish what they hold and stop
+        return browser.fatal;
+      },
+      retries: config.watchdog.retries,
+      recycle: config.recycle,
+      log: (e) => log.write(e),
+    });
   };
 
   try {
