@@ -33,6 +33,7 @@ import { choiceIndex, hsvToRgb, int, kelvinToRgb, logUniform, normal, shellPoint
 import type { Rng } from "../math/rng.js";
 import { ObjectSchema } from "../scene/schema.js";
 import { boundsOverlap, localBounds, worldBounds, type Bounds } from "../scene/geometry.js";
+import { DEFAULT_TEXTURE_BACKEND, textureBackendNames } from "../texture/backends.js";
 import { texturePath, type TextureRequest } from "../texture/bank.js";
 
 /** The largest instance id (instance.png is 16-bit; 0 is the background). */
@@ -236,8 +237,9 @@ class Sampler {
         if (!isObject(arg)) this.fail(at, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
         const bad = Object.keys(arg).find((k) => !GENERATE_KEYS.includes(k));
         if (bad) this.fail([...at, bad], `unknown field (known: ${GENERATE_KEYS.join(", ")})`);
-        const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : "patch-diffusion");
-        if (backend !== "patch-diffusion" && backend !== "rpn" && backend !== "onnx") this.fail([...at, "backend"], "expected patch-diffusion, rpn or onnx");
+        const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : DEFAULT_TEXTURE_BACKEND);
+        const backends = textureBackendNames();
+        if (typeof backend !== "string" || !backends.includes(backend)) this.fail([...at, "backend"], `expected ${backends.slice(0, -1).join(", ")} or ${backends.at(-1)}`);
         const pool = arg.pool === undefined ? 16 : this.num(arg.pool, [...at, "pool"]);
         if (!Number.isInteger(pool) || pool < 1) this.fail([...at, "pool"], "expected a positive integer (how many different textures frames draw from)");
         const size = arg.size === undefined ? 512 : this.num(arg.size, [...at, "size"]);
