@@ -1,10 +1,12 @@
 // generateTexture (src/texture/generate.ts): input errors name their field; meta records
-// how to reproduce the texture; every built-in material generates.
+// how to reproduce the texture; every built-in material generates; a registered backend
+// (src/texture/backends.ts) generates through it.
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
+import { registerTextureBackend, textureBackend, textureBackendNames, type TextureBackend } from "../src/texture/backends.js";
 import { LAYOUT_MATERIALS, MATERIALS, materialExemplar, materialLayout } from "../src/texture/exemplars.js";
 import { EXEMPLAR_SEED, exemplarHash, generateTexture } from "../src/texture/generate.js";
-import { makeImage } from "../src/texture/image.js";
+import { makeImage, type RgbImage } from "../src/texture/image.js";
 import { VERSION } from "../src/version.js";
 
 async function inputError(p: Promise<unknown>): Promise<InputError> {
@@ -104,5 +106,56 @@ describe("generateTexture", () => {
       expect(mortarShare).toBeLessThan(0.5);
     }
     expect(materialLayout("wood", 64, "t")).toBeNull();
+  });
+});
+
+describe("texture backends", () => {
+  /** A flat colour of the seed's grey: the smallest backend there is. */
+  const flat: TextureBackend = {
+    name: "flat",
+    summary: "one flat grey",
+    async generate(opts, { size }) {
+      const grey = typeof opts.seed === "number" ? opts.seed / 10 : 0.5;
+      const image: RgbImage = makeImage(size, size, new Float32Array(size * size * 3).fill(grey));
+      return {
+        image,
+        labels: null,
+        meta: { backend: "flat", material: null, seed: opts.seed, size, params: { grey }, exemplarHashes: [], exemplarSource: "user", layout: false, version: VERSION, metrics: null },
+      };
+    },
+  };
+
+  it("the built-in backends are registered, patch-diffusion first", () => {
+    expect(textureBackendNames().slice(0, 3)).toEqual(["patch-diffusion", "rpn", "onnx"]);
+    for (const name of ["patch-diffusion", "rpn", "onnx"]) {
+      expect(textureBackend(name).name).toBe(name);
+      expect(textureBackend(name).summary).not.toBe("");
+    }
+  });
+
+  it("an unknown backend is an InputError on backend listing the known ones", async () => {
+    const err = await inputError(generateTexture({ material: "wood", seed: 1, size: 32, backend: "gan" }));
+    expect(err.field).toBe("backend");
+    expect(err.message).toMatch(new RegExp(`must be one of ${textureBackendNames().join(", ")}, got gan$`));
+    expect(err.message).toMatch(/patch-diffusion, rpn, onnx/);
+    expect(() => textureBackend(undefined)).toThrow(InputError);
+  });
+
+  it("a registered backend generates through generateTexture, after the common checks", async () => {
+    registerTextureBackend(flat);
+    expect(textureBackendNames()).toEqual(["patch-diffusion", "rpn", "onnx", "flat"]);
+    const { image, labels, meta } = await generateTexture({ backend: "flat", seed: 3, size: 16 });
+    expect(image.width).toBe(16);
+    expect(new Set(image.data)).toEqual(new Set([Math.fround(0.3)]));
+    expect(labels).toBeNull();
+    expect(meta).toMatchObject({ backend: "flat", seed: 3, size: 16, params: { grey: 0.3 } });
+    // size, seed and patch are checked before the backend runs
+    expect((await inputError(generateTexture({ backend: "flat", seed: 3, size: 24 }))).field).toBe("size");
+    expect((await inputError(generateTexture({ backend: "flat", seed: Number.NaN, size: 16 }))).field).toBe("seed");
+    expect((await inputError(generateTexture({ backend: "flat", seed: 3, size: 16, patch: 2 }))).field).toBe("patch");
+    expect((await inputError(generateTexture({ backend: "glitter", seed: 3, size: 16 }))).message).toMatch(/one of patch-diffusion, rpn, onnx, flat, got glitter/);
+    // a name is registered once, and is lowercase words
+    expect(() => registerTextureBackend(flat)).toThrow(/already registered/);
+    expect(() => registerTextureBackend({ ...flat, name: "Flat Grey" })).toThrow(/lowercase/);
   });
 });

@@ -22,6 +22,7 @@ import { writeReport } from "../sweep/report.js";
 import { progress as makeProgress, type Progress } from "../sweep/progress.js";
 import { produceTexture, writeTexture, type TextureRequest } from "../texture/bank.js";
 import { MATERIALS } from "../texture/exemplars.js";
+import { DEFAULT_TEXTURE_BACKEND, textureBackendNames, textureBackends } from "../texture/backends.js";
 import { textureReport } from "../texture/contact-sheet.js";
 import { mkdir } from "node:fs/promises";
 import { basename, join as joinPath, resolve as resolvePath } from "node:path";
@@ -247,7 +248,7 @@ await yargs(hideBin(process.argv))
         .option("size", { type: "number", default: 512, describe: "side in pixels, a power of two" })
         .option("seed", { type: "string", default: "0", describe: "texture k uses the seed <seed>-<k>" })
         .option("steps", { type: "number", describe: "sampler steps (patch-diffusion default 30, onnx default 20)" })
-        .option("backend", { choices: ["patch-diffusion", "rpn", "onnx"] as const, default: "patch-diffusion" as const, describe: "patch-diffusion (default, no weights), rpn (random phase noise), onnx (your diffusers ONNX export)" })
+        .option("backend", { choices: textureBackendNames(), default: DEFAULT_TEXTURE_BACKEND, describe: textureBackends().map((b) => `${b.name} (${b.name === DEFAULT_TEXTURE_BACKEND ? "default, " : ""}${b.summary})`).join(", ") })
         .option("model", { type: "string", describe: "onnx: the diffusers ONNX export folder" })
         .option("prompt", { type: "string", describe: "onnx: the text prompt" })
         .option("threads", { type: "number", describe: "worker threads (default: the number of cores); the bytes do not depend on it" })

@@ -25,12 +25,14 @@ import { writeFileAtomic } from "../formats/atomic.js";
 import { stableJson } from "../formats/json.js";
 import { encodeRgbPng } from "../formats/png.js";
 import { EXEMPLAR_EXTENSIONS } from "./exemplar-files.js";
-import { generateTexture, type TextureBackend } from "./generate.js";
+import type { TextureBackendName } from "./backends.js";
+import { generateTexture } from "./generate.js";
 import { toRgb8, type RgbImage } from "./image.js";
 
 export { textureCacheDir };
 
-export type BankBackend = TextureBackend;
+/** A registered texture backend's name (backends.ts). */
+export type BankBackend = TextureBackendName;
 
 export interface TextureRequest {
   backend: BankBackend;

@@ -1,6 +1,8 @@
 /** Diffusion-based texture generation with no downloaded weights: the public API. */
-export { generateTexture, writeTexturePng, exemplarHash, EXEMPLAR_SEED, TEXTURE_BACKENDS } from "./generate.js";
-export type { GenerateTextureOptions, GeneratedTexture, TextureMeta, TextureBackend } from "./generate.js";
+export { generateTexture, writeTexturePng, exemplarHash, EXEMPLAR_SEED } from "./generate.js";
+export type { GenerateTextureOptions, GeneratedTexture, TextureMeta } from "./generate.js";
+export { registerTextureBackend, textureBackend, textureBackendNames, textureBackends, DEFAULT_TEXTURE_BACKEND } from "./backends.js";
+export type { TextureBackend, TextureBackendName, CommonTextureOptions } from "./backends.js";
 export { patchDiffusion, planPatchDiffusion } from "./patch-diffusion.js";
 export type { PatchDiffusionOptions, PatchDiffusionPlan, TextureLabels } from "./patch-diffusion.js";
 export { randomPhaseNoise } from "./rpn.js";

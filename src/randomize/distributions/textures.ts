@@ -10,6 +10,7 @@ import { int } from "../../math/distributions.js";
 import { texturePath, type TextureRequest } from "../../texture/bank.js";
 import { MATERIALS } from "../../texture/exemplars.js";
 import { isJsonObject, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
+import { DEFAULT_TEXTURE_BACKEND, textureBackendNames } from "../../texture/backends.js";
 
 const GENERATE_KEYS = ["material", "exemplars", "model", "prompt", "backend", "pool", "size", "steps"];
 /** The texture fields beside "generate", sampled and passed through. */
@@ -26,8 +27,9 @@ export const generateDistribution: Distribution = {
     if (!isJsonObject(arg)) ctx.fail(at, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
     const bad = Object.keys(arg).find((k) => !GENERATE_KEYS.includes(k));
     if (bad) ctx.fail([...at, bad], `unknown field (known: ${GENERATE_KEYS.join(", ")})`);
-    const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : "patch-diffusion");
-    if (backend !== "patch-diffusion" && backend !== "rpn" && backend !== "onnx") ctx.fail([...at, "backend"], "expected patch-diffusion, rpn or onnx");
+    const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : DEFAULT_TEXTURE_BACKEND);
+    const backends = textureBackendNames();
+    if (typeof backend !== "string" || !backends.includes(backend)) ctx.fail([...at, "backend"], `expected ${backends.slice(0, -1).join(", ")} or ${backends.at(-1)}`);
     const pool = arg.pool === undefined ? 16 : ctx.num(arg.pool, [...at, "pool"]);
     if (!Number.isInteger(pool) || pool < 1) ctx.fail([...at, "pool"], "expected a positive integer (how many different textures frames draw from)");
     const size = arg.size === undefined ? 512 : ctx.num(arg.size, [...at, "size"]);
