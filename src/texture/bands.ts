@@ -10,10 +10,10 @@
 import { aggregateBand, computeFeatures, gaussianWindow, makeScratch, searchBand, type PatchDb, type Scratch, type SearchState, type StepParams } from "./patch-denoiser.js";
 import { streamOf } from "./sfc32.js";
 
-export const SEARCH_BAND_ROWS = 8;
-export const AGG_BAND_ROWS = 16;
+const SEARCH_BAND_ROWS = 8;
+const AGG_BAND_ROWS = 16;
 /** Patches per feature-computation range. */
-export const FEATURE_CHUNK = 4096;
+const FEATURE_CHUNK = 4096;
 
 export interface LevelCtx {
   db: PatchDb;

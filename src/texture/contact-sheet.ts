@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import sharp, { type OutputInfo, type OverlayOptions } from "sharp";
+import sharp, { type OverlayOptions } from "sharp";
 import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../formats/atomic.js";
 import { escapeHtml } from "../formats/html.js";

@@ -8,7 +8,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import sharp, { type OutputInfo, type OverlayOptions } from "sharp";
+import sharp, { type OutputInfo } from "sharp";
 import { InputError } from "../errors.js";
 import { fromRgb8, type RgbImage } from "./image.js";
 

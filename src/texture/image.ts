@@ -23,24 +23,10 @@ export function makeImage(width: number, height: number, data?: Float32Array): R
   return { width, height, data: d };
 }
 
-export function cloneImage(img: RgbImage): RgbImage {
-  return { width: img.width, height: img.height, data: img.data.slice() };
-}
-
 /** `i` wrapped into [0, n). */
 export function wrap(i: number, n: number): number {
   const m = i % n;
   return m < 0 ? m + n : m;
-}
-
-/** Channel `c` of pixel (x, y), coordinates wrapped. */
-export function pixelAt(img: RgbImage, x: number, y: number, c: number): number {
-  return img.data[(wrap(y, img.height) * img.width + wrap(x, img.width)) * 3 + c]!;
-}
-
-/** Set channel `c` of pixel (x, y), coordinates wrapped. */
-export function setPixel(img: RgbImage, x: number, y: number, c: number, v: number): void {
-  img.data[(wrap(y, img.height) * img.width + wrap(x, img.width)) * 3 + c] = v;
 }
 
 /**
@@ -175,7 +161,7 @@ export function rollImage(img: RgbImage, dx: number, dy: number): RgbImage {
 }
 
 /** Per-channel mean and standard deviation. */
-export function channelStats(img: RgbImage): { mean: [number, number, number]; std: [number, number, number] } {
+function channelStats(img: RgbImage): { mean: [number, number, number]; std: [number, number, number] } {
   const n = img.width * img.height;
   const s = [0, 0, 0];
   const s2 = [0, 0, 0];
@@ -242,7 +228,7 @@ export function quantileSorted(ref: Float64Array, q: number): number {
 }
 
 /** Channel c of the selected pixels (all when `sel` is null) of several images, sorted. */
-export function sortedChannel(imgs: readonly RgbImage[], c: number, sel: readonly (Uint8Array | null)[] | null = null, label = -1): Float64Array {
+function sortedChannel(imgs: readonly RgbImage[], c: number, sel: readonly (Uint8Array | null)[] | null = null, label = -1): Float64Array {
   const vals: number[] = [];
   imgs.forEach((img, k) => {
     const lab = sel ? sel[k] : null;

@@ -69,7 +69,7 @@ function samplePatches(img: RgbImage, k: number, periodic: boolean, maxCount: nu
  * compare band-limited content instead of aliases; `periodic` wraps at the edges, otherwise
  * edges are clamped.
  */
-export function blurDownsample2(img: RgbImage, periodic: boolean): RgbImage {
+function blurDownsample2(img: RgbImage, periodic: boolean): RgbImage {
   const { width: w, height: h, data } = img;
   const K = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
   const at = (i: number, n: number): number => (periodic ? ((i % n) + n) % n : i < 0 ? 0 : i >= n ? n - 1 : i);

@@ -7,7 +7,7 @@
 import { fmix32 } from "./sfc32.js";
 
 /** A well-mixed 32-bit hash of two lattice coordinates and a seed. */
-export function hash3(x: number, y: number, seed: number): number {
+function hash3(x: number, y: number, seed: number): number {
   return fmix32((Math.imul(x | 0, 0x27d4eb2d) ^ Math.imul(y | 0, 0x165667b1) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
 }
 

@@ -23,7 +23,7 @@
  */
 import type { Sfc32 } from "./sfc32.js";
 
-export const COSINE_STRETCH = 1.008;
+const COSINE_STRETCH = 1.008;
 
 /** ᾱ(t) of the cosine schedule, t in [0, 1]. */
 export function alphaBar(t: number): number {
@@ -66,7 +66,7 @@ export function ddimCoefficients(aNow: number, bNow: number, aNext: number, bNex
  * ε̂ = (x − a·x̂0)/b. Draws one normal per value from `rng` only when σ > 0.
  * `out` may alias `x`.
  */
-export function ddimStepRange(
+function ddimStepRange(
   x: Float32Array,
   x0hat: Float32Array,
   out: Float32Array,

@@ -24,7 +24,7 @@ import { loadSchedulerConfig, type SchedulerConfig } from "./schedulers.js";
 import { loadClipTokenizer, type ClipTokenizer } from "./tokenizer.js";
 
 /** The required parts, relative to the folder, in the order they are checked. */
-export const REQUIRED_FILES = [
+const REQUIRED_FILES = [
   "text_encoder/model.onnx",
   "unet/model.onnx",
   "vae_decoder/model.onnx",
@@ -33,7 +33,7 @@ export const REQUIRED_FILES = [
   "scheduler/scheduler_config.json",
 ] as const;
 
-export const DEFAULT_VAE_SCALING = 0.18215;
+const DEFAULT_VAE_SCALING = 0.18215;
 
 /** A dimension from the model metadata: a number, or a symbol (dynamic). */
 export type Dim = number | string;
@@ -75,7 +75,7 @@ export interface LoadOptions {
 }
 
 /** Check that `folder` is a directory holding every required part; returns nothing, throws one InputError naming the first missing file. */
-export function checkFolder(folder: string): void {
+function checkFolder(folder: string): void {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new InputError("not a directory (expected a diffusers ONNX export folder)", { file: folder });
   }

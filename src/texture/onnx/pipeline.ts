@@ -137,7 +137,7 @@ function checkDims(g: Graph, input: string, want: readonly (number | undefined)[
 }
 
 /** Generate one seamless texture with an already loaded model folder. */
-export async function runOnnxTexture(m: OnnxModelFolder, opts: OnnxTextureOptions): Promise<TextureImage> {
+async function runOnnxTexture(m: OnnxModelFolder, opts: OnnxTextureOptions): Promise<TextureImage> {
   checkOptions(opts);
   const guidance = opts.guidance ?? 7.5;
   const cfg = guidance > 1;

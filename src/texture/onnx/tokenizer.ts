@@ -19,8 +19,8 @@ import { InputError } from "../../errors.js";
 import { parseJsonObject, readJsonObject, readText, type JsonObject } from "./json.js";
 import { isObject } from "../../formats/json.js";
 
-export const CLIP_BOS = "<|startoftext|>";
-export const CLIP_EOS = "<|endoftext|>";
+const CLIP_BOS = "<|startoftext|>";
+const CLIP_EOS = "<|endoftext|>";
 const DEFAULT_BOS_ID = 49406;
 const DEFAULT_EOS_ID = 49407;
 
@@ -144,7 +144,7 @@ export class ClipTokenizer {
 }
 
 /** Parse vocab.json text (`file` names it in errors). */
-export function parseVocab(text: string, file: string): Map<string, number> {
+function parseVocab(text: string, file: string): Map<string, number> {
   const obj = parseJsonObject(text, file);
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(obj)) {
