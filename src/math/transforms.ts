@@ -1,5 +1,5 @@
 /**
- * Frame conventions, in one place (DESIGN.md "Conventions"):
+ * Frame conventions, in one place (docs/ARCHITECTURE.md "Coordinate conventions"):
  * - World: right-handed, Z up, metres. Angles in scene files are degrees.
  * - Camera: OpenCV (x right, y down, z forward); K = [[fx,0,cx],[0,fy,cy],[0,0,1]] with
  *   integer (u, v) at pixel centres, so a centred principal point is ((W-1)/2, (H-1)/2).

@@ -1,7 +1,7 @@
 /**
  * A spinning LiDAR's beams: each column of a sweep fires every laser once. Sensor frame as
  * KITTI's (x forward, y left, z up); elevation above the horizontal plane, azimuth counter-
- * clockwise from +x, both in degrees (DESIGN.md "LiDAR frame").
+ * clockwise from +x, both in degrees (docs/ARCHITECTURE.md "Coordinate conventions").
  *
  * The head spins clockwise seen from above, as Velodyne and Ouster heads do: a 360° sweep
  * starts just left of straight back (azimuth +180°), passes forward (0°) half way and ends

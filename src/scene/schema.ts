@@ -1,5 +1,5 @@
 /**
- * The concrete scene: plain JSON with no randomness left in it (DESIGN.md "A concrete scene").
+ * The concrete scene: plain JSON with no randomness left in it (docs/ARCHITECTURE.md; scenes/scene.schema.json).
  *
  * Zod v4 schemas, strict everywhere (an unknown key is an error, so typos are caught), with
  * defaults filled in by parsing. `ConcreteScene` is what parsing returns (every default

@@ -1,5 +1,5 @@
 /**
- * The default frame writer (DESIGN.md "Output layout"): one directory per frame holding
+ * The default frame writer (docs/ARCHITECTURE.md "Output layout"): one directory per frame holding
  * the concrete scene it rendered, the images and annotations. The directory is written
  * under a temporary name and renamed into place, so it is never visible half-written.
  */
