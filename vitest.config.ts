@@ -12,7 +12,7 @@ const BROWSER_TESTS = [
   "assets.library", "cli", "library", "render.assets", "render.depth", "render.frame-limits",
   "render.labels", "render.portable", "render.reuse", "render.session", "scenario.check",
   "scenario.street", "scenario.tabletop", "sensors.lidar-raycast", "sensors.lidar", "sweep.check",
-  "sweep.report", "sweep", "texture.cli", "writers.dataset", "golden",
+  "sweep.report", "sweep", "texture.cli", "writers.dataset", "golden", "scene.primitive-mesh",
 ];
 /** Files that need no browser but take more than a few seconds (CLI children, CPU diffusion). */
 const SLOW_TESTS = ["fuzz", "sweep.notes", "texture.materials"];

@@ -6,12 +6,12 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const PAGE_BUNDLE = join(root, "dist", "page.js");
 
-/** Bundles the page into dist/page.js (`write: false`: only returns esbuild's result, for tests). */
-export async function buildPage({ write = true } = {}) {
+/** Bundles the page into dist/page.js, or `outfile` (`write: false`: only returns esbuild's result, for tests). */
+export async function buildPage({ write = true, outfile = PAGE_BUNDLE } = {}) {
   const result = await build({
     write,
     entryPoints: [join(root, "src", "page", "main.ts")],
-    outfile: PAGE_BUNDLE,
+    outfile,
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -20,7 +20,7 @@ export async function buildPage({ write = true } = {}) {
     legalComments: "none",
     logLevel: write ? "warning" : "silent",
   });
-  return write ? PAGE_BUNDLE : result;
+  return write ? outfile : result;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPage();

@@ -5,7 +5,7 @@
 // a moved or deleted module leaves no stale copy behind.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { buildPage } from "./build-page.mjs";
@@ -41,10 +41,19 @@ export async function build({ force = false } = {}) {
   const stamp = sourceStamp();
   if (!force && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return false;
   process.stderr.write("simforge build: building the page bundle and dist/\n");
-  rmSync(dist, { recursive: true, force: true });
-  await buildPage();
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
-  writeFileSync(stampFile, stamp);
+  const fresh = `${dist}.build-${process.pid}`;
+  const old = `${dist}.old-${process.pid}`;
+  rmSync(fresh, { recursive: true, force: true });
+  try {
+    await buildPage({ outfile: join(fresh, "page.js") });
+    execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
+    writeFileSync(join(fresh, ".build-stamp"), stamp);
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(fresh, dist);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
   return true;
 }
 

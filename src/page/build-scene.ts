@@ -163,6 +163,21 @@ function createPrimitive(shape: PagePrimitive, scene: Scene): Mesh {
   return mesh;
 }
 
+/**
+ * The triangles the page draws for a primitive, in object coordinates (the unit mesh the
+ * page caches, scaled as its world matrix scales it): for tests that hold the host's
+ * tessellation (scene/primitive-mesh.ts) to the page's.
+ */
+export function drawnPrimitive(shape: PagePrimitive, scene: Scene): { positions: number[]; indices: number[] } {
+  const form = primitiveForm(shape);
+  const mesh = createPrimitive(form.unit, scene);
+  const p = mesh.getVerticesData("position") ?? [];
+  const positions = Array.from(p, (v, i) => v * form.scale[i % 3]!);
+  const indices = Array.from(mesh.getIndices() ?? []);
+  mesh.dispose();
+  return { positions, indices };
+}
+
 /** A clone of a cached texture with its own tiling, offset and rotation (the caller disposes it). */
 export function placedTexture(spec: PageTexture, assets: AssetCache): Texture {
   const tex = assets.texture(spec.asset).clone() as Texture;

@@ -9,7 +9,7 @@ import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
 import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
 import { AssetCache } from "./assets.js";
-import { LightRig, NodePool, buildFrame, placedTexture } from "./build-scene.js";
+import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { upload } from "./upload.js";
 import { Packer } from "./pack.js";
@@ -295,5 +295,5 @@ function loseContext(): void {
   engine._gl.getExtension("WEBGL_lose_context")?.loseContext();
 }
 
-const api: PageApi = { init, renderFrame, loseContext };
+const api: PageApi = { init, renderFrame, loseContext, drawnPrimitive: (shape) => drawnPrimitive(shape, scene) };
 (window as unknown as { simforge: PageApi }).simforge = api;

@@ -184,6 +184,8 @@ export interface PageApi {
   renderFrame(req: FrameRequest): Promise<FrameReply>;
   /** drops the WebGL context the way a GPU reset does (for failure tests) */
   loseContext(): void;
+  /** the triangles the page draws for a primitive, in object coordinates (for tests of the host's tessellation) */
+  drawnPrimitive(shape: PagePrimitive): { positions: number[]; indices: number[] };
 }
 
 /** The extension of a mesh built on the host (src/assets/library.ts encodeMesh). */

@@ -5,13 +5,15 @@
  * which the plain build does not promise). Settled poses replace the dropped ones.
  *
  * Colliders are exact for boxes, spheres, cylinders, cones and capsules (uniform radial
- * scale) and planes; a torus collides as its enclosing cylinder (it cannot be threaded), and non-uniformly scaled round shapes as the convex hull of their
- * tessellation. Library assets collide as one convex hull per part (a mug: its body and its
+ * scale) and planes; a torus collides as its enclosing cylinder (it cannot be threaded),
+ * and non-uniformly scaled round shapes as the convex hull of the vertices the page draws
+ * (scene/primitive-mesh.ts). Library assets collide as one convex hull per part (a mug: its body and its
  * handle), mesh files as the convex hull of their vertices.
  */
 import RAPIER from "@dimforge/rapier3d-deterministic-compat";
 import { InputError } from "../errors.js";
-import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
+import type { ConcreteScene, ObjectSpec, PrimitiveShape } from "../scene/schema.js";
+import { primitiveMesh } from "../scene/primitive-mesh.js";
 import { rotationQuat, transformPoint, type Mat4 } from "../math/transforms.js";
 import { geometryToObject, scaleOf } from "../scene/geometry.js";
 import { buildAsset } from "../assets/library.js";
@@ -44,33 +46,14 @@ export interface SettleReport {
 
 const Y_TO_Z = { x: Math.SQRT1_2, y: 0, z: 0, w: Math.SQRT1_2 }; // Rapier's round shapes stand on Y; ours on Z
 
-/** Points of a torus surface (for its convex hull). */
-function torusPoints(R: number, r: number, s: [number, number, number], n = 32): Float32Array {
-  const pts: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const u = (2 * Math.PI * i) / n, v = (2 * Math.PI * j) / n;
-    pts.push((R + r * Math.cos(v)) * Math.cos(u) * s[0], (R + r * Math.cos(v)) * Math.sin(u) * s[1], r * Math.sin(v) * s[2]);
-  }
-  return Float32Array.from(pts);
-}
-
-/** Points of a Z-axis shape of revolution with radius profile r(z), scaled (for its convex hull). */
-function revolutionPoints(profile: [number, number][], s: [number, number, number], n = 48): Float32Array {
-  const pts: number[] = [];
-  for (const [r, z] of profile) for (let i = 0; i < n; i++) {
-    const a = (2 * Math.PI * i) / n;
-    pts.push(r * Math.cos(a) * s[0], r * Math.sin(a) * s[1], z * s[2]);
-  }
-  return Float32Array.from(pts);
-}
-
-/** (radius, z) profile of a Z-axis capsule: two hemispheres joined by a cylinder. */
-function capsuleProfile(r: number, height: number, n = 8): [number, number][] {
-  const half = height / 2 - r;
-  const out: [number, number][] = [];
-  for (let k = 0; k <= n; k++) {
-    const t = (Math.PI / 2) * (k / n); // 0 at the equator, pi/2 at the pole
-    out.push([r * Math.cos(t), -half - r * Math.sin(t)], [r * Math.cos(t), half + r * Math.sin(t)]);
+/** The vertices of a primitive as the page draws it (scene/primitive-mesh.ts), scaled: the hull of a non-uniformly scaled round shape. */
+function drawnPoints(shape: PrimitiveShape, s: [number, number, number]): Float32Array {
+  const p = primitiveMesh(shape).positions;
+  const out = new Float32Array(p.length);
+  for (let i = 0; i < p.length; i += 3) {
+    out[i] = p[i]! * s[0];
+    out[i + 1] = p[i + 1]! * s[1];
+    out[i + 2] = p[i + 2]! * s[2];
   }
   return out;
 }
@@ -111,16 +94,16 @@ function colliderOf(o: ObjectSpec, field: string, file: string): RAPIER.Collider
     }
     case "sphere":
       if (uniform) return RAPIER.ColliderDesc.ball(sh.radius * s[0]);
-      return hull(revolutionPoints(Array.from({ length: 17 }, (_, k) => { const t = -Math.PI / 2 + (Math.PI * k) / 16; return [sh.radius * Math.cos(t), sh.radius * Math.sin(t)] as [number, number]; }), s));
+      return hull(drawnPoints(sh, s));
     case "cylinder":
       if (radial) return RAPIER.ColliderDesc.cylinder((sh.height * s[2]) / 2, sh.radius * s[0]).setRotation(Y_TO_Z);
-      return hull(revolutionPoints([[sh.radius, -sh.height / 2], [sh.radius, sh.height / 2]], s));
+      return hull(drawnPoints(sh, s));
     case "cone":
       if (radial) return RAPIER.ColliderDesc.cone((sh.height * s[2]) / 2, sh.radius * s[0]).setRotation(Y_TO_Z);
-      return hull(revolutionPoints([[sh.radius, -sh.height / 2], [0, sh.height / 2]], s));
+      return hull(drawnPoints(sh, s));
     case "capsule":
       if (uniform) return RAPIER.ColliderDesc.capsule(((sh.height - 2 * sh.radius) * s[0]) / 2, sh.radius * s[0]).setRotation(Y_TO_Z);
-      return hull(revolutionPoints(capsuleProfile(sh.radius, sh.height), s));
+      return hull(drawnPoints(sh, s));
     case "torus":
       // The convex hull of a torus is a disc swept by a ball of the tube radius t; a
       // degenerate (flat) round cylinder is unstable in the solver, so this uses one with
@@ -129,7 +112,7 @@ function colliderOf(o: ObjectSpec, field: string, file: string): RAPIER.Collider
       // usual rest; standing on its rim it keeps up to 0.41 x tube radius off its support.
       // Convex hulls of the tessellated torus let boxes sink into them by millimetres.
       if (radial) return RAPIER.ColliderDesc.cylinder(sh.tube * s[2], (sh.radius + sh.tube) * s[0]).setRotation(Y_TO_Z);
-      return hull(torusPoints(sh.radius, sh.tube, s));
+      return hull(drawnPoints(sh, s));
     case "mesh":
     case "asset":
       throw new Error("unreachable: see collidersOf");

@@ -9,7 +9,7 @@ import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "./rgb-effects.js";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PassSelection } from "../page/protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PagePrimitive, type PassSelection } from "../page/protocol.js";
 import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import { assertFrameSize } from "./frame-limits.js";
 
@@ -246,6 +246,11 @@ export class Renderer {
   }
 
   /** Drops the WebGL context as a GPU reset would (failure tests). */
+  /** The triangles the page draws for a primitive, in object coordinates (tests of the host's tessellation). */
+  drawnPrimitive(shape: PagePrimitive): Promise<{ positions: number[]; indices: number[] }> {
+    return this.session.drawnPrimitive(shape);
+  }
+
   loseContext(): Promise<void> {
     return this.session.loseContext();
   }

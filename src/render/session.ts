@@ -9,7 +9,7 @@ import { PageServer, type AssetSource } from "./server.js";
 import { uploadParts } from "./readback.js";
 import { AssetLedger } from "./asset-ledger.js";
 import { backendOrder, launchBrowser, rendererMatches, type Backend, type GpuMode, type ResolvedBrowser } from "./browser.js";
-import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type UploadInfo } from "../page/protocol.js";
+import { CONTEXT_LOST, type FrameReply, type FrameRequest, type PageApi, type PageErrorShape, type PageInfo, type PagePrimitive, type UploadInfo } from "../page/protocol.js";
 
 export interface SessionInfo extends PageInfo {
   browserVersion: string;
@@ -205,6 +205,11 @@ export class RenderSession {
   /** Drops the page's WebGL context (for failure tests). */
   async loseContext(): Promise<void> {
     await this.page.evaluate(() => (window as unknown as { simforge: PageApi }).simforge.loseContext());
+  }
+
+  /** The triangles the page draws for a primitive, in object coordinates (tests of the host's tessellation). */
+  async drawnPrimitive(shape: PagePrimitive): Promise<{ positions: number[]; indices: number[] }> {
+    return this.page.evaluate((sh: PagePrimitive) => (window as unknown as { simforge: PageApi }).simforge.drawnPrimitive(sh), shape);
   }
 
   /** Kills the browser process (for crash tests and the watchdog). */
