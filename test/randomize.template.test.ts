@@ -90,6 +90,13 @@ describe("templates", () => {
     ["a negative count", { objects: [{ spawn: { count: -2, from: [{ object: {} }] } }] }, 't.json: objects[0].spawn.count: expected a non-negative integer count, got -2'],
     ["a stray field in a distribution", { a: { uniform: [0, 1], clip: [0, 1] } }, 't.json: a.clip: unknown field "clip" in a uniform distribution'],
     ["mismatched weights", { a: { choice: [1, 2], weights: [1] } }, "t.json: a.weights: expected 2 weights, one per choice"],
+    // the generate request is checked with a zod schema once its numbers are drawn
+    ["a generate size that is no power of two", { t: { generate: { material: "wood", size: { int: [30, 30] } } } }, "t.json: t.generate.size: expected a power of two in [16, 8192]"],
+    ["a stray field in a generate request", { t: { generate: { material: "wood", sise: 64 } } }, 't.json: t.generate: unknown field "sise" (did you mean "size"?)'],
+    ["an onnx request without a prompt", { t: { generate: { model: "m" } } }, "t.json: t.generate.prompt: the onnx backend needs a text prompt"],
+    ["a material and an exemplar folder", { t: { generate: { material: "wood", exemplars: "photos" } } }, "t.json: t.generate.material: give a material or an exemplar folder, not both"],
+    ["an unknown texture backend", { t: { generate: { material: "wood", backend: "gan" } } }, "t.json: t.generate.backend: expected patch-diffusion, rpn or onnx"],
+    ["a pool of zero", { t: { generate: { material: "wood", pool: 0 } } }, "t.json: t.generate.pool: expected a positive integer (how many different textures frames draw from)"],
   ];
   for (const [what, t, msg] of bad) {
     it(`${what} is one error naming the file and field`, () => {

@@ -18,6 +18,8 @@ export const MAX_REPORTED_ISSUES = 5;
 export interface SceneIssue {
   /** JS-notation path, "" for the scene root */
   field: string;
+  /** the same path as keys and indices */
+  path: (string | number)[];
   message: string;
 }
 
@@ -155,7 +157,7 @@ function collect(issues: readonly Issue[], prefix: readonly PropertyKey[], out: 
       if (typeof path[path.length - 1] === "number") path.pop();
     }
     const field = formatPath(path);
-    if (!out.some((o) => o.field === field && o.message === message)) out.push({ field, message });
+    if (!out.some((o) => o.field === field && o.message === message)) out.push({ field, path: path.filter((k): k is string | number => typeof k !== "symbol"), message });
   }
 }
 
@@ -171,6 +173,13 @@ export function formatSceneIssues(issues: readonly SceneIssue[], file: string, m
   const lines = issues.slice(0, max).map((i) => [file, i.field, i.message].filter((s) => s !== "").join(": "));
   if (issues.length > max) lines.push(`... and ${issues.length - max} more`);
   return lines.join("\n");
+}
+
+/** The first problem of a value under a zod schema (with simforge's messages), or the parsed value. */
+export function firstIssue<S extends z.ZodType>(schema: S, json: unknown): { ok: true; data: z.output<S> } | { ok: false; issue: SceneIssue } {
+  const result = schema.safeParse(json, { error: errorMap, reportInput: true });
+  if (result.success) return { ok: true, data: result.data };
+  return { ok: false, issue: sceneIssues(result.error)[0] ?? { field: "", path: [], message: "invalid" } };
 }
 
 /**

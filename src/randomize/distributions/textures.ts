@@ -9,12 +9,45 @@ import { InputError } from "../../errors.js";
 import { int } from "../../math/distributions.js";
 import { texturePath, type TextureRequest } from "../../texture/bank.js";
 import { MATERIALS } from "../../texture/exemplars.js";
+import { z } from "zod";
+import { firstIssue } from "../../scene/validate.js";
 import { isJsonObject, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
 import { DEFAULT_TEXTURE_BACKEND, textureBackendNames } from "../../texture/backends.js";
 
-const GENERATE_KEYS = ["material", "exemplars", "model", "prompt", "backend", "pool", "size", "steps"];
 /** The texture fields beside "generate", sampled and passed through. */
 const TEXTURE_KEYS = ["scale", "offset", "rotation"] as const;
+
+const FOLDER = "expected a folder path (relative to the template)";
+
+/** A generate request, after its numbers were drawn: one zod schema, checked like a scene. */
+function generateRequestSchema() {
+  const backends = textureBackendNames();
+  return z
+    .strictObject({
+      material: z.string().optional(),
+      exemplars: z.string({ error: FOLDER }).min(1, { error: FOLDER }).optional(),
+      model: z.string({ error: FOLDER }).min(1, { error: FOLDER }).optional(),
+      prompt: z.string().optional(),
+      backend: z
+        .string({ error: `expected ${backends.slice(0, -1).join(", ")} or ${backends.at(-1)}` })
+        .refine((b) => backends.includes(b), { error: `expected ${backends.slice(0, -1).join(", ")} or ${backends.at(-1)}` })
+        .optional(),
+      pool: z.number().refine((n) => Number.isInteger(n) && n >= 1, { error: "expected a positive integer (how many different textures frames draw from)" }).default(16),
+      size: z.number().refine((n) => Number.isInteger(n) && n >= 16 && n <= 8192 && (n & (n - 1)) === 0, { error: "expected a power of two in [16, 8192]" }).default(512),
+      steps: z.number().refine((n) => Number.isInteger(n) && n >= 1, { error: "expected a positive integer" }).optional(),
+    })
+    .superRefine((r, ctx) => {
+      const backend = r.backend ?? (r.model !== undefined ? "onnx" : DEFAULT_TEXTURE_BACKEND);
+      if (backend === "onnx") {
+        if (r.prompt === undefined || r.prompt === "") ctx.addIssue({ code: "custom", path: ["prompt"], message: "the onnx backend needs a text prompt" });
+        else if (r.model === undefined) ctx.addIssue({ code: "custom", path: ["model"], message: "the onnx backend needs a diffusers ONNX export folder" });
+      } else if (r.exemplars !== undefined) {
+        if (r.material !== undefined) ctx.addIssue({ code: "custom", path: ["material"], message: "give a material or an exemplar folder, not both" });
+      } else if (r.material === undefined || !(MATERIALS as readonly string[]).includes(r.material)) {
+        ctx.addIssue({ code: "custom", path: ["material"], message: `expected one of ${MATERIALS.join(", ")} (or "exemplars": a folder of photos)` });
+      }
+    });
+}
 
 /** `{ "generate": { "material" | "exemplars" | "backend": "onnx", "model", "prompt", "pool"?, "size"?, "steps"? }, "scale"?, "offset"?, "rotation"? }` -> { "uri", ... }. */
 export const generateDistribution: Distribution = {
@@ -25,35 +58,20 @@ export const generateDistribution: Distribution = {
     const { at, path, rng } = ctx;
     const arg = node.generate;
     if (!isJsonObject(arg)) ctx.fail(at, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
-    const bad = Object.keys(arg).find((k) => !GENERATE_KEYS.includes(k));
-    if (bad) ctx.fail([...at, bad], `unknown field (known: ${GENERATE_KEYS.join(", ")})`);
-    const backend = arg.backend ?? (arg.model !== undefined ? "onnx" : DEFAULT_TEXTURE_BACKEND);
-    const backends = textureBackendNames();
-    if (typeof backend !== "string" || !backends.includes(backend)) ctx.fail([...at, "backend"], `expected ${backends.slice(0, -1).join(", ")} or ${backends.at(-1)}`);
-    const pool = arg.pool === undefined ? 16 : ctx.num(arg.pool, [...at, "pool"]);
-    if (!Number.isInteger(pool) || pool < 1) ctx.fail([...at, "pool"], "expected a positive integer (how many different textures frames draw from)");
-    const size = arg.size === undefined ? 512 : ctx.num(arg.size, [...at, "size"]);
-    if (!Number.isInteger(size) || size < 16 || size > 8192 || (size & (size - 1)) !== 0) ctx.fail([...at, "size"], "expected a power of two in [16, 8192]");
-    const steps = arg.steps === undefined ? undefined : ctx.num(arg.steps, [...at, "steps"]);
-    if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) ctx.fail([...at, "steps"], "expected a positive integer");
-    const folder = (key: "exemplars" | "model") => {
-      const v = arg[key];
-      if (v === undefined) return undefined;
-      if (typeof v !== "string" || v === "") ctx.fail([...at, key], "expected a folder path (relative to the template)");
-      return resolve(dirname(resolve(ctx.file)), v);
-    };
-    const req: TextureRequest = { backend, seed: String(int(rng, 0, pool - 1)), size, ...(steps !== undefined ? { steps } : {}) };
+    // numbers may be distributions: drawn first (pool, size, steps, in that order), then the request is checked whole
+    const drawn: JsonObject = { ...arg };
+    for (const k of ["pool", "size", "steps"]) if (arg[k] !== undefined && typeof arg[k] !== "number") drawn[k] = ctx.num(arg[k], [...at, k]);
+    const checked = firstIssue(generateRequestSchema(), drawn);
+    if (!checked.ok) ctx.fail([...at, ...checked.issue.path], checked.issue.message);
+    const r = checked.data;
+    const backend = r.backend ?? (r.model !== undefined ? "onnx" : DEFAULT_TEXTURE_BACKEND);
+    const folder = (v: string) => resolve(dirname(resolve(ctx.file)), v);
+    const req: TextureRequest = { backend, seed: String(int(rng, 0, r.pool - 1)), size: r.size, ...(r.steps !== undefined ? { steps: r.steps } : {}) };
     if (backend === "onnx") {
-      if (typeof arg.prompt !== "string" || arg.prompt === "") ctx.fail([...at, "prompt"], "the onnx backend needs a text prompt");
-      req.model = folder("model") ?? ctx.fail([...at, "model"], "the onnx backend needs a diffusers ONNX export folder");
-      req.prompt = arg.prompt;
-    } else if (arg.exemplars !== undefined) {
-      req.exemplars = folder("exemplars");
-      if (arg.material !== undefined) ctx.fail([...at, "material"], "give a material or an exemplar folder, not both");
-    } else {
-      if (typeof arg.material !== "string" || !(MATERIALS as readonly string[]).includes(arg.material)) ctx.fail([...at, "material"], `expected one of ${MATERIALS.join(", ")} (or "exemplars": a folder of photos)`);
-      req.material = arg.material;
-    }
+      req.model = folder(r.model!);
+      req.prompt = r.prompt!;
+    } else if (r.exemplars !== undefined) req.exemplars = folder(r.exemplars);
+    else req.material = r.material!;
     let uri: string;
     try {
       uri = texturePath(req);
