@@ -5,6 +5,10 @@ import { parseScene } from "../src/scene/validate.js";
 import type { ConcreteScene } from "../src/scene/schema.js";
 import { transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
 import { backendOrder, type Backend } from "../src/render/browser.js";
+import { InputError } from "../src/errors.js";
+import { Rng } from "../src/math/rng.js";
+import { sampleTemplate } from "../src/randomize/template.js";
+import { checkDistributionNames } from "../src/randomize/frames.js";
 
 export const W = 160;
 export const H = 120;
@@ -76,3 +80,15 @@ export function cpuBackends(): Backend[] {
 
 /** The bytes of a typed array (its own range: a view may sit inside a larger buffer). */
 export const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The message of the one InputError a template gives when its names are checked and it is sampled (as "t.json"). */
+export function templateError(t: unknown): string {
+  try {
+    checkDistributionNames(t, "t.json");
+    sampleTemplate(t, new Rng("x"), "t.json");
+  } catch (err) {
+    if (err instanceof InputError) return err.message;
+    throw err;
+  }
+  throw new Error("expected an error");
+}

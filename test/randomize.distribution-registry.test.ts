@@ -3,13 +3,13 @@
 // for misspelt names knows it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
 import { Rng } from "../src/math/rng.js";
 import { uniform } from "../src/math/distributions.js";
 import type { Distribution, DrawContext, Json, JsonObject } from "../src/randomize/distribution.js";
 import { BUILT_IN, distributionNames, findDistribution, registerDistribution } from "../src/randomize/distribution-registry.js";
 import { isTemplate, sampleTemplate } from "../src/randomize/template.js";
-import { checkDistributionNames, randomize } from "../src/randomize/frames.js";
+import { randomize } from "../src/randomize/frames.js";
+import { templateError } from "./helpers.js";
 
 const BUILT_IN_NAMES = ["uniform", "normal", "logUniform", "int", "choice", "hsv", "kelvin", "uniformRotation", "rotationAbout", "shell", "files", "generate"];
 
@@ -25,16 +25,7 @@ const constant: Distribution = {
   },
 };
 
-function errorOf(t: unknown): string {
-  try {
-    checkDistributionNames(t, "t.json");
-    sampleTemplate(t, new Rng("x"), "t.json");
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = templateError;
 
 describe("distribution registry", () => {
   it("lists the built-in distributions in their order, each with a summary", () => {

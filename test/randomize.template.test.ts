@@ -3,10 +3,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
 import { Rng } from "../src/math/rng.js";
 import { sampleTemplate } from "../src/randomize/template.js";
-import { checkDistributionNames, randomize, sceneFileFrames } from "../src/randomize/frames.js";
+import { randomize, sceneFileFrames } from "../src/randomize/frames.js";
+import { templateError } from "./helpers.js";
 
 let dir: string;
 beforeAll(() => {
@@ -16,16 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const template = () => JSON.parse(readFileSync("scenes/seed-cubes.template.json", "utf8"));
 
-function errorOf(t: unknown): string {
-  try {
-    checkDistributionNames(t, "t.json");
-    sampleTemplate(t, new Rng("x"), "t.json");
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = templateError;
 
 describe("templates", () => {
   it("frame i is a pure function of (template, seed, i): alone or in a run, twice, and different seeds differ", async () => {

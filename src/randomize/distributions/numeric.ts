@@ -5,15 +5,22 @@
 import { choiceIndex, int, logUniform, normal, uniform } from "../../math/distributions.js";
 import type { Distribution, DrawContext, Json, JsonObject } from "../distribution.js";
 
+/** A distribution of one [a, b] range: the bounds drawn (and checked), then `sample(rng, a, b)`. */
+function rangeDistribution(name: string, summary: string, sample: (rng: DrawContext["rng"], a: number, b: number) => number, check?: (a: number, b: number) => string | null): Distribution {
+  return {
+    name,
+    summary,
+    draw(node: JsonObject, ctx: DrawContext): Json {
+      const [a, b] = ctx.range(node[name], ctx.at);
+      const problem = check?.(a, b);
+      if (problem) ctx.fail(ctx.at, problem);
+      return sample(ctx.rng, a, b);
+    },
+  };
+}
+
 /** `{ "uniform": [a, b] }`: a number uniform in [a, b]. */
-export const uniformDistribution: Distribution = {
-  name: "uniform",
-  summary: '{ "uniform": [a, b] } -> a number uniform in [a, b]',
-  draw(node: JsonObject, ctx: DrawContext): Json {
-    const [a, b] = ctx.range(node.uniform, ctx.at);
-    return uniform(ctx.rng, a, b);
-  },
-};
+export const uniformDistribution = rangeDistribution("uniform", '{ "uniform": [a, b] } -> a number uniform in [a, b]', uniform);
 
 /** `{ "normal": [mu, sigma], "clip"?: [a, b] }`: a normal number, truncated to the clip window. */
 export const normalDistribution: Distribution = {
@@ -34,26 +41,14 @@ export const normalDistribution: Distribution = {
 };
 
 /** `{ "logUniform": [a, b] }`: a number whose logarithm is uniform (a > 0). */
-export const logUniformDistribution: Distribution = {
-  name: "logUniform",
-  summary: '{ "logUniform": [a, b] } -> a number in [a, b] whose logarithm is uniform (a > 0)',
-  draw(node: JsonObject, ctx: DrawContext): Json {
-    const [a, b] = ctx.range(node.logUniform, ctx.at);
-    if (a <= 0) ctx.fail(ctx.at, "log-uniform bounds must be positive");
-    return logUniform(ctx.rng, a, b);
-  },
-};
+export const logUniformDistribution = rangeDistribution("logUniform", '{ "logUniform": [a, b] } -> a number in [a, b] whose logarithm is uniform (a > 0)', logUniform, (a) =>
+  a <= 0 ? "log-uniform bounds must be positive" : null,
+);
 
 /** `{ "int": [a, b] }`: an integer in [a, b], both ends included. */
-export const intDistribution: Distribution = {
-  name: "int",
-  summary: '{ "int": [a, b] } -> an integer in [a, b] (both ends included)',
-  draw(node: JsonObject, ctx: DrawContext): Json {
-    const [a, b] = ctx.range(node.int, ctx.at);
-    if (!Number.isInteger(a) || !Number.isInteger(b)) ctx.fail(ctx.at, "expected integer bounds");
-    return int(ctx.rng, a, b);
-  },
-};
+export const intDistribution = rangeDistribution("int", '{ "int": [a, b] } -> an integer in [a, b] (both ends included)', int, (a, b) =>
+  !Number.isInteger(a) || !Number.isInteger(b) ? "expected integer bounds" : null,
+);
 
 /** `{ "choice": [v0, v1, ...], "weights"?: [...] }`: one of the values, which may hold distributions. */
 export const choiceDistribution: Distribution = {
