@@ -15,9 +15,15 @@ export type Path = (string | number)[];
 /** An object node of a template (a distribution node holds its name as a key). */
 export type JsonObject = { [k: string]: Json };
 
-/** Whether a value is a JSON object (not null, not a list). */
-/** formats/json.ts isObject, typed for template JSON. */
+/** Whether a value is a JSON object (not null, not a list): formats/json.ts isObject, typed for template JSON. */
 export const isJsonObject = isObject as (v: unknown) => v is JsonObject;
+
+/** The argument of a distribution whose argument is an object (`node[name]`); anything else fails at `ctx.at` saying `expected`. */
+export function objectArgument(node: JsonObject, name: string, ctx: DrawContext, expected: string): JsonObject {
+  const arg = node[name];
+  if (!isJsonObject(arg)) ctx.fail(ctx.at, expected);
+  return arg;
+}
 
 /** What a distribution's draw gets besides its node. */
 export interface DrawContext {

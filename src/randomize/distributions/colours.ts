@@ -3,7 +3,7 @@
  * number, a range or a distribution) and kelvin (a black body's colour, for lights).
  */
 import { hsvToRgb, kelvinToRgb } from "../../math/distributions.js";
-import { isJsonObject, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
+import { objectArgument, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
 
 /** `{ "hsv": { "h": x, "s": x, "v": x } }` -> [r, g, b]; each channel draws from its own fork ("h", "s", "v"). */
 export const hsvDistribution: Distribution = {
@@ -11,8 +11,7 @@ export const hsvDistribution: Distribution = {
   summary: '{ "hsv": { "h": x, "s": x, "v": x } } -> [r, g, b] (each x a number, a [low, high] range or a distribution)',
   draw(node: JsonObject, ctx: DrawContext): Json {
     const { at } = ctx;
-    const arg = node.hsv;
-    if (!isJsonObject(arg)) ctx.fail(at, 'expected { "h": ..., "s": ..., "v": ... }');
+    const arg = objectArgument(node, "hsv", ctx, 'expected { "h": ..., "s": ..., "v": ... }');
     const [h, s, v] = (["h", "s", "v"] as const).map((k) => {
       if (arg[k] === undefined) ctx.fail([...at, k], "missing (a number, a [low, high] range or a distribution)");
       return ctx.scalar(arg[k], [...at, k], ctx.rng.fork(k));

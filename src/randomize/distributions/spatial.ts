@@ -4,7 +4,7 @@
  * camera position around a target).
  */
 import { shellPoint, uniformRotation } from "../../math/distributions.js";
-import { isJsonObject, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
+import { objectArgument, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
 
 /** `{ "uniformRotation": true }` -> { "quaternion": [...] }, uniform on SO(3). */
 export const uniformRotationDistribution: Distribution = {
@@ -22,8 +22,9 @@ export const rotationAboutDistribution: Distribution = {
   summary: '{ "rotationAbout": { "axis": [x, y, z], "angle": x } } -> { "axisAngle": ... } (angle [0, 360] when left out)',
   draw(node: JsonObject, ctx: DrawContext): Json {
     const { at } = ctx;
-    const arg = node.rotationAbout;
-    if (!isJsonObject(arg) || !Array.isArray(arg.axis) || arg.axis.length !== 3) ctx.fail(at, 'expected { "axis": [x, y, z], "angle": ... }');
+    const expected = 'expected { "axis": [x, y, z], "angle": ... }';
+    const arg = objectArgument(node, "rotationAbout", ctx, expected);
+    if (!Array.isArray(arg.axis) || arg.axis.length !== 3) ctx.fail(at, expected);
     const axis = arg.axis.map((x, i) => ctx.num(x, [...at, "axis", i]));
     if (axis.every((x) => x === 0)) ctx.fail([...at, "axis"], "the axis must not be zero");
     return { axisAngle: { axis, angle: ctx.scalar(arg.angle ?? [0, 360], [...at, "angle"], ctx.rng) } };
@@ -36,8 +37,7 @@ export const shellDistribution: Distribution = {
   summary: '{ "shell": { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] } } -> [x, y, z], uniform in area on the shell',
   draw(node: JsonObject, ctx: DrawContext): Json {
     const { at } = ctx;
-    const arg = node.shell;
-    if (!isJsonObject(arg)) ctx.fail(at, 'expected { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] }');
+    const arg = objectArgument(node, "shell", ctx, 'expected { "center": [x, y, z], "radius": [a, b], "elevation"?: [a, b], "azimuth"?: [a, b] }');
     const center = Array.isArray(arg.center) && arg.center.length === 3 ? arg.center.map((x, i) => ctx.num(x, [...at, "center", i])) : ctx.fail([...at, "center"], "expected 3 numbers");
     const radius = ctx.range(arg.radius, [...at, "radius"]);
     if (radius[0] < 0) ctx.fail([...at, "radius"], "the radius must be >= 0");

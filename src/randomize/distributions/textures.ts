@@ -11,7 +11,7 @@ import { texturePath, type TextureRequest } from "../../texture/bank.js";
 import { MATERIALS } from "../../texture/exemplars.js";
 import { z } from "zod";
 import { firstIssue } from "../../scene/validate.js";
-import { isJsonObject, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
+import { objectArgument, type Distribution, type DrawContext, type Json, type JsonObject } from "../distribution.js";
 import { DEFAULT_TEXTURE_BACKEND, textureBackendNames } from "../../texture/backends.js";
 
 /** The texture fields beside "generate", sampled and passed through. */
@@ -56,8 +56,7 @@ export const generateDistribution: Distribution = {
   summary: '{ "generate": { "material": "wood", "pool"?: 16, "size"?: 512 }, "scale"?: [u, v] } -> (as a texture) a generated texture from a pool, cached',
   draw(node: JsonObject, ctx: DrawContext): Json {
     const { at, path, rng } = ctx;
-    const arg = node.generate;
-    if (!isJsonObject(arg)) ctx.fail(at, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
+    const arg = objectArgument(node, "generate", ctx, 'expected { "material": "wood" } (or "exemplars": folder, or "backend": "onnx" with "model" and "prompt"), with "pool", "size", "steps" optional');
     // numbers may be distributions: drawn first (pool, size, steps, in that order), then the request is checked whole
     const drawn: JsonObject = { ...arg };
     for (const k of ["pool", "size", "steps"]) if (arg[k] !== undefined && typeof arg[k] !== "number") drawn[k] = ctx.num(arg[k], [...at, k]);
