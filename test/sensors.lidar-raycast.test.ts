@@ -5,6 +5,8 @@ import seedrandom from "seedrandom";
 import { Renderer } from "../src/render/renderer.js";
 import { concreteLidarBackends, scanLidar } from "../src/sensors/lidar/pipeline.js";
 import { renderFrame } from "../src/api.js";
+import { randomize } from "../src/randomize/frames.js";
+import { semanticKittiId } from "../src/formats/semantic-kitti.js";
 import { InputError } from "../src/errors.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -272,6 +274,35 @@ describe("LiDAR backend auto and gpu", () => {
     } finally {
       await r.close();
       rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("stuff and things in LiDAR labels", () => {
+  it("points on stuff classes (road, sidewalk, building...) carry instance 0, as SemanticKITTI's do; things keep their object id", async () => {
+    const file = "scenes/urban-street.json";
+    const { scene } = await randomize(JSON.parse(readFileSync(file, "utf8")), 1, 0, file);
+    const r = await Renderer.open({ gpu: "off" });
+    try {
+      const { cloud } = await scanLidar(r, scene, 0, file);
+      const stuffClasses = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
+      const stuffLabels = new Set(scene.objects.filter((o) => stuffClasses.has(o.class)).map((o) => semanticKittiId(o.class)));
+      const things = new Map(scene.objects.filter((o) => !stuffClasses.has(o.class)).map((o) => [o.id, semanticKittiId(o.class)]));
+      let stuffPoints = 0, thingPoints = 0;
+      for (let i = 0; i < cloud.count; i++) {
+        const inst = cloud.instance[i]!, label = cloud.label[i]!;
+        if (inst === 0) {
+          if (label !== 0) expect(stuffLabels.has(label), `point ${i}: label ${label} without an instance`).toBe(true);
+          stuffPoints++;
+        } else {
+          expect(things.get(inst), `point ${i}: instance ${inst}`).toBe(label);
+          thingPoints++;
+        }
+      }
+      expect(stuffPoints).toBeGreaterThan(1000);
+      expect(thingPoints).toBeGreaterThan(100);
+    } finally {
+      await r.close();
     }
   }, 120_000);
 });

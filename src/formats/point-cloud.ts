@@ -16,7 +16,7 @@ export interface PointCloud {
   column: Uint32Array;
   /** seconds since the start of the sweep when the point was measured */
   time: Float32Array;
-  /** object id (0: none) */
+  /** object id (0: none, or an object of a stuff class: road, building..., as in SemanticKITTI) */
   instance: Uint32Array;
   /** SemanticKITTI class id (0: unlabeled) */
   label: Uint32Array;

@@ -137,7 +137,8 @@ export async function scanLidar(renderer: Renderer, input: ConcreteScene, index:
 /** Ideal returns -> the measured scan (noise, drop-out, intensity, labels), de-skewed when asked. */
 function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar, returns: BeamReturns, faceSize: number, faces: string[]): LidarScan {
   const spec = scene.lidars[index]!;
-  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o) }]));
+  const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
+  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
   const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize, faces };

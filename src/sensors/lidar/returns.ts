@@ -63,6 +63,8 @@ export interface TargetInfo {
   label: number;
   /** diffuse reflectivity ρ in [0, 1] */
   reflectivity: number;
+  /** a stuff class (road, sidewalk, building...): its points carry instance 0, as SemanticKITTI's do */
+  stuff?: boolean;
 }
 
 function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
@@ -97,7 +99,7 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       }
       let info = lastInfo;
       let intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
-      let instance = ret.instance[i]!;
+      let instance = info.stuff ? 0 : ret.instance[i]!;
       if (fog) {
         const soft = 1 + fog.rng.next() * LIGHT_SPEED * PULSE;
         const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
