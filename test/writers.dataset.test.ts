@@ -19,6 +19,7 @@ import { writeCoco } from "../src/writers/coco.js";
 import { writeBop } from "../src/writers/bop.js";
 import { writeKittiDataset } from "../src/writers/kitti-dataset.js";
 import { decodeRle, encodeRle, encodeRleIds } from "../src/formats/rle.js";
+import { diameterOf } from "../src/writers/bop-models.js";
 
 const W = 160;
 const H = 120;
@@ -275,6 +276,18 @@ interface BopGt { obj_id: number; cam_R_m2c: number[]; cam_t_m2c: number[] }
 interface BopInfo { bbox_obj: number[]; bbox_visib: number[]; px_count_all: number; px_count_valid: number; px_count_visib: number; visib_fract: number }
 interface BopCam { cam_K: number[]; depth_scale: number; cam_R_w2c: number[]; cam_t_w2c: number[] }
 
+/** A BOP model PLY (binary little-endian, float x y z nx ny nz, uchar/int faces). */
+function readModelPly(buf: Buffer): { pts: Float32Array; faces: number[][] } {
+  const end = buf.indexOf("end_header\n") + "end_header\n".length;
+  const header = buf.subarray(0, end).toString("latin1");
+  const nv = Number(/element vertex (\d+)/.exec(header)![1]), nf = Number(/element face (\d+)/.exec(header)![1]);
+  const pts = new Float32Array(nv * 3);
+  for (let v = 0; v < nv; v++) for (let k = 0; k < 3; k++) pts[v * 3 + k] = buf.readFloatLE(end + v * 24 + k * 4);
+  const faces: number[][] = [];
+  for (let f = 0, at = end + nv * 24; f < nf; f++, at += 13) faces.push([0, 1, 2].map((k) => buf.readInt32LE(at + 1 + k * 4)));
+  return { pts, faces };
+}
+
 describe("BOP export", () => {
   const bop = join(out, "bop");
   const sceneDir = join(bop, "train_pbr", "000000");
@@ -318,7 +331,11 @@ describe("BOP export", () => {
       const depth = (await png(join(frameDir(i), "depth.png"))).data;
       const gt = gts[String(i)]!;
       const info = infos[String(i)]!;
-      expect(gt.map((g) => g.obj_id)).toEqual([1, 3, 7, 3]);
+      // obj_id names the model: ground, the big crate, the ball and the small crate are four geometries
+      const classesOf = json<Record<string, string>>(join(bop, "obj_classes.json"));
+      expect(gt.map((g) => classesOf[String(g.obj_id)])).toEqual(["ground", "crate", "ball", "crate"]);
+      expect(new Set(gt.map((g) => g.obj_id)).size).toBe(4);
+      expect(gt.map((g) => g.obj_id)).toEqual(gts["0"]!.map((g) => g.obj_id)); // the same geometry in every frame
       expect(info.length).toBe(4);
       for (const [g, o] of a.objects.entries()) {
         const T = o.T_camera_object;
@@ -358,6 +375,52 @@ describe("BOP export", () => {
         if (o.px_count_amodal > 0) expect(statSync(join(sceneDir, "mask", name)).ino).toBe(statSync(join(frameDir(i), "amodal", `${pad(o.id)}.png`)).ino);
       }
       expect(info[1]!.visib_fract).toBeLessThan(1); // the ball hides part of the crate
+    }
+  });
+
+  it("each model, placed by its scene_gt pose and projected with K, covers exactly its mask/ silhouette (boundary pixels aside); models_info matches the PLY", async () => {
+    const gts = json<Scene<BopGt[]>>(join(sceneDir, "scene_gt.json"));
+    const info = json<Record<string, { diameter: number; size_x: number }>>(join(bop, "models", "models_info.json"));
+    for (const i of [0, 1, 2]) {
+      const K = ann(i).K;
+      for (const [g, gt] of gts[String(i)]!.entries()) {
+        const { pts, faces } = readModelPly(readFileSync(join(bop, "models", `obj_${pad(gt.obj_id)}.ply`)));
+        expect(Math.abs(diameterOf(pts) - info[String(gt.obj_id)]!.diameter)).toBeLessThan(0.1);
+        // camera coordinates (mm) of every vertex, then pixels
+        const R = gt.cam_R_m2c, t = gt.cam_t_m2c;
+        const cam = (v: number) => [0, 1, 2].map((r) => R[r * 3]! * pts[v * 3]! + R[r * 3 + 1]! * pts[v * 3 + 1]! + R[r * 3 + 2]! * pts[v * 3 + 2]! + t[r]!);
+        const zs = Array.from({ length: pts.length / 3 }, (_, v) => cam(v)[2]!);
+        if (Math.min(...zs) <= 50) continue; // not wholly in front of the camera (the ground, the crate behind it)
+        const px = Array.from({ length: pts.length / 3 }, (_, v) => {
+          const [x, y, z] = cam(v) as [number, number, number];
+          return [K[0]![0]! * (x / z) + K[0]![2]!, K[1]![1]! * (y / z) + K[1]![2]!] as const;
+        });
+        const mine = new Uint8Array(W * H);
+        for (const [a, b, c] of faces) {
+          const A = px[a!]!, B = px[b!]!, C = px[c!]!;
+          const area = (B[0] - A[0]) * (C[1] - A[1]) - (B[1] - A[1]) * (C[0] - A[0]);
+          if (area === 0) continue;
+          for (let y = Math.max(0, Math.floor(Math.min(A[1], B[1], C[1]))); y <= Math.min(H - 1, Math.ceil(Math.max(A[1], B[1], C[1]))); y++) {
+            for (let x = Math.max(0, Math.floor(Math.min(A[0], B[0], C[0]))); x <= Math.min(W - 1, Math.ceil(Math.max(A[0], B[0], C[0]))); x++) {
+              const w0 = ((B[0] - x) * (C[1] - y) - (B[1] - y) * (C[0] - x)) / area;
+              const w1 = ((C[0] - x) * (A[1] - y) - (C[1] - y) * (A[0] - x)) / area;
+              if (w0 >= 0 && w1 >= 0 && w0 + w1 <= 1) mine[y * W + x] = 1;
+            }
+          }
+        }
+        const mask = (await png(join(sceneDir, "mask", `${pad(i)}_${pad(g)}.png`))).data;
+        let inside = 0, wrong = 0;
+        for (let y = 1; y < H - 1; y++) for (let x = 1; x < W - 1; x++) {
+          const p = y * W + x;
+          let same = true;
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((mask[p + dy * W + dx]! > 0) !== (mask[p]! > 0)) same = false;
+          if (!same) continue; // a boundary pixel
+          if (mask[p]) inside++;
+          if ((mask[p]! > 0) !== (mine[p] === 1)) wrong++;
+        }
+        expect(inside, `frame ${i} gt ${g}`).toBeGreaterThan(50);
+        expect(wrong, `frame ${i} gt ${g}`).toBe(0);
+      }
     }
   });
 
@@ -501,6 +564,8 @@ describe("stuff classes", () => {
     expect(coco.categories.map((c) => [c.id, c.name])).toEqual([[3, "crate"], [7, "ball"]]);
     expect(coco.annotations.map((a) => a.instance_id)).toEqual([10, 11]); // the crate behind the camera has no pixels
     const gt = json<Scene<BopGt[]>>(join(o, "bop", "train_pbr", "000000", "scene_gt.json"))["0"]!;
-    expect(gt.map((g) => g.obj_id)).toEqual([3, 7, 3]);
+    const objClasses = json<Record<string, string>>(join(o, "bop", "obj_classes.json"));
+    expect(gt.map((g) => objClasses[String(g.obj_id)])).toEqual(["crate", "ball", "crate"]);
+    expect(Object.values(objClasses).sort()).toEqual(["ball", "crate", "crate"]); // no model for the stuff class
   });
 });

@@ -28,6 +28,8 @@ export interface AssetParam {
 export interface AssetDef {
   /** the class name scenarios use for it (SemanticKITTI/Cityscapes names for street objects) */
   className: string;
+  /** a surface of revolution about z (through x = y = 0): BOP lists it as continuously symmetric */
+  revolution?: true;
   doc: string;
   params: Record<string, AssetParam>;
   build(params: Record<string, number>): Part[];
@@ -38,9 +40,9 @@ const int = (min: number, max: number, def: number, doc: string): AssetParam => 
 
 export const ASSETS: Record<string, AssetDef> = {
   mug: { className: "mug", doc: "coffee mug with a handle on +x", params: { height: num(0.06, 0.14, 0.095, "m"), radius: num(0.03, 0.06, 0.041, "outer radius, m") }, build: mug },
-  bowl: { className: "bowl", doc: "round bowl on a foot", params: { radius: num(0.04, 0.15, 0.08, "rim radius, m"), height: num(0.03, 0.1, 0.055, "m") }, build: bowl },
-  can: { className: "can", doc: "drinks or food can", params: { radius: num(0.02, 0.06, 0.033, "m"), height: num(0.05, 0.2, 0.122, "m") }, build: can },
-  bottle: { className: "bottle", doc: "bottle with shoulder, neck and cap", params: { radius: num(0.02, 0.06, 0.035, "m"), height: num(0.12, 0.35, 0.24, "m") }, build: bottle },
+  bowl: { className: "bowl", revolution: true, doc: "round bowl on a foot", params: { radius: num(0.04, 0.15, 0.08, "rim radius, m"), height: num(0.03, 0.1, 0.055, "m") }, build: bowl },
+  can: { className: "can", revolution: true, doc: "drinks or food can", params: { radius: num(0.02, 0.06, 0.033, "m"), height: num(0.05, 0.2, 0.122, "m") }, build: can },
+  bottle: { className: "bottle", revolution: true, doc: "bottle with shoulder, neck and cap", params: { radius: num(0.02, 0.06, 0.035, "m"), height: num(0.12, 0.35, 0.24, "m") }, build: bottle },
   box: {
     className: "box", doc: "cardboard box (cereal, crackers)",
     params: { width: num(0.03, 0.5, 0.19, "x, m"), depth: num(0.03, 0.5, 0.07, "y, m"), height: num(0.03, 0.5, 0.27, "z, m") },

@@ -169,3 +169,40 @@ export function decodePly(bytes: Uint8Array, file?: string): Ply {
     properties,
   };
 }
+
+/** A triangle mesh for encodeMeshPly: xyz and unit normals per vertex, three vertex indices per triangle. */
+export interface PlyMesh {
+  positions: ArrayLike<number>;
+  normals: ArrayLike<number>;
+  indices: ArrayLike<number>;
+}
+
+/**
+ * A triangle mesh as a binary little-endian PLY, the form of BOP's object models
+ * (bop_toolkit inout.load_ply reads it): `element vertex` with float x y z nx ny nz, then
+ * `element face` with `property list uchar int vertex_indices`.
+ */
+export function encodeMeshPly(mesh: PlyMesh, comment: string): Buffer {
+  const nv = mesh.positions.length / 3, nf = mesh.indices.length / 3;
+  const header = Buffer.from(
+    "ply\nformat binary_little_endian 1.0\n" +
+      `comment ${comment}\n` +
+      `element vertex ${nv}\n` +
+      "property float x\nproperty float y\nproperty float z\nproperty float nx\nproperty float ny\nproperty float nz\n" +
+      `element face ${nf}\n` +
+      "property list uchar int vertex_indices\nend_header\n",
+    "latin1",
+  );
+  const body = Buffer.alloc(nv * 24 + nf * 13);
+  for (let v = 0; v < nv; v++) {
+    for (let k = 0; k < 3; k++) {
+      body.writeFloatLE(mesh.positions[v * 3 + k]!, v * 24 + k * 4);
+      body.writeFloatLE(mesh.normals[v * 3 + k]!, v * 24 + 12 + k * 4);
+    }
+  }
+  for (let f = 0, at = nv * 24; f < nf; f++, at += 13) {
+    body.writeUInt8(3, at);
+    for (let k = 0; k < 3; k++) body.writeInt32LE(mesh.indices[f * 3 + k]!, at + 1 + k * 4);
+  }
+  return Buffer.concat([header, body]);
+}

@@ -3,6 +3,10 @@
  * scripts/calc_gt_info.py and the 1000-images-a-scene chunking of BlenderProc's BOP writer):
  *
  *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width} of the first frame
+ *   OUT/bop/models/obj_<id:06d>.ply          one model per distinct rigid geometry (bop-models.ts), mm, with normals
+ *   OUT/bop/models/models_info.json          {"<id>": {diameter, min_x.., size_x.., symmetries_*}}
+ *   OUT/bop/models_eval/                     the same models (not resampled)
+ *   OUT/bop/obj_classes.json                 {"<id>": class name}
  *   OUT/bop/<split>/<scene:06d>/             split "train_pbr" by default; frame i -> scene floor(i / 1000), image i % 1000
  *     rgb/<im:06d>.png                       links to rgb.png
  *     depth/<im:06d>.png                     links to depth.png (uint16 mm, so depth_scale is 1.0: BOP multiplies the PNG by it to get mm)
@@ -13,8 +17,10 @@
  *     scene_gt_info.json                     {"<im>": [{bbox_obj, bbox_visib, px_count_all, px_count_valid, px_count_visib, visib_fract}]}
  *
  * Keys are image ids as strings in numeric order; matrices are 3x3 row-major, translations
- * in millimetres. `obj_id` is the object's class id (a BOP object id names an object model);
- * the gt list is the frame's objects in order, every object included (also one outside the
+ * in millimetres. `obj_id` names the object's model: one per distinct rigid geometry (an
+ * asset with its parameters, a primitive with its size, with the object's scale baked in),
+ * dense from 1 (bop-models.ts), so model x pose is the instance; obj_classes.json gives its
+ * class. The gt list is the frame's objects in order, every object included (also one outside the
  * image, with empty masks), except objects of a class with id 0 (BOP object ids start at 1;
  * the scene schema does not allow class id 0, so this only guards foreign input) and objects
  * of stuff classes (scene.json classes with "stuff": true: floor, road, ...). `gt` in
@@ -33,8 +39,8 @@
  * for a silhouette in the image; here bbox_obj is the silhouette's box whenever it has pixels.
  *
  * The masks of `mask/` exist only for frames rendered with the pass option
- * `amodalMasks: true`; a frame without them is an InputError. BOP object models
- * (models/obj_<id>.ply, models_info.json) are out of scope: export the meshes separately.
+ * `amodalMasks: true`; a frame without them is an InputError. Objects from mesh files get
+ * an obj_id and a models_info entry, but no PLY (their triangles are not read on the host).
  */
 import { join } from "node:path";
 import { InputError } from "../errors.js";
@@ -45,6 +51,11 @@ import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
+import { BopModels, buildModel } from "./bop-models.js";
+import { encodeMeshPly } from "../formats/ply.js";
+import { parseScene } from "../scene/validate.js";
+import { readJsonFile, resolveSceneUris } from "../scene/load.js";
+import type { ConcreteScene } from "../scene/schema.js";
 
 /** Images per scene folder, as BlenderProc writes BOP. */
 const BOP_IMAGES_PER_SCENE = 1000;
@@ -92,8 +103,9 @@ function zeroMask(width: number, height: number): Promise<Uint8Array> {
   return p;
 }
 
-async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Promise<BopImage> {
+async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels): Promise<BopImage> {
   const ann: FrameAnnotations = await readAnnotations(f, "bop");
+  const byId = new Map((await frameScene(f)).objects.map((o) => [o.id, o]));
   const { width: w, height: h } = ann;
   const sceneDir = `${split}/${pad6(Math.floor(f.index / BOP_IMAGES_PER_SCENE))}`;
   const im = pad6(f.index % BOP_IMAGES_PER_SCENE);
@@ -136,7 +148,9 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Prom
     await staged.write(`${sceneDir}/mask_visib/${name}`, pixels ? await encodeGray8Png(vis, w, h) : await zeroMask(w, h));
 
     const pose = rt(o.T_camera_object, 1000);
-    gt.push({ obj_id: o.class_id, cam_R_m2c: pose.R, cam_t_m2c: pose.t });
+    const spec = byId.get(o.id);
+    if (!spec) throw new InputError(`annotations.json lists object ${o.id}, which scene.json does not have`, { file: f.dir });
+    gt.push({ obj_id: models.idOf(spec), cam_R_m2c: pose.R, cam_t_m2c: pose.t });
     const pxAll = all?.count ?? 0;
     const pxVisib = visExtent?.count ?? 0;
     info.push({
@@ -154,6 +168,45 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame): Prom
   return { camera, gt, info, K, width: w, height: h };
 }
 
+/** A frame's concrete scene as recorded (scene.json: asset uris by root and content hash). */
+async function frameScene(f: DatasetFrame): Promise<ConcreteScene> {
+  const file = join(f.dir, "scene.json");
+  return parseScene(await readJsonFile(file, "the bop writer reads each object's geometry"), file);
+}
+
+/** Every BOP object of the frames: the objects of non-stuff classes with a class id. */
+async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels> {
+  const models = new BopModels();
+  await mapOrdered(frames, READ_AHEAD, async (f) => ({ recorded: await frameScene(f), f }), ({ recorded, f }) => {
+    const classes = new Map(recorded.classes.map((c) => [c.name, c]));
+    const resolved = resolveSceneUris(recorded, f.dir);
+    for (const [k, o] of recorded.objects.entries()) {
+      const c = classes.get(o.class);
+      if (!c || c.id === 0 || c.stuff) continue;
+      const shape = resolved.objects[k]!.shape;
+      models.add(o, shape.type === "mesh" ? shape.uri : undefined);
+    }
+  });
+  return models;
+}
+
+/** models/obj_<id>.ply, models/models_info.json (and models_eval/ the same), obj_classes.json. */
+async function writeModels(staged: StagedDir, models: BopModels): Promise<void> {
+  const infos: [string, unknown][] = [];
+  const classes: [string, unknown][] = [];
+  for (const m of models.list()) {
+    const { mesh, info } = await buildModel(m.object, m.meshFile);
+    if (mesh) {
+      const ply = encodeMeshPly(mesh, `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`);
+      for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/obj_${pad6(m.id)}.ply`, ply);
+    }
+    infos.push([String(m.id), info]);
+    classes.push([String(m.id), m.className]);
+  }
+  for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/models_info.json`, jsonLines(infos));
+  await staged.write("obj_classes.json", jsonLines(classes));
+}
+
 /**
  * Writes OUT/bop/ from `frames` (rendered with amodalMasks), replacing a previous export.
  * No frames: a previous OUT/bop is removed and nothing is written (camera.json needs a frame).
@@ -167,7 +220,9 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await removeExport(finalDir);
     return;
   }
+  const models = await collectModels(list);
   await exportDir(finalDir, async (staged) => {
+    await writeModels(staged, models);
     let scene = -1;
     let cam: [string, unknown][] = [];
     let gts: [string, unknown][] = [];
@@ -186,7 +241,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await mapOrdered(
       list,
       READ_AHEAD,
-      (f) => bopFrame(staged, split, f),
+      (f) => bopFrame(staged, split, f, models),
       async (r, f) => {
         if (first) {
           first = false;

@@ -1,0 +1,200 @@
+/**
+ * BOP object models (bop_toolkit docs/bop_datasets_format.md, "Object models"): one BOP
+ * object per distinct rigid geometry of the exported frames. A library asset with its
+ * parameters, a primitive with its size, each with the object's scale (and a mesh file's
+ * axes) baked in, is one model, so every instance with an `obj_id` has the same shape.
+ *
+ * - The geometry key is a hash of the object's shape and its geometry -> object transform
+ *   (scene/geometry.ts geometryToObject): the same in every frame, shard and merge.
+ * - `obj_id`s are dense, 1..K, given to the keys sorted by class name and then key, so the
+ *   same frames always give the same ids.
+ * - `models/obj_<id:06d>.ply`: the triangles the page draws (assets: the render mesh;
+ *   primitives: scene/primitive-mesh.ts), in the object frame, in millimetres, with
+ *   area-weighted vertex normals. Mesh files have no model here (their triangles are not
+ *   read on the host): their objects keep an `obj_id` and a models_info entry from their
+ *   vertices, and `models/` has no PLY for them.
+ * - `models/models_info.json`: per id, `diameter` (the largest distance between two
+ *   vertices), `min_x/y/z` and `size_x/y/z` (mm), and the symmetries BOP lists:
+ *   `symmetries_continuous` for surfaces of revolution about z (cylinders, cones, capsules,
+ *   spheres and tori with equal x and y scale; cans, bottles and bowls) and
+ *   `symmetries_discrete` (4x4 row-major, mm): the 180° turns that map a box onto itself,
+ *   and the top-bottom flip of cylinders, capsules, spheres and tori. Symmetries beyond
+ *   these (a cube's 90° turns, a sphere's other axes) are not listed.
+ * - `obj_classes.json`: obj_id -> class name, since a BOP object id names a model, not a class.
+ */
+import { createHash } from "node:crypto";
+import { readMeshPoints } from "../scene/mesh-points.js";
+import { primitiveMesh } from "../scene/primitive-mesh.js";
+import { geometryToObject, scaleOf } from "../scene/geometry.js";
+import type { ObjectSpec } from "../scene/schema.js";
+import { ASSETS, buildAsset } from "../assets/library.js";
+import { transformPoint, type Mat4 } from "../math/transforms.js";
+
+/** A model's triangles in the object frame, millimetres, with vertex normals (null for a mesh file). */
+export interface ModelMesh {
+  positions: Float64Array;
+  normals: Float64Array;
+  indices: Uint32Array;
+}
+
+export interface ModelInfo {
+  diameter: number;
+  min_x: number;
+  min_y: number;
+  min_z: number;
+  size_x: number;
+  size_y: number;
+  size_z: number;
+  symmetries_continuous?: { axis: [number, number, number]; offset: [number, number, number] }[];
+  symmetries_discrete?: number[][];
+}
+
+/** The key of an object's rigid geometry: its shape and the geometry -> object transform (scale, axes). */
+export function geometryKey(o: ObjectSpec): string {
+  return createHash("sha256").update(JSON.stringify({ shape: o.shape, geometry: Array.from(geometryToObject(o)) })).digest("hex").slice(0, 32);
+}
+
+/** The object's vertices and triangles in its object frame, millimetres (null triangles: a mesh file). */
+async function modelGeometry(o: ObjectSpec, meshFile?: string): Promise<{ positions: Float64Array; indices: Uint32Array | null }> {
+  const m: Mat4 = geometryToObject(o);
+  const toMm = (p: ArrayLike<number>) => {
+    const out = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i += 3) {
+      const q = transformPoint(m, [p[i]!, p[i + 1]!, p[i + 2]!]);
+      out[i] = q[0] * 1000;
+      out[i + 1] = q[1] * 1000;
+      out[i + 2] = q[2] * 1000;
+    }
+    return out;
+  };
+  const s = o.shape;
+  if (s.type === "mesh") return { positions: toMm(await readMeshPoints(meshFile ?? s.uri, s.uri)), indices: null };
+  const mesh = s.type === "asset" ? buildAsset(s.name, s.params).mesh : primitiveMesh(s);
+  return { positions: toMm(mesh.positions), indices: Uint32Array.from(mesh.indices) };
+}
+
+/** Area-weighted unit vertex normals of a triangle mesh. */
+function vertexNormals(p: Float64Array, idx: Uint32Array): Float64Array {
+  const n = new Float64Array(p.length);
+  for (let t = 0; t < idx.length; t += 3) {
+    const a = idx[t]! * 3, b = idx[t + 1]! * 3, c = idx[t + 2]! * 3;
+    const ux = p[b]! - p[a]!, uy = p[b + 1]! - p[a + 1]!, uz = p[b + 2]! - p[a + 2]!;
+    const vx = p[c]! - p[a]!, vy = p[c + 1]! - p[a + 1]!, vz = p[c + 2]! - p[a + 2]!;
+    const fx = uy * vz - uz * vy, fy = uz * vx - ux * vz, fz = ux * vy - uy * vx; // twice the area, outwards for CCW triangles
+    for (const v of [a, b, c]) {
+      n[v] = n[v]! + fx;
+      n[v + 1] = n[v + 1]! + fy;
+      n[v + 2] = n[v + 2]! + fz;
+    }
+  }
+  for (let v = 0; v < n.length; v += 3) {
+    const len = Math.hypot(n[v]!, n[v + 1]!, n[v + 2]!) || 1;
+    n[v] = n[v]! / len;
+    n[v + 1] = n[v + 1]! / len;
+    n[v + 2] = n[v + 2]! / len;
+  }
+  return n;
+}
+
+/** The largest distance between two of the points (xyz interleaved). */
+export function diameterOf(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 0; i < p.length; i += 3) {
+    for (let j = i + 3; j < p.length; j += 3) {
+      const d = (p[i]! - p[j]!) ** 2 + (p[i + 1]! - p[j + 1]!) ** 2 + (p[i + 2]! - p[j + 2]!) ** 2;
+      if (d > best) best = d;
+    }
+  }
+  return Math.sqrt(best);
+}
+
+/** A 180° turn about axis `k` (0 x, 1 y, 2 z) through `c`, as BOP's row-major 4x4 (mm). */
+function halfTurn(k: number, c: readonly number[]): number[] {
+  const d = [k === 0 ? 1 : -1, k === 1 ? 1 : -1, k === 2 ? 1 : -1];
+  const t = c.map((ci, i) => ci - d[i]! * ci);
+  return [d[0]!, 0, 0, t[0]!, 0, d[1]!, 0, t[1]!, 0, 0, d[2]!, t[2]!, 0, 0, 0, 1];
+}
+
+/** The symmetries BOP lists for an object's model (see the header). */
+function symmetries(o: ObjectSpec, centre: readonly number[]): Pick<ModelInfo, "symmetries_continuous" | "symmetries_discrete"> {
+  const [sx, sy] = scaleOf(o);
+  const round = Math.abs(sx - sy) <= 1e-12 * Math.max(sx, sy);
+  const s = o.shape;
+  const aboutZ = { symmetries_continuous: [{ axis: [0, 0, 1] as [number, number, number], offset: [0, 0, 0] as [number, number, number] }] };
+  switch (s.type) {
+    case "box":
+      return { symmetries_discrete: [0, 1, 2].map((k) => halfTurn(k, centre)) };
+    case "plane":
+      return { symmetries_discrete: [halfTurn(2, centre)] };
+    case "cylinder":
+    case "capsule":
+    case "sphere":
+    case "torus":
+      return round ? { ...aboutZ, symmetries_discrete: [halfTurn(0, [0, 0, 0])] } : {};
+    case "cone":
+      return round ? aboutZ : {};
+    case "asset":
+      if (ASSETS[s.name]?.revolution && round) return aboutZ;
+      if (s.name === "box") return { symmetries_discrete: [halfTurn(2, centre)] };
+      return {};
+    case "mesh":
+      return {};
+  }
+}
+
+/** One model: its mesh (null for a mesh file) and its models_info entry. */
+export async function buildModel(o: ObjectSpec, meshFile?: string): Promise<{ mesh: ModelMesh | null; info: ModelInfo }> {
+  const { positions, indices } = await modelGeometry(o, meshFile);
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < positions.length; i++) {
+    min[i % 3] = Math.min(min[i % 3]!, positions[i]!);
+    max[i % 3] = Math.max(max[i % 3]!, positions[i]!);
+  }
+  const centre = min.map((m, k) => (m + max[k]!) / 2);
+  const info: ModelInfo = {
+    diameter: diameterOf(positions),
+    min_x: min[0]!,
+    min_y: min[1]!,
+    min_z: min[2]!,
+    size_x: max[0]! - min[0]!,
+    size_y: max[1]! - min[1]!,
+    size_z: max[2]! - min[2]!,
+    ...symmetries(o, centre),
+  };
+  return { mesh: indices ? { positions, normals: vertexNormals(positions, indices), indices } : null, info };
+}
+
+/** The models of an export: geometry key -> obj_id, with the object (and class) that first showed it. */
+export class BopModels {
+  private readonly seen = new Map<string, { object: ObjectSpec; className: string; meshFile?: string }>();
+  private ids: Map<string, number> | null = null;
+
+  /** Records an object's geometry (before ids are given); `meshFile`: where a mesh file's uri resolves. */
+  add(o: ObjectSpec, meshFile?: string): void {
+    if (this.ids) throw new Error("BopModels: add after ids were given");
+    const key = geometryKey(o);
+    if (!this.seen.has(key)) this.seen.set(key, { object: o, className: o.class, ...(meshFile ? { meshFile } : {}) });
+  }
+
+  /** The dense obj_ids: keys sorted by class name, then key. */
+  private idMap(): Map<string, number> {
+    if (!this.ids) {
+      const keys = [...this.seen.entries()].sort(([ka, a], [kb, b]) => (a.className < b.className ? -1 : a.className > b.className ? 1 : ka < kb ? -1 : ka > kb ? 1 : 0));
+      this.ids = new Map(keys.map(([k], i) => [k, i + 1]));
+    }
+    return this.ids;
+  }
+
+  /** The obj_id of an object added before. */
+  idOf(o: ObjectSpec): number {
+    const id = this.idMap().get(geometryKey(o));
+    if (id === undefined) throw new Error(`BopModels: object ${o.id} was not added`);
+    return id;
+  }
+
+  /** Every model in id order: id, class, and an object that has it. */
+  list(): { id: number; className: string; object: ObjectSpec; meshFile?: string }[] {
+    const ids = this.idMap();
+    return [...this.seen.entries()].map(([k, v]) => ({ id: ids.get(k)!, ...v })).sort((a, b) => a.id - b.id);
+  }
+}

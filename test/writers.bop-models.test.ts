@@ -1,0 +1,110 @@
+// BOP object models (src/writers/bop-models.ts): one model per rigid geometry with its scale
+// baked in, extents, diameters and symmetries computed by hand, and PLY files that a
+// BOP-style reader loads back.
+import { describe, expect, it } from "vitest";
+import { BopModels, buildModel, diameterOf, geometryKey } from "../src/writers/bop-models.js";
+import { encodeMeshPly } from "../src/formats/ply.js";
+import { parseScene } from "../src/scene/validate.js";
+import type { ObjectSpec, SceneInput } from "../src/scene/schema.js";
+
+/** Objects as a scene holds them (defaults filled in). */
+function objects(list: SceneInput["objects"]): ObjectSpec[] {
+  const classes = [...new Set(list.map((o) => o.class))].map((name, i) => ({ id: i + 1, name }));
+  return parseScene({ version: 1, classes, camera: { width: 64, height: 48, fovY: 60, pose: { position: [0, -3, 1], lookAt: [0, 0, 0] } }, objects: list }).objects;
+}
+
+/** A binary little-endian PLY with float x y z nx ny nz and uchar/int face lists, read as bop_toolkit's load_ply would. */
+function readPly(buf: Buffer): { pts: Float32Array; normals: Float32Array; faces: number[][] } {
+  const end = buf.indexOf("end_header\n") + "end_header\n".length;
+  const header = buf.subarray(0, end).toString("latin1");
+  const nv = Number(/element vertex (\d+)/.exec(header)![1]);
+  const nf = Number(/element face (\d+)/.exec(header)![1]);
+  expect(header).toMatch(/format binary_little_endian 1.0\n/);
+  expect(header).toMatch(/property float x\nproperty float y\nproperty float z\nproperty float nx\nproperty float ny\nproperty float nz\nelement face \d+\nproperty list uchar int vertex_indices\n/);
+  const pts = new Float32Array(nv * 3), normals = new Float32Array(nv * 3);
+  for (let v = 0; v < nv; v++) for (let k = 0; k < 3; k++) {
+    pts[v * 3 + k] = buf.readFloatLE(end + v * 24 + k * 4);
+    normals[v * 3 + k] = buf.readFloatLE(end + v * 24 + 12 + k * 4);
+  }
+  const faces: number[][] = [];
+  for (let f = 0, at = end + nv * 24; f < nf; f++, at += 13) {
+    expect(buf.readUInt8(at)).toBe(3);
+    faces.push([0, 1, 2].map((k) => buf.readInt32LE(at + 1 + k * 4)));
+  }
+  expect(end + nv * 24 + nf * 13).toBe(buf.length);
+  return { pts, normals, faces };
+}
+
+describe("BOP models", () => {
+  it("a scaled box: extents and diameter by hand in mm, its three half turns, and a PLY that reads back", async () => {
+    const [box] = objects([{ id: 1, class: "crate", shape: { type: "box", size: [0.1, 0.2, 0.3] }, scale: [2, 1, 1] }]);
+    const { mesh, info } = await buildModel(box!);
+    expect([info.min_x, info.min_y, info.min_z, info.size_x, info.size_y, info.size_z]).toEqual([-100, -100, -150, 200, 200, 300]);
+    expect(info.diameter).toBeCloseTo(Math.hypot(200, 200, 300), 9);
+    expect(info.symmetries_discrete).toEqual([
+      [1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1],
+      [-1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1],
+      [-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
+    ]);
+    expect(info.symmetries_continuous).toBeUndefined();
+    const ply = readPly(encodeMeshPly(mesh!, "test"));
+    expect(ply.pts.length / 3).toBe(8);
+    expect(ply.faces).toHaveLength(12);
+    // the diameter recorded matches the PLY's own vertices within 0.1 mm (BOP computes it from the model)
+    expect(Math.abs(diameterOf(ply.pts) - info.diameter)).toBeLessThan(0.1);
+    for (let v = 0; v < ply.normals.length; v += 3) expect(Math.hypot(ply.normals[v]!, ply.normals[v + 1]!, ply.normals[v + 2]!)).toBeCloseTo(1, 5);
+    // every normal points away from the box centre (outwards)
+    for (let v = 0; v < ply.pts.length; v += 3) expect(ply.pts[v]! * ply.normals[v]! + ply.pts[v + 1]! * ply.normals[v + 1]! + ply.pts[v + 2]! * ply.normals[v + 2]!).toBeGreaterThan(0);
+  });
+
+  it("round shapes and lathed assets are continuously symmetric about z only when x and y scale alike; others list no symmetry", async () => {
+    const [cyl, squashed, cone, can, mug, banana] = objects([
+      { id: 1, class: "a", shape: { type: "cylinder", radius: 0.05, height: 0.2 }, scale: 1.5 },
+      { id: 2, class: "a", shape: { type: "cylinder", radius: 0.05, height: 0.2 }, scale: [1, 2, 1] },
+      { id: 3, class: "a", shape: { type: "cone", radius: 0.05, height: 0.2 } },
+      { id: 4, class: "can", shape: { type: "asset", name: "can" } },
+      { id: 5, class: "mug", shape: { type: "asset", name: "mug" } },
+      { id: 6, class: "banana", shape: { type: "asset", name: "banana" } },
+    ]);
+    const aboutZ = [{ axis: [0, 0, 1], offset: [0, 0, 0] }];
+    const c = (await buildModel(cyl!)).info;
+    expect(c.symmetries_continuous).toEqual(aboutZ);
+    expect(c.symmetries_discrete).toEqual([[1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1]]);
+    expect([c.size_x, c.size_z]).toEqual([150, 300].map((v) => expect.closeTo(v, 9)));
+    expect((await buildModel(squashed!)).info.symmetries_continuous).toBeUndefined();
+    expect((await buildModel(cone!)).info).toMatchObject({ symmetries_continuous: aboutZ });
+    expect((await buildModel(cone!)).info.symmetries_discrete).toBeUndefined();
+    expect((await buildModel(can!)).info.symmetries_continuous).toEqual(aboutZ);
+    for (const o of [mug!, banana!]) {
+      const { info } = await buildModel(o);
+      expect([info.symmetries_continuous, info.symmetries_discrete]).toEqual([undefined, undefined]);
+    }
+  });
+
+  it("one obj_id per rigid geometry: the pose does not matter, the size and the scale do; ids are dense, by class then key", () => {
+    const os = objects([
+      { id: 1, class: "crate", shape: { type: "box", size: [1, 1, 1] }, pose: { position: [1, 2, 3] } },
+      { id: 2, class: "crate", shape: { type: "box", size: [1, 1, 1] }, pose: { position: [-1, 0, 0], rotation: { euler: [0, 0, 40] } } },
+      { id: 3, class: "crate", shape: { type: "box", size: [1, 1, 1] }, scale: 2 },
+      { id: 4, class: "ball", shape: { type: "sphere", radius: 0.5 } },
+      { id: 5, class: "crate", shape: { type: "box", size: [1, 1, 2] } },
+      { id: 6, class: "can", shape: { type: "asset", name: "can", params: { radius: 0.03 } } },
+      { id: 7, class: "can", shape: { type: "asset", name: "can", params: { radius: 0.03 } } },
+    ]);
+    expect(geometryKey(os[0]!)).toBe(geometryKey(os[1]!));
+    expect(new Set(os.map(geometryKey)).size).toBe(5);
+    const models = new BopModels();
+    for (const o of [...os].reverse()) models.add(o);
+    const ids = os.map((o) => models.idOf(o));
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[5]).toBe(ids[6]);
+    expect(new Set(ids)).toEqual(new Set([1, 2, 3, 4, 5]));
+    // by class name: ball 1, can 2, the three crate geometries 3..5
+    expect([ids[3], ids[5]]).toEqual([1, 2]);
+    expect(models.list().map((m) => m.className)).toEqual(["ball", "can", "crate", "crate", "crate"]);
+    // the same objects added in another order give the same ids
+    const again = new BopModels();
+    for (const o of os) again.add(o);
+    expect(os.map((o) => again.idOf(o))).toEqual(ids);
+  });
+});
