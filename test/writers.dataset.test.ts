@@ -359,13 +359,16 @@ describe("BOP export", () => {
         expect([notBinary, wrongVisib, notInside]).toEqual([0, 0, 0]);
         const inf = info[g]!;
         expect(nAll).toBe(o.px_count_amodal);
-        expect(inf.px_count_all).toBe(nAll);
+        // a silhouette that reaches the border goes on beyond it (counted on calc_gt_info.py's 3x canvas)
+        const reachesBorder = ax.some((x) => x === 0 || x === W - 1) || ay.some((y) => y === 0 || y === H - 1);
+        if (reachesBorder) expect(inf.px_count_all).toBeGreaterThan(nAll);
+        else expect(inf.px_count_all).toBe(nAll);
         expect(inf.px_count_visib).toBe(nVis);
         expect(nVis).toBe(o.px_count_visible);
         expect(inf.px_count_valid).toBe(nValid);
-        expect(inf.visib_fract).toBeCloseTo(nAll ? nVis / nAll : 0, 12);
+        expect(inf.visib_fract).toBeCloseTo(inf.px_count_all ? nVis / inf.px_count_all : 0, 12);
         expect(inf.bbox_visib).toEqual(box(vx, vy));
-        expect(inf.bbox_obj).toEqual(box(ax, ay));
+        if (!reachesBorder) expect(inf.bbox_obj).toEqual(nVis ? box(ax, ay) : [-1, -1, -1, -1]);
         if (o.id === 12) {
           // behind the camera: empty masks, no boxes
           expect(nAll).toBe(0);
@@ -422,6 +425,45 @@ describe("BOP export", () => {
         expect(wrong, `frame ${i} gt ${g}`).toBe(0);
       }
     }
+  });
+
+  it("a silhouette cut off by the image border counts whole, as calc_gt_info.py's 3x canvas does, with an unclipped bbox_obj; a fully hidden object has bbox_obj [-1, -1, -1, -1]", async () => {
+    // a thin wall face-on to the camera (looking along +y from y = -10), running off the right
+    // border, and a small crate hidden behind it; the wall's edges fall half way between pixel
+    // centres (u = 48.5 and 172.5, v = 47.5 and 71.5), so no rasterizer rounding decides a pixel
+    const o = join(root, "cut");
+    const f = H / 2 / Math.tan(Math.PI / 6), d = 9.995; // fy (= fx) for fovY 60°, and the wall's distance
+    const [X0, X1, Z1] = [((48.5 - (W - 1) / 2) * d) / f, ((172.5 - (W - 1) / 2) * d) / f, (12 * d) / f];
+    const scene: SceneInput = {
+      version: 1,
+      classes: [{ id: 1, name: "wall" }, { id: 2, name: "crate" }],
+      camera: { width: W, height: H, fovY: 60, pose: { position: [0, -10, 0], lookAt: [0, 0, 0] } },
+      lights: [{ type: "directional", direction: [0.3, 0.2, -1], intensity: 2 }],
+      objects: [
+        { id: 1, class: "wall", shape: { type: "box", size: [X1 - X0, 0.01, 2 * Z1] }, pose: { position: [(X0 + X1) / 2, 0, 0] } },
+        { id: 2, class: "crate", shape: { type: "box", size: [0.5, 0.5, 0.5] }, pose: { position: [0, 2, 0] } },
+      ],
+    };
+    await renderScenes([scene], { out: o, amodalMasks: true, gpu: "off" });
+    await writeDatasets(o, [{ index: 0, dir: join(o, "frames", pad(0)) }], ["bop"]);
+    const [wall, crate] = json<Scene<BopInfo[]>>(join(o, "bop", "train_pbr", "000000", "scene_gt_info.json"))["0"]!;
+    const K = json<FrameAnnotations>(join(o, "frames", pad(0), "annotations.json")).K;
+    // the wall's front face, 9.995 m away, spans x in [X0, X1] and z in [-Z1, Z1]; a pixel
+    // counts when its centre falls inside, on the canvas [-W, 2W) x [-H, 2H)
+    const cols = (lo: number, hi: number, min: number, max: number) => Array.from({ length: max - min }, (_, i) => min + i).filter((u) => u >= lo && u <= hi);
+    const us = cols((K[0]![0]! * X0) / d + K[0]![2]!, (K[0]![0]! * X1) / d + K[0]![2]!, -W, 2 * W);
+    const vs = cols(K[1]![2]! - (K[1]![1]! * Z1) / d, K[1]![2]! + (K[1]![1]! * Z1) / d, -H, 2 * H);
+    expect([us.length, vs.length]).toEqual([124, 24]);
+    expect(us.at(-1)).toBeGreaterThan(W); // it does run off the image
+    expect(wall!.px_count_all).toBe(us.length * vs.length);
+    expect(wall!.bbox_obj).toEqual([us[0], vs[0], us.at(-1)! - us[0]!, vs.at(-1)! - vs[0]!]);
+    expect(wall!.visib_fract).toBeCloseTo(wall!.px_count_visib / wall!.px_count_all, 12);
+    expect(wall!.px_count_visib).toBe(us.filter((u) => u < W).length * vs.length);
+    // the crate: a silhouette in the image, nothing visible
+    expect(crate!.px_count_all).toBeGreaterThan(8); // about 4 x 4 pixels, 12 m away
+    expect([crate!.px_count_visib, crate!.visib_fract]).toEqual([0, 0]);
+    expect(crate!.bbox_obj).toEqual([-1, -1, -1, -1]);
+    expect(crate!.bbox_visib).toEqual([-1, -1, -1, -1]);
   });
 
   it("splits frames into scenes of 1000 images and refuses a frame without amodal masks, naming it and the pass option", async () => {

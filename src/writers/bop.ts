@@ -29,14 +29,16 @@
  *
  * scene_gt_info follows calc_gt_info.py: boxes are [x, y, w, h] with w = x_max - x_min and
  * h = y_max - y_min (bop_toolkit's misc.calc_2d_bbox; one less than the pixel count across,
- * unlike COCO's and annotations.json's boxes), [-1, -1, -1, -1] when the mask is empty;
- * px_count_all is the silhouette's pixel count within the image (calc_gt_info.py also
- * counts a truncated silhouette beyond the border, which is not rendered here),
- * px_count_valid the silhouette pixels with non-zero depth, px_count_visib the visible
- * pixels, visib_fract = px_count_visib / px_count_all (0 when empty). Visibility is exact
- * (instance.png), not estimated from depth with a tolerance. One difference on purpose:
- * calc_gt_info.py writes bbox_obj as [-1, -1, -1, -1] whenever nothing is visible, even
- * for a silhouette in the image; here bbox_obj is the silhouette's box whenever it has pixels.
+ * unlike COCO's and annotations.json's boxes). px_count_all counts the whole silhouette on
+ * a canvas three times the image size, as calc_gt_info.py renders it: the pixels in the
+ * image from the rendered amodal mask, the rest from the model (silhouette.ts; mesh-file
+ * objects have no model and count only what is in the image). bbox_obj is that
+ * silhouette's box, not clipped to the image, and [-1, -1, -1, -1] when nothing of the
+ * object is visible (as calc_gt_info.py writes it); bbox_visib is the visible pixels' box
+ * ([-1, -1, -1, -1] when none). px_count_valid counts the silhouette pixels with non-zero
+ * depth, px_count_visib the visible pixels, and visib_fract = px_count_visib / px_count_all
+ * (0 when empty). Visibility is exact (instance.png), not estimated from depth with a
+ * tolerance.
  *
  * The masks of `mask/` exist only for frames rendered with the pass option
  * `amodalMasks: true`; a frame without them is an InputError. Objects from mesh files get
@@ -51,7 +53,8 @@ import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
-import { BopModels, buildModel } from "./bop-models.js";
+import { BopModels, buildModel, type ModelMesh } from "./bop-models.js";
+import { outsideSilhouette } from "./silhouette.js";
 import { encodeMeshPly } from "../formats/ply.js";
 import { parseScene } from "../scene/validate.js";
 import { readJsonFile, resolveSceneUris } from "../scene/load.js";
@@ -67,6 +70,13 @@ const READ_AHEAD = 3;
 
 type Box = [number, number, number, number];
 const NO_BOX: Box = [-1, -1, -1, -1];
+
+/** The extent [x0, y0, x1, y1] covering a mask extent inside the image and one outside it. */
+function unionExtent(inside: ReturnType<typeof maskExtent>, outside: [number, number, number, number] | null): [number, number, number, number] | null {
+  const a = inside ? ([inside.x0, inside.y0, inside.x1, inside.y1] as [number, number, number, number]) : null;
+  if (!a || !outside) return a ?? outside;
+  return [Math.min(a[0], outside[0]), Math.min(a[1], outside[1]), Math.max(a[2], outside[2]), Math.max(a[3], outside[3])];
+}
 
 /** bop_toolkit's calc_2d_bbox of a mask extent. */
 function bopBox(e: { x0: number; y0: number; x1: number; y1: number } | null): Box {
@@ -103,7 +113,7 @@ function zeroMask(width: number, height: number): Promise<Uint8Array> {
   return p;
 }
 
-async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels): Promise<BopImage> {
+async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, meshes: ReadonlyMap<number, ModelMesh | null>): Promise<BopImage> {
   const ann: FrameAnnotations = await readAnnotations(f, "bop");
   const byId = new Map((await frameScene(f)).objects.map((o) => [o.id, o]));
   const { width: w, height: h } = ann;
@@ -150,11 +160,19 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, model
     const pose = rt(o.T_camera_object, 1000);
     const spec = byId.get(o.id);
     if (!spec) throw new InputError(`annotations.json lists object ${o.id}, which scene.json does not have`, { file: f.dir });
-    gt.push({ obj_id: models.idOf(spec), cam_R_m2c: pose.R, cam_t_m2c: pose.t });
-    const pxAll = all?.count ?? 0;
+    const objId = models.idOf(spec);
+    gt.push({ obj_id: objId, cam_R_m2c: pose.R, cam_t_m2c: pose.t });
+    // the silhouette beyond the image (calc_gt_info.py's 3x canvas): only an object whose
+    // silhouette reaches the border, or has no pixel in the image, can have one
+    const mesh = meshes.get(objId);
+    const reachesBorder = !all || all.x0 === 0 || all.y0 === 0 || all.x1 === w - 1 || all.y1 === h - 1;
+    const outside = mesh && reachesBorder ? outsideSilhouette(mesh.positions, mesh.indices, pose.R, pose.t, ann.K, w, h) : { count: 0, extent: null };
+    const pxAll = (all?.count ?? 0) + outside.count;
     const pxVisib = visExtent?.count ?? 0;
+    const whole = unionExtent(all, outside.extent);
     info.push({
-      bbox_obj: bopBox(all),
+      // as calc_gt_info.py: the whole silhouette's box, not clipped to the image, and none when nothing is visible
+      bbox_obj: pxVisib > 0 && whole ? [whole[0], whole[1], whole[2] - whole[0], whole[3] - whole[1]] : NO_BOX,
       bbox_visib: bopBox(visExtent),
       px_count_all: pxAll,
       px_count_valid: valid,
@@ -190,12 +208,14 @@ async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels
   return models;
 }
 
-/** models/obj_<id>.ply, models/models_info.json (and models_eval/ the same), obj_classes.json. */
-async function writeModels(staged: StagedDir, models: BopModels): Promise<void> {
+/** models/obj_<id>.ply, models/models_info.json (and models_eval/ the same), obj_classes.json; the meshes by obj_id. */
+async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<number, ModelMesh | null>> {
+  const meshes = new Map<number, ModelMesh | null>();
   const infos: [string, unknown][] = [];
   const classes: [string, unknown][] = [];
   for (const m of models.list()) {
     const { mesh, info } = await buildModel(m.object, m.meshFile);
+    meshes.set(m.id, mesh);
     if (mesh) {
       const ply = encodeMeshPly(mesh, `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`);
       for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/obj_${pad6(m.id)}.ply`, ply);
@@ -205,6 +225,7 @@ async function writeModels(staged: StagedDir, models: BopModels): Promise<void> 
   }
   for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/models_info.json`, jsonLines(infos));
   await staged.write("obj_classes.json", jsonLines(classes));
+  return meshes;
 }
 
 /**
@@ -222,7 +243,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
   }
   const models = await collectModels(list);
   await exportDir(finalDir, async (staged) => {
-    await writeModels(staged, models);
+    const meshes = await writeModels(staged, models);
     let scene = -1;
     let cam: [string, unknown][] = [];
     let gts: [string, unknown][] = [];
@@ -241,7 +262,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await mapOrdered(
       list,
       READ_AHEAD,
-      (f) => bopFrame(staged, split, f, models),
+      (f) => bopFrame(staged, split, f, models, meshes),
       async (r, f) => {
         if (first) {
           first = false;
