@@ -5,7 +5,7 @@
 // a moved or deleted module leaves no stale copy behind.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { buildPage } from "./build-page.mjs";
@@ -27,7 +27,7 @@ export function sourceStamp() {
   const hash = createHash("sha256");
   const inputs = [
     ...files(join(root, "src")),
-    ...["scripts/build.mjs", "scripts/build-page.mjs", "tsconfig.json", "tsconfig.build.json", "package-lock.json"].map((p) => join(root, p)),
+    ...["scripts/build.mjs", "scripts/build-page.mjs", "tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"].map((p) => join(root, p)),
   ];
   for (const path of inputs) {
     hash.update(relative(root, path)).update("\0");
@@ -47,6 +47,9 @@ export async function build({ force = false } = {}) {
   try {
     await buildPage({ outfile: join(fresh, "page.js") });
     execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
+    // the package's bin (npx simforge) must stay executable in the fresh directory
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    for (const bin of Object.values(pkg.bin ?? {})) chmodSync(join(fresh, relative("dist", bin)), 0o755);
     writeFileSync(join(fresh, ".build-stamp"), stamp);
     if (existsSync(dist)) renameSync(dist, old);
     renameSync(fresh, dist);

@@ -1,6 +1,7 @@
 // A clean install and build: no npm config warnings from the project, onnxruntime-node's
 // CUDA download switched off by the switch it reads, and no esbuild warning for the page.
 import { spawnSync } from "node:child_process";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
@@ -29,5 +30,12 @@ describe("install and build say nothing", () => {
     const result = (await buildPage({ write: false })) as { warnings: unknown[]; errors: unknown[] };
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
+  });
+
+  it("the package's bin (npx simforge) is executable after the build", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { bin: Record<string, string> };
+    for (const bin of Object.values(pkg.bin)) expect(() => accessSync(bin, constants.X_OK), bin).not.toThrow();
+    const r = spawnSync("npx", ["simforge", "--version"], { encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
   });
 });
