@@ -7,7 +7,7 @@ import { Renderer } from "../src/render/renderer.js";
 import { annotate } from "../src/sensors/annotations.js";
 import { resolveScene } from "../src/api.js";
 import { InputError } from "../src/errors.js";
-import { W, H, bytes } from "./helpers.js";
+import { W, H, bytes, cpuBackends } from "./helpers.js";
 import type { SceneInput } from "../src/scene/schema.js";
 
 let r: Renderer;
@@ -124,6 +124,32 @@ describe("textures", () => {
     expect(dark).toBeGreaterThan(lum.length / 5);
     expect(light).toBeGreaterThan(lum.length / 5);
   });
+
+  // A tabletop-bin frame once hung llvmpipe for good (the watchdog ended it): Mesa's anisotropic
+  // filtering stalls on some rotated textures, so the page filters trilinearly there.
+  it("a rotated texture seen at a slant renders on every CPU backend, well within the watchdog", async () => {
+    // that frame's table alone, exactly as its scene.json recorded it
+    const scene: SceneInput = {
+      version: 1,
+      classes: [{ id: 1, name: "table" }],
+      camera: { width: 640, height: 480, fovY: 52.001912760969915, pose: { position: [0.026193826503430984, 0.39501763017228697, 1.75985841361164], lookAt: [-0.014850442285348674, 0.027518640296174887, 0.8] }, near: 0.05, far: 20 },
+      lights: [{ type: "directional", direction: [-0.9048409941904277, -0.7901309166204301, -1], color: [1, 0.9211442246520001, 0.9295111495194981], intensity: 3.1890300560726086 }],
+      background: { color: [0.3985603054133319, 0.42820863220218297, 0.4260381310105824] },
+      objects: [{
+        id: 1, class: "table", shape: { type: "box", size: [1.2, 0.8, 0.04] }, pose: { position: [0, 0, 0.73] },
+        material: { baseColor: [0.8200663874913681, 0.8137448304282487, 0.8162477713366671], roughness: 0.8902666121032299, texture: { uri: join(process.cwd(), "assets/textures/bank/fabric.png"), scale: [2.8792308177203263, 1.9167269108464926], rotation: 133.08585096148946 } },
+      }],
+    };
+    for (const gpu of cpuBackends()) {
+      const r = await Renderer.open({ gpu, frameTimeoutMs: 30_000 });
+      try {
+        const f = await r.render((await resolveScene(scene)).scene, { labels: true });
+        expect(f.instance!.filter((x) => x === 1).length, gpu).toBeGreaterThan((640 * 480) / 4);
+      } finally {
+        await r.close();
+      }
+    }
+  }, 120_000);
 
   it("a corrupt texture is an input error naming the file and field", async () => {
     const path = join(dir, "broken.png");

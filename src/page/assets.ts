@@ -24,7 +24,11 @@ export class AssetCache {
   private readonly textures = new Map<string, Texture>();
   private readonly meshes = new Map<string, AssetContainer>();
 
-  constructor(private readonly scene: Scene) {}
+  /** `anisotropy`: the anisotropic filtering level of every texture (1: none) */
+  constructor(
+    private readonly scene: Scene,
+    private readonly anisotropy: number,
+  ) {}
 
   async add(key: string, asset: PageAsset): Promise<void> {
     if (asset.kind === "texture") {
@@ -67,6 +71,7 @@ export class AssetCache {
       );
       tex.wrapU = Texture.WRAP_ADDRESSMODE;
       tex.wrapV = Texture.WRAP_ADDRESSMODE;
+      tex.anisotropicFilteringLevel = this.anisotropy;
     });
   }
 

@@ -63,18 +63,22 @@ async function init(url: string): Promise<PageInfo> {
   scene.useRightHandedSystem = true;
   scene.autoClear = true;
   scene.skipPointerMovePicking = true;
-  assets = new AssetCache(scene);
+  const gl = engine._gl;
+  const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  // Mesa's llvmpipe hangs (minutes, then the watchdog) sampling some rotated textures with
+  // anisotropic filtering: textures there are filtered trilinearly only. Other backends keep
+  // Babylon's default of 4.
+  assets = new AssetCache(scene, /llvmpipe/i.test(renderer) ? 1 : 4);
   passMaterials = new PassMaterials(scene);
   packer = new Packer(engine);
-  const gl = engine._gl;
   // Label passes render into float targets; amodal counting blends into them.
   for (const ext of ["EXT_color_buffer_float", "EXT_float_blend"]) {
     if (!gl.getExtension(ext)) throw new Error(`this WebGL2 implementation lacks ${ext}, which the label passes need`);
   }
-  const dbg = gl.getExtension("WEBGL_debug_renderer_info");
   const viewport = Array.from(gl.getParameter(gl.MAX_VIEWPORT_DIMS) as Int32Array) as [number, number];
   return {
-    renderer: String(dbg ? gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
+    renderer,
     vendor: String(dbg ? gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR)),
     version: String(gl.getParameter(gl.VERSION)),
     shadingLanguage: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
