@@ -5,9 +5,12 @@
 //   50 mm lens on a 36 mm sensor), drawn once with seedrandom("seed-cubes").
 // - assets/textures/checker.png: a 256x256 two-tone checkerboard for the demo.
 // - scenes/urban-street.json: the street template (scripts/street-template.mjs).
+// - scenes/tabletop-bin.json: tabletop-grasping with a bin to drop into (scripts/bin-template.mjs).
 // Run: node scripts/make-scenes.mjs (outputs are committed; re-running gives the same bytes).
 import { seedCubes } from "./seed-cubes.mjs";
 import { compactJson, urbanStreet } from "./street-template.mjs";
+import { tabletopBin } from "./bin-template.mjs";
+import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -29,3 +32,5 @@ writeFileSync(join(root, "assets", "textures", "checker.png"),
   await sharp(px, { raw: { width: N, height: N, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer());
 
 writeFileSync(join(root, "scenes", "urban-street.json"), compactJson(urbanStreet()) + "\n");
+const tabletop = JSON.parse(readFileSync(join(root, "scenes", "tabletop-grasping.json"), "utf8"));
+writeFileSync(join(root, "scenes", "tabletop-bin.json"), compactJson(tabletopBin(tabletop)) + "\n");

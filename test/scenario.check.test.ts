@@ -33,7 +33,7 @@ function scenario(name: string, width: number, height: number, frames: number): 
 }
 
 describe("scenarios pass their own QA", () => {
-  for (const [name, width, height, frames] of [["urban-street", 512, 192, 3], ["tabletop-grasping", 320, 240, 2]] as const) {
+  for (const [name, width, height, frames] of [["urban-street", 512, 192, 3], ["tabletop-grasping", 320, 240, 2], ["tabletop-bin", 320, 240, 2]] as const) {
     it(`${frames} seeded frames of ${name} (${width}x${height}) have no problem in check`, async () => {
       const out = join(dir, name);
       mkdirSync(out);
