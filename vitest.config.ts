@@ -14,8 +14,8 @@ const BROWSER_TESTS = [
   "scenario.street", "scenario.tabletop", "sensors.lidar-raycast", "sensors.lidar", "sweep.check",
   "sweep.report", "sweep", "texture.cli", "writers.dataset", "golden", "scene.primitive-mesh",
 ];
-/** Files that need no browser but take more than a few seconds (CLI children, CPU diffusion). */
-const SLOW_TESTS = ["fuzz", "sweep.notes", "texture.materials"];
+/** Files that need no browser but take more than a few seconds (CLI and npm children, CPU diffusion, physics). */
+const SLOW_TESTS = ["fuzz", "sweep.notes", "texture.materials", "scenario.bin", "readme", "install"];
 
 const files = (names: string[]) => names.map((n) => `test/${n}.test.ts`);
 
