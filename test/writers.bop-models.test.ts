@@ -2,7 +2,7 @@
 // baked in, extents, diameters and symmetries computed by hand, and PLY files that a
 // BOP-style reader loads back.
 import { describe, expect, it } from "vitest";
-import { BopModels, buildModel, diameterOf, geometryKey } from "../src/writers/bop-models.js";
+import { BopModels, buildModel, diameterOf, geometryKey, resampleMesh } from "../src/writers/bop-models.js";
 import { encodeMeshPly } from "../src/formats/ply.js";
 import { parseScene } from "../src/scene/validate.js";
 import type { ObjectSpec, SceneInput } from "../src/scene/schema.js";
@@ -106,5 +106,43 @@ describe("BOP models", () => {
     const again = new BopModels();
     for (const o of os) again.add(o);
     expect(os.map((o) => again.idOf(o))).toEqual(ids);
+  });
+
+  it("models_eval meshes: no edge longer than asked, the same surface area, the original vertices kept, no vertex twice", async () => {
+    const [box, can] = objects([
+      { id: 1, class: "crate", shape: { type: "box", size: [0.1, 0.2, 0.3] }, scale: [2, 1, 1] },
+      { id: 2, class: "can", shape: { type: "asset", name: "can" } },
+    ]);
+    for (const o of [box!, can!]) {
+      const { mesh, info } = await buildModel(o);
+      const maxEdge = info.diameter / 50;
+      const r = resampleMesh(mesh!, maxEdge);
+      const p = r.positions;
+      const at = (i: number) => [p[i * 3]!, p[i * 3 + 1]!, p[i * 3 + 2]!] as const;
+      const area = (m: { positions: Float64Array; indices: Uint32Array }) => {
+        let s = 0;
+        for (let t = 0; t < m.indices.length; t += 3) {
+          const [a, b, c] = [0, 1, 2].map((k) => [m.positions[m.indices[t + k]! * 3]!, m.positions[m.indices[t + k]! * 3 + 1]!, m.positions[m.indices[t + k]! * 3 + 2]!]) as [number[], number[], number[]];
+          const u = [b[0]! - a[0]!, b[1]! - a[1]!, b[2]! - a[2]!], v = [c[0]! - a[0]!, c[1]! - a[1]!, c[2]! - a[2]!];
+          s += Math.hypot(u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!) / 2;
+        }
+        return s;
+      };
+      let longest = 0;
+      for (let t = 0; t < r.indices.length; t += 3) {
+        for (const [i, j] of [[0, 1], [1, 2], [2, 0]] as const) {
+          const a = at(r.indices[t + i]!), b = at(r.indices[t + j]!);
+          longest = Math.max(longest, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
+        }
+      }
+      expect(longest).toBeLessThanOrEqual(maxEdge);
+      expect(area(r) / area(mesh!)).toBeCloseTo(1, 9);
+      expect(Array.from(p.subarray(0, mesh!.positions.length))).toEqual(Array.from(mesh!.positions));
+      const keys = new Set(Array.from({ length: p.length / 3 }, (_, i) => at(i).map((v) => v.toFixed(6)).join(",")));
+      // the render mesh may repeat a position (a crease); the midpoints add none
+      const originalKeys = new Set(Array.from({ length: mesh!.positions.length / 3 }, (_, i) => at(i).map((v) => v.toFixed(6)).join(",")));
+      expect(keys.size - originalKeys.size).toBe(p.length / 3 - mesh!.positions.length / 3);
+      for (let v = 0; v < r.normals.length; v += 3) expect(Math.hypot(r.normals[v]!, r.normals[v + 1]!, r.normals[v + 2]!)).toBeCloseTo(1, 9);
+    }
   });
 });

@@ -20,6 +20,7 @@
  *   `symmetries_discrete` (4x4 row-major, mm): the 180° turns that map a box onto itself,
  *   and the top-bottom flip of cylinders, capsules, spheres and tori. Symmetries beyond
  *   these (a cube's 90° turns, a sphere's other axes) are not listed.
+ * - `models_eval/`: the same models resampled (resampleMesh), with the same models_info.json.
  * - `obj_classes.json`: obj_id -> class name, since a BOP object id names a model, not a class.
  */
 import { createHash } from "node:crypto";
@@ -197,4 +198,49 @@ export class BopModels {
     const ids = this.idMap();
     return [...this.seen.entries()].map(([k, v]) => ({ id: ids.get(k)!, ...v })).sort((a, b) => a.id - b.id);
   }
+}
+
+/**
+ * The mesh for models_eval/: every triangle split at its edges' midpoints until no edge is
+ * longer than `maxEdge` (mm), so the vertices BOP's pose-error metrics average over
+ * (ADD, MSSD) spread evenly over the surface instead of bunching where the model has
+ * detail. The surface is the same (splitting a flat triangle keeps it), the original
+ * vertices stay, and a midpoint shared by two triangles is one vertex (its normal that of
+ * the first triangle split there).
+ */
+export function resampleMesh(mesh: ModelMesh, maxEdge: number): ModelMesh {
+  const pos: number[] = Array.from(mesh.positions);
+  const nrm: number[] = Array.from(mesh.normals);
+  const mids = new Map<string, number>();
+  // an edge by its end positions: two triangles meeting at a crease (their own copies of
+  // the corner vertices) share the midpoint too
+  const place = (v: number) => `${pos[v * 3]},${pos[v * 3 + 1]},${pos[v * 3 + 2]}`;
+  const midpoint = (a: number, b: number): number => {
+    const pa = place(a), pb = place(b);
+    const key = pa < pb ? `${pa}|${pb}` : `${pb}|${pa}`;
+    let m = mids.get(key);
+    if (m === undefined) {
+      m = pos.length / 3;
+      for (let k = 0; k < 3; k++) pos.push((pos[a * 3 + k]! + pos[b * 3 + k]!) / 2);
+      const n = [0, 1, 2].map((k) => nrm[a * 3 + k]! + nrm[b * 3 + k]!);
+      const len = Math.hypot(n[0]!, n[1]!, n[2]!) || 1;
+      nrm.push(n[0]! / len, n[1]! / len, n[2]! / len);
+      mids.set(key, m);
+    }
+    return m;
+  };
+  const edge = (a: number, b: number) => Math.hypot(pos[a * 3]! - pos[b * 3]!, pos[a * 3 + 1]! - pos[b * 3 + 1]!, pos[a * 3 + 2]! - pos[b * 3 + 2]!);
+  const out: number[] = [];
+  const stack: [number, number, number][] = [];
+  for (let t = mesh.indices.length - 3; t >= 0; t -= 3) stack.push([mesh.indices[t]!, mesh.indices[t + 1]!, mesh.indices[t + 2]!]);
+  while (stack.length) {
+    const [a, b, c] = stack.pop()!;
+    if (Math.max(edge(a, b), edge(b, c), edge(c, a)) <= maxEdge) {
+      out.push(a, b, c);
+      continue;
+    }
+    const ab = midpoint(a, b), bc = midpoint(b, c), ca = midpoint(c, a);
+    stack.push([ca, bc, c], [ab, b, bc], [ab, bc, ca], [a, ab, ca]); // popped in the order a-corner, centre, b-corner, c-corner
+  }
+  return { positions: Float64Array.from(pos), normals: Float64Array.from(nrm), indices: Uint32Array.from(out) };
 }

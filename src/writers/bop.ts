@@ -5,7 +5,7 @@
  *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width} of the first frame
  *   OUT/bop/models/obj_<id:06d>.ply          one model per distinct rigid geometry (bop-models.ts), mm, with normals
  *   OUT/bop/models/models_info.json          {"<id>": {diameter, min_x.., size_x.., symmetries_*}}
- *   OUT/bop/models_eval/                     the same models (not resampled)
+ *   OUT/bop/models_eval/                     the same models resampled: no edge longer than 2% of the diameter
  *   OUT/bop/obj_classes.json                 {"<id>": class name}
  *   OUT/bop/<split>/<scene:06d>/             split "train_pbr" by default; frame i -> scene floor(i / 1000), image i % 1000
  *     rgb/<im:06d>.png                       links to rgb.png
@@ -53,7 +53,7 @@ import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
-import { BopModels, buildModel, type ModelMesh } from "./bop-models.js";
+import { BopModels, buildModel, resampleMesh, type ModelMesh } from "./bop-models.js";
 import { outsideSilhouette } from "./silhouette.js";
 import { encodeMeshPly } from "../formats/ply.js";
 import { parseScene } from "../scene/validate.js";
@@ -208,7 +208,7 @@ async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels
   return models;
 }
 
-/** models/obj_<id>.ply, models/models_info.json (and models_eval/ the same), obj_classes.json; the meshes by obj_id. */
+/** models/obj_<id>.ply and models_info.json, models_eval/ (resampled, bop-models.ts resampleMesh), obj_classes.json; the meshes by obj_id. */
 async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<number, ModelMesh | null>> {
   const meshes = new Map<number, ModelMesh | null>();
   const infos: [string, unknown][] = [];
@@ -217,8 +217,9 @@ async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<nu
     const { mesh, info } = await buildModel(m.object, m.meshFile);
     meshes.set(m.id, mesh);
     if (mesh) {
-      const ply = encodeMeshPly(mesh, `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`);
-      for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/obj_${pad6(m.id)}.ply`, ply);
+      const comment = `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`;
+      await staged.write(`models/obj_${pad6(m.id)}.ply`, encodeMeshPly(mesh, comment));
+      await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 50), `${comment}, resampled`));
     }
     infos.push([String(m.id), info]);
     classes.push([String(m.id), m.className]);
