@@ -41,11 +41,14 @@ describe("BOP models", () => {
     const { mesh, info } = await buildModel(box!);
     expect([info.min_x, info.min_y, info.min_z, info.size_x, info.size_y, info.size_z]).toEqual([-100, -100, -150, 200, 200, 300]);
     expect(info.diameter).toBeCloseTo(Math.hypot(200, 200, 300), 9);
-    expect(info.symmetries_discrete).toEqual([
-      [1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1],
-      [-1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1],
-      [-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
-    ]);
+    // a 200 x 200 x 300 mm box (x and y alike after the scale): the 7 turns of a square prism about its centre
+    const sorted = (ms: number[][]) => ms.map((m) => m.join(",")).sort();
+    const rot = (r: number[]) => [r[0]!, r[1]!, r[2]!, 0, r[3]!, r[4]!, r[5]!, 0, r[6]!, r[7]!, r[8]!, 0, 0, 0, 0, 1];
+    expect(sorted(info.symmetries_discrete!)).toEqual(sorted([
+      [1, 0, 0, 0, -1, 0, 0, 0, -1], [-1, 0, 0, 0, 1, 0, 0, 0, -1], [-1, 0, 0, 0, -1, 0, 0, 0, 1], // half turns about x, y, z
+      [0, -1, 0, 1, 0, 0, 0, 0, 1], [0, 1, 0, -1, 0, 0, 0, 0, 1], // quarter turns about z
+      [0, 1, 0, 1, 0, 0, 0, 0, -1], [0, -1, 0, -1, 0, 0, 0, 0, -1], // half turns about the diagonals x = y and x = -y
+    ].map(rot)));
     expect(info.symmetries_continuous).toBeUndefined();
     const ply = readPly(encodeMeshPly(mesh!, "test"));
     expect(ply.pts.length / 3).toBe(8);
@@ -55,6 +58,38 @@ describe("BOP models", () => {
     for (let v = 0; v < ply.normals.length; v += 3) expect(Math.hypot(ply.normals[v]!, ply.normals[v + 1]!, ply.normals[v + 2]!)).toBeCloseTo(1, 5);
     // every normal points away from the box centre (outwards)
     for (let v = 0; v < ply.pts.length; v += 3) expect(ply.pts[v]! * ply.normals[v]! + ply.pts[v + 1]! * ply.normals[v + 1]! + ply.pts[v + 2]! * ply.normals[v + 2]!).toBeGreaterThan(0);
+  });
+
+  it("boxes list the rotations that keep them: 3 for a brick, 23 for a cube, about their centre; a plane only turns in its plane", async () => {
+    const [brick, cube, lifted, plane] = objects([
+      { id: 1, class: "a", shape: { type: "box", size: [0.1, 0.2, 0.3] } },
+      { id: 2, class: "a", shape: { type: "box", size: [0.1, 0.1, 0.1] } },
+      { id: 3, class: "box", shape: { type: "asset", name: "box", params: { width: 0.2, depth: 0.1, height: 0.3 } } },
+      { id: 4, class: "a", shape: { type: "plane", size: [0.4, 0.4] } },
+    ]);
+    expect((await buildModel(brick!)).info.symmetries_discrete).toHaveLength(3);
+    const c = (await buildModel(cube!)).info.symmetries_discrete!;
+    expect(c).toHaveLength(23);
+    expect(new Set(c.map((m) => m.join(","))).size).toBe(23);
+    // the cardboard box stands on z = 0: its half turn about x goes through its centre, 150 mm up
+    const l = (await buildModel(lifted!)).info.symmetries_discrete!;
+    expect(l).toHaveLength(3);
+    expect(l).toContainEqual([1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 300, 0, 0, 0, 1]);
+    const p = (await buildModel(plane!)).info.symmetries_discrete!;
+    expect(p).toHaveLength(3); // 90°, 180°, 270° about z
+    for (const m of p) expect(m[10]).toBe(1);
+    // every listed turn maps the model's vertices onto its vertices
+    for (const o of [brick!, cube!, lifted!, plane!]) {
+      const { mesh, info } = await buildModel(o);
+      const v = mesh!.positions;
+      const keys = new Set(Array.from({ length: v.length / 3 }, (_, i) => [v[i * 3]!, v[i * 3 + 1]!, v[i * 3 + 2]!].map((x) => x.toFixed(6)).join(",")));
+      for (const m of info.symmetries_discrete!) {
+        for (let i = 0; i < v.length; i += 3) {
+          const q = [0, 1, 2].map((r) => m[r * 4]! * v[i]! + m[r * 4 + 1]! * v[i + 1]! + m[r * 4 + 2]! * v[i + 2]! + m[r * 4 + 3]!);
+          expect(keys.has(q.map((x) => (Math.abs(x) < 5e-7 ? 0 : x).toFixed(6)).join(",")), `${o.shape.type} ${m.join(",")}`).toBe(true);
+        }
+      }
+    }
   });
 
   it("round shapes and lathed assets are continuously symmetric about z only when x and y scale alike; others list no symmetry", async () => {

@@ -17,9 +17,9 @@
  *   vertices), `min_x/y/z` and `size_x/y/z` (mm), and the symmetries BOP lists:
  *   `symmetries_continuous` for surfaces of revolution about z (cylinders, cones, capsules,
  *   spheres and tori with equal x and y scale; cans, bottles and bowls) and
- *   `symmetries_discrete` (4x4 row-major, mm): the 180° turns that map a box onto itself,
- *   and the top-bottom flip of cylinders, capsules, spheres and tori. Symmetries beyond
- *   these (a cube's 90° turns, a sphere's other axes) are not listed.
+ *   `symmetries_discrete` (4x4 row-major, mm): the turns that map a box onto itself (a
+ *   cube's 90° turns included) and the top-bottom flip of cylinders, capsules, spheres and
+ *   tori. A sphere's symmetries beyond these are not listed.
  * - `models_eval/`: the same models resampled (resampleMesh), with the same models_info.json.
  * - `obj_classes.json`: obj_id -> class name, since a BOP object id names a model, not a class.
  */
@@ -116,17 +116,42 @@ function halfTurn(k: number, c: readonly number[]): number[] {
   return [d[0]!, 0, 0, t[0]!, 0, d[1]!, 0, t[1]!, 0, 0, d[2]!, t[2]!, 0, 0, 0, 1];
 }
 
+/**
+ * The rotations that map a box of extents `size` (mm) centred at `c` onto itself, identity
+ * left out, as BOP's row-major 4x4: the signed permutations with determinant 1 that only
+ * swap axes of equal extent (3 for a brick, 7 for a square prism, 23 for a cube).
+ */
+function boxTurns(size: readonly number[], c: readonly number[]): number[][] {
+  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(a, b);
+  const out: number[][] = [];
+  for (const perm of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+    const inversions = Number(perm[0]! > perm[1]!) + Number(perm[0]! > perm[2]!) + Number(perm[1]! > perm[2]!);
+    const odd = inversions % 2 === 1;
+    if (!perm.every((p, i) => same(size[p]!, size[i]!))) continue;
+    for (let mask = 0; mask < 8; mask++) {
+      const sign = [0, 1, 2].map((i) => ((mask >> i) & 1 ? -1 : 1));
+      if (sign[0]! * sign[1]! * sign[2]! * (odd ? -1 : 1) !== 1) continue; // a reflection
+      if (mask === 0 && perm[0] === 0 && perm[1] === 1) continue; // the identity
+      const R: number[][] = [0, 1, 2].map((i) => [0, 1, 2].map((j) => (j === perm[i] ? sign[i]! : 0)));
+      const t = [0, 1, 2].map((i) => c[i]! - R[i]!.reduce((acc, r, j) => acc + r * c[j]!, 0));
+      out.push([...R[0]!, t[0]!, ...R[1]!, t[1]!, ...R[2]!, t[2]!, 0, 0, 0, 1]);
+    }
+  }
+  return out;
+}
+
 /** The symmetries BOP lists for an object's model (see the header). */
-function symmetries(o: ObjectSpec, centre: readonly number[]): Pick<ModelInfo, "symmetries_continuous" | "symmetries_discrete"> {
+function symmetries(o: ObjectSpec, centre: readonly number[], size: readonly number[]): Pick<ModelInfo, "symmetries_continuous" | "symmetries_discrete"> {
   const [sx, sy] = scaleOf(o);
   const round = Math.abs(sx - sy) <= 1e-12 * Math.max(sx, sy);
   const s = o.shape;
   const aboutZ = { symmetries_continuous: [{ axis: [0, 0, 1] as [number, number, number], offset: [0, 0, 0] as [number, number, number] }] };
   switch (s.type) {
     case "box":
-      return { symmetries_discrete: [0, 1, 2].map((k) => halfTurn(k, centre)) };
+      return { symmetries_discrete: boxTurns(size, centre) };
     case "plane":
-      return { symmetries_discrete: [halfTurn(2, centre)] };
+      // turns in its own plane only: its back is not its front
+      return { symmetries_discrete: boxTurns(size, centre).filter((m) => m[10] === 1) };
     case "cylinder":
     case "capsule":
     case "sphere":
@@ -136,7 +161,7 @@ function symmetries(o: ObjectSpec, centre: readonly number[]): Pick<ModelInfo, "
       return round ? aboutZ : {};
     case "asset":
       if (ASSETS[s.name]?.revolution && round) return aboutZ;
-      if (s.name === "box") return { symmetries_discrete: [halfTurn(2, centre)] };
+      if (s.name === "box") return { symmetries_discrete: boxTurns(size, centre) };
       return {};
     case "mesh":
       return {};
@@ -160,7 +185,7 @@ export async function buildModel(o: ObjectSpec, meshFile?: string): Promise<{ me
     size_x: max[0]! - min[0]!,
     size_y: max[1]! - min[1]!,
     size_z: max[2]! - min[2]!,
-    ...symmetries(o, centre),
+    ...symmetries(o, centre, [max[0]! - min[0]!, max[1]! - min[1]!, max[2]! - min[2]!]),
   };
   return { mesh: indices ? { positions, normals: vertexNormals(positions, indices), indices } : null, info };
 }
