@@ -150,7 +150,7 @@ describe("BOP models", () => {
     ]);
     for (const o of [box!, can!]) {
       const { mesh, info } = await buildModel(o);
-      const maxEdge = info.diameter / 50;
+      const maxEdge = info.diameter / 10;
       const r = resampleMesh(mesh!, maxEdge);
       const p = r.positions;
       const at = (i: number) => [p[i * 3]!, p[i * 3 + 1]!, p[i * 3 + 2]!] as const;

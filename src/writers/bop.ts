@@ -5,7 +5,7 @@
  *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width} of the first frame
  *   OUT/bop/models/obj_<id:06d>.ply          one model per distinct rigid geometry (bop-models.ts), mm, with normals
  *   OUT/bop/models/models_info.json          {"<id>": {diameter, min_x.., size_x.., symmetries_*}}
- *   OUT/bop/models_eval/                     the same models resampled: no edge longer than 2% of the diameter
+ *   OUT/bop/models_eval/                     the same models resampled: no edge longer than 10% of the diameter
  *   OUT/bop/obj_classes.json                 {"<id>": class name}
  *   OUT/bop/<split>/<scene:06d>/             split "train_pbr" by default; frame i -> scene floor(i / 1000), image i % 1000
  *     rgb/<im:06d>.png                       links to rgb.png
@@ -219,7 +219,7 @@ async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<nu
     if (mesh) {
       const comment = `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`;
       await staged.write(`models/obj_${pad6(m.id)}.ply`, encodeMeshPly(mesh, comment));
-      await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 50), `${comment}, resampled`));
+      await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 10), `${comment}, resampled`));
     }
     infos.push([String(m.id), info]);
     classes.push([String(m.id), m.className]);
