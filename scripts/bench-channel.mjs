@@ -1,10 +1,13 @@
 // The page -> host channel (run by `npm run bench`): MB/s of a frame's read-backs moved out
-// of the page the old way (deflate with CompressionStream, base64, through the DevTools
-// protocol, inflate on the host) and the new way (one raw POST to the session's loopback
-// server), on the same bytes in the same browser. The bytes are a real frame's read-backs
-// (seed-cubes 640x480: RGBA, depth bits, instance ids, coverage bits).
+// of the page three ways, on the same bytes in the same browser: the first channel (deflate
+// with CompressionStream, base64, through the DevTools protocol, inflate on the host), the
+// second (one raw fetch POST of a Blob to a loopback server), and today's (one WebSocket to
+// the session's server: an announcement, each part a binary message, an acknowledgement).
+// The bytes are a frame's read-backs (seed-cubes 640x480: RGBA, depth bits, instance ids,
+// coverage bits).
 // Options: --rounds N (default 10), --gpu BACKEND.
 import { inflateRawSync } from "node:zlib";
+import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +24,15 @@ const gpu = arg("gpu", "auto");
 const backend = backendOrder(gpu)[0];
 
 const server = await PageServer.start();
+// the second channel's far end: a POST sink on its own port (the page server no longer takes POSTs)
+let posted = 0;
+const sink = createServer(async (req, res) => {
+  for await (const chunk of req) posted += chunk.length;
+  res.setHeader("access-control-allow-origin", "*");
+  res.statusCode = 204;
+  res.end();
+});
+await new Promise((r) => sink.listen(0, "127.0.0.1", r));
 const { browser } = await launchBrowser(backend);
 try {
   const page = await browser.newPage();
@@ -60,20 +72,44 @@ try {
   }
   const old = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
 
+  const sinkUrl = `http://127.0.0.1:${sink.address().port}/`;
   t = performance.now();
   for (let k = 0; k < rounds; k++) {
-    const url = `${server.origin}${server.uploadPath}/${k}`;
     await page.evaluate(async (u) => {
       const res = await fetch(u, { method: "POST", body: new Blob(window.parts) });
       if (!res.ok) throw new Error(`upload failed: ${res.status}`);
-    }, url);
-    if (!server.takeUpload(String(k))) throw new Error("upload lost");
+    }, sinkUrl);
   }
-  const raw = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+  if (posted !== bytes * rounds) throw new Error(`the POST sink got ${posted} of ${bytes * rounds} bytes`);
+  const post = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+
+  // today's channel, as src/page/upload.ts speaks it, to the session's own server
+  await page.evaluate(async (u) => {
+    window.ws = await new Promise((resolve, reject) => {
+      const ws = new WebSocket(u.replace(/^http/, "ws"));
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => resolve(ws);
+      ws.onerror = () => reject(new Error("channel did not open"));
+    });
+  }, `${server.origin}${server.uploadPath}`);
+  t = performance.now();
+  for (let k = 0; k < rounds; k++) {
+    await page.evaluate(async (id) => {
+      const acked = new Promise((resolve) => (window.ws.onmessage = resolve));
+      window.ws.send(JSON.stringify({ id, byteLength: 0, parts: window.parts.map((p, i) => ({ name: `p${i}`, byteLength: p.byteLength })) }));
+      for (const p of window.parts) window.ws.send(p);
+      await acked;
+    }, String(k));
+    const got = server.takeUpload(String(k));
+    if (!got || [...got.values()].reduce((s, p) => s + p.length, 0) !== bytes) throw new Error("upload lost");
+  }
+  const socket = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
   console.log(`\nsimforge channel bench (${backend}): one frame's read-backs, ${(bytes / 1e6).toFixed(2)} MB, ${rounds} rounds`);
-  console.log(`old: deflate + base64 through DevTools  ${old.toFixed(0).padStart(5)} MB/s`);
-  console.log(`new: raw POST to the loopback server    ${raw.toFixed(0).padStart(5)} MB/s   ${(raw / old).toFixed(2)}x`);
+  console.log(`deflate + base64 through DevTools      ${old.toFixed(0).padStart(5)} MB/s`);
+  console.log(`raw fetch POST of a Blob               ${post.toFixed(0).padStart(5)} MB/s   ${(post / old).toFixed(2)}x`);
+  console.log(`WebSocket, a binary message a part     ${socket.toFixed(0).padStart(5)} MB/s   ${(socket / old).toFixed(2)}x   (today's channel)`);
 } finally {
   await browser.close();
   await server.close();
+  sink.close();
 }

@@ -101,7 +101,7 @@ describe("writeReport", () => {
 
   it("opens in the real browser: every image loads, no console error, a non-blank page", async () => {
     const file = await writeReport(ds);
-    const { browser } = await launchBrowser("swiftshader");
+    const { browser } = await launchBrowser("swiftshader", { networkEvents: true });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

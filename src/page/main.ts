@@ -11,7 +11,7 @@ import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameR
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
-import { upload } from "./upload.js";
+import { openChannel, upload } from "./upload.js";
 import { Packer } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 
@@ -23,7 +23,6 @@ const lights = new LightRig();
 let passMaterials: PassMaterials;
 let contextLost = false;
 let backdrop: Layer | undefined;
-let uploadUrl = "";
 let packer: Packer;
 const targets = new Map<string, FloatTarget>();
 
@@ -39,7 +38,7 @@ function target(name: string, width: number, height: number, stencil: boolean): 
 }
 
 async function init(url: string): Promise<PageInfo> {
-  uploadUrl = url;
+  await openChannel(url);
   const canvas = document.createElement("canvas");
   canvas.width = 64;
   canvas.height = 64;
@@ -282,7 +281,7 @@ function assertRendered(list: (FloatTarget | undefined)[], width: number, height
 /** The upload part: the raw read-backs go to the host in one POST while the GPU works on the next frame. */
 async function send(rb: ReadBack): Promise<FrameReply> {
   const t0 = performance.now();
-  const info = await upload(uploadUrl, rb.parts);
+  const info = await upload(rb.parts);
   rb.timings.upload = performance.now() - t0;
   return { width: rb.width, height: rb.height, upload: info, objects: rb.objects, timings: rb.timings };
 }

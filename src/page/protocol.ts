@@ -134,14 +134,13 @@ export const OBJECTS_PER_COVERAGE_TARGET = 96;
  * as WebGL reads them, and `lidar<j>` (float32 x4 per listed texel, or every texel with rows
  * from the top).
  */
+/** One read-back of an upload: sent as its own binary message, in the order listed. */
 export interface UploadPart {
   name: string;
-  /** byte offset in the upload (a multiple of 8, so any typed array can view it in place) */
-  offset: number;
   byteLength: number;
 }
 
-/** Where a frame's read-backs are: POSTed by the page to /upload/<token>/<id> before it replies. */
+/** Where a frame's read-backs are: sent by the page over its read-back WebSocket, and acknowledged, before it replies. */
 export interface UploadInfo {
   id: string;
   byteLength: number;

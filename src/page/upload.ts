@@ -1,27 +1,61 @@
 /**
- * The binary page -> host channel: a frame's raw read-backs go to the session's loopback
- * server as one POST body, each part at an offset aligned to 8 bytes so the host views it
- * in place. No compression and no base64: the page spends no CPU on packing, and the
- * DevTools protocol (a few tens of MB/s) carries only the small JSON reply.
+ * The binary page -> host channel: a WebSocket to the session's loopback server. An upload
+ * is a text message announcing its id and parts, then each part as one binary message (the
+ * read-back's own bytes: no copy into one body, no compression, no base64). The host
+ * acknowledges an upload once every part has arrived whole; `upload` resolves then, so the
+ * page replies for a frame only when its bytes are on the host. The DevTools protocol
+ * carries only the small JSON reply.
  */
-import type { UploadInfo, UploadPart } from "./protocol.js";
+import type { UploadInfo } from "./protocol.js";
 
+let socket: WebSocket | undefined;
 let sequence = 0;
+const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
 
-export async function upload(url: string, parts: readonly [string, ArrayBufferView][]): Promise<UploadInfo> {
+/** Opens the channel to `url` (http://host:port/upload/<token>). */
+export function openChannel(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url.replace(/^http/, "ws"));
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      socket = ws;
+      resolve();
+    };
+    ws.onerror = () => reject(new Error(`the read-back channel ${url} could not open`));
+    ws.onmessage = (e: MessageEvent) => {
+      const msg = JSON.parse(String(e.data)) as { id?: string; error?: string };
+      const w = msg.id === undefined ? undefined : waiting.get(msg.id);
+      if (msg.error !== undefined) {
+        // an error without an id is about no upload in particular: fail every one in flight
+        const err = new Error(`the host refused a read-back upload: ${msg.error}`);
+        if (w) w.reject(err);
+        else for (const x of waiting.values()) x.reject(err);
+      } else w?.resolve();
+    };
+    ws.onclose = () => {
+      socket = undefined;
+      for (const w of waiting.values()) w.reject(new Error("the read-back channel closed mid-upload"));
+      waiting.clear();
+    };
+  });
+}
+
+export async function upload(parts: readonly [string, ArrayBufferView][]): Promise<UploadInfo> {
+  if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error("the read-back channel is not open");
   const id = String(++sequence);
-  const chunks: BlobPart[] = [];
-  const layout: UploadPart[] = [];
-  let offset = 0;
-  for (const [name, view] of parts) {
-    const pad = (8 - (offset % 8)) % 8;
-    if (pad) chunks.push(new Uint8Array(pad));
-    offset += pad;
-    layout.push({ name, offset, byteLength: view.byteLength });
-    chunks.push(new Uint8Array(view.buffer as ArrayBuffer, view.byteOffset, view.byteLength));
-    offset += view.byteLength;
+  const info: UploadInfo = {
+    id,
+    byteLength: parts.reduce((s, [, v]) => s + v.byteLength, 0),
+    parts: parts.map(([name, v]) => ({ name, byteLength: v.byteLength })),
+  };
+  const acked = new Promise<void>((resolve, reject) => waiting.set(id, { resolve, reject }));
+  try {
+    // one synchronous run: announcements and parts of two uploads never interleave
+    socket.send(JSON.stringify(info));
+    for (const [, view] of parts) socket.send(view as ArrayBufferView<ArrayBuffer>);
+    await acked;
+  } finally {
+    waiting.delete(id);
   }
-  const res = await fetch(`${url}/${id}`, { method: "POST", body: new Blob(chunks), headers: { "content-type": "application/octet-stream" } });
-  if (!res.ok) throw new Error(`uploading frame read-backs failed: HTTP ${res.status} ${await res.text()}`);
-  return { id, byteLength: offset, parts: layout };
+  return info;
 }

@@ -8,19 +8,18 @@ import { RuntimeError } from "../errors.js";
 import { OBJECTS_PER_COVERAGE_TARGET, type UploadInfo } from "../page/protocol.js";
 
 /**
- * The parts of an upload the page announced, viewed in place. A body that is missing or
- * whose length is not the announced one (a channel broken mid-frame) is an error: a frame
- * is never decoded from partial bytes.
+ * The parts of an upload the page announced, as they arrived. An upload that is missing, or
+ * a part that is missing or not of its announced length (a channel broken mid-frame), is an
+ * error: a frame is never decoded from partial bytes.
  */
-export function uploadParts(body: Uint8Array | undefined, info: UploadInfo): Map<string, Uint8Array> {
-  if (!body) throw new RuntimeError(`the page's read-backs for upload ${info.id} never arrived`);
-  if (body.length !== info.byteLength) throw new RuntimeError(`the page's read-backs for upload ${info.id} are truncated: ${body.length} of ${info.byteLength} bytes`);
-  // typed arrays view the parts in place, which needs the body 8-byte aligned
-  const bytes = body.byteOffset % 8 === 0 ? body : new Uint8Array(body);
+export function uploadParts(got: ReadonlyMap<string, Uint8Array> | undefined, info: UploadInfo): Map<string, Uint8Array> {
+  if (!got) throw new RuntimeError(`the page's read-backs for upload ${info.id} never arrived`);
   const parts = new Map<string, Uint8Array>();
   for (const p of info.parts) {
-    if (p.offset + p.byteLength > bytes.length) throw new RuntimeError(`upload ${info.id}: part ${p.name} lies outside the body`);
-    parts.set(p.name, new Uint8Array(bytes.buffer, bytes.byteOffset + p.offset, p.byteLength));
+    const bytes = got.get(p.name);
+    if (!bytes) throw new RuntimeError(`upload ${info.id}: part ${p.name} never arrived`);
+    if (bytes.length !== p.byteLength) throw new RuntimeError(`upload ${info.id}: part ${p.name} is truncated: ${bytes.length} of ${p.byteLength} bytes`);
+    parts.set(p.name, bytes);
   }
   return parts;
 }

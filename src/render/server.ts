@@ -2,13 +2,23 @@
  * A loopback HTTP server per render session: it serves the page and its bundle, and asset
  * files by content key (a glTF's sidecar .bin and images resolve next to it), so asset
  * bytes never travel inside protocol messages. Bound to 127.0.0.1 on a free port.
+ *
+ * It is also the far end of the page's read-back channel: a WebSocket under a random
+ * token, on which the page announces an upload (a text message: its id and parts) and
+ * then sends each part as one binary message. An upload is stored only once every part
+ * has arrived whole, and then acknowledged, so the page reports a frame done only when its
+ * bytes are here. (A WebSocket moves a frame's megabytes 3-5x faster than a fetch POST of
+ * a Blob, which pays a blob-registry copy and a fixed ~10 ms per request in Chromium.)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, normalize, sep } from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { PAGE_BUNDLE } from "./bundle.js";
+import { acceptWebSocket, type ServerSocket } from "./websocket.js";
+import type { UploadInfo } from "../page/protocol.js";
 
 const HTML = "<!doctype html><html><head><meta charset='utf-8'></head><body style='margin:0'><script src='/page.js'></script></body></html>";
 
@@ -20,10 +30,13 @@ const MAX_PENDING_UPLOADS = 64;
 
 export class PageServer {
   private readonly assets = new Map<string, AssetSource>();
-  private readonly uploads = new Map<string, Buffer>();
-  /** the path the page POSTs its frame read-backs under; a random token keeps other local processes out */
+  private readonly uploads = new Map<string, Map<string, Uint8Array>>();
+  private readonly sockets = new Set<ServerSocket>();
+  /** the path of the page's read-back WebSocket; a random token keeps other local processes out */
   readonly uploadPath = `/upload/${randomBytes(16).toString("hex")}`;
-  private constructor(private readonly server: Server, readonly origin: string) {}
+  private constructor(private readonly server: Server, readonly origin: string) {
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+  }
 
   static async start(): Promise<PageServer> {
     let self: PageServer | undefined;
@@ -52,38 +65,64 @@ export class PageServer {
     this.assets.delete(key);
   }
 
-  /** The body the page uploaded under `id` (once: it is forgotten here), or undefined. */
-  takeUpload(id: string): Buffer | undefined {
-    const body = this.uploads.get(id);
+  /** The parts the page uploaded under `id`, by name (once: they are forgotten here), or undefined. */
+  takeUpload(id: string): Map<string, Uint8Array> | undefined {
+    const parts = this.uploads.get(id);
     this.uploads.delete(id);
-    return body;
+    return parts;
   }
 
-  private async receive(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const declared = Number(req.headers["content-length"]);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for await (const chunk of req) {
-      chunks.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-    }
-    if (Number.isFinite(declared) && declared !== length) {
-      res.statusCode = 400;
-      res.end(`upload ${id}: got ${length} of ${declared} bytes`);
+  /** The read-back channel: one WebSocket per page, uploads assembled from its messages. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (new URL(req.url ?? "/", this.origin).pathname !== this.uploadPath) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    this.uploads.set(id, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
-    while (this.uploads.size > MAX_PENDING_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
-    res.statusCode = 204;
-    res.end();
+    let open: { info: UploadInfo; got: Map<string, Uint8Array> } | null = null;
+    const ws = acceptWebSocket(req, socket, head, {
+      message: (data) => {
+        if (typeof data === "string") {
+          // an announcement; one left unfinished (the page failed mid-upload) is dropped
+          let info: UploadInfo | undefined;
+          try {
+            info = JSON.parse(data) as UploadInfo;
+          } catch {
+            info = undefined;
+          }
+          if (typeof info?.id !== "string" || !Array.isArray(info.parts)) {
+            open = null;
+            return ws!.sendText(JSON.stringify({ error: `not an upload announcement: ${data.slice(0, 80)}` }));
+          }
+          open = { info, got: new Map() };
+        } else {
+          if (!open) return ws!.sendText(JSON.stringify({ error: "bytes without an upload announcement" }));
+          const { info, got } = open;
+          const part = info.parts[got.size]!;
+          if (data.length !== part.byteLength) {
+            open = null;
+            return ws!.sendText(JSON.stringify({ id: info.id, error: `part ${part.name}: ${data.length} bytes where ${part.byteLength} were announced` }));
+          }
+          got.set(part.name, data);
+        }
+        if (open && open.got.size === open.info.parts.length) {
+          this.uploads.set(open.info.id, open.got);
+          while (this.uploads.size > MAX_PENDING_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
+          ws!.sendText(JSON.stringify({ id: open.info.id }));
+          open = null;
+        }
+      },
+      close: () => {
+        open = null; // never stored: a cut-off upload is not a frame
+        if (ws) this.sockets.delete(ws);
+      },
+    });
+    if (ws) this.sockets.add(ws);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.origin);
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    if (req.method === "POST" && url.pathname.startsWith(`${this.uploadPath}/`) && parts.length === 3) {
-      await this.receive(req, res, parts[2]!);
-    } else if (req.method === "GET" && url.pathname === "/") {
+    if (req.method === "GET" && url.pathname === "/") {
       res.setHeader("content-type", "text/html");
       res.end(HTML);
     } else if (req.method === "GET" && url.pathname === "/favicon.ico") {
@@ -122,6 +161,8 @@ export class PageServer {
 
   async close(): Promise<void> {
     this.uploads.clear();
+    for (const ws of this.sockets) ws.close();
+    this.sockets.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
