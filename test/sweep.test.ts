@@ -130,8 +130,9 @@ describe("simforge sweep", () => {
     let victim = -1;
     const onEvent = (e: SweepEvent) => {
       if (e.type === "browser") pids.set(e.worker as number, e.pid as number);
-      // the browser of the worker that just finished the third frame: its next frame is already rendering there
-      if (e.type === "frame" && ++frames === 3) {
+      // the browser of the worker that just finished the first frame: its next frames are
+      // already rendering there (a worker keeps two on its browser), and more are to come
+      if (e.type === "frame" && ++frames === 1) {
         victim = e.worker as number;
         killed = pids.get(victim)!;
         process.kill(killed, "SIGKILL");

@@ -132,26 +132,34 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 function sweepBrowser(w: number, state: SweepState, config: SweepConfig, options: SweepOptions, log: EventLog): BrowserSlot & { fatal: Error | null } {
   let r: Renderer | null = null;
   let failedStarts = 0;
+  let starting: Promise<Renderer> | null = null;
+  const start = async (): Promise<Renderer> => {
+    // a browser that died between frames (no frame was on it to fail) is replaced here: say so
+    if (r && !r.alive) log.write({ type: "restart", worker: w, reason: "the browser closed or was killed" });
+    await r?.close().catch(() => undefined);
+    try {
+      // once the dataset has a backend, later browsers are asked for that one by name:
+      // none falls back to another rasterizer unless mixing was allowed
+      const recorded = state.backend as Backend | undefined;
+      const gpu = recorded && !options.allowMixedBackends ? recorded : (options.gpu ?? "auto");
+      r = await Renderer.open({ gpu, frameTimeoutMs: config.watchdog.frameTimeoutMs });
+    } catch (err) {
+      if (++failedStarts >= 3) slot.fatal = mixedBackendError(state.backend, err as Error) ?? (err as Error);
+      throw err;
+    }
+    failedStarts = 0;
+    state.setHeader(manifestHeader(r.info));
+    log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer, backend: r.info.backend });
+    options.onBrowser?.(r.info);
+    return r;
+  };
   const slot = {
     fatal: null as Error | null,
-    async ensure(): Promise<Renderer> {
-      if (r?.alive) return r;
-      await r?.close().catch(() => undefined);
-      try {
-        // once the dataset has a backend, later browsers are asked for that one by name:
-        // none falls back to another rasterizer unless mixing was allowed
-        const recorded = state.backend as Backend | undefined;
-        const gpu = recorded && !options.allowMixedBackends ? recorded : (options.gpu ?? "auto");
-        r = await Renderer.open({ gpu, frameTimeoutMs: config.watchdog.frameTimeoutMs });
-      } catch (err) {
-        if (++failedStarts >= 3) slot.fatal = mixedBackendError(state.backend, err as Error) ?? (err as Error);
-        throw err;
-      }
-      failedStarts = 0;
-      state.setHeader(manifestHeader(r.info));
-      log.write({ type: "browser", worker: w, pid: r.pid, renderer: r.info.renderer, backend: r.info.backend });
-      options.onBrowser?.(r.info);
-      return r;
+    ensure(): Promise<Renderer> {
+      if (r?.alive) return Promise.resolve(r);
+      // frames in flight ask at once: one start serves them all
+      starting ??= start().finally(() => (starting = null));
+      return starting;
     },
     async restart() {
       const old = r;

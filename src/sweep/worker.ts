@@ -10,6 +10,13 @@
  *   frame fails for good (`fail`). Bad input fails it at once.
  * - A browser is replaced after `recycle.frames` frames or when its processes' resident
  *   memory passes `recycle.memoryMB` (looked at every 10 frames).
+ * - Up to `framesInFlight` frames are on the browser at once (default 2), so the page
+ *   builds and draws one frame while the one before it is read back and sent: the GPU and
+ *   the host never wait for each other's round trip. Frames are taken, and handed to
+ *   `finish`, in order. A frame that fails because an earlier one took the browser down
+ *   (it was on the browser that was restarted) is started again without counting a try.
+ * - A browser due for recycling gets no new frames; it is replaced once those it holds
+ *   are done.
  * - Up to `writesInFlight` frames are being written at once (in order of index within
  *   the worker); a full disk stops the worker, and a frame whose writing meets bad input
  *   fails on its own.
@@ -25,6 +32,11 @@ export interface FrameJob<P> {
   attempt: number;
   started: number;
   promise: Promise<P>;
+}
+
+/** A job and the browser (by restart count) it was started on. */
+interface Running<P> extends FrameJob<P> {
+  browserGeneration: number;
 }
 
 /** Where a worker's renderer comes from. */
@@ -74,6 +86,8 @@ export interface WorkerHooks<P> {
   recycle?: { frames: number; memoryMB: number };
   /** frames being written at once while the next renders (default 1) */
   writesInFlight?: number;
+  /** frames on the browser at once (default 2) */
+  framesInFlight?: number;
   log?(e: SweepEvent): void;
 }
 
@@ -87,10 +101,30 @@ export async function runWorker<P>(h: WorkerHooks<P>): Promise<void> {
   let diskFull = false;
   const writing: Promise<void>[] = [];
 
-  const launch = (index: number, attempt: number): FrameJob<P> => {
+  const inFlight = Math.max(1, h.framesInFlight ?? 2);
+  /** restarts of this worker's browser so far */
+  let generation = 0;
+  /** why the browser is to be replaced once the frames it holds are done, or null */
+  let recycleDue: string | null = null;
+  const queue: Running<P>[] = [];
+
+  const launch = (index: number, attempt: number): Running<P> => {
     const promise = h.browser.ensure().then((r) => h.produce(r, index));
     promise.catch(() => undefined); // awaited by the loop
-    return { index, attempt, started: Date.now(), promise };
+    return { index, attempt, started: Date.now(), promise, browserGeneration: generation };
+  };
+  const topUp = () => {
+    while (!diskFull && recycleDue === null && queue.length < inFlight) {
+      const index = h.take();
+      if (index === undefined) break;
+      queue.push(launch(index, 1));
+    }
+  };
+  const restart = async (reason: string) => {
+    log({ type: "restart", worker: h.id, reason });
+    await h.browser.restart(reason);
+    generation++;
+    onBrowser = 0;
   };
   /** A frame's writing, with its failure handled: a full disk stops the worker, bad input fails the frame. */
   const write = (job: FrameJob<P>, produced: P): Promise<void> =>
@@ -104,9 +138,9 @@ export async function runWorker<P>(h: WorkerHooks<P>): Promise<void> {
     });
 
   try {
-    const first = h.take();
-    let cur: FrameJob<P> | null = first === undefined ? null : launch(first, 1);
-    while (cur && !diskFull) {
+    topUp();
+    while (queue.length && !diskFull) {
+      const cur = queue.shift()!;
       let produced: P;
       try {
         produced = await cur.promise;
@@ -119,45 +153,43 @@ export async function runWorker<P>(h: WorkerHooks<P>): Promise<void> {
         const fatal = h.fatal?.();
         if (fatal) throw fatal;
         const browserTrouble = !(err instanceof InputError);
-        if (browserTrouble) {
-          log({ type: "restart", worker: h.id, reason: err.message });
-          await h.browser.restart(err.message);
-          onBrowser = 0;
+        if (browserTrouble && cur.browserGeneration < generation) {
+          // its browser was restarted for an earlier frame's trouble: not this frame's try
+          queue.unshift(launch(cur.index, cur.attempt));
+          continue;
         }
+        if (browserTrouble) await restart(err.message);
         if (browserTrouble && cur.attempt <= h.retries) {
           log({ type: "retry", index: cur.index, worker: h.id, attempt: cur.attempt, error: err.message });
-          cur = launch(cur.index, cur.attempt + 1);
+          queue.unshift(launch(cur.index, cur.attempt + 1));
           continue;
         }
         await h.fail(cur, err);
-        const nextIndex = h.take();
-        cur = nextIndex === undefined ? null : launch(nextIndex, 1);
+        topUp();
         continue;
       }
       onBrowser++;
-      if (h.recycle && (onBrowser % 10 === 0 || onBrowser >= h.recycle.frames)) {
+      if (h.recycle && recycleDue === null && (onBrowser % 10 === 0 || onBrowser >= h.recycle.frames)) {
         const pid = h.browser.pid();
         const mb = pid ? treeMemoryMiB(pid) : null;
         if (mb !== null) log({ type: "rss", worker: h.id, mb: Math.round(mb), frames: onBrowser });
-        const why = onBrowser >= h.recycle.frames ? `recycled after ${onBrowser} frames` : mb !== null && mb > h.recycle.memoryMB ? `browser memory ${Math.round(mb)} MiB passed ${h.recycle.memoryMB} MiB` : null;
-        if (why) {
-          log({ type: "restart", worker: h.id, reason: why });
-          await h.browser.restart(why);
-          onBrowser = 0;
-        }
+        recycleDue = onBrowser >= h.recycle.frames ? `recycled after ${onBrowser} frames` : mb !== null && mb > h.recycle.memoryMB ? `browser memory ${Math.round(mb)} MiB passed ${h.recycle.memoryMB} MiB` : null;
       }
-      // the next frame is drawn and rendered while this one is written
-      const nextIndex = h.take();
-      const next: FrameJob<P> | null = nextIndex === undefined ? null : launch(nextIndex, 1);
+      // the next frames are drawn and rendered while this one is written
+      topUp();
       const w = write(cur, produced);
       w.catch(() => undefined); // awaited in turn below
       writing.push(w);
       while (writing.length >= maxWriting) await writing.shift();
       if (diskFull) {
-        await next?.promise.catch(() => undefined);
+        await Promise.allSettled(queue.map((j) => j.promise));
         break;
       }
-      cur = next;
+      if (recycleDue !== null && queue.length === 0) {
+        await restart(recycleDue);
+        recycleDue = null;
+        topUp();
+      }
     }
     for (const w of writing.splice(0)) await w;
   } finally {
