@@ -1,8 +1,11 @@
 /**
  * From ideal beam returns to a measured point cloud: range noise, range quantisation, the
  * sensor's range limits, drop-out and intensity, each seeded and each off when its
- * parameter is 0 (or false). Every random draw comes from the scan's seed, in beam order
- * (column by column, ring by ring), so the same scene gives the same bytes.
+ * parameter is 0 (or false). Every random draw is a pure function of the scan's seed, the
+ * beam's index and what it is for (math/rng.ts CounterRng: Philox4x32-10), so the same
+ * scene gives the same bytes whatever order, or thread, the beams are measured in; and a
+ * draw costs a few tens of nanoseconds (the ARC4 stream it replaced made measuring an
+ * OS1-128 x 2048 scan cost ~40 ms).
  *
  * Intensity, "physical" (default): I = clamp(ρ · cosθ · exp(-2αR) · (R₀/R)², 0, 1), a
  * Lambertian target of reflectivity ρ at incidence θ through air of attenuation α, falling
@@ -20,8 +23,7 @@
  * point (label 1, outlier; instance 0); a hard return weaker than the detection threshold
  * (1e-4) is lost. The draw comes from the scan's seed.
  */
-import { Rng } from "../../math/rng.js";
-import { normal } from "../../math/distributions.js";
+import { CounterRng } from "../../math/rng.js";
 import { columnTime, type BeamPattern } from "../../scene/beams.js";
 import { beamDirections } from "./directions.js";
 import { allocCloud, sliceCloud, type PointCloud } from "../../formats/point-cloud.js";
@@ -75,10 +77,8 @@ function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number,
 }
 
 export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
-  const root = new Rng(m.seed);
-  const noiseRng = root.fork("range-noise");
-  const drop = root.fork("dropout");
-  const fog = m.fogVisibility ? { ...fogCoefficients(m.fogVisibility), rng: root.fork("fog") } : null;
+  const rng = new CounterRng(m.seed);
+  const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
   const cloud = allocCloud(ret.rings * ret.columns);
   const dirs = beamDirections(p);
   // the last object looked up (neighbouring beams mostly see the same one)
@@ -90,7 +90,9 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       const i = c * ret.rings + r;
       const ideal = ret.range[i]!;
       if (ideal === 0) continue;
-      let range = m.rangeNoise > 0 ? normal(noiseRng, ideal, m.rangeNoise) : ideal;
+      // one draw a beam: u0, u1 the range noise, u2 the fog, u3 the drop-out
+      rng.draw(i, 0);
+      let range = m.rangeNoise > 0 ? ideal + m.rangeNoise * rng.normal01() : ideal;
       if (m.rangeResolution > 0) range = Math.round(range / m.rangeResolution) * m.rangeResolution;
       if (range < m.minRange || range > m.maxRange) continue;
       if (ret.instance[i]! !== lastId) {
@@ -101,7 +103,7 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       let intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
       let instance = info.stuff ? 0 : ret.instance[i]!;
       if (fog) {
-        const soft = 1 + fog.rng.next() * LIGHT_SPEED * PULSE;
+        const soft = 1 + rng.u2 * LIGHT_SPEED * PULSE;
         const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
         const softIntensity = overlap * intensityOf(m, Math.PI * fog.beta * (LIGHT_SPEED * PULSE) / 2, 1, soft);
         if (softIntensity > intensity && softIntensity >= FOG_DETECTION && soft < range) {
@@ -111,8 +113,11 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
           instance = 0;
         } else if (intensity < FOG_DETECTION) continue;
       }
-      if (m.dropout > 0 && drop.next() < m.dropout) continue;
-      if (m.carlaDropoff && intensity <= 0.8 && !(drop.next() < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
+      if (m.dropout > 0 && rng.u3 < m.dropout) continue;
+      if (m.carlaDropoff && intensity <= 0.8) {
+        rng.draw(i, 1);
+        if (!(rng.u0 < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
+      }
       cloud.xyz[n * 3] = dirs[i * 3]! * range;
       cloud.xyz[n * 3 + 1] = dirs[i * 3 + 1]! * range;
       cloud.xyz[n * 3 + 2] = dirs[i * 3 + 2]! * range;
