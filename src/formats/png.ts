@@ -142,16 +142,22 @@ export function colorizeIds(
   checkSize("colorizeIds", ids.length, width, height, 1);
   const out = new Uint8Array(width * height * 3);
   const cache = new Map<number, [number, number, number]>();
-  for (let i = 0; i < ids.length; i++) {
+  // neighbouring pixels mostly share an id: look a colour up only when the id changes
+  let last = -1, r = 0, g = 0, b = 0;
+  for (let i = 0, o = 0; i < ids.length; i++, o += 3) {
     const id = ids[i] as number;
-    let c = cache.get(id);
-    if (c === undefined) {
-      c = palette?.get(id) ?? idColor(id);
-      cache.set(id, c);
+    if (id !== last) {
+      let c = cache.get(id);
+      if (c === undefined) {
+        c = palette?.get(id) ?? idColor(id);
+        cache.set(id, c);
+      }
+      last = id;
+      [r, g, b] = c;
     }
-    out[i * 3] = c[0];
-    out[i * 3 + 1] = c[1];
-    out[i * 3 + 2] = c[2];
+    out[o] = r;
+    out[o + 1] = g;
+    out[o + 2] = b;
   }
   return out;
 }
@@ -209,14 +215,18 @@ export function colorizeDepth(depth: Float32Array, width: number, height: number
   if (!range) return out;
   const [min, max] = range;
   const span = max - min;
+  const last = VIRIDIS.length - 1;
   for (let i = 0; i < depth.length; i++) {
     const d = depth[i] as number;
     if (!(d > 0 && Number.isFinite(d))) continue;
-    const t = span > 0 ? (max - d) / span : 1;
-    const c = viridis(t);
-    out[i * 3] = c[0];
-    out[i * 3 + 1] = c[1];
-    out[i * 3 + 2] = c[2];
+    // viridis(t), inlined: no array per pixel
+    const x = Math.min(1, Math.max(0, span > 0 ? (max - d) / span : 1)) * last;
+    const k = Math.min(last - 1, Math.floor(x));
+    const f = x - k;
+    const a = VIRIDIS[k]!, c = VIRIDIS[k + 1]!;
+    out[i * 3] = Math.round(a[0] + (c[0] - a[0]) * f);
+    out[i * 3 + 1] = Math.round(a[1] + (c[1] - a[1]) * f);
+    out[i * 3 + 2] = Math.round(a[2] + (c[2] - a[2]) * f);
   }
   return out;
 }

@@ -94,7 +94,10 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
   if (spec.backend === "raycast") {
     const meshAt = scene.objects.findIndex((o) => o.shape.type === "mesh");
     if (meshAt >= 0) throw new InputError(`the raycast backend does not read mesh files (objects[${meshAt}] is one): use "raster"`, { file, field: `lidars[${index}].backend` });
-    return { views: [], finish: async () => finish(scene, index, sensor, await castScanThreaded(scene, index), 0, []) };
+    // cast from now on, on the cast threads, while the page renders the frame's camera passes
+    const cast = castScanThreaded(scene, index);
+    cast.catch(() => undefined); // a frame whose page render fails never awaits it
+    return { views: [], finish: async () => finish(scene, index, sensor, await cast, 0, []) };
   }
   const n = faceResolution(sensor.pattern);
   const plan = cachedBeamPlan(sensor.pattern, n);
