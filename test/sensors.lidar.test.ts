@@ -3,6 +3,7 @@
 // surface along its own beam (within 1 mm) and beams that hit nothing return nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Renderer } from "../src/render/renderer.js";
+import { loadSceneFile } from "../src/scene/load.js";
 import { scanLidar } from "../src/sensors/lidar/pipeline.js";
 import { parseScene } from "../src/scene/validate.js";
 import { beamDirection, columnAzimuth, columnTime } from "../src/scene/beams.js";
@@ -87,6 +88,39 @@ describe("LiDAR exactness", () => {
       expect(scan.cloud.label[i]).toBe(50); // building
     }
     expect(nearEdge / scan.cloud.count).toBeLessThan(0.03);
+  });
+
+  it("a texel list crosses to the page once; later scans reuse it, also after frames with image textures, byte for byte", async () => {
+    const room = sceneWith(
+      [{ id: 1, class: "building", shape: { type: "box", size: [6, 6, 4] }, pose: { position: [0, 0, 0.5] }, material: { baseColor: [1, 1, 1] } },
+       { id: 2, class: "car", shape: { type: "sphere", radius: 0.6 }, pose: { position: [1.2, 0.4, 0] } }],
+      { channels: 16, verticalFov: [-30, 30], columns: 512, maxRange: 100, minRange: 0.1, pose: { position: [0, 0, 0.2] } },
+    );
+    const session = (r as unknown as { session: { render: (req: { lidarViews?: { texels?: string; texelKey?: string }[] }) => Promise<unknown> } }).session;
+    const sent: number[] = [];
+    const original = session.render.bind(session);
+    session.render = (req) => {
+      if (req.lidarViews?.length) sent.push(req.lidarViews.filter((v) => v.texels !== undefined).length);
+      return original(req);
+    };
+    const fresh = await Renderer.open({ gpu: "off" });
+    try {
+      // a frame with image textures leaves WebGL's unpack state (flip-y) set before the list is uploaded
+      await r.render(await loadSceneFile("scenes/demo.json"));
+      const first = await scanLidar(r, room, 0);
+      const again = await scanLidar(r, room, 0);
+      expect(sent[0]).toBeGreaterThan(0);
+      expect(sent[1]).toBe(0);
+      // the same as a page that never drew a texture
+      const clean = await scanLidar(fresh, room, 0);
+      for (const scan of [again, clean]) {
+        expect(Buffer.from(scan.cloud.xyz.buffer).equals(Buffer.from(first.cloud.xyz.buffer))).toBe(true);
+        expect([...scan.cloud.instance]).toEqual([...first.cloud.instance]);
+      }
+    } finally {
+      session.render = original;
+      await fresh.close();
+    }
   });
 
   it("a ground plane at a known height: returns exactly where the beams meet it, none for beams above the horizon or beyond range", async () => {

@@ -12,7 +12,7 @@ import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { openChannel, upload } from "./upload.js";
-import { Packer } from "./pack.js";
+import { Packer, uploadTexelList, type TexelList } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 
 let engine: Engine;
@@ -25,6 +25,8 @@ let contextLost = false;
 let backdrop: Layer | undefined;
 let packer: Packer;
 const targets = new Map<string, FloatTarget>();
+/** the LiDAR texel lists of this session, by content key (a handful: one per face of each sensor pattern) */
+const texelLists = new Map<string, TexelList>();
 
 function target(name: string, width: number, height: number, stencil: boolean): FloatTarget {
   const key = `${name}:${width}x${height}`;
@@ -115,22 +117,6 @@ async function sceneReady(): Promise<void> {
   }
 }
 
-/** The RGBA floats of the listed pixels (indices with rows from the top) of a bottom-up read-back. */
-function gatherTexels(src: Float32Array, width: number, height: number, texels: Uint32Array): Float32Array {
-  const out = new Float32Array(texels.length * 4);
-  for (let j = 0; j < texels.length; j++) {
-    const t = texels[j]!;
-    const u = t % width, v = (t - u) / width;
-    // four plain copies: a subarray per texel cost an allocation per beam
-    const s = ((height - 1 - v) * width + u) * 4, o = j * 4;
-    out[o] = src[s]!;
-    out[o + 1] = src[s + 1]!;
-    out[o + 2] = src[s + 2]!;
-    out[o + 3] = src[s + 3]!;
-  }
-  return out;
-}
-
 /** Every RGBA float texel of a bottom-up read-back, rows from the top. */
 function topDownTexels(src: Float32Array, width: number, height: number): Float32Array {
   const out = new Float32Array(width * height * 4);
@@ -163,6 +149,11 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   if (contextLost) throw new Error(CONTEXT_LOST);
   const t0 = performance.now();
   const timings: Record<string, number> = {};
+  // texel lists first: a later request may name one whatever becomes of this frame
+  const fresh = (req.lidarViews ?? []).filter((v) => v.texelKey && v.texels && !texelLists.has(v.texelKey));
+  for (const v of fresh) texelLists.set(v.texelKey!, uploadTexelList(engine._gl as WebGL2RenderingContext, decodeU32(v.texels!)));
+  // the uploads bound textures behind Babylon's back: make it bind everything again
+  if (fresh.length) engine.wipeCaches(true);
   for (const key of req.evict) assets.drop(key);
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
@@ -237,8 +228,11 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
         scene.customRenderTargets = [t.rtt];
         await sceneReady();
         scene.render();
-        const px = await t.read();
-        out.parts.push([`lidar${j}`, v.texels ? gatherTexels(px, v.width, v.height, decodeU32(v.texels)) : topDownTexels(px, v.width, v.height)]);
+        if (v.texelKey) {
+          const list = texelLists.get(v.texelKey);
+          if (!list) throw new Error(`LiDAR view ${j}: texel list ${v.texelKey} was never sent to this page`);
+          out.parts.push([`lidar${j}`, packer.gather(t.rtt, list)]);
+        } else out.parts.push([`lidar${j}`, topDownTexels(await t.read(), v.width, v.height)]);
       } finally {
         t.rtt.renderList = [];
         scene.activeCamera = camera;

@@ -41,6 +41,68 @@ void main() {
   }
 }`;
 
+/**
+ * Gathers listed texels of an RGBA float target into a compact RGBA float image: output
+ * texel j (row-major in an outWidth-wide image) is the source texel at list[j], a pixel
+ * index counted with rows from the top. So only the texels the beams read cross the bus.
+ */
+const GATHER = `#version 300 es
+precision highp float;
+precision highp int;
+precision highp usampler2D;
+uniform highp sampler2D src;
+uniform usampler2D list;
+uniform int srcWidth;
+uniform int srcHeight;
+uniform int outWidth;
+uniform int count;
+out vec4 color;
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int j = p.y * outWidth + p.x;
+  if (j >= count) { color = vec4(0.0); return; }
+  int listWidth = textureSize(list, 0).x;
+  int t = int(texelFetch(list, ivec2(j % listWidth, j / listWidth), 0).r);
+  int u = t % srcWidth;
+  int v = t / srcWidth;
+  color = texelFetch(src, ivec2(u, srcHeight - 1 - v), 0);
+}`;
+
+/** Widest row of a list or gather image (well under every WebGL2 implementation's MAX_TEXTURE_SIZE of >= 2048). */
+const ROW = 2048;
+
+/** A texel list on the GPU: an R32UI texture, ROW texels a row. */
+export interface TexelList {
+  texture: WebGLTexture;
+  count: number;
+}
+
+export function uploadTexelList(gl: WebGL2RenderingContext, texels: Uint32Array): TexelList {
+  const width = Math.max(1, Math.min(ROW, texels.length)), height = Math.max(1, Math.ceil(texels.length / width));
+  const padded = new Uint32Array(width * height);
+  padded.set(texels);
+  const texture = gl.createTexture()!;
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.texStorage2D(gl.TEXTURE_2D, 1, gl.R32UI, width, height);
+  // the uploads as they are: Babylon leaves unpack state (flip-y for images, premultiplied alpha) set
+  const flip = gl.getParameter(gl.UNPACK_FLIP_Y_WEBGL) as boolean;
+  const premultiply = gl.getParameter(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL) as boolean;
+  const unpackBuffer = gl.getParameter(gl.PIXEL_UNPACK_BUFFER_BINDING) as WebGLBuffer | null;
+  gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
+  gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+  gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+  for (const p of [gl.UNPACK_ROW_LENGTH, gl.UNPACK_IMAGE_HEIGHT, gl.UNPACK_SKIP_ROWS, gl.UNPACK_SKIP_PIXELS, gl.UNPACK_SKIP_IMAGES]) gl.pixelStorei(p, 0);
+  gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RED_INTEGER, gl.UNSIGNED_INT, padded);
+  gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip);
+  gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, premultiply);
+  gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, unpackBuffer);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.bindTexture(gl.TEXTURE_2D, null);
+  return { texture, count: texels.length };
+}
+
 interface Program {
   program: WebGLProgram;
   vao: WebGLVertexArrayObject;
@@ -48,24 +110,39 @@ interface Program {
 }
 
 function compile(gl: WebGL2RenderingContext): Program {
-  const shader = (type: number, source: string) => {
-    const s = gl.createShader(type)!;
-    gl.shaderSource(s, source);
-    gl.compileShader(s);
-    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`pack shader: ${gl.getShaderInfoLog(s)}`);
-    return s;
-  };
-  const program = gl.createProgram()!;
-  gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
-  gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
-  gl.linkProgram(program);
-  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`pack program: ${gl.getProgramInfoLog(program)}`);
+  const program = link(gl, FRAGMENT, "pack");
   const at = (name: string) => gl.getUniformLocation(program, name)!;
   return { program, vao: gl.createVertexArray()!, loc: { src: at("src"), channel: at("channel"), mode: at("mode"), srcWidth: at("srcWidth") } };
 }
 
+interface GatherProgram {
+  program: WebGLProgram;
+  vao: WebGLVertexArrayObject;
+  loc: Record<"src" | "list" | "srcWidth" | "srcHeight" | "outWidth" | "count", WebGLUniformLocation>;
+}
+
+function link(gl: WebGL2RenderingContext, fragment: string, what: string): WebGLProgram {
+  const shader = (type: number, source: string) => {
+    const s = gl.createShader(type)!;
+    gl.shaderSource(s, source);
+    gl.compileShader(s);
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`${what} shader: ${gl.getShaderInfoLog(s)}`);
+    return s;
+  };
+  const program = gl.createProgram()!;
+  gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
+  gl.attachShader(program, shader(gl.FRAGMENT_SHADER, fragment));
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`${what} program: ${gl.getProgramInfoLog(program)}`);
+  return program;
+}
+
 export class Packer {
   private prog: Program | undefined;
+  private gatherProg: GatherProgram | undefined;
+  private gatherFbo: WebGLFramebuffer | undefined;
+  private gatherTex: WebGLTexture | undefined;
+  private gatherSize = "";
   private fbo: WebGLFramebuffer | undefined;
   private tex: WebGLTexture | undefined;
   private size = "";
@@ -119,6 +196,77 @@ export class Packer {
       this.engine.wipeCaches(true);
     }
     return out;
+  }
+
+  /**
+   * The texels of `list` from `target` (RGBA float), 4 floats each in list order: one draw
+   * into a compact float image and one read of just those texels.
+   */
+  gather(target: RenderTargetTexture, list: TexelList): Float32Array {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    const src = target.getInternalTexture()?._hardwareTexture?.underlyingResource as WebGLTexture | undefined;
+    if (!src) throw new Error(`gather: ${target.name} has no texture`);
+    const { width, height } = target.getSize();
+    if (!this.gatherProg) {
+      const program = link(gl, GATHER, "gather");
+      const at = (name: string) => gl.getUniformLocation(program, name)!;
+      this.gatherProg = { program, vao: gl.createVertexArray()!, loc: { src: at("src"), list: at("list"), srcWidth: at("srcWidth"), srcHeight: at("srcHeight"), outWidth: at("outWidth"), count: at("count") } };
+    }
+    const { program, vao, loc } = this.gatherProg;
+    const outW = Math.max(1, Math.min(ROW, list.count)), outH = Math.max(1, Math.ceil(list.count / outW));
+    this.ensureGatherTarget(gl, outW, outH);
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    const out = new Float32Array(outW * outH * 4);
+    try {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, this.gatherFbo!);
+      gl.disable(gl.BLEND);
+      gl.disable(gl.DEPTH_TEST);
+      gl.disable(gl.STENCIL_TEST);
+      gl.disable(gl.SCISSOR_TEST);
+      gl.disable(gl.CULL_FACE);
+      gl.colorMask(true, true, true, true);
+      gl.useProgram(program);
+      gl.bindVertexArray(vao);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, src);
+      gl.activeTexture(gl.TEXTURE1);
+      gl.bindTexture(gl.TEXTURE_2D, list.texture);
+      gl.uniform1i(loc.src, 0);
+      gl.uniform1i(loc.list, 1);
+      gl.uniform1i(loc.srcWidth, width);
+      gl.uniform1i(loc.srcHeight, height);
+      gl.uniform1i(loc.outWidth, outW);
+      gl.uniform1i(loc.count, list.count);
+      gl.viewport(0, 0, outW, outH);
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.FLOAT, out);
+    } finally {
+      gl.bindVertexArray(null);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+      this.engine.wipeCaches(true);
+    }
+    return out.subarray(0, list.count * 4);
+  }
+
+  private ensureGatherTarget(gl: WebGL2RenderingContext, width: number, height: number): void {
+    const key = `${width}x${height}`;
+    if (this.gatherSize === key) return;
+    if (this.gatherTex) gl.deleteTexture(this.gatherTex);
+    this.gatherFbo ??= gl.createFramebuffer()!;
+    this.gatherTex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, this.gatherTex);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32F, width, height);
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.gatherFbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.gatherTex, 0);
+    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+    gl.bindTexture(gl.TEXTURE_2D, null);
+    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`gather: ${width}x${height} RGBA32F framebuffer incomplete (0x${status.toString(16)})`);
+    this.gatherSize = key;
   }
 
   private ensureTarget(gl: WebGL2RenderingContext, width: number, height: number): void {

@@ -103,7 +103,12 @@ export interface LidarViewRequest {
   view: number[];
   projection: number[];
   intrinsics: [number, number, number, number];
-  /** base64 little-endian uint32 pixel indices (row * width + column, rows from the top); absent: every pixel, rows from the top */
+  /**
+   * The pixels to send back, as a list the page keeps for the session under this key
+   * (content-addressed); absent: every pixel, rows from the top
+   */
+  texelKey?: string;
+  /** the list itself (base64 little-endian uint32 pixel indices, row * width + column, rows from the top), sent only the first time its key is used in a session */
   texels?: string;
 }
 

@@ -7,6 +7,7 @@ import { glProjection, type Intrinsics } from "../math/camera.js";
 import { glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "./rgb-effects.js";
+import { createHash } from "node:crypto";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
 import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PagePrimitive, type PassSelection } from "../page/protocol.js";
@@ -109,15 +110,34 @@ export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene
   return out;
 }
 
-function lidarViewRequest(v: LidarView): LidarViewRequest {
-  return {
+/** Content keys of texel lists (the beam plans that own them are cached, so lists are reused by identity). */
+const texelKeys = new WeakMap<Uint32Array, string>();
+function texelKey(texels: Uint32Array): string {
+  let key = texelKeys.get(texels);
+  if (!key) {
+    key = createHash("sha256").update(new Uint8Array(texels.buffer, texels.byteOffset, texels.byteLength)).digest("hex").slice(0, 32);
+    texelKeys.set(texels, key);
+  }
+  return key;
+}
+
+/** A LiDAR view as the page takes it; a texel list crosses only the first time this page (`sent`) needs it. */
+function lidarViewRequest(v: LidarView, sent: Set<string>): LidarViewRequest {
+  const req: LidarViewRequest = {
     width: v.width,
     height: v.height,
     view: Array.from(glViewMatrix(v.T_world_camera)),
     projection: Array.from(glProjection(v.K, v.width, v.height, v.near, v.far)),
     intrinsics: [v.K.fx, v.K.fy, v.K.cx, v.K.cy],
-    ...(v.texels ? { texels: Buffer.from(v.texels.buffer, v.texels.byteOffset, v.texels.byteLength).toString("base64") } : {}),
   };
+  if (v.texels) {
+    req.texelKey = texelKey(v.texels);
+    if (!sent.has(req.texelKey)) {
+      req.texels = Buffer.from(v.texels.buffer, v.texels.byteOffset, v.texels.byteLength).toString("base64");
+      sent.add(req.texelKey);
+    }
+  }
+  return req;
 }
 
 /**
@@ -167,6 +187,8 @@ export function decodeFrame(frame: RenderedFrame): RenderedFrame {
 
 export class Renderer {
   private issuing: Promise<void> = Promise.resolve();
+  /** keys of the LiDAR texel lists this session's page holds */
+  private readonly texelListsSent = new Set<string>();
 
   private constructor(private readonly session: RenderSession) {}
 
@@ -212,7 +234,7 @@ export class Renderer {
       // the page keeps its own copy of a dropped asset until it reads this request; a later
       // request that needs it again is served afresh
       s.forget(req.evict);
-      if (options.lidarViews) req.lidarViews = options.lidarViews.map(lidarViewRequest);
+      if (options.lidarViews) req.lidarViews = options.lidarViews.map((v) => lidarViewRequest(v, this.texelListsSent));
       return { req, reply: s.render(req) };
     });
     this.issuing = issued.then(() => undefined, () => undefined);
