@@ -59,7 +59,7 @@ function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
     x = (1 - Math.abs(y)) * (ox >= 0 ? 1 : -1);
     y = (1 - Math.abs(ox)) * (y >= 0 ? 1 : -1);
   }
-  const l = Math.hypot(x, y, z);
+  const l = Math.sqrt(x * x + y * y + z * z); // not Math.hypot: several times slower in V8, and |x| + |y| + |z| = 1 here, so nothing overflows
   out[0] = x / l;
   out[1] = y / l;
   out[2] = z / l;
@@ -151,7 +151,7 @@ export function sampleBeams(plan: BeamPlan, gathered: ReadonlyMap<number, Float3
     const dx = dirs[i * 3]!, dy = dirs[i * 3 + 1]!, dz = dirs[i * 3 + 2]!;
     // the texel's own hit point, and the plane of the triangle it lies on
     const px = ((iu - cc) / f) * depth, py = ((iv - cc) / f) * depth, pz = depth;
-    const texelRange = Math.hypot(px, py, pz);
+    const texelRange = Math.sqrt(px * px + py * py + pz * pz);
     if (!(texelRange > 0 && Number.isFinite(texelRange))) continue;
     decodeOctahedralInto(d[s * 4 + 2]!, d[s * 4 + 3]!, nrm);
     const nx = nrm[0]!, ny = nrm[1]!, nzu = nrm[2]!;
