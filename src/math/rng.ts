@@ -40,14 +40,8 @@ export class Rng {
 
 const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
 
-/** The high 32 bits of the 64-bit product of two uint32 (exact, in 16-bit halves). */
-function mulhi(a: number, b: number): number {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const lo = a0 * b0;
-  const mid1 = a1 * b0 + (lo >>> 16);
-  const mid2 = a0 * b1 + (mid1 & 0xffff);
-  return (a1 * b1 + (mid1 >>> 16) + (mid2 >>> 16)) >>> 0;
-}
+// the multipliers' 16-bit halves: each round takes the high 32 bits of two 32x32-bit products exactly, in 16-bit parts
+const M0L = M0 & 0xffff, M0H = M0 >>> 16, M1L = M1 & 0xffff, M1H = M1 >>> 16;
 
 /**
  * Philox4x32-10 (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3", the
@@ -56,8 +50,13 @@ function mulhi(a: number, b: number): number {
  */
 export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   for (let r = 0; r < 10; r++) {
-    const hi0 = mulhi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
-    const hi1 = mulhi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    // hi0, hi1: the high words of M0 * c0 and M1 * c2
+    const a0 = c0 & 0xffff, a1 = c0 >>> 16, b0 = c2 & 0xffff, b1 = c2 >>> 16;
+    const l0 = M0L * a0, m01 = M0H * a0 + (l0 >>> 16), m02 = M0L * a1 + (m01 & 0xffff);
+    const hi0 = (M0H * a1 + (m01 >>> 16) + (m02 >>> 16)) >>> 0;
+    const l1 = M1L * b0, m11 = M1H * b0 + (l1 >>> 16), m12 = M1L * b1 + (m11 & 0xffff);
+    const hi1 = (M1H * b1 + (m11 >>> 16) + (m12 >>> 16)) >>> 0;
+    const lo0 = Math.imul(M0, c0) >>> 0, lo1 = Math.imul(M1, c2) >>> 0;
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;

@@ -69,8 +69,10 @@ export interface TargetInfo {
   stuff?: boolean;
 }
 
-function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number): number {
-  const alpha = m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation;
+/** The attenuation α the intensity model uses: fog's extinction in fog, else the sensor's. */
+const attenuationOf = (m: Measurement) => (m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation);
+
+function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number, alpha = attenuationOf(m)): number {
   if (m.intensityModel === "carla") return Math.exp(-alpha * range);
   const r0 = m.intensityReference / range;
   return Math.min(1, Math.max(0, reflectivity * cosIncidence * Math.exp(-2 * alpha * range) * r0 * r0));
@@ -79,29 +81,36 @@ function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number,
 export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
   const rng = new CounterRng(m.seed);
   const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
+  const alpha = attenuationOf(m);
   const cloud = allocCloud(ret.rings * ret.columns);
   const dirs = beamDirections(p);
   // the last object looked up (neighbouring beams mostly see the same one)
   let lastId = -1, lastInfo: TargetInfo = { label: 0, reflectivity: 0 };
   let n = 0;
-  for (let c = 0; c < ret.columns; c++) {
+  // everything the loop reads, in locals: V8 then keeps them in registers across the calls
+  const rings = ret.rings, columns = ret.columns, R = ret.range, I = ret.instance, C = ret.cosIncidence;
+  const { rangeNoise, rangeResolution, minRange, maxRange, dropout, carlaDropoff } = m;
+  const xyz = cloud.xyz, intens = cloud.intensity, ring = cloud.ring, column = cloud.column, times = cloud.time, inst = cloud.instance, label = cloud.label;
+  const draws = rangeNoise > 0 || fog !== null || dropout > 0;
+  for (let c = 0; c < columns; c++) {
     const time = columnTime(p, c);
-    for (let r = 0; r < ret.rings; r++) {
-      const i = c * ret.rings + r;
-      const ideal = ret.range[i]!;
+    for (let r = 0; r < rings; r++) {
+      const i = c * rings + r;
+      const ideal = R[i]!;
       if (ideal === 0) continue;
       // one draw a beam: u0, u1 the range noise, u2 the fog, u3 the drop-out
-      rng.draw(i, 0);
-      let range = m.rangeNoise > 0 ? ideal + m.rangeNoise * rng.normal01() : ideal;
-      if (m.rangeResolution > 0) range = Math.round(range / m.rangeResolution) * m.rangeResolution;
-      if (range < m.minRange || range > m.maxRange) continue;
-      if (ret.instance[i]! !== lastId) {
-        lastId = ret.instance[i]!;
-        lastInfo = target(lastId);
+      if (draws) rng.draw(i, 0);
+      let range = rangeNoise > 0 ? ideal + rangeNoise * rng.normal01() : ideal;
+      if (rangeResolution > 0) range = Math.round(range / rangeResolution) * rangeResolution;
+      if (range < minRange || range > maxRange) continue;
+      const id = I[i]!;
+      if (id !== lastId) {
+        lastId = id;
+        lastInfo = target(id);
       }
       let info = lastInfo;
-      let intensity = intensityOf(m, info.reflectivity, ret.cosIncidence[i]!, range);
-      let instance = info.stuff ? 0 : ret.instance[i]!;
+      let intensity = intensityOf(m, info.reflectivity, C[i]!, range, alpha);
+      let instance = info.stuff ? 0 : id;
       if (fog) {
         const soft = 1 + rng.u2 * LIGHT_SPEED * PULSE;
         const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
@@ -113,20 +122,20 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
           instance = 0;
         } else if (intensity < FOG_DETECTION) continue;
       }
-      if (m.dropout > 0 && rng.u3 < m.dropout) continue;
-      if (m.carlaDropoff && intensity <= 0.8) {
+      if (dropout > 0 && rng.u3 < dropout) continue;
+      if (carlaDropoff && intensity <= 0.8) {
         rng.draw(i, 1);
         if (!(rng.u0 < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
       }
-      cloud.xyz[n * 3] = dirs[i * 3]! * range;
-      cloud.xyz[n * 3 + 1] = dirs[i * 3 + 1]! * range;
-      cloud.xyz[n * 3 + 2] = dirs[i * 3 + 2]! * range;
-      cloud.intensity[n] = intensity;
-      cloud.ring[n] = r;
-      cloud.column[n] = c;
-      cloud.time[n] = time;
-      cloud.instance[n] = instance;
-      cloud.label[n] = info.label;
+      xyz[n * 3] = dirs[i * 3]! * range;
+      xyz[n * 3 + 1] = dirs[i * 3 + 1]! * range;
+      xyz[n * 3 + 2] = dirs[i * 3 + 2]! * range;
+      intens[n] = intensity;
+      ring[n] = r;
+      column[n] = c;
+      times[n] = time;
+      inst[n] = instance;
+      label[n] = info.label;
       n++;
     }
   }
