@@ -137,15 +137,52 @@ function link(gl: WebGL2RenderingContext, fragment: string, what: string): WebGL
   return program;
 }
 
-export class Packer {
-  private prog: Program | undefined;
-  private gatherProg: GatherProgram | undefined;
-  private gatherFbo: WebGLFramebuffer | undefined;
-  private gatherTex: WebGLTexture | undefined;
-  private gatherSize = "";
+/** An offscreen colour target of one format, re-made when the size changes. */
+class ScratchTarget {
   private fbo: WebGLFramebuffer | undefined;
   private tex: WebGLTexture | undefined;
   private size = "";
+  constructor(private readonly format: number, private readonly what: string) {}
+
+  /** Binds the target at `width` x `height` for drawing (making it first if needed). */
+  bind(gl: WebGL2RenderingContext, width: number, height: number): void {
+    const key = `${width}x${height}`;
+    if (this.size !== key) {
+      if (this.tex) gl.deleteTexture(this.tex);
+      this.fbo ??= gl.createFramebuffer()!;
+      this.tex = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_2D, this.tex);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, this.format, width, height);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.tex, 0);
+      const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`${this.what}: ${width}x${height} framebuffer incomplete (0x${status.toString(16)})`);
+      this.size = key;
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo!);
+  }
+}
+
+/** Plain full-screen drawing with `program`: every test and blend off, all channels written, `src` on texture unit 0. */
+function fullScreenState(gl: WebGL2RenderingContext, program: WebGLProgram, vao: WebGLVertexArrayObject, src: WebGLTexture): void {
+  gl.disable(gl.BLEND);
+  gl.disable(gl.DEPTH_TEST);
+  gl.disable(gl.STENCIL_TEST);
+  gl.disable(gl.SCISSOR_TEST);
+  gl.disable(gl.CULL_FACE);
+  gl.colorMask(true, true, true, true);
+  gl.useProgram(program);
+  gl.bindVertexArray(vao);
+  gl.activeTexture(gl.TEXTURE0);
+  gl.bindTexture(gl.TEXTURE_2D, src);
+}
+
+export class Packer {
+  private prog: Program | undefined;
+  private gatherProg: GatherProgram | undefined;
+  private readonly packTarget = new ScratchTarget(WebGL2RenderingContext.RGBA8, "pack");
+  private readonly gatherTarget = new ScratchTarget(WebGL2RenderingContext.RGBA32F, "gather");
 
   constructor(private readonly engine: Engine) {}
 
@@ -161,19 +198,9 @@ export class Packer {
     this.prog ??= compile(gl);
     const { program, vao, loc } = this.prog;
     const outW = Math.max(width, Math.ceil(width / 2));
-    this.ensureTarget(gl, outW, height);
     const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo!);
-    gl.disable(gl.BLEND);
-    gl.disable(gl.DEPTH_TEST);
-    gl.disable(gl.STENCIL_TEST);
-    gl.disable(gl.SCISSOR_TEST);
-    gl.disable(gl.CULL_FACE);
-    gl.colorMask(true, true, true, true);
-    gl.useProgram(program);
-    gl.bindVertexArray(vao);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, src);
+    this.packTarget.bind(gl, outW, height);
+    fullScreenState(gl, program, vao, src);
     gl.uniform1i(loc.src, 0);
     gl.uniform1i(loc.srcWidth, width);
     const out: Uint8Array[] = [];
@@ -214,21 +241,11 @@ export class Packer {
     }
     const { program, vao, loc } = this.gatherProg;
     const outW = Math.max(1, Math.min(ROW, list.count)), outH = Math.max(1, Math.ceil(list.count / outW));
-    this.ensureGatherTarget(gl, outW, outH);
     const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
     const out = new Float32Array(outW * outH * 4);
     try {
-      gl.bindFramebuffer(gl.FRAMEBUFFER, this.gatherFbo!);
-      gl.disable(gl.BLEND);
-      gl.disable(gl.DEPTH_TEST);
-      gl.disable(gl.STENCIL_TEST);
-      gl.disable(gl.SCISSOR_TEST);
-      gl.disable(gl.CULL_FACE);
-      gl.colorMask(true, true, true, true);
-      gl.useProgram(program);
-      gl.bindVertexArray(vao);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, src);
+      this.gatherTarget.bind(gl, outW, outH);
+      fullScreenState(gl, program, vao, src);
       gl.activeTexture(gl.TEXTURE1);
       gl.bindTexture(gl.TEXTURE_2D, list.texture);
       gl.uniform1i(loc.src, 0);
@@ -249,41 +266,5 @@ export class Packer {
       this.engine.wipeCaches(true);
     }
     return out.subarray(0, list.count * 4);
-  }
-
-  private ensureGatherTarget(gl: WebGL2RenderingContext, width: number, height: number): void {
-    const key = `${width}x${height}`;
-    if (this.gatherSize === key) return;
-    if (this.gatherTex) gl.deleteTexture(this.gatherTex);
-    this.gatherFbo ??= gl.createFramebuffer()!;
-    this.gatherTex = gl.createTexture()!;
-    gl.bindTexture(gl.TEXTURE_2D, this.gatherTex);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32F, width, height);
-    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.gatherFbo);
-    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.gatherTex, 0);
-    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
-    gl.bindTexture(gl.TEXTURE_2D, null);
-    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`gather: ${width}x${height} RGBA32F framebuffer incomplete (0x${status.toString(16)})`);
-    this.gatherSize = key;
-  }
-
-  private ensureTarget(gl: WebGL2RenderingContext, width: number, height: number): void {
-    const key = `${width}x${height}`;
-    if (this.size === key) return;
-    if (this.tex) gl.deleteTexture(this.tex);
-    this.fbo ??= gl.createFramebuffer()!;
-    this.tex = gl.createTexture()!;
-    gl.bindTexture(gl.TEXTURE_2D, this.tex);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
-    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
-    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.tex, 0);
-    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
-    gl.bindTexture(gl.TEXTURE_2D, null);
-    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`pack: ${width}x${height} RGBA8 framebuffer incomplete (0x${status.toString(16)})`);
-    this.size = key;
   }
 }
