@@ -3,6 +3,8 @@
  *
  * - `frameSeed(sweepSeed, frameIndex)` derives a frame's seed from the sweep's seed alone,
  *   so frame 42 rendered alone equals frame 42 of a full run, on one worker or many.
+ * - A `CounterRng` gives draws addressed by number (Philox4x32-10) for per-point randomness in
+ *   bulk: LiDAR measurement, camera noise. Any order, any thread, the same bytes.
  * - An `Rng` is a seeded stream (seedrandom's ARC4, identical on every platform); `fork`
  *   gives named, independent sub-streams, so adding a randomizer, or drawing more in one,
  *   never shifts what another one draws.

@@ -119,7 +119,7 @@ function blurRgb(lin: Float64Array, width: number, height: number, sigma: number
  * counter-based draws (CounterRng, Philox4x32-10) gives four uniforms, two Box–Muller pairs
  * (cos, then sin) for samples 4b..4b+3, so any row can be made alone, on any thread. The
  * radius uniform lies in (0, 1] in steps of 2^-32, which bounds |n| by sqrt(64 ln 2) ~ 6.7.
- * (An ARC4 stream drawn in order cost ~40 ms a 640x480 frame; this ~8.)
+ * (An ARC4 stream drawn in order made a 640x480 frame's noise cost about twice as much.)
  */
 function addNoise(lin: Float64Array, read: number, shot: number, seed: string): void {
   const rng = new CounterRng(`rgb-noise\u0000${seed}`);
