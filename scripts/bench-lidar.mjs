@@ -2,7 +2,7 @@
 // HDL-64E, both backends on the same frames:
 // - GPU faces ("raster", sensors/lidar/pipeline.ts): plan, page (scene build, face draws, read-back,
 //   transfer), host sampling + measurement, writes;
-// - CPU caster ("raycast", sensors/lidar/raycast.ts) on --threads worker threads: world
+// - CPU caster ("raycast", sensors/lidar/raycast.ts) on --threads worker threads (the measurement too): world
 //   triangles, BVH build, cast, measurement, writes; and the same caster on one thread
 //   (triangles + build + cast) as the baseline measured in the same run.
 // Writes are KITTI .bin + SemanticKITTI .label to a temporary folder. One warm-up scan, then
@@ -20,8 +20,7 @@ const { Renderer } = await import(join(root, "dist/render/renderer.js"));
 const { planLidarScan, reflectivityOf, isSoftwareRenderer } = await import(join(root, "dist/sensors/lidar/pipeline.js"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
 const { castScan, castScanThreaded, sceneTriangles, Bvh } = await import(join(root, "dist/sensors/lidar/raycast.js"));
-const { defaultCastThreads } = await import(join(root, "dist/sensors/lidar/cast-pool.js"));
-const { measure } = await import(join(root, "dist/sensors/lidar/returns.js"));
+const { defaultCastThreads, measureOnPool } = await import(join(root, "dist/sensors/lidar/cast-pool.js"));
 const { resolveLidar } = await import(join(root, "dist/sensors/lidar/sensor.js"));
 const { encodeKittiBin } = await import(join(root, "dist/formats/kitti-bin.js"));
 const { encodeSemanticKittiLabel, semanticKittiId } = await import(join(root, "dist/formats/semantic-kitti.js"));
@@ -101,7 +100,7 @@ try {
       const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
       ms.cast = now() - a;
       a = now();
-      const cloud = measure(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene));
+      const cloud = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
       ms.sample = now() - a;
       a = now();
       write(cloud, "cpu");

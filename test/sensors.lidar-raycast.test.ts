@@ -17,6 +17,9 @@ import { resolveLidar } from "../src/sensors/lidar/sensor.js";
 import { planBeams } from "../src/sensors/lidar/sample.js";
 import { CUBE_FACES } from "../src/sensors/lidar/faces.js";
 import { Bvh, castScan, castScanThreaded, sceneTriangles, type CastReturns } from "../src/sensors/lidar/raycast.js";
+import { measure } from "../src/sensors/lidar/returns.js";
+import { measureOnPool } from "../src/sensors/lidar/cast-pool.js";
+import type { PointCloud } from "../src/formats/point-cloud.js";
 import { composeTRS, rotationQuat, transformPoint, type Mat4, type Vec3 } from "../src/math/transforms.js";
 
 const CAM = { width: 8, height: 8, fovY: 60, pose: { position: [0, -1, 0], lookAt: [0, 0, 0] } };
@@ -228,6 +231,31 @@ describe("castScan on worker threads", () => {
     for (const threads of [2, 3]) {
       const many = await castScanThreaded(sc, 0, { threads });
       expect(many.rings * many.columns).toBe(one.rings * one.columns);
+      expect(bytes(many)).toEqual(bytes(one));
+    }
+  });
+
+  it("measuring on 2 and 3 threads gives the same cloud as on one, with noise, fog, drop-out and CARLA's drop", async () => {
+    const sc = sceneWith(
+      [
+        { id: 1, class: "road", shape: { type: "plane", size: [80, 80] }, pose: { position: [0, 0, 0] } },
+        { id: 2, class: "car", shape: { type: "box", size: [4, 2, 1.5] }, pose: { position: [6, 2, 0.75] } },
+        { id: 3, class: "building", shape: { type: "box", size: [10, 10, 12] }, pose: { position: [-14, 8, 6] } },
+      ],
+      { channels: 32, verticalFov: [-25, 15], columns: 700, maxRange: 60, pose: { position: [0, 0, 1.8] } },
+    );
+    const ret = castScan(sc, 0);
+    const sensor = resolveLidar(sc.lidars[0]!);
+    const m = { ...sensor.measurement, rangeNoise: 0.02, dropout: 0.1, carlaDropoff: true, fogVisibility: 80, seed: "measure-threads" };
+    const table = new Map([[1, { label: 40, reflectivity: 0.2, stuff: true }], [2, { label: 10, reflectivity: 0.6 }], [3, { label: 50, reflectivity: 0.4, stuff: true }]]);
+    const target = (id: number) => table.get(id) ?? { label: 0, reflectivity: 0 };
+    const one = measure(sensor.pattern, ret, m, target);
+    expect(one.count).toBeGreaterThan(1000);
+    expect(new Set(one.label).has(1)).toBe(true); // fog clutter
+    const bytes = (c: PointCloud) => [c.xyz, c.intensity, c.ring, c.column, c.time, c.instance, c.label].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
+    for (const threads of [2, 3]) {
+      const many = await measureOnPool(sensor.pattern, ret, m, target, threads);
+      expect(many.count).toBe(one.count);
       expect(bytes(many)).toEqual(bytes(one));
     }
   });

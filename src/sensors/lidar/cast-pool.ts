@@ -1,5 +1,6 @@
 /**
- * A persistent pool of worker threads for the CPU LiDAR. A scan's columns are cut into
+ * A persistent pool of worker threads for the LiDAR: the CPU caster's beams, and the
+ * measurement of every scan (either backend's). A scan's columns are cut into
  * fixed blocks which the workers take off a shared counter; each beam is cast by the same
  * code whichever thread takes it (cast-columns.ts), so the result does not depend on thread
  * timing. The geometry crosses once per scan, on SharedArrayBuffers (no copy). The workers
@@ -12,6 +13,10 @@ import { Worker } from "node:worker_threads";
 import { RuntimeError } from "../../errors.js";
 import type { CastJob } from "./cast-columns.js";
 import type { CastMessage } from "./cast-worker.js";
+import { compactMeasured, measureColumns, measureJob, type Measurement, type MeasureJob, type TargetInfo } from "./returns.js";
+import type { BeamPattern } from "../../scene/beams.js";
+import type { BeamReturns } from "./sample.js";
+import type { PointCloud } from "../../formats/point-cloud.js";
 
 /** Columns per block: small enough to balance 2-16 threads over a 1024-4096 column scan. */
 const BLOCK = 16;
@@ -68,13 +73,27 @@ function runOn(w: Worker, msg: CastMessage): Promise<void> {
   });
 }
 
-/** Casts every column of `job` on `threads` worker threads (its arrays must sit on SharedArrayBuffers). */
-export function castOnPool(job: CastJob, threads: number): Promise<void> {
+/** Runs `kind` over every column of `job` on `threads` worker threads (its arrays must sit on SharedArrayBuffers). */
+function runOnPool(kind: CastMessage["kind"], job: CastJob | MeasureJob, threads: number): Promise<void> {
   const run = queue.then(async () => {
     const pool = await Promise.all(Array.from({ length: threads }, (_, i) => worker(i)));
     const counter = new Int32Array(new SharedArrayBuffer(4));
-    await Promise.all(pool.map((w) => runOn(w, { job, counter, block: BLOCK })));
+    await Promise.all(pool.map((w) => runOn(w, { kind, job, counter, block: BLOCK })));
   });
   queue = run.catch(() => undefined);
   return run;
+}
+
+/** Casts every column of `job` on `threads` worker threads (its arrays must sit on SharedArrayBuffers). */
+export const castOnPool = (job: CastJob, threads: number): Promise<void> => runOnPool("cast", job, threads);
+
+/**
+ * `measure` (returns.ts) with the beams measured on `threads` worker threads: the same bytes,
+ * since every beam's draws depend on its index alone. One thread measures on the calling thread.
+ */
+export async function measureOnPool(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, threads = defaultCastThreads()): Promise<PointCloud> {
+  const job = measureJob(p, ret, m, target, threads > 1);
+  if (threads > 1) await runOnPool("measure", job, threads);
+  else measureColumns(job, 0, job.columns);
+  return compactMeasured(job);
 }

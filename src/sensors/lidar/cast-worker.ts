@@ -1,29 +1,36 @@
 /**
- * Worker thread of the CPU LiDAR (cast-pool.ts): per message, a scan's job (its arrays on
+ * Worker thread of the LiDAR pool (cast-pool.ts): per message, a scan's job (its arrays on
  * SharedArrayBuffers) and a shared block counter; it takes blocks of columns off the
- * counter until none are left and casts them. One reply per message: `{ ok: true }` or `{ error }`.
+ * counter until none are left and casts them (a CastJob) or measures them (a MeasureJob).
+ * One reply per message: `{ ok: true }` or `{ error }`.
  */
 import { parentPort } from "node:worker_threads";
 import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob } from "./cast-columns.js";
+import { measureColumns, type MeasureJob } from "./returns.js";
 
-export interface CastMessage {
-  job: CastJob;
+export type CastMessage = {
+  /** cast the job's beams, or measure them */
+  kind: "cast" | "measure";
+  job: CastJob | MeasureJob;
   /** [next block] */
   counter: Int32Array;
   block: number;
-}
+};
 
 const port = parentPort;
 if (port) {
-  port.on("message", ({ job, counter, block }: CastMessage) => {
+  port.on("message", ({ kind, job, counter, block }: CastMessage) => {
     try {
-      const bvh = new Bvh(job.bvh);
+      const work =
+        kind === "cast"
+          ? ((bvh) => (c0: number, c1: number) => castColumns(bvh, job as CastJob, c0, c1))(new Bvh((job as CastJob).bvh))
+          : (c0: number, c1: number) => measureColumns(job as MeasureJob, c0, c1);
       const columns = job.columns;
       for (;;) {
         const c0 = Atomics.add(counter, 0, 1) * block;
         if (c0 >= columns) break;
-        castColumns(bvh, job, c0, Math.min(columns, c0 + block));
+        work(c0, Math.min(columns, c0 + block));
       }
       port.postMessage({ ok: true });
     } catch (err) {

@@ -10,7 +10,8 @@ import { columnTime, type BeamPattern } from "../../scene/beams.js";
 import type { ConcreteScene, ObjectSpec } from "../../scene/schema.js";
 import { CUBE_FACES, faceResolution } from "./faces.js";
 import { cachedBeamPlan, sampleBeams, type BeamReturns } from "./sample.js";
-import { measure, type TargetInfo } from "./returns.js";
+import type { TargetInfo } from "./returns.js";
+import { measureOnPool } from "./cast-pool.js";
 import { resolveLidar, type ResolvedLidar } from "./sensor.js";
 import type { PointCloud } from "../../formats/point-cloud.js";
 import { semanticKittiId } from "../../formats/semantic-kitti.js";
@@ -138,12 +139,13 @@ export async function scanLidar(renderer: Renderer, input: ConcreteScene, index:
 }
 
 /** Ideal returns -> the measured scan (noise, drop-out, intensity, labels), de-skewed when asked. */
-function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar, returns: BeamReturns, faceSize: number, faces: string[]): LidarScan {
+async function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar, returns: BeamReturns, faceSize: number, faces: string[]): Promise<LidarScan> {
   const spec = scene.lidars[index]!;
   const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
-  const cloud = measure(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
+  // measured on the LiDAR pool's threads: the same bytes as on one
+  const cloud = await measureOnPool(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
   const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize, faces };
   if (sensor.motion && spec.deskew) scan.deskewed = deskew(cloud, sensor.motion, sensor.pattern);
   return scan;

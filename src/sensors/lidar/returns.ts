@@ -24,9 +24,9 @@
  * (1e-4) is lost. The draw comes from the scan's seed.
  */
 import { CounterRng } from "../../math/rng.js";
-import { columnTime, type BeamPattern } from "../../scene/beams.js";
+import type { BeamPattern } from "../../scene/beams.js";
 import { beamDirections } from "./directions.js";
-import { allocCloud, sliceCloud, type PointCloud } from "../../formats/point-cloud.js";
+import { allocCloud, type PointCloud } from "../../formats/point-cloud.js";
 import type { BeamReturns } from "./sample.js";
 
 export interface Measurement {
@@ -78,24 +78,92 @@ function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number,
   return Math.min(1, Math.max(0, reflectivity * cosIncidence * Math.exp(-2 * alpha * range) * r0 * r0));
 }
 
-export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
+/** Each object's label, reflectivity and stuff flag, by instance id, as plain arrays (shareable with workers). */
+export interface TargetTable {
+  ids: Uint32Array;
+  label: Uint32Array;
+  reflectivity: Float64Array;
+  stuff: Uint8Array;
+}
+
+/** A scan to measure, all in typed arrays: measureColumns can run on any thread over any columns. */
+export interface MeasureJob {
+  rings: number;
+  columns: number;
+  rotationHz: number;
+  m: Measurement;
+  /** per beam: unit direction in the sensor frame */
+  dirs: Float64Array;
+  /** the ideal returns, per beam */
+  range: Float32Array;
+  instance: Uint32Array;
+  cosIncidence: Float32Array;
+  targets: TargetTable;
+  /** per beam: the measured point where keep is 1 */
+  out: { xyz: Float32Array; intensity: Float32Array; label: Uint32Array; instance: Uint32Array; keep: Uint8Array };
+}
+
+/** The job for a scan; its arrays on SharedArrayBuffers when `shared` (the ideal returns are copied there). */
+export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, shared = false): MeasureJob {
+  const n = ret.rings * ret.columns;
+  const make = <T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, count: number): T => {
+    const bytes = Math.max(1, count) * ctor.BYTES_PER_ELEMENT;
+    return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  };
+  const copy = <T extends Float32Array | Uint32Array>(a: T, ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }): T => {
+    if (!shared) return a;
+    const out = make(ctor, a.length) as T;
+    out.set(a as never);
+    return out.subarray(0, a.length) as T;
+  };
+  // the objects the beams saw, each looked up once
+  const seen: number[] = [];
+  const known = new Set<number>();
+  for (let i = 0, last = -1; i < n; i++) {
+    const id = ret.instance[i]!;
+    if (id === last || ret.range[i] === 0) continue;
+    last = id;
+    if (!known.has(id)) {
+      known.add(id);
+      seen.push(id);
+    }
+  }
+  const targets: TargetTable = { ids: make(Uint32Array, seen.length), label: make(Uint32Array, seen.length), reflectivity: make(Float64Array, seen.length), stuff: make(Uint8Array, seen.length) };
+  seen.forEach((id, k) => {
+    const t = target(id);
+    targets.ids[k] = id;
+    targets.label[k] = t.label;
+    targets.reflectivity[k] = t.reflectivity;
+    targets.stuff[k] = t.stuff ? 1 : 0;
+  });
+  return {
+    rings: ret.rings, columns: ret.columns, rotationHz: p.rotationHz, m,
+    dirs: beamDirections(p),
+    range: copy(ret.range, Float32Array), instance: copy(ret.instance, Uint32Array), cosIncidence: copy(ret.cosIncidence, Float32Array),
+    targets,
+    out: { xyz: make(Float32Array, n * 3), intensity: make(Float32Array, n), label: make(Uint32Array, n), instance: make(Uint32Array, n), keep: make(Uint8Array, n) },
+  };
+}
+
+/** Measures the beams of columns [c0, c1) into job.out (each beam on its own: any order, any thread, the same bytes). */
+export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
+  const { m, rings, dirs, targets } = job;
   const rng = new CounterRng(m.seed);
   const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
   const alpha = attenuationOf(m);
-  const cloud = allocCloud(ret.rings * ret.columns);
-  const dirs = beamDirections(p);
+  const slotOf = new Map<number, number>();
+  targets.ids.forEach((id, k) => slotOf.set(id, k));
   // the last object looked up (neighbouring beams mostly see the same one)
-  let lastId = -1, lastInfo: TargetInfo = { label: 0, reflectivity: 0 };
-  let n = 0;
+  let lastId = -1, lastSlot = -1;
   // everything the loop reads, in locals: V8 then keeps them in registers across the calls
-  const rings = ret.rings, columns = ret.columns, R = ret.range, I = ret.instance, C = ret.cosIncidence;
+  const R = job.range, I = job.instance, C = job.cosIncidence;
   const { rangeNoise, rangeResolution, minRange, maxRange, dropout, carlaDropoff } = m;
-  const xyz = cloud.xyz, intens = cloud.intensity, ring = cloud.ring, column = cloud.column, times = cloud.time, inst = cloud.instance, label = cloud.label;
+  const { xyz, intensity: intens, label, instance: inst, keep } = job.out;
   const draws = rangeNoise > 0 || fog !== null || dropout > 0;
-  for (let c = 0; c < columns; c++) {
-    const time = columnTime(p, c);
+  for (let c = c0; c < c1; c++) {
     for (let r = 0; r < rings; r++) {
       const i = c * rings + r;
+      keep[i] = 0;
       const ideal = R[i]!;
       if (ideal === 0) continue;
       // one draw a beam: u0, u1 the range noise, u2 the fog, u3 the drop-out
@@ -106,11 +174,12 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
       const id = I[i]!;
       if (id !== lastId) {
         lastId = id;
-        lastInfo = target(id);
+        lastSlot = slotOf.get(id) ?? -1;
       }
-      let info = lastInfo;
-      let intensity = intensityOf(m, info.reflectivity, C[i]!, range, alpha);
-      let instance = info.stuff ? 0 : id;
+      let reflectivity = lastSlot >= 0 ? targets.reflectivity[lastSlot]! : 0;
+      let pointLabel = lastSlot >= 0 ? targets.label[lastSlot]! : 0;
+      let intensity = intensityOf(m, reflectivity, C[i]!, range, alpha);
+      let instance = lastSlot >= 0 && targets.stuff[lastSlot] ? 0 : id;
       if (fog) {
         const soft = 1 + rng.u2 * LIGHT_SPEED * PULSE;
         const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
@@ -118,7 +187,8 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
         if (softIntensity > intensity && softIntensity >= FOG_DETECTION && soft < range) {
           range = soft;
           intensity = softIntensity;
-          info = { label: 1, reflectivity: 0 };
+          reflectivity = 0;
+          pointLabel = 1;
           instance = 0;
         } else if (intensity < FOG_DETECTION) continue;
       }
@@ -127,17 +197,48 @@ export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target
         rng.draw(i, 1);
         if (!(rng.u0 < (0.4 / 0.8) * intensity + (1 - 0.4))) continue;
       }
-      xyz[n * 3] = dirs[i * 3]! * range;
-      xyz[n * 3 + 1] = dirs[i * 3 + 1]! * range;
-      xyz[n * 3 + 2] = dirs[i * 3 + 2]! * range;
-      intens[n] = intensity;
-      ring[n] = r;
-      column[n] = c;
-      times[n] = time;
-      inst[n] = instance;
-      label[n] = info.label;
-      n++;
+      xyz[i * 3] = dirs[i * 3]! * range;
+      xyz[i * 3 + 1] = dirs[i * 3 + 1]! * range;
+      xyz[i * 3 + 2] = dirs[i * 3 + 2]! * range;
+      intens[i] = intensity;
+      inst[i] = instance;
+      label[i] = pointLabel;
+      keep[i] = 1;
     }
   }
-  return sliceCloud(cloud, n);
+}
+
+/** The measured points of a job, in beam order (column by column, ring by ring). */
+export function compactMeasured(job: MeasureJob): PointCloud {
+  const { rings, columns } = job;
+  const { xyz, intensity, label, instance, keep } = job.out;
+  let n = 0;
+  for (let i = 0; i < keep.length && i < rings * columns; i++) n += keep[i]!;
+  const cloud = allocCloud(n);
+  let k = 0;
+  for (let c = 0; c < columns; c++) {
+    const time = c / (columns * job.rotationHz); // columnTime
+    for (let r = 0; r < rings; r++) {
+      const i = c * rings + r;
+      if (!keep[i]) continue;
+      cloud.xyz[k * 3] = xyz[i * 3]!;
+      cloud.xyz[k * 3 + 1] = xyz[i * 3 + 1]!;
+      cloud.xyz[k * 3 + 2] = xyz[i * 3 + 2]!;
+      cloud.intensity[k] = intensity[i]!;
+      cloud.ring[k] = r;
+      cloud.column[k] = c;
+      cloud.time[k] = time;
+      cloud.instance[k] = instance[i]!;
+      cloud.label[k] = label[i]!;
+      k++;
+    }
+  }
+  return cloud;
+}
+
+/** A scan's measured point cloud, on the calling thread (cast-pool.ts measureOnPool: the same bytes on worker threads). */
+export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
+  const job = measureJob(p, ret, m, target);
+  measureColumns(job, 0, job.columns);
+  return compactMeasured(job);
 }
