@@ -272,7 +272,7 @@ function assertRendered(list: (FloatTarget | undefined)[], width: number, height
   }
 }
 
-/** The upload part: the raw read-backs go to the host in one POST while the GPU works on the next frame. */
+/** The upload part: the raw read-backs go to the host on the read-back WebSocket while the GPU works on the next frame. */
 async function send(rb: ReadBack): Promise<FrameReply> {
   const t0 = performance.now();
   const info = await upload(rb.parts);

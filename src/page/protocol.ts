@@ -1,8 +1,8 @@
 /**
  * The request/reply protocol between the host (Node) and the page (Babylon.js in
  * Chromium). Plain JSON only: matrices are 16 numbers in Babylon/gl-matrix memory layout
- * (column-major). Pixels never travel in this JSON: the page uploads its raw read-backs as
- * one binary POST to the session's loopback server (see FrameReply.upload). Everything geometric is resolved
+ * (column-major). Pixels never travel in this JSON: the page sends its raw read-backs as
+ * binary messages on a WebSocket to the session's loopback server (see FrameReply.upload). Everything geometric is resolved
  * on the host (src/math, src/math/camera), so the page only draws.
  */
 
@@ -183,7 +183,7 @@ export interface PageInfo {
 
 /** What the page bundle installs on `window`. */
 export interface PageApi {
-  /** `uploadUrl`: where renderFrame POSTs each frame's read-backs ("/upload/<token>") */
+  /** `uploadUrl`: the read-back WebSocket's address as http ("/upload/<token>"), opened before init resolves */
   init(uploadUrl: string): Promise<PageInfo>;
   renderFrame(req: FrameRequest): Promise<FrameReply>;
   /** drops the WebGL context the way a GPU reset does (for failure tests) */

@@ -15,6 +15,8 @@
  * equal distances go to the lower triangle index, so the answer does not depend on the tree.
  */
 
+import { alloc } from "./shared-arrays.js";
+
 const BINS = 16;
 const MAX_LEAF = 4;
 /** Slack on a box's exit distance, so that rounding never culls a box whose triangle the exact test hits (at an edge, or at a tie). */
@@ -40,12 +42,6 @@ export interface BvhArrays {
   /** per node: 0 for an inner node, else the leaf's triangle count */
   count: Uint32Array;
   depth: number;
-}
-
-/** A typed array of n elements, on a SharedArrayBuffer when `shared`. */
-function alloc<T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
-  const bytes = Math.max(1, n) * ctor.BYTES_PER_ELEMENT;
-  return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
 const F32 = new Float32Array(1);

@@ -95,5 +95,5 @@ export async function measureOnPool(p: BeamPattern, ret: BeamReturns, m: Measure
   const job = measureJob(p, ret, m, target, threads > 1);
   if (threads > 1) await runOnPool("measure", job, threads);
   else measureColumns(job, 0, job.columns);
-  return compactMeasured(job);
+  return compactMeasured(job, p);
 }

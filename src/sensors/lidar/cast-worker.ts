@@ -22,15 +22,13 @@ const port = parentPort;
 if (port) {
   port.on("message", ({ kind, job, counter, block }: CastMessage) => {
     try {
-      const work =
-        kind === "cast"
-          ? ((bvh) => (c0: number, c1: number) => castColumns(bvh, job as CastJob, c0, c1))(new Bvh((job as CastJob).bvh))
-          : (c0: number, c1: number) => measureColumns(job as MeasureJob, c0, c1);
+      const bvh = kind === "cast" ? new Bvh((job as CastJob).bvh) : null;
       const columns = job.columns;
       for (;;) {
-        const c0 = Atomics.add(counter, 0, 1) * block;
+        const c0 = Atomics.add(counter, 0, 1) * block, c1 = Math.min(columns, c0 + block);
         if (c0 >= columns) break;
-        work(c0, Math.min(columns, c0 + block));
+        if (bvh) castColumns(bvh, job as CastJob, c0, c1);
+        else measureColumns(job as MeasureJob, c0, c1);
       }
       port.postMessage({ ok: true });
     } catch (err) {

@@ -21,6 +21,7 @@ import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob } from "./cast-columns.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";
 import { beamDirections } from "./directions.js";
+import { shareable } from "./shared-arrays.js";
 import { motionAt } from "./motion.js";
 import type { BeamReturns } from "./sample.js";
 import { resolveLidar } from "./sensor.js";
@@ -101,15 +102,9 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     poses.set([M[0]!, M[1]!, M[2]!, M[4]!, M[5]!, M[6]!, M[8]!, M[9]!, M[10]!, M[12]!, M[13]!, M[14]!], c * 12);
   }
   const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  const sharedCopy = <T extends Uint32Array>(a: T): Uint32Array => {
-    if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
-    const out = new Uint32Array(buf(a.byteLength));
-    out.set(a);
-    return out;
-  };
   return {
     bvh: bvh.arrays,
-    triangleInstance: sharedCopy(instance),
+    triangleInstance: shareable(instance, shared),
     rings, columns,
     dirs: beamDirections(p),
     poses,

@@ -24,10 +24,11 @@
  * (1e-4) is lost. The draw comes from the scan's seed.
  */
 import { CounterRng } from "../../math/rng.js";
-import type { BeamPattern } from "../../scene/beams.js";
+import { columnTime, type BeamPattern } from "../../scene/beams.js";
 import { beamDirections } from "./directions.js";
 import { allocCloud, type PointCloud } from "../../formats/point-cloud.js";
 import type { BeamReturns } from "./sample.js";
+import { alloc, shareable } from "./shared-arrays.js";
 
 export interface Measurement {
   minRange: number;
@@ -90,7 +91,6 @@ export interface TargetTable {
 export interface MeasureJob {
   rings: number;
   columns: number;
-  rotationHz: number;
   m: Measurement;
   /** per beam: unit direction in the sensor frame */
   dirs: Float64Array;
@@ -106,16 +106,7 @@ export interface MeasureJob {
 /** The job for a scan; its arrays on SharedArrayBuffers when `shared` (the ideal returns are copied there). */
 export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, shared = false): MeasureJob {
   const n = ret.rings * ret.columns;
-  const make = <T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, count: number): T => {
-    const bytes = Math.max(1, count) * ctor.BYTES_PER_ELEMENT;
-    return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  };
-  const copy = <T extends Float32Array | Uint32Array>(a: T, ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }): T => {
-    if (!shared) return a;
-    const out = make(ctor, a.length) as T;
-    out.set(a as never);
-    return out.subarray(0, a.length) as T;
-  };
+  const make = <T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, count: number): T => alloc(ctor, count, shared);
   // the objects the beams saw, each looked up once
   const seen: number[] = [];
   const known = new Set<number>();
@@ -137,9 +128,9 @@ export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, tar
     targets.stuff[k] = t.stuff ? 1 : 0;
   });
   return {
-    rings: ret.rings, columns: ret.columns, rotationHz: p.rotationHz, m,
+    rings: ret.rings, columns: ret.columns, m,
     dirs: beamDirections(p),
-    range: copy(ret.range, Float32Array), instance: copy(ret.instance, Uint32Array), cosIncidence: copy(ret.cosIncidence, Float32Array),
+    range: shareable(ret.range, shared), instance: shareable(ret.instance, shared), cosIncidence: shareable(ret.cosIncidence, shared),
     targets,
     out: { xyz: make(Float32Array, n * 3), intensity: make(Float32Array, n), label: make(Uint32Array, n), instance: make(Uint32Array, n), keep: make(Uint8Array, n) },
   };
@@ -208,16 +199,16 @@ export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
   }
 }
 
-/** The measured points of a job, in beam order (column by column, ring by ring). */
-export function compactMeasured(job: MeasureJob): PointCloud {
+/** The measured points of a job for pattern `p`, in beam order (column by column, ring by ring). */
+export function compactMeasured(job: MeasureJob, p: BeamPattern): PointCloud {
   const { rings, columns } = job;
   const { xyz, intensity, label, instance, keep } = job.out;
   let n = 0;
-  for (let i = 0; i < keep.length && i < rings * columns; i++) n += keep[i]!;
+  for (let i = 0; i < rings * columns; i++) n += keep[i]!;
   const cloud = allocCloud(n);
   let k = 0;
   for (let c = 0; c < columns; c++) {
-    const time = c / (columns * job.rotationHz); // columnTime
+    const time = columnTime(p, c);
     for (let r = 0; r < rings; r++) {
       const i = c * rings + r;
       if (!keep[i]) continue;
@@ -240,5 +231,5 @@ export function compactMeasured(job: MeasureJob): PointCloud {
 export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
   const job = measureJob(p, ret, m, target);
   measureColumns(job, 0, job.columns);
-  return compactMeasured(job);
+  return compactMeasured(job, p);
 }
