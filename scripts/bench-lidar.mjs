@@ -100,7 +100,7 @@ try {
       const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
       ms.cast = now() - a;
       a = now();
-      const cloud = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
+      const { cloud } = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
       ms.sample = now() - a;
       a = now();
       write(cloud, "cpu");
@@ -108,6 +108,22 @@ try {
       triangles = bvh.triangleCount;
       points = cloud.count;
     });
+
+    // beam divergence (the preset's, 8 rays a beam) with dual returns, everything written (both returns)
+    const divT = sensor.divergence === undefined && !lidar.preset.startsWith("OS1")
+      ? null
+      : await timed(frames.map((scene) => ({ ...scene, lidars: [{ ...scene.lidars[0], divergence: { subRays: 8 }, returns: "dual" }] })), async (scene, ms) => {
+          let a = now();
+          const tris = sceneTriangles(scene);
+          const bvh = Bvh.build(tris.positions, threads > 1);
+          const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
+          ms.cast = now() - a;
+          a = now();
+          const { cloud, second } = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
+          write(cloud, "div");
+          write(second, "div2");
+          ms.rest = now() - a;
+        });
 
     const oneT = await timed(frames, async (scene, ms) => {
       let a = now();
@@ -134,7 +150,7 @@ try {
       ms.write = now() - a;
     });
 
-    rows.push({ label, beams, triangles, points, gpuT, cpuT, oneT });
+    rows.push({ label, beams, triangles, points, gpuT, cpuT, oneT, divT });
   }
 } finally {
   await r.close();
@@ -162,4 +178,6 @@ for (const w of rows) {
   console.log(`  GPU faces per scan ${f(g.total)} ms: plan ${f(g.plan)}, page (build, draw, read-back, transfer) ${f(g.page)}, sampling + measurement ${f(g.sample)}, writes ${f(g.write)}`);
   console.log(`  CPU caster per scan ${f(c.total)} ms, ${f(c.cpu)} ms CPU (${threads} threads): triangles ${f(c.triangles)}, BVH build ${f(c.build)}, cast ${f(c.cast)}, measurement ${f(c.sample)}, writes ${f(c.write)}`);
   console.log(`  CPU caster on 1 thread ${f(o.build + o.cast)} ms, ${f(o.cpu)} ms CPU: triangles + BVH build ${f(o.build)}, cast ${f(o.cast)}`);
+  const d = w.divT;
+  if (d) console.log(`  CPU caster with divergence (8 rays a beam) and dual returns, everything written: ${f(d.total)} ms a scan (${f(d.total / c.total, 2)}x the plain scan): triangles + BVH + cast ${f(d.cast)}, measurement + writes ${f(d.rest)}`);
 }

@@ -6,7 +6,9 @@ import { Renderer } from "../src/render/renderer.js";
 import { concreteLidarBackends, scanLidar } from "../src/sensors/lidar/pipeline.js";
 import { renderFrame } from "../src/api.js";
 import { randomize } from "../src/randomize/frames.js";
-import { semanticKittiId } from "../src/formats/semantic-kitti.js";
+import { decodeSemanticKittiLabel, semanticKittiId } from "../src/formats/semantic-kitti.js";
+import { decodeKittiBin } from "../src/formats/kitti-bin.js";
+import { decodePcd } from "../src/formats/pcd.js";
 import { InputError } from "../src/errors.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -249,12 +251,12 @@ describe("castScan on worker threads", () => {
     const m = { ...sensor.measurement, rangeNoise: 0.02, dropout: 0.1, carlaDropoff: true, fogVisibility: 80, seed: "measure-threads" };
     const table = new Map([[1, { label: 40, reflectivity: 0.2, stuff: true }], [2, { label: 10, reflectivity: 0.6 }], [3, { label: 50, reflectivity: 0.4, stuff: true }]]);
     const target = (id: number) => table.get(id) ?? { label: 0, reflectivity: 0 };
-    const one = measure(sensor.pattern, ret, m, target);
+    const one = measure(sensor.pattern, ret, m, target).cloud;
     expect(one.count).toBeGreaterThan(1000);
     expect(new Set(one.label).has(1)).toBe(true); // fog clutter
     const bytes = (c: PointCloud) => [c.xyz, c.intensity, c.ring, c.column, c.time, c.instance, c.label].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
     for (const threads of [2, 3]) {
-      const many = await measureOnPool(sensor.pattern, ret, m, target, threads);
+      const many = (await measureOnPool(sensor.pattern, ret, m, target, threads)).cloud;
       expect(many.count).toBe(one.count);
       expect(bytes(many)).toEqual(bytes(one));
     }
@@ -299,6 +301,49 @@ describe("LiDAR backend auto and gpu", () => {
       expect(f.lidars![0]!.cloud.count).toBeGreaterThan(100);
       const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
       expect(bytes(f.lidars![0]!.cloud.xyz)).toEqual(bytes(explicit.cloud.xyz));
+    } finally {
+      await r.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("dual returns in a written frame", () => {
+  it("writes the second return beside the first (.return2.bin, .label, .pcd) and records the divergence", async () => {
+    const r = await Renderer.open({ gpu: "off" });
+    const out = mkdtempSync(join(tmpdir(), "simforge-dual-"));
+    try {
+      // a wall's edge with a pole behind it, and a sensor whose beams are 0.4° cones
+      const sc = sceneWith(
+        [
+          { id: 1, class: "building", shape: { type: "box", size: [0.2, 10, 4] }, pose: { position: [10.1, -5.01, 1] } },
+          { id: 2, class: "person", shape: { type: "box", size: [0.1, 0.1, 4] }, pose: { position: [15, 0, 1] } },
+        ],
+        { channels: 8, verticalFov: [-3, 3], columns: 2048, pose: { position: [0, 0, 1] }, backend: "auto", returns: "dual", divergence: { angle: 0.4, subRays: 12 } },
+      );
+      const f = await renderFrame(sc, { renderer: r, out, rgb: false, lidarFormats: ["pcd"] });
+      const written = JSON.parse(readFileSync(join(f.dir!, "scene.json"), "utf8"));
+      expect(written.lidars[0].backend).toBe("raycast"); // divergence is cast on the CPU
+      const second = decodeKittiBin(readFileSync(join(f.dir!, "lidar_top.return2.bin")));
+      const labels = decodeSemanticKittiLabel(readFileSync(join(f.dir!, "lidar_top.return2.label")));
+      expect(second.count).toBeGreaterThan(0);
+      expect(labels.label.length).toBe(second.count);
+      expect(decodePcd(readFileSync(join(f.dir!, "lidar_top.return2.pcd"))).count).toBe(second.count);
+      // second returns are at the wall's edge: the pole behind it (the last echo), or the wall
+      // where the pole is both the last and the strongest; each on its face
+      let onPole = 0;
+      for (let k = 0; k < second.count; k++) {
+        const pole = labels.label[k] === semanticKittiId("person");
+        if (!pole) expect(labels.label[k]).toBe(semanticKittiId("building"));
+        expect(second.xyz[k * 3]!).toBeCloseTo(pole ? 14.95 : 10, 2);
+        expect(Math.abs(second.xyz[k * 3 + 1]!)).toBeLessThan(0.1);
+        onPole += pole ? 1 : 0;
+      }
+      expect(onPole).toBeGreaterThan(0);
+      const meta = JSON.parse(readFileSync(join(f.dir!, "lidar_top.json"), "utf8"));
+      expect(meta.divergence).toEqual({ angle: 0.4, subRays: 12 });
+      expect(meta.return2.points).toBe(second.count);
+      expect(meta.measurement.returns).toBe("dual");
     } finally {
       await r.close();
       rmSync(out, { recursive: true, force: true });

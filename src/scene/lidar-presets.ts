@@ -49,6 +49,8 @@ export interface LidarModel {
   rangeResolution: number;
   /** wavelength in nm */
   wavelength: number;
+  /** full beam divergence in degrees, where the datasheet publishes one (beam divergence needs it, or an explicit angle) */
+  divergence?: number;
   source: string; // short citation(s)
 }
 
@@ -379,6 +381,7 @@ export const LIDAR_PRESETS: Record<string, LidarModel> = Object.freeze({
       // Lidar Data Format); the datasheet's "range resolution 1.2 cm" is coarser and not a packet step.
       rangeResolution: 0.003,
       wavelength: 850, // datasheet; OS-1 software user guide v1.12: "operate in the 850nm band"
+      divergence: 0.13, // datasheet (gen 1): 0.13° FWHM
       source:
         "ouster-lidar/ouster-sdk tests/metadata/1_12_os1-991913000010-64.json; Ouster OS1 datasheet (gen 1); OS1 User Guide v1.14 (3 mm range step)",
     },
@@ -400,6 +403,7 @@ export const LIDAR_PRESETS: Record<string, LidarModel> = Object.freeze({
       // The gen-1 datasheet says 850 nm; the OS1 User Guide v1.14 (2020) says the OS1 uses an 865 nm
       // laser, and this unit (serial 9921..., firmware 2.5) is a later build, so 865 nm.
       wavelength: 865,
+      divergence: 0.18, // OS1 datasheet: 0.18°
       source:
         "ouster-lidar/ouster-sdk tests/metadata/2_5_0_os-992146000760-128_legacy.json; Ouster OS1 datasheet; OS1 User Guide v1.14 (865 nm, 3 mm range step)",
     },

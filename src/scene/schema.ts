@@ -400,6 +400,15 @@ const LidarSchema = z
       .default("raster")
       .describe("raster: cube faces rendered by the page (fast on a GPU); raycast: a CPU ray caster over a BVH on every core (faster without a GPU; primitives and library assets only, no mesh files); gpu: raster, and an error where the renderer is not a GPU; auto: raycast on a software renderer (SwiftShader, llvmpipe) unless the scene has mesh files, else raster; the choice is written to the frame's scene.json"),
     deskew: z.boolean({ error: expecting("true or false") }).default(false).describe("with motion: also write the points in the sweep-start frame (lidar_<name>.deskewed.bin)"),
+    divergence: z
+      .strictObject({
+        angle: positive("the full angle of the beam's cone in degrees, > 0").max(5, { error: expecting("the full angle of the beam's cone in degrees, at most 5") }).optional().describe("default: the preset's published divergence"),
+        subRays: intIn(1, 64).default(8).describe("rays cast per beam, spread over the cone (Vogel's sunflower pattern)"),
+      })
+      .optional()
+      .describe("beam divergence: each beam is cast as subRays rays across its cone and its echoes are formed from them (raycast backend)"),
+    returns: z.enum(["strongest", "last", "dual"], { error: expecting('"strongest", "last" or "dual"') }).optional().describe("which echo of a beam becomes its point (default strongest); dual: the strongest, and the last (or, when the last is the strongest, the second strongest) in lidar_<name>.return2.*"),
+    echoSeparation: positive("metres, > 0").optional().describe("the least range between two echoes of one beam, default 0.4 m (as Isaac Sim's minDistBetweenEchosM); nearer hits merge into one echo"),
   })
   .superRefine((l, ctx) => {
     const kinds = [l.preset !== undefined, l.elevations !== undefined, l.channels !== undefined || l.verticalFov !== undefined].filter(Boolean).length;
@@ -426,6 +435,9 @@ const LidarSchema = z
       if (needed > MAX_FACE) {
         ctx.addIssue({ code: "custom", path: [l.columns !== undefined ? "columns" : "elevations"], message: `an angular step of ${step.toPrecision(3)}° needs cube faces of ${needed} px (2x oversampling), more than the ${MAX_FACE} px this renderer allows: use a coarser sensor` });
       }
+    }
+    if (l.divergence && l.divergence.angle === undefined && preset?.divergence === undefined) {
+      ctx.addIssue({ code: "custom", path: ["divergence", "angle"], message: `${l.preset ? `the ${l.preset} preset has no published divergence` : "a custom sensor has no divergence"}: give the angle in degrees` });
     }
     const min = l.minRange ?? preset?.minRange ?? 0, max = l.maxRange ?? preset?.maxRange ?? 100;
     if (!(min < max)) ctx.addIssue({ code: "custom", path: [l.maxRange !== undefined ? "maxRange" : "minRange"], message: `the range window is empty: minRange ${min} >= maxRange ${max}` });

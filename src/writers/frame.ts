@@ -65,6 +65,11 @@ async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly
   ];
   if (scan.deskewed) files.push([`${base}.deskewed.bin`, encodeKittiBin(scan.deskewed)]);
   for (const format of pointCloudFormats(formats)) files.push([`${base}${format.suffix}`, format.encode(cloud)]);
+  // dual returns: the second return's points in the same formats, beside the first's
+  if (scan.second) {
+    files.push([`${base}.return2.bin`, encodeKittiBin(scan.second)], [`${base}.return2.label`, encodeSemanticKittiLabel(scan.second)]);
+    for (const format of pointCloudFormats(formats)) files.push([`${base}.return2${format.suffix}`, format.encode(scan.second)]);
+  }
   const extent = Math.min(sensor.measurement.maxRange, 60);
   files.push([`${base}_bev.png`, await encodeBevPng(cloud, extent)]);
   files.push([`${base}_range.png`, await encodeRangePng(cloud, sensor.pattern.elevations.length, sensor.pattern.columns, sensor.measurement.maxRange)]);
@@ -81,6 +86,8 @@ async function lidarFiles(scan: LidarScan, frame: SensorFrame, formats: readonly
     rotationHz: sensor.pattern.rotationHz,
     horizontalFov: sensor.pattern.horizontalFov,
     measurement: sensor.measurement,
+    ...(sensor.divergence ? { divergence: sensor.divergence } : {}),
+    ...(scan.second ? { return2: { points: scan.second.count, files: `${base}.return2.*: per beam, the last echo (or, where the last is the strongest, the second strongest)` } } : {}),
     ...(sensor.motion ? { motion: sensor.motion, pointsFrame: "each point in the sensor frame at its firing time (KITTI raw); .deskewed.bin: the sweep-start frame" } : {}),
     faces: scan.faces,
     faceSize: scan.faceSize,

@@ -5,6 +5,7 @@
  * threads (cast-pool.ts) is byte-identical to one cast on a single thread.
  */
 import { Bvh, type BvhArrays } from "./bvh.js";
+import { subRayDirection } from "./divergence.js";
 
 /** One scan's rays and where its results go; all plain typed arrays (shareable with workers). */
 export interface CastJob {
@@ -19,6 +20,20 @@ export interface CastJob {
   poses: Float64Array;
   maxRange: number;
   out: CastOutput;
+  /** beam divergence: the beam's other rays (divergence.ts), cast besides its axis */
+  sub?: SubRays;
+}
+
+/** The rays of each beam besides its axis, and their hits. */
+export interface SubRays {
+  /** rays per beam, the axis included */
+  count: number;
+  /** per ray (the axis first): its offset [a, b] (subRayOffsets) */
+  offsets: Float64Array;
+  /** per beam and ray 1..count-1 (index = beam * (count - 1) + ray - 1): as in CastOutput */
+  range: Float32Array;
+  instance: Uint32Array;
+  cosIncidence: Float32Array;
 }
 
 export interface CastOutput {
@@ -35,6 +50,9 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
   const { rangeExact, range, instance, cosIncidence } = job.out;
   // per ring: the slot the previous column's beam hit, a guess for this one (same answer, less search)
   const guess = new Int32Array(rings).fill(-1);
+  const sub = job.sub, extra = sub ? sub.count - 1 : 0;
+  const subGuess = new Int32Array(rings * extra).fill(-1);
+  const dir = new Float64Array(3);
   for (let c = c0; c < c1; c++) {
     const P = c * 12;
     const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
@@ -48,12 +66,26 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
       const dz = m2 * sx + m6 * sy + m10 * sz;
       const s = bvh.nearestFrom(guess[r]!, ox, oy, oz, dx, dy, dz, maxRange);
       guess[r] = s;
-      if (s < 0) continue;
-      const t = bvh.lastT;
-      rangeExact[i] = t;
-      range[i] = t;
-      instance[i] = triangleInstance[bvh.triangleOf(s)]!;
-      cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
+      if (s >= 0) {
+        const t = bvh.lastT;
+        rangeExact[i] = t;
+        range[i] = t;
+        instance[i] = triangleInstance[bvh.triangleOf(s)]!;
+        cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
+      }
+      for (let k = 1; k <= extra; k++) {
+        subRayDirection(sx, sy, sz, sub!.offsets[k * 2]!, sub!.offsets[k * 2 + 1]!, dir, 0);
+        const ex = dir[0]!, ey = dir[1]!, ez = dir[2]!;
+        const wx = m0 * ex + m4 * ey + m8 * ez, wy = m1 * ex + m5 * ey + m9 * ez, wz = m2 * ex + m6 * ey + m10 * ez;
+        const g = r * extra + k - 1;
+        const q = bvh.nearestFrom(subGuess[g]!, ox, oy, oz, wx, wy, wz, maxRange);
+        subGuess[g] = q;
+        if (q < 0) continue;
+        const o = i * extra + k - 1;
+        sub!.range[o] = bvh.lastT;
+        sub!.instance[o] = triangleInstance[bvh.triangleOf(q)]!;
+        sub!.cosIncidence[o] = bvh.cosIncidence(q, wx, wy, wz);
+      }
     }
   }
 }

@@ -13,10 +13,9 @@ import { Worker } from "node:worker_threads";
 import { RuntimeError } from "../../errors.js";
 import type { CastJob } from "./cast-columns.js";
 import type { CastMessage } from "./cast-worker.js";
-import { compactMeasured, measureColumns, measureJob, type Measurement, type MeasureJob, type TargetInfo } from "./returns.js";
+import { compactMeasured, measureColumns, measureJob, type Measurement, type MeasureJob, type Measured, type TargetInfo } from "./returns.js";
 import type { BeamPattern } from "../../scene/beams.js";
 import type { BeamReturns } from "./sample.js";
-import type { PointCloud } from "../../formats/point-cloud.js";
 
 /** Columns per block: small enough to balance 2-16 threads over a 1024-4096 column scan. */
 const BLOCK = 16;
@@ -91,7 +90,7 @@ export const castOnPool = (job: CastJob, threads: number): Promise<void> => runO
  * `measure` (returns.ts) with the beams measured on `threads` worker threads: the same bytes,
  * since every beam's draws depend on its index alone. One thread measures on the calling thread.
  */
-export async function measureOnPool(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, threads = defaultCastThreads()): Promise<PointCloud> {
+export async function measureOnPool(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, threads = defaultCastThreads()): Promise<Measured> {
   const job = measureJob(p, ret, m, target, threads > 1);
   if (threads > 1) await runOnPool("measure", job, threads);
   else measureColumns(job, 0, job.columns);

@@ -30,6 +30,8 @@ export interface LidarScan {
   faces: string[];
   /** with motion and deskew: the points in the sweep-start sensor frame */
   deskewed?: PointCloud;
+  /** with dual returns: each beam's second return (lidar_<name>.return2.*) */
+  second?: PointCloud;
 }
 
 /** Diffuse reflectivity of an object: its material's, or the luminance of its base colour (0.5 without a material). */
@@ -82,7 +84,8 @@ export function concreteLidarBackends(scene: ConcreteScene, renderer: string, fi
       throw new InputError(`asks for a GPU, but the browser renders with ${renderer} (no GPU found): use "auto", "raster" or "raycast", or run where a GPU is available`, { file, field: `lidars[${i}].backend` });
     }
     if (l.backend === "gpu") return { ...l, backend: "raster" as const };
-    if (l.backend === "auto") return { ...l, backend: software && !hasMesh ? ("raycast" as const) : ("raster" as const) };
+    // beam divergence is cast on the CPU (the faces hold one surface a texel)
+    if (l.backend === "auto") return { ...l, backend: (software || l.divergence) && !hasMesh ? ("raycast" as const) : ("raster" as const) };
     return l;
   });
   return { ...scene, lidars };
@@ -99,6 +102,9 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
     const cast = castScanThreaded(scene, index);
     cast.catch(() => undefined); // a frame whose page render fails never awaits it
     return { views: [], finish: async () => finish(scene, index, sensor, await cast, 0, []) };
+  }
+  if (sensor.divergence) {
+    throw new InputError(`beam divergence is cast by the raycast backend, not the cube faces (lidars[${index}].backend is "${spec.backend}"): use "raycast" or "auto"${scene.objects.some((o) => o.shape.type === "mesh") ? ", and primitives or library assets instead of mesh files" : ""}`, { file, field: `lidars[${index}].divergence` });
   }
   const n = faceResolution(sensor.pattern);
   const plan = cachedBeamPlan(sensor.pattern, n);
@@ -145,8 +151,9 @@ async function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   // measured on the LiDAR pool's threads: the same bytes as on one
-  const cloud = await measureOnPool(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
+  const { cloud, second } = await measureOnPool(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
   const scan: LidarScan = { name: spec.name, sensor, cloud, returns, faceSize, faces };
+  if (second) scan.second = second;
   if (sensor.motion && spec.deskew) scan.deskewed = deskew(cloud, sensor.motion, sensor.pattern);
   return scan;
 }

@@ -23,6 +23,7 @@ import { castOnPool, defaultCastThreads } from "./cast-pool.js";
 import { beamDirections } from "./directions.js";
 import { shareable } from "./shared-arrays.js";
 import { motionAt } from "./motion.js";
+import { subRayOffsets } from "./divergence.js";
 import type { BeamReturns } from "./sample.js";
 import { resolveLidar } from "./sensor.js";
 
@@ -102,7 +103,10 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     poses.set([M[0]!, M[1]!, M[2]!, M[4]!, M[5]!, M[6]!, M[8]!, M[9]!, M[10]!, M[12]!, M[13]!, M[14]!], c * 12);
   }
   const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const div = sensor.divergence;
+  const m = div ? n * (div.subRays - 1) : 0;
   return {
+    ...(div ? { sub: { count: div.subRays, offsets: subRayOffsets(div.angle, div.subRays), range: new Float32Array(buf(m * 4)), instance: new Uint32Array(buf(m * 4)), cosIncidence: new Float32Array(buf(m * 4)) } } : {}),
     bvh: bvh.arrays,
     triangleInstance: shareable(instance, shared),
     rings, columns,
@@ -118,7 +122,13 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
   };
 }
 
-const returnsOf = (job: CastJob): CastReturns => ({ rings: job.rings, columns: job.columns, ...job.out });
+const subOf = (job: CastJob, copy: boolean) => {
+  const s = job.sub;
+  if (!s) return {};
+  return { sub: { count: s.count, range: copy ? s.range.slice() : s.range, instance: copy ? s.instance.slice() : s.instance, cosIncidence: copy ? s.cosIncidence.slice() : s.cosIncidence } };
+};
+
+const returnsOf = (job: CastJob): CastReturns => ({ rings: job.rings, columns: job.columns, ...job.out, ...subOf(job, false) });
 
 /**
  * A LiDAR scan of `scene.lidars[lidarIndex]` cast on the CPU, on the calling thread: per
@@ -147,5 +157,6 @@ export async function castScanThreaded(scene: ConcreteScene, lidarIndex: number,
   return {
     rings: job.rings, columns: job.columns,
     rangeExact: out.rangeExact.slice(), range: out.range.slice(), instance: out.instance.slice(), cosIncidence: out.cosIncidence.slice(),
+    ...subOf(job, true),
   };
 }

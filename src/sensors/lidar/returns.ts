@@ -29,6 +29,7 @@ import { beamDirections } from "./directions.js";
 import { allocCloud, type PointCloud } from "../../formats/point-cloud.js";
 import type { BeamReturns } from "./sample.js";
 import { alloc, shareable } from "./shared-arrays.js";
+import { EchoFormer } from "./divergence.js";
 
 export interface Measurement {
   minRange: number;
@@ -48,6 +49,10 @@ export interface Measurement {
   intensityReference: number;
   /** meteorological visibility of fog, metres (absent: clear air) */
   fogVisibility?: number;
+  /** which echo becomes a beam's point (absent: the strongest); dual adds a second return */
+  returns?: "last" | "dual";
+  /** the least range between two echoes of a beam, metres (with divergence or several returns) */
+  echoSeparation?: number;
   seed: string;
 }
 
@@ -87,6 +92,15 @@ export interface TargetTable {
   stuff: Uint8Array;
 }
 
+/** Per beam: the measured point where keep is 1. */
+export interface MeasuredBeams {
+  xyz: Float32Array;
+  intensity: Float32Array;
+  label: Uint32Array;
+  instance: Uint32Array;
+  keep: Uint8Array;
+}
+
 /** A scan to measure, all in typed arrays: measureColumns can run on any thread over any columns. */
 export interface MeasureJob {
   rings: number;
@@ -98,9 +112,19 @@ export interface MeasureJob {
   range: Float32Array;
   instance: Uint32Array;
   cosIncidence: Float32Array;
+  /** with beam divergence: the hits of each beam's other rays */
+  sub?: { count: number; range: Float32Array; instance: Uint32Array; cosIncidence: Float32Array };
   targets: TargetTable;
-  /** per beam: the measured point where keep is 1 */
-  out: { xyz: Float32Array; intensity: Float32Array; label: Uint32Array; instance: Uint32Array; keep: Uint8Array };
+  /** per beam: its (first) return */
+  out: MeasuredBeams;
+  /** with dual returns: each beam's second return */
+  out2?: MeasuredBeams;
+}
+
+/** A measured scan: the points of the first return, and of the second with dual returns. */
+export interface Measured {
+  cloud: PointCloud;
+  second?: PointCloud;
 }
 
 /** The job for a scan; its arrays on SharedArrayBuffers when `shared` (the ideal returns are copied there). */
@@ -110,15 +134,19 @@ export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, tar
   // the objects the beams saw, each looked up once
   const seen: number[] = [];
   const known = new Set<number>();
-  for (let i = 0, last = -1; i < n; i++) {
-    const id = ret.instance[i]!;
-    if (id === last || ret.range[i] === 0) continue;
-    last = id;
-    if (!known.has(id)) {
-      known.add(id);
-      seen.push(id);
+  const note = (ids: Uint32Array, ranges: Float32Array) => {
+    for (let i = 0, last = -1; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id === last || ranges[i] === 0) continue;
+      last = id;
+      if (!known.has(id)) {
+        known.add(id);
+        seen.push(id);
+      }
     }
-  }
+  };
+  note(ret.instance, ret.range);
+  if (ret.sub) note(ret.sub.instance, ret.sub.range);
   const targets: TargetTable = { ids: make(Uint32Array, seen.length), label: make(Uint32Array, seen.length), reflectivity: make(Float64Array, seen.length), stuff: make(Uint8Array, seen.length) };
   seen.forEach((id, k) => {
     const t = target(id);
@@ -127,17 +155,25 @@ export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, tar
     targets.reflectivity[k] = t.reflectivity;
     targets.stuff[k] = t.stuff ? 1 : 0;
   });
+  const beams = (): MeasuredBeams => ({ xyz: make(Float32Array, n * 3), intensity: make(Float32Array, n), label: make(Uint32Array, n), instance: make(Uint32Array, n), keep: make(Uint8Array, n) });
+  const sub = ret.sub;
   return {
     rings: ret.rings, columns: ret.columns, m,
     dirs: beamDirections(p),
     range: shareable(ret.range, shared), instance: shareable(ret.instance, shared), cosIncidence: shareable(ret.cosIncidence, shared),
+    ...(sub ? { sub: { count: sub.count, range: shareable(sub.range, shared), instance: shareable(sub.instance, shared), cosIncidence: shareable(sub.cosIncidence, shared) } } : {}),
     targets,
-    out: { xyz: make(Float32Array, n * 3), intensity: make(Float32Array, n), label: make(Uint32Array, n), instance: make(Uint32Array, n), keep: make(Uint8Array, n) },
+    out: beams(),
+    ...(m.returns === "dual" ? { out2: beams() } : {}),
   };
 }
 
 /** Measures the beams of columns [c0, c1) into job.out (each beam on its own: any order, any thread, the same bytes). */
 export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
+  if (job.sub || job.m.returns) {
+    measureEchoes(job, c0, c1);
+    return;
+  }
   const { m, rings, dirs, targets } = job;
   const rng = new CounterRng(m.seed);
   const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
@@ -199,10 +235,141 @@ export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
   }
 }
 
-/** The measured points of a job for pattern `p`, in beam order (column by column, ring by ring). */
-export function compactMeasured(job: MeasureJob, p: BeamPattern): PointCloud {
-  const { rings, columns } = job;
-  const { xyz, intensity, label, instance, keep } = job.out;
+/**
+ * measureColumns for beams with several echoes: beam divergence (the beam's rays form its
+ * echoes, divergence.ts) or a return mode other than the strongest. Per beam, every echo
+ * gets its own range noise, quantisation and range window; in fog, echoes too weak to detect
+ * are lost and the fog's soft return joins them in front; then the return mode picks the
+ * beam's point (or two). Draws, per beam index: stream 0 gives echo 0's noise (u0, u1), the
+ * fog (u2) and the first return's drop-out (u3); stream 1 the first return's CARLA drop
+ * (u0); stream 2 the second return's drop-out (u3) and CARLA drop (u0); stream 16 + e the
+ * noise of echo e >= 1.
+ */
+function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
+  const { m, rings, dirs, targets } = job;
+  const rng = new CounterRng(m.seed);
+  const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
+  const alpha = attenuationOf(m);
+  const slotOf = new Map<number, number>();
+  targets.ids.forEach((id, k) => slotOf.set(id, k));
+  let lastId = -1, lastSlot = -1;
+  const slot = (id: number) => {
+    if (id !== lastId) {
+      lastId = id;
+      lastSlot = slotOf.get(id) ?? -1;
+    }
+    return lastSlot;
+  };
+  const sub = job.sub, extra = sub ? sub.count - 1 : 0, rays = extra + 1;
+  const former = new EchoFormer(rays);
+  const separation = m.echoSeparation ?? 0.4;
+  const mode = m.returns ?? "strongest";
+  // the candidate points of a beam (its detectable echoes, and the fog's), nearest first
+  const cap = rays + 1;
+  const cRange = new Float64Array(cap), cIntensity = new Float64Array(cap), cLabel = new Uint32Array(cap), cInstance = new Uint32Array(cap);
+  const R = job.range, I = job.instance, C = job.cosIncidence;
+  const { rangeNoise, rangeResolution, minRange, maxRange, dropout, carlaDropoff } = m;
+
+  const write = (out: MeasuredBeams, i: number, k: number) => putPoint(out, i, dirs, cRange[k]!, cIntensity[k]!, cLabel[k]!, cInstance[k]!);
+  /** whether return `which` (0 or 1) of beam i survives drop-out, with intensity I */
+  const kept = (i: number, which: number, intensity: number) => {
+    rng.draw(i, which === 0 ? 0 : 2);
+    if (dropout > 0 && rng.u3 < dropout) return false;
+    if (carlaDropoff && intensity <= 0.8) {
+      if (which === 0) rng.draw(i, 1);
+      if (!(rng.u0 < (0.4 / 0.8) * intensity + (1 - 0.4))) return false;
+    }
+    return true;
+  };
+
+  for (let c = c0; c < c1; c++) {
+    for (let r = 0; r < rings; r++) {
+      const i = c * rings + r;
+      job.out.keep[i] = 0;
+      if (job.out2) job.out2.keep[i] = 0;
+      // the beam's rays -> echoes (ideal ranges; each ray carries 1/rays of the power)
+      former.reset();
+      if (R[i]! > 0) {
+        const k = slot(I[i]!);
+        former.add(R[i]!, intensityOf(m, k >= 0 ? targets.reflectivity[k]! : 0, C[i]!, R[i]!, alpha) / rays, I[i]!);
+      }
+      for (let q = 0; q < extra; q++) {
+        const o = i * extra + q, range = sub!.range[o]!;
+        if (range === 0) continue;
+        const id = sub!.instance[o]!, k = slot(id);
+        former.add(range, intensityOf(m, k >= 0 ? targets.reflectivity[k]! : 0, sub!.cosIncidence[o]!, range, alpha) / rays, id);
+      }
+      former.form(separation);
+      if (former.count === 0) continue;
+      // each echo measured: noise, quantisation, range window, detection
+      let n = 0;
+      for (let e = 0; e < former.count; e++) {
+        rng.draw(i, e === 0 ? 0 : 16 + e);
+        let range = rangeNoise > 0 ? former.range[e]! + rangeNoise * rng.normal01() : former.range[e]!;
+        if (rangeResolution > 0) range = Math.round(range / rangeResolution) * rangeResolution;
+        if (range < minRange || range > maxRange) continue;
+        const intensity = former.intensity[e]!;
+        if (fog && intensity < FOG_DETECTION) continue;
+        const id = former.id[e]!, k = slot(id);
+        cRange[n] = range;
+        cIntensity[n] = intensity;
+        cLabel[n] = k >= 0 ? targets.label[k]! : 0;
+        cInstance[n] = k >= 0 && targets.stuff[k] ? 0 : id;
+        n++;
+      }
+      if (n === 0) continue;
+      if (fog) {
+        rng.draw(i, 0);
+        const soft = 1 + rng.u2 * LIGHT_SPEED * PULSE;
+        const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);
+        const softIntensity = overlap * intensityOf(m, Math.PI * fog.beta * (LIGHT_SPEED * PULSE) / 2, 1, soft);
+        if (softIntensity >= FOG_DETECTION && soft < cRange[0]!) {
+          for (let k = n; k > 0; k--) {
+            cRange[k] = cRange[k - 1]!;
+            cIntensity[k] = cIntensity[k - 1]!;
+            cLabel[k] = cLabel[k - 1]!;
+            cInstance[k] = cInstance[k - 1]!;
+          }
+          cRange[0] = soft;
+          cIntensity[0] = softIntensity;
+          cLabel[0] = 1;
+          cInstance[0] = 0;
+          n++;
+        }
+      }
+      // the strongest (ties: the nearer), the last, and the strongest of the others
+      let strongest = 0;
+      for (let k = 1; k < n; k++) if (cIntensity[k]! > cIntensity[strongest]!) strongest = k;
+      const last = n - 1;
+      const first = mode === "last" ? last : strongest;
+      if (kept(i, 0, cIntensity[first]!)) write(job.out, i, first);
+      if (mode === "dual" && n > 1) {
+        let second = last;
+        if (last === strongest) {
+          second = strongest === 0 ? 1 : 0;
+          for (let k = 0; k < n; k++) if (k !== strongest && cIntensity[k]! > cIntensity[second]!) second = k;
+        }
+        if (kept(i, 1, cIntensity[second]!)) write(job.out2!, i, second);
+      }
+    }
+  }
+}
+
+/** Beam i's point at `range` along its direction. */
+function putPoint(out: MeasuredBeams, i: number, dirs: Float64Array, range: number, intensity: number, label: number, instance: number): void {
+  const { xyz } = out;
+  xyz[i * 3] = dirs[i * 3]! * range;
+  xyz[i * 3 + 1] = dirs[i * 3 + 1]! * range;
+  xyz[i * 3 + 2] = dirs[i * 3 + 2]! * range;
+  out.intensity[i] = intensity;
+  out.instance[i] = instance;
+  out.label[i] = label;
+  out.keep[i] = 1;
+}
+
+/** The measured points of one return of a job for pattern `p`, in beam order (column by column, ring by ring). */
+export function compactBeams(beams: MeasuredBeams, rings: number, columns: number, p: BeamPattern): PointCloud {
+  const { xyz, intensity, label, instance, keep } = beams;
   let n = 0;
   for (let i = 0; i < rings * columns; i++) n += keep[i]!;
   const cloud = allocCloud(n);
@@ -227,8 +394,14 @@ export function compactMeasured(job: MeasureJob, p: BeamPattern): PointCloud {
   return cloud;
 }
 
-/** A scan's measured point cloud, on the calling thread (cast-pool.ts measureOnPool: the same bytes on worker threads). */
-export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): PointCloud {
+/** The measured points of a job: the first return's, and the second's with dual returns. */
+export function compactMeasured(job: MeasureJob, p: BeamPattern): Measured {
+  const cloud = compactBeams(job.out, job.rings, job.columns, p);
+  return job.out2 ? { cloud, second: compactBeams(job.out2, job.rings, job.columns, p) } : { cloud };
+}
+
+/** A scan's measured point cloud(s), on the calling thread (cast-pool.ts measureOnPool: the same bytes on worker threads). */
+export function measure(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo): Measured {
   const job = measureJob(p, ret, m, target);
   measureColumns(job, 0, job.columns);
   return compactMeasured(job, p);

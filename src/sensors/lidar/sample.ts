@@ -41,6 +41,8 @@ export interface BeamReturns {
   instance: Uint32Array;
   /** cosine of the angle between the beam and the surface normal (1 = head on) */
   cosIncidence: Float32Array;
+  /** with beam divergence: the hits of each beam's other rays (cast-columns.ts SubRays) */
+  sub?: { count: number; range: Float32Array; instance: Uint32Array; cosIncidence: Float32Array };
 }
 
 /** The unit normal encoded by the page's LiDAR pass (octahedral). */

@@ -17,6 +17,8 @@ export interface ResolvedLidar {
   T_world_sensor: Mat4;
   /** ego motion during the sweep, when the sensor moves */
   motion?: EgoMotion;
+  /** beam divergence: the cone's full angle in degrees and the rays cast per beam */
+  divergence?: { angle: number; subRays: number };
 }
 
 /** Uniformly spaced elevations from lo to hi inclusive. */
@@ -47,10 +49,16 @@ export function resolveLidar(spec: LidarSpec): ResolvedLidar {
     intensityModel: spec.intensity,
     attenuation: spec.attenuation,
     ...(spec.fog ? { fogVisibility: spec.fog.visibility } : {}),
+    // written only when set, so scans without them keep their sidecars
+    ...(spec.returns && spec.returns !== "strongest" ? { returns: spec.returns } : {}),
+    ...(spec.divergence || spec.returns === "dual" || spec.returns === "last" ? { echoSeparation: spec.echoSeparation ?? 0.4 } : {}),
     intensityReference: 10,
     seed: spec.seed,
   };
   const T_world_sensor = composeTRS(spec.pose.position, rotationQuat(spec.pose.rotation));
   const moving = spec.motion && (spec.motion.velocity !== 0 || spec.motion.yawRate !== 0);
-  return moving ? { name: spec.name, pattern, measurement, T_world_sensor, motion: spec.motion! } : { name: spec.name, pattern, measurement, T_world_sensor };
+  const out: ResolvedLidar = { name: spec.name, pattern, measurement, T_world_sensor };
+  if (moving) out.motion = spec.motion!;
+  if (spec.divergence && spec.divergence.subRays > 1) out.divergence = { angle: spec.divergence.angle ?? preset!.divergence!, subRays: spec.divergence.subRays };
+  return out;
 }
