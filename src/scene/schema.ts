@@ -17,6 +17,7 @@
 import { MAX_FACE, MAX_LIGHTS } from "./limits.js";
 import { ASSET_NAMES, paramProblem } from "../assets/library.js";
 import { LIDAR_PRESETS } from "./lidar-presets.js";
+
 import { angularStep } from "./beams.js";
 import { z } from "zod";
 
@@ -361,6 +362,9 @@ export const MaterialSchema = z.strictObject({
 // ---------------------------------------------------------------- LiDAR
 
 const PRESET_NAMES = Object.keys(LIDAR_PRESETS);
+/** The highest rain and snowfall rates (mm/h) the particle sizes of sensors/lidar/precipitation.ts are used for. */
+export const RAIN_MAX = 50;
+export const SNOW_MAX = 10;
 
 const LidarSchema = z
   .strictObject({
@@ -387,6 +391,14 @@ const LidarSchema = z
     intensity: z.enum(["physical", "carla"], { error: expecting('"physical" or "carla"') }).default("physical"),
     attenuation: nonNegative().default(0.004).describe("atmospheric attenuation, 1/m"),
     fog: z.strictObject({ visibility: positive("a visibility in metres") }).optional().describe("fog: extinction from the visibility, and soft returns from the fog near the sensor"),
+    rain: z
+      .strictObject({ rate: positive(`a rain rate in mm/h, in (0, ${RAIN_MAX}] (the Marshall–Palmer drop sizes hold no further)`).max(RAIN_MAX, { error: expecting(`a rain rate in mm/h, in (0, ${RAIN_MAX}] (the Marshall–Palmer drop sizes hold no further)`) }) })
+      .optional()
+      .describe("rain: extinction and returns from drops in the beam (Marshall–Palmer drop sizes)"),
+    snow: z
+      .strictObject({ rate: positive(`a snowfall rate as melted water in mm/h, in (0, ${SNOW_MAX}] (the Gunn–Marshall flake sizes hold no further)`).max(SNOW_MAX, { error: expecting(`a snowfall rate as melted water in mm/h, in (0, ${SNOW_MAX}] (the Gunn–Marshall flake sizes hold no further)`) }) })
+      .optional()
+      .describe("snow: extinction and returns from flakes in the beam (Gunn–Marshall sizes)"),
     seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
     motion: z
       .strictObject({

@@ -21,7 +21,7 @@
  * there, times the receiver's overlap with the beam, (R/10 m)² up to 1 (assumed). Where that
  * soft return is brighter than the hard one and detectable, the point is replaced by a fog
  * point (label 1, outlier; instance 0); a hard return weaker than the detection threshold
- * (1e-4) is lost. The draw comes from the scan's seed.
+ * (precipitation.ts DETECTION: an OS1's 10% target at 40 m, its datasheet range) is lost. The draw comes from the scan's seed.
  */
 import { CounterRng } from "../../math/rng.js";
 import { columnTime, type BeamPattern } from "../../scene/beams.js";
@@ -30,6 +30,7 @@ import { allocCloud, type PointCloud } from "../../formats/point-cloud.js";
 import type { BeamReturns } from "./sample.js";
 import { alloc, shareable } from "./shared-arrays.js";
 import { EchoFormer } from "./divergence.js";
+import { DETECTION, DEFAULT_DIVERGENCE, ParticleEchoes, particleTable, precipitationExtinction, sampleParticles, type ParticleTable, type Precipitation } from "./precipitation.js";
 
 export interface Measurement {
   minRange: number;
@@ -49,6 +50,12 @@ export interface Measurement {
   intensityReference: number;
   /** meteorological visibility of fog, metres (absent: clear air) */
   fogVisibility?: number;
+  /** rain rate, mm/h (precipitation.ts; absent: none) */
+  rainRate?: number;
+  /** snowfall rate as melted water, mm/h (absent: none) */
+  snowRate?: number;
+  /** the beam's full divergence in degrees, for the particles of rain and snow */
+  beamDivergence?: number;
   /** which echo becomes a beam's point (absent: the strongest); dual adds a second return */
   returns?: "last" | "dual";
   /** the least range between two echoes of a beam, metres (with divergence or several returns) */
@@ -62,7 +69,7 @@ const fogCoefficients = (visibility: number) => ({ alpha: Math.log(20) / visibil
 const LIGHT_SPEED = 299_792_458;
 const PULSE = 20e-9;
 /** In fog, the weakest hard return the receiver still detects (intensity; a 10% target at 100 m clear reads 1e-3). */
-const FOG_DETECTION = 1e-4;
+const FOG_DETECTION = DETECTION;
 /** Range over which the receiver's field of view grows to overlap the laser beam (assumed, quadratic), metres. */
 const OVERLAP_RANGE = 10;
 
@@ -76,7 +83,10 @@ export interface TargetInfo {
 }
 
 /** The attenuation α the intensity model uses: fog's extinction in fog, else the sensor's. */
-const attenuationOf = (m: Measurement) => (m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation);
+const attenuationOf = (m: Measurement) =>
+  (m.fogVisibility ? fogCoefficients(m.fogVisibility).alpha : m.attenuation) + (m.rainRate || m.snowRate ? precipitationExtinction(precipitationOf(m)) : 0);
+
+const precipitationOf = (m: Measurement): Precipitation => ({ ...(m.rainRate ? { rain: m.rainRate } : {}), ...(m.snowRate ? { snow: m.snowRate } : {}) });
 
 function intensityOf(m: Measurement, reflectivity: number, cosIncidence: number, range: number, alpha = attenuationOf(m)): number {
   if (m.intensityModel === "carla") return Math.exp(-alpha * range);
@@ -119,6 +129,8 @@ export interface MeasureJob {
   out: MeasuredBeams;
   /** with dual returns: each beam's second return */
   out2?: MeasuredBeams;
+  /** in rain or snow: the particles along a beam */
+  particles?: ParticleTable;
 }
 
 /** A measured scan: the points of the first return, and of the second with dual returns. */
@@ -165,12 +177,13 @@ export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, tar
     targets,
     out: beams(),
     ...(m.returns === "dual" ? { out2: beams() } : {}),
+    ...(m.rainRate || m.snowRate ? { particles: particleTable(precipitationOf(m), m.beamDivergence ?? DEFAULT_DIVERGENCE, m.maxRange, (r, rho) => intensityOf(m, rho, 1, r)) } : {}),
   };
 }
 
 /** Measures the beams of columns [c0, c1) into job.out (each beam on its own: any order, any thread, the same bytes). */
 export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
-  if (job.sub || job.m.returns) {
+  if (job.sub || job.m.returns || job.particles) {
     measureEchoes(job, c0, c1);
     return;
   }
@@ -265,10 +278,14 @@ function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
   const separation = m.echoSeparation ?? 0.4;
   const mode = m.returns ?? "strongest";
   // the candidate points of a beam (its detectable echoes, and the fog's), nearest first
-  const cap = rays + 1;
+  const cap = rays + 1 + 16;
   const cRange = new Float64Array(cap), cIntensity = new Float64Array(cap), cLabel = new Uint32Array(cap), cInstance = new Uint32Array(cap);
   const R = job.range, I = job.instance, C = job.cosIncidence;
   const { rangeNoise, rangeResolution, minRange, maxRange, dropout, carlaDropoff } = m;
+  const particles = job.particles ?? null, drops = new ParticleEchoes();
+  const full = (r: number, rho: number) => intensityOf(m, rho, 1, r, alpha);
+  /** in weather, echoes weaker than the detection threshold are lost */
+  const weather = fog !== null || particles !== null;
 
   const write = (out: MeasuredBeams, i: number, k: number) => putPoint(out, i, dirs, cRange[k]!, cIntensity[k]!, cLabel[k]!, cInstance[k]!);
   /** whether return `which` (0 or 1) of beam i survives drop-out, with intensity I */
@@ -300,7 +317,7 @@ function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
         former.add(range, intensityOf(m, k >= 0 ? targets.reflectivity[k]! : 0, sub!.cosIncidence[o]!, range, alpha) / rays, id);
       }
       former.form(separation);
-      if (former.count === 0) continue;
+      if (former.count === 0 && !particles) continue;
       // each echo measured: noise, quantisation, range window, detection
       let n = 0;
       for (let e = 0; e < former.count; e++) {
@@ -309,7 +326,7 @@ function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
         if (rangeResolution > 0) range = Math.round(range / rangeResolution) * rangeResolution;
         if (range < minRange || range > maxRange) continue;
         const intensity = former.intensity[e]!;
-        if (fog && intensity < FOG_DETECTION) continue;
+        if (weather && intensity < FOG_DETECTION) continue;
         const id = former.id[e]!, k = slot(id);
         cRange[n] = range;
         cIntensity[n] = intensity;
@@ -317,8 +334,31 @@ function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
         cInstance[n] = k >= 0 && targets.stuff[k] ? 0 : id;
         n++;
       }
+      const hard = n;
+      if (particles) {
+        // rain and snow: the particles in front of the nearest echo (all of them nearer than any hard one)
+        sampleParticles(particles, i, former.count > 0 ? former.range[0]! : Infinity, rng, full, drops);
+        let skip = 0;
+        while (skip < drops.count && drops.range[skip]! < minRange) skip++;
+        const add = drops.count - skip;
+        if (add > 0) {
+          for (let k = n - 1; k >= 0; k--) {
+            cRange[k + add] = cRange[k]!;
+            cIntensity[k + add] = cIntensity[k]!;
+            cLabel[k + add] = cLabel[k]!;
+            cInstance[k + add] = cInstance[k]!;
+          }
+          for (let k = 0; k < add; k++) {
+            cRange[k] = drops.range[skip + k]!;
+            cIntensity[k] = drops.intensity[skip + k]!;
+            cLabel[k] = 1;
+            cInstance[k] = 0;
+          }
+          n += add;
+        }
+      }
       if (n === 0) continue;
-      if (fog) {
+      if (fog && hard > 0) {
         rng.draw(i, 0);
         const soft = 1 + rng.u2 * LIGHT_SPEED * PULSE;
         const overlap = Math.min(1, (soft / OVERLAP_RANGE) ** 2);

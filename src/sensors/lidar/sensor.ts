@@ -8,6 +8,7 @@ import type { BeamPattern } from "../../scene/beams.js";
 import { LIDAR_PRESETS } from "../../scene/lidar-presets.js";
 import type { Measurement } from "./returns.js";
 import type { EgoMotion } from "./motion.js";
+import { DEFAULT_DIVERGENCE } from "./precipitation.js";
 
 export interface ResolvedLidar {
   name: string;
@@ -50,6 +51,9 @@ export function resolveLidar(spec: LidarSpec): ResolvedLidar {
     attenuation: spec.attenuation,
     ...(spec.fog ? { fogVisibility: spec.fog.visibility } : {}),
     // written only when set, so scans without them keep their sidecars
+    ...(spec.rain ? { rainRate: spec.rain.rate } : {}),
+    ...(spec.snow ? { snowRate: spec.snow.rate } : {}),
+    ...(spec.rain || spec.snow ? { beamDivergence: spec.divergence?.angle ?? preset?.divergence ?? DEFAULT_DIVERGENCE } : {}),
     ...(spec.returns && spec.returns !== "strongest" ? { returns: spec.returns } : {}),
     ...(spec.divergence || spec.returns === "dual" || spec.returns === "last" ? { echoSeparation: spec.echoSeparation ?? 0.4 } : {}),
     intensityReference: 10,
