@@ -243,6 +243,12 @@ function lookup(key: string): number | undefined {
  * should warn about it (see `isKnownSemanticKittiClass`). 0 is also what SemanticKITTI's
  * learning_map ignores, so unmapped points do not train any class.
  */
+/** The moving class of a SemanticKITTI id (car 10 -> moving-car 252, ...), or the id itself where there is none. */
+export function movingId(id: number): number {
+  return MOVING[id] ?? id;
+}
+const MOVING: Record<number, number> = { 10: 252, 31: 253, 30: 254, 32: 255, 16: 256, 13: 257, 18: 258, 20: 259 };
+
 export function semanticKittiId(className: string): number {
   const key = normaliseClassName(className);
   const direct = lookup(key);

@@ -467,6 +467,9 @@ export const ObjectSchema = z.strictObject({
   scale: ScaleSchema.default(1),
   material: MaterialSchema.optional().describe("absent: a mesh keeps its own materials, a primitive gets the default material"),
   doubleSided: z.boolean({ error: expecting("true or false") }).default(true),
+  velocity: triple("3 finite numbers [vx, vy, vz] in m/s", el.finite)
+    .optional()
+    .describe("world-frame velocity, m/s: the pose is the object at t = 0 (the camera's exposure, the start of each LiDAR sweep); a LiDAR column fired at t sees it moved by velocity·t (raycast backend), and its points take SemanticKITTI's moving classes"),
 });
 
 export const ClassSchema = z.strictObject({

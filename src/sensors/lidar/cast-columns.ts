@@ -22,6 +22,18 @@ export interface CastJob {
   out: CastOutput;
   /** beam divergence: the beam's other rays (divergence.ts), cast besides its axis */
   sub?: SubRays;
+  /** objects with a velocity: each its own BVH at t = 0 (not in `bvh`), met by a ray fired at t from origin - velocity·t */
+  moving?: MovingObject[];
+  /** with moving objects: per column, its firing time in seconds from the start of the sweep */
+  times?: Float64Array;
+}
+
+export interface MovingObject {
+  bvh: BvhArrays;
+  /** world velocity, m/s */
+  velocity: [number, number, number];
+  /** the object's id */
+  id: number;
 }
 
 /** The rays of each beam besides its axis, and their hits. */
@@ -53,11 +65,27 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
   const sub = job.sub, extra = sub ? sub.count - 1 : 0;
   const subGuess = new Int32Array(rings * extra).fill(-1);
   const dir = new Float64Array(3);
+  // moving objects: the nearest of them nearer than `best` (ties stay with what was found first)
+  const movers = (job.moving ?? []).map((m) => ({ bvh: new Bvh(m.bvh), v: m.velocity, id: m.id }));
+  let hitT = 0, hitId = 0, hitCos = 0;
+  const meetMovers = (best: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, time: number): boolean => {
+    let found = false;
+    for (const m of movers) {
+      const q = m.bvh.nearest(ox - m.v[0] * time, oy - m.v[1] * time, oz - m.v[2] * time, dx, dy, dz, best);
+      if (q < 0 || !(m.bvh.lastT < best)) continue;
+      best = hitT = m.bvh.lastT;
+      hitId = m.id;
+      hitCos = m.bvh.cosIncidence(q, dx, dy, dz);
+      found = true;
+    }
+    return found;
+  };
   for (let c = c0; c < c1; c++) {
     const P = c * 12;
     const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
     const m8 = poses[P + 6]!, m9 = poses[P + 7]!, m10 = poses[P + 8]!;
     const ox = poses[P + 9]!, oy = poses[P + 10]!, oz = poses[P + 11]!;
+    const time = job.times ? job.times[c]! : 0;
     for (let r = 0; r < rings; r++) {
       const i = c * rings + r;
       const sx = dirs[i * 3]!, sy = dirs[i * 3 + 1]!, sz = dirs[i * 3 + 2]!;
@@ -73,6 +101,12 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
         instance[i] = triangleInstance[bvh.triangleOf(s)]!;
         cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
       }
+      if (movers.length && meetMovers(s >= 0 ? bvh.lastT : maxRange, ox, oy, oz, dx, dy, dz, time)) {
+        rangeExact[i] = hitT;
+        range[i] = hitT;
+        instance[i] = hitId;
+        cosIncidence[i] = hitCos;
+      }
       for (let k = 1; k <= extra; k++) {
         subRayDirection(sx, sy, sz, sub!.offsets[k * 2]!, sub!.offsets[k * 2 + 1]!, dir, 0);
         const ex = dir[0]!, ey = dir[1]!, ez = dir[2]!;
@@ -80,11 +114,17 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
         const g = r * extra + k - 1;
         const q = bvh.nearestFrom(subGuess[g]!, ox, oy, oz, wx, wy, wz, maxRange);
         subGuess[g] = q;
-        if (q < 0) continue;
         const o = i * extra + k - 1;
-        sub!.range[o] = bvh.lastT;
-        sub!.instance[o] = triangleInstance[bvh.triangleOf(q)]!;
-        sub!.cosIncidence[o] = bvh.cosIncidence(q, wx, wy, wz);
+        if (q >= 0) {
+          sub!.range[o] = bvh.lastT;
+          sub!.instance[o] = triangleInstance[bvh.triangleOf(q)]!;
+          sub!.cosIncidence[o] = bvh.cosIncidence(q, wx, wy, wz);
+        }
+        if (movers.length && meetMovers(q >= 0 ? bvh.lastT : maxRange, ox, oy, oz, wx, wy, wz, time)) {
+          sub!.range[o] = hitT;
+          sub!.instance[o] = hitId;
+          sub!.cosIncidence[o] = hitCos;
+        }
       }
     }
   }

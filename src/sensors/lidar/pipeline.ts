@@ -14,7 +14,7 @@ import type { TargetInfo } from "./returns.js";
 import { measureOnPool } from "./cast-pool.js";
 import { resolveLidar, type ResolvedLidar } from "./sensor.js";
 import type { PointCloud } from "../../formats/point-cloud.js";
-import { semanticKittiId } from "../../formats/semantic-kitti.js";
+import { movingId, semanticKittiId } from "../../formats/semantic-kitti.js";
 import { castScanThreaded } from "./raycast.js";
 import { InputError } from "../../errors.js";
 import type { LidarView, Renderer } from "../../render/renderer.js";
@@ -79,13 +79,14 @@ export function concreteLidarBackends(scene: ConcreteScene, renderer: string, fi
   if (!scene.lidars.some((l) => l.backend === "auto" || l.backend === "gpu")) return scene;
   const software = isSoftwareRenderer(renderer);
   const hasMesh = scene.objects.some((o) => o.shape.type === "mesh");
+  const moves = scene.objects.some((o) => o.velocity && o.velocity.some((v) => v !== 0));
   const lidars = scene.lidars.map((l, i) => {
     if (l.backend === "gpu" && software) {
       throw new InputError(`asks for a GPU, but the browser renders with ${renderer} (no GPU found): use "auto", "raster" or "raycast", or run where a GPU is available`, { file, field: `lidars[${i}].backend` });
     }
     if (l.backend === "gpu") return { ...l, backend: "raster" as const };
-    // beam divergence is cast on the CPU (the faces hold one surface a texel)
-    if (l.backend === "auto") return { ...l, backend: (software || l.divergence) && !hasMesh ? ("raycast" as const) : ("raster" as const) };
+    // beam divergence and moving objects are cast on the CPU (the faces hold one surface a texel, at one instant)
+    if (l.backend === "auto") return { ...l, backend: (software || l.divergence || moves) && !hasMesh ? ("raycast" as const) : ("raster" as const) };
     return l;
   });
   return { ...scene, lidars };
@@ -102,6 +103,10 @@ export function planLidarScan(scene: ConcreteScene, index: number, file = "scene
     const cast = castScanThreaded(scene, index);
     cast.catch(() => undefined); // a frame whose page render fails never awaits it
     return { views: [], finish: async () => finish(scene, index, sensor, await cast, 0, []) };
+  }
+  const movingAt = scene.objects.findIndex((o) => o.velocity && o.velocity.some((v) => v !== 0));
+  if (movingAt >= 0) {
+    throw new InputError(`objects[${movingAt}] moves (velocity), and a moving object is followed column by column by the raycast backend only (lidars[${index}].backend is "${spec.backend}"): use "raycast" or "auto"`, { file, field: `lidars[${index}].backend` });
   }
   if (sensor.divergence) {
     throw new InputError(`beam divergence is cast by the raycast backend, not the cube faces (lidars[${index}].backend is "${spec.backend}"): use "raycast" or "auto"${scene.objects.some((o) => o.shape.type === "mesh") ? ", and primitives or library assets instead of mesh files" : ""}`, { file, field: `lidars[${index}].divergence` });
@@ -148,7 +153,9 @@ export async function scanLidar(renderer: Renderer, input: ConcreteScene, index:
 async function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar, returns: BeamReturns, faceSize: number, faces: string[]): Promise<LidarScan> {
   const spec = scene.lidars[index]!;
   const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
-  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: semanticKittiId(o.class), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
+  // an object that moves takes SemanticKITTI's moving class (moving-car 252, ...)
+  const labelOf = (o: ObjectSpec) => (o.velocity && o.velocity.some((v) => v !== 0) ? movingId(semanticKittiId(o.class)) : semanticKittiId(o.class));
+  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: labelOf(o), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   // measured on the LiDAR pool's threads: the same bytes as on one
   const { cloud, second } = await measureOnPool(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);

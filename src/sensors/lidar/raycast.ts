@@ -18,7 +18,7 @@ import { primitiveMesh, type LocalMesh } from "../../scene/primitive-mesh.js";
 import { buildAsset } from "../../assets/library.js";
 import { columnTime } from "../../scene/beams.js";
 import { Bvh } from "./bvh.js";
-import { castColumns, type CastJob } from "./cast-columns.js";
+import { castColumns, type CastJob, type MovingObject } from "./cast-columns.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";
 import { beamDirections } from "./directions.js";
 import { shareable } from "./shared-arrays.js";
@@ -68,6 +68,33 @@ export function sceneTriangles(scene: ConcreteScene): SceneTriangles {
   return { positions, instance };
 }
 
+/** The triangles of the objects in `ids` apart (by object id), and the rest. */
+function splitTriangles(t: SceneTriangles, ids: ReadonlySet<number>): { still: SceneTriangles; moving: Map<number, Float64Array> } {
+  const count = t.instance.length;
+  let still = 0;
+  for (let i = 0; i < count; i++) if (!ids.has(t.instance[i]!)) still++;
+  const positions = new Float64Array(still * 9), instance = new Uint32Array(still);
+  const parts = new Map<number, number[]>();
+  for (let i = 0, k = 0; i < count; i++) {
+    const id = t.instance[i]!;
+    if (ids.has(id)) {
+      let part = parts.get(id);
+      if (!part) parts.set(id, (part = []));
+      part.push(i);
+      continue;
+    }
+    positions.set(t.positions.subarray(i * 9, i * 9 + 9), k * 9);
+    instance[k++] = id;
+  }
+  const moving = new Map<number, Float64Array>();
+  for (const [id, tris] of parts) {
+    const pos = new Float64Array(tris.length * 9);
+    tris.forEach((i, k) => pos.set(t.positions.subarray(i * 9, i * 9 + 9), k * 9));
+    moving.set(id, pos);
+  }
+  return { still: { positions, instance }, moving };
+}
+
 // ---------------------------------------------------------------- LiDAR scan
 
 /** `BeamReturns` plus the ranges before rounding to float32. */
@@ -77,7 +104,7 @@ export interface CastReturns extends BeamReturns {
 }
 
 export interface CastOptions {
-  /** a BVH already built over `sceneTriangles(scene)` (with its instances), to skip building one */
+  /** a BVH already built over `sceneTriangles(scene)` (with its instances), to skip building one; ignored when objects move */
   prebuilt?: { bvh: Bvh; instance: Uint32Array };
 }
 
@@ -91,9 +118,18 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
   const spec = scene.lidars[lidarIndex];
   if (!spec) throw new Error(`the scene has no lidars[${lidarIndex}]`);
   const sensor = resolveLidar(spec);
-  const { bvh, instance } = opts.prebuilt ?? (() => {
+  const movingIds = new Set(scene.objects.filter((o) => o.velocity && o.velocity.some((v) => v !== 0)).map((o) => o.id));
+  const moving: MovingObject[] = [];
+  const { bvh, instance } = opts.prebuilt && movingIds.size === 0 ? opts.prebuilt : (() => {
     const tris = sceneTriangles(scene);
-    return { bvh: Bvh.build(tris.positions, shared), instance: tris.instance };
+    if (movingIds.size === 0) return { bvh: Bvh.build(tris.positions, shared), instance: tris.instance };
+    // the static world in one BVH, each moving object in its own (at t = 0)
+    const split = splitTriangles(tris, movingIds);
+    for (const o of scene.objects) {
+      const part = split.moving.get(o.id);
+      if (part) moving.push({ bvh: Bvh.build(part, shared).arrays, velocity: [...o.velocity!] as [number, number, number], id: o.id });
+    }
+    return { bvh: Bvh.build(split.still.positions, shared), instance: split.still.instance };
   })();
   const p = sensor.pattern, rings = p.elevations.length, columns = p.columns, n = rings * columns;
   const poses = new Float64Array(columns * 12);
@@ -106,6 +142,7 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
   const div = sensor.divergence;
   const m = div ? n * (div.subRays - 1) : 0;
   return {
+    ...(moving.length ? { moving, times: Float64Array.from({ length: columns }, (_, c) => columnTime(p, c)) } : {}),
     ...(div ? { sub: { count: div.subRays, offsets: subRayOffsets(div.angle, div.subRays), range: new Float32Array(buf(m * 4)), instance: new Uint32Array(buf(m * 4)), cosIncidence: new Float32Array(buf(m * 4)) } } : {}),
     bvh: bvh.arrays,
     triangleInstance: shareable(instance, shared),
