@@ -20,6 +20,10 @@ import { DirectionalLight } from "@babylonjs/core/Lights/directionalLight.js";
 import { PointLight } from "@babylonjs/core/Lights/pointLight.js";
 import { SpotLight } from "@babylonjs/core/Lights/spotLight.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
+import { ShadowGenerator } from "@babylonjs/core/Lights/Shadows/shadowGenerator.js";
+import "@babylonjs/core/Lights/Shadows/shadowGeneratorSceneComponent.js";
+import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
+import type { IShadowLight } from "@babylonjs/core/Lights/shadowLight.js";
 import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
 import type { IDisposable } from "@babylonjs/core/scene.js";
 import { MAX_LIGHTS } from "../scene/limits.js";
@@ -262,24 +266,84 @@ function configureLight(light: Light, spec: PageLight): void {
   light.intensity = spec.intensity;
 }
 
+/** Shadow map sizes: a directional light covers the whole scene, a spot or point light its cone or its cube's faces. */
+const SHADOW_MAP = { directional: 2048, spot: 1024, point: 1024 } as const;
+
+/**
+ * A shadow generator for a light: percentage-closer filtering (WebGL2 hardware comparison,
+ * 5x5 taps at medium quality), a depth bias and a normal bias sized for tabletop and
+ * street scales (test/render.shadows.test.ts: resting contacts stay shadowed and lit
+ * surfaces stay free of acne). A directional light fits its orthographic frustum to the
+ * casters each frame, and its near and far planes to them.
+ */
+function shadowGenerator(light: Light, type: "directional" | "spot" | "point"): ShadowGenerator {
+  const gen = new ShadowGenerator(SHADOW_MAP[type], light as unknown as IShadowLight);
+  gen.usePercentageCloserFiltering = true;
+  gen.filteringQuality = ShadowGenerator.QUALITY_MEDIUM;
+  gen.bias = SHADOW_BIAS;
+  gen.normalBias = SHADOW_NORMAL_BIAS;
+  if (type === "directional") (light as DirectionalLight).autoCalcShadowZBounds = true;
+  return gen;
+}
+export const SHADOW_BIAS = 0.002;
+export const SHADOW_NORMAL_BIAS = 0.01;
+
 /**
  * The frame's lights, kept across frames slot by slot: adding or removing a light marks
  * every material's shader defines dirty (a costly re-check of the whole scene), while
- * moving or recolouring one does not.
+ * moving or recolouring one does not. A light that casts shadows keeps its shadow generator
+ * across frames too; its map is drawn once a frame, with the camera's passes (not again for
+ * the LiDAR's faces, which draw no colour).
  */
 export class LightRig {
-  private readonly lights: { type: PageLight["type"]; light: Light }[] = [];
+  private readonly lights: { type: PageLight["type"]; light: Light; shadows?: ShadowGenerator }[] = [];
 
   set(specs: PageLight[], scene: Scene): void {
     specs.forEach((spec, i) => {
       const have = this.lights[i];
       if (!have || have.type !== spec.type) {
+        have?.shadows?.dispose();
         have?.light.dispose();
         this.lights[i] = { type: spec.type, light: createLight(spec, scene, i) };
       }
-      configureLight(this.lights[i]!.light, spec);
+      const slot = this.lights[i]!;
+      configureLight(slot.light, spec);
+      const wanted = spec.type !== "hemispheric" && spec.shadows;
+      if (wanted && !slot.shadows) slot.shadows = shadowGenerator(slot.light, spec.type as "directional" | "spot" | "point");
+      if (!wanted && slot.shadows) {
+        slot.shadows.dispose();
+        delete slot.shadows;
+      }
     });
-    for (const extra of this.lights.splice(specs.length)) extra.light.dispose();
+    for (const extra of this.lights.splice(specs.length)) {
+      extra.shadows?.dispose();
+      extra.light.dispose();
+    }
+  }
+
+  /** Every mesh of the frame casts and receives shadows; each map is drawn at the frame's first render only when `rgb`. */
+  castFrom(objects: BuiltObject[], rgb: boolean): void {
+    const meshes = objects.flatMap((o) => o.meshes);
+    for (const m of meshes) m.receiveShadows = true;
+    const box = meshes.length ? bounds(meshes) : null;
+    for (const { shadows, light } of this.lights) {
+      if (!shadows) continue;
+      // a spot or point light's depth range: the frame's objects, tight (perspective depth is precise only so)
+      if (box && !(light instanceof DirectionalLight)) {
+        const p = (light as PointLight).position;
+        let far = 0, nearSq = 0;
+        for (const [lo, hi, c] of [[box.min[0], box.max[0], p.x], [box.min[1], box.max[1], p.y], [box.min[2], box.max[2], p.z]] as const) {
+          far += Math.max((c - lo) ** 2, (hi - c) ** 2);
+          nearSq += c < lo ? (lo - c) ** 2 : c > hi ? (c - hi) ** 2 : 0;
+        }
+        const l = light as unknown as IShadowLight;
+        l.shadowMaxZ = Math.sqrt(far) * 1.01 + 0.01;
+        l.shadowMinZ = Math.max(0.01, Math.sqrt(nearSq) * 0.9, l.shadowMaxZ / 1e4);
+      }
+      const map = shadows.getShadowMap()!;
+      map.renderList = rgb ? meshes : [];
+      map.refreshRate = RenderTargetTexture.REFRESHRATE_RENDER_ONCE;
+    }
   }
 }
 

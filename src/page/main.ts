@@ -171,6 +171,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   scene.activeCamera = camera;
   lights.set(req.lights, scene);
   const frame = buildFrame(req.objects, scene, assets, pool);
+  lights.castFrom(frame.objects, req.passes.rgb);
   try {
     scene.customRenderTargets = [];
     let labels: FloatTarget | undefined;

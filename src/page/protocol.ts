@@ -45,9 +45,9 @@ export interface PageObject {
 }
 
 export type PageLight =
-  | { type: "directional"; direction: number[]; color: number[]; intensity: number }
-  | { type: "point"; position: number[]; color: number[]; intensity: number; range?: number }
-  | { type: "spot"; position: number[]; direction: number[]; angle: number; exponent: number; color: number[]; intensity: number; range?: number }
+  | { type: "directional"; direction: number[]; color: number[]; intensity: number; shadows: boolean }
+  | { type: "point"; position: number[]; color: number[]; intensity: number; range?: number; shadows: boolean }
+  | { type: "spot"; position: number[]; direction: number[]; angle: number; exponent: number; color: number[]; intensity: number; range?: number; shadows: boolean }
   | { type: "hemispheric"; direction: number[]; color: number[]; groundColor: number[]; intensity: number };
 
 export interface PageAsset {

@@ -46,13 +46,13 @@ async function assetKey(path: string, origin: { file: string; field: string }): 
 function lightOf(l: ConcreteScene["lights"][number]): PageLight {
   switch (l.type) {
     case "directional":
-      return { type: "directional", direction: [...l.direction], color: [...l.color], intensity: l.intensity };
+      return { type: "directional", direction: [...l.direction], color: [...l.color], intensity: l.intensity, shadows: l.shadows ?? true };
     case "point":
-      return { type: "point", position: [...l.position], color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}) };
+      return { type: "point", position: [...l.position], color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}), shadows: l.shadows ?? false };
     case "spot":
       return {
         type: "spot", position: [...l.position], direction: [...l.direction], angle: l.angle * DEG, exponent: l.exponent,
-        color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}),
+        color: [...l.color], intensity: l.intensity, ...(l.range !== undefined ? { range: l.range } : {}), shadows: l.shadows ?? true,
       };
     case "hemispheric":
       return { type: "hemispheric", direction: [...l.direction], color: [...l.color], groundColor: [...l.groundColor], intensity: l.intensity };

@@ -261,6 +261,7 @@ export const LightSchema = z.discriminatedUnion("type", [
     direction: NonzeroVec3.describe("direction the light travels"),
     color: lightColor(),
     intensity: intensity(),
+    shadows: z.boolean({ error: expecting("true or false") }).optional().describe("cast shadows (RGB only; labels never change): default true"),
   }),
   z.strictObject({
     type: z.literal("point"),
@@ -268,6 +269,7 @@ export const LightSchema = z.discriminatedUnion("type", [
     color: lightColor(),
     intensity: intensity(),
     range: positive().optional(),
+    shadows: z.boolean({ error: expecting("true or false") }).optional().describe("cast shadows (a cube shadow map: six more depth renders; RGB only): default false"),
   }),
   z.strictObject({
     type: z.literal("spot"),
@@ -278,6 +280,7 @@ export const LightSchema = z.discriminatedUnion("type", [
     color: lightColor(),
     intensity: intensity(),
     range: positive().optional(),
+    shadows: z.boolean({ error: expecting("true or false") }).optional().describe("cast shadows (RGB only; labels never change): default true"),
   }),
   z.strictObject({
     type: z.literal("hemispheric"),
