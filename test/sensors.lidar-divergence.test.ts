@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseScene } from "../src/scene/validate.js";
 import { beamDirection, columnAzimuth } from "../src/scene/beams.js";
 import { resolveLidar } from "../src/sensors/lidar/sensor.js";
-import { castScan, castScanThreaded } from "../src/sensors/lidar/raycast.js";
+import { Bvh, castScan, castScanThreaded } from "../src/sensors/lidar/raycast.js";
+import seedrandom from "seedrandom";
 import { measure } from "../src/sensors/lidar/returns.js";
 import { subRayDirection, subRayOffsets } from "../src/sensors/lidar/divergence.js";
 import { planLidarScan } from "../src/sensors/lidar/pipeline.js";
@@ -98,6 +99,44 @@ describe("beam divergence and dual returns", () => {
     // the last echo is the farther of the dual pair where there are two
     expect(pointAt(last.cloud, 100)!.x).toBeCloseTo(pointAt(dual.second!, 100)!.x, 6);
     expect(pointAt(last.cloud, 150)!.x).toBeCloseTo(pointAt(dual.cloud, 150)!.x, 6);
+  });
+
+  it("a beam's rays cast as one bundle find, ray by ray, what each finds alone (random triangles, origins and cones)", () => {
+    const rng = seedrandom("bundle");
+    const n = 3000;
+    const P = new Float64Array(n * 9);
+    for (let i = 0; i < n; i++) {
+      const c = [rng() * 40 - 20, rng() * 40 - 20, rng() * 10];
+      for (let v = 0; v < 3; v++) for (let k = 0; k < 3; k++) P[i * 9 + v * 3 + k] = c[k]! + (rng() - 0.5) * (k === 2 ? 0.5 : 3);
+    }
+    // a few axis-aligned ones, so that ties and flat boxes occur
+    for (let i = 0; i < 50; i++) P.set([i % 10, 0, 0, i % 10, 5, 0, i % 10, 0, 5], i * 9);
+    const bvh = Bvh.build(P);
+    const dirs = new Float64Array(3 * 16), slots = new Int32Array(16), ts = new Float64Array(16);
+    let hits = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const o = [rng() * 30 - 15, rng() * 30 - 15, rng() * 8];
+      const axis = trial % 50 === 0 ? [1, 0, 0] : [rng() - 0.5, rng() - 0.5, rng() - 0.5];
+      const l = Math.hypot(axis[0]!, axis[1]!, axis[2]!);
+      const [ax, ay, az] = axis.map((v) => v / l) as [number, number, number];
+      const rays = 2 + (trial % 15), angle = 0.05 + rng() * 2;
+      const off = subRayOffsets(angle, rays);
+      let tanHalf = 0;
+      for (let k = 0; k < rays; k++) {
+        subRayDirection(ax, ay, az, off[k * 2]!, off[k * 2 + 1]!, dirs, k * 3);
+        tanHalf = Math.max(tanHalf, Math.hypot(off[k * 2]!, off[k * 2 + 1]!));
+      }
+      bvh.nearestBundle(o[0]!, o[1]!, o[2]!, ax, ay, az, tanHalf, dirs, rays, 60, slots, ts);
+      for (let k = 0; k < rays; k++) {
+        const alone = bvh.nearest(o[0]!, o[1]!, o[2]!, dirs[k * 3]!, dirs[k * 3 + 1]!, dirs[k * 3 + 2]!, 60);
+        expect(slots[k]).toBe(alone);
+        if (alone >= 0) {
+          expect(ts[k]).toBe(bvh.lastT);
+          hits++;
+        }
+      }
+    }
+    expect(hits).toBeGreaterThan(500);
   });
 
   it("threaded and single-threaded casts are byte-identical, rays included", async () => {

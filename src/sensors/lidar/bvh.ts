@@ -303,6 +303,99 @@ export class Bvh {
     return l > 0 ? Math.min(1, Math.abs(nx * dx + ny * dy + nz * dz) / l) : 0;
   }
 
+  /**
+   * `nearest` for a bundle of rays from one origin whose unit directions lie within `tanHalf`
+   * (the tangent of the half-angle) of the unit axis (ax, ay, az): one traversal for all of
+   * them. A node is entered when the axis meets it grown by tanHalf times its farthest
+   * corner's distance (which holds every ray that meets the node), and in a leaf every ray
+   * is tested with `nearest`'s arithmetic and tie rule, so each ray's answer is the one
+   * `nearest` gives it alone. dirs: 3 per ray; tMax: for every ray; results into slots
+   * (-1: none) and ts.
+   */
+  nearestBundle(ox: number, oy: number, oz: number, ax: number, ay: number, az: number, tanHalf: number, dirs: Float64Array, count: number, tMax: number, slots: Int32Array, ts: Float64Array): void {
+    const T = this.tri, B = this.box, first = this.first, cnt = this.count, stack = this.stack, idx = this.triIndex;
+    for (let k = 0; k < count; k++) {
+      slots[k] = -1;
+      ts[k] = tMax;
+    }
+    if (idx.length === 0) return;
+    const ix = 1 / ax, iy = 1 / ay, iz = 1 / az;
+    // the farthest any ray may still need to go, in units along its own direction (an upper bound along the axis too)
+    let reach = tMax;
+    let sp = 0, node = 0;
+    if (!this.bundleMeets(B, 0, ox, oy, oz, ix, iy, iz, tanHalf, reach)) return;
+    for (;;) {
+      const c = cnt[node]!;
+      if (c > 0) {
+        const end = first[node]! + c;
+        for (let s = first[node]!; s < end; s++) {
+          const o = s * 9;
+          const e1x = T[o + 3]!, e1y = T[o + 4]!, e1z = T[o + 5]!, e2x = T[o + 6]!, e2y = T[o + 7]!, e2z = T[o + 8]!;
+          const tx = ox - T[o]!, ty = oy - T[o + 1]!, tz = oz - T[o + 2]!;
+          const qx = ty * e1z - tz * e1y, qy = tz * e1x - tx * e1z, qz = tx * e1y - ty * e1x;
+          const tri = idx[s]!;
+          for (let k = 0; k < count; k++) {
+            const dx = dirs[k * 3]!, dy = dirs[k * 3 + 1]!, dz = dirs[k * 3 + 2]!;
+            const px = dy * e2z - dz * e2y, py = dz * e2x - dx * e2z, pz = dx * e2y - dy * e2x;
+            const det = e1x * px + e1y * py + e1z * pz;
+            if (det === 0) continue;
+            const inv = 1 / det;
+            const u = (tx * px + ty * py + tz * pz) * inv;
+            if (u < 0 || u > 1) continue;
+            const v = (dx * qx + dy * qy + dz * qz) * inv;
+            if (v < 0 || u + v > 1) continue;
+            const t = (e2x * qx + e2y * qy + e2z * qz) * inv;
+            const best = ts[k]!;
+            if (!(t > 0) || t > best) continue;
+            if (t === best && slots[k]! >= 0 && tri > idx[slots[k]!]!) continue;
+            ts[k] = t;
+            slots[k] = s;
+          }
+        }
+        // every ray's search shrinks to its best so far
+        let r = 0;
+        for (let k = 0; k < count; k++) if (ts[k]! > r) r = ts[k]!;
+        reach = r;
+      } else {
+        const l = node + 1, r = first[node]!;
+        const ml = this.bundleMeets(B, l * 6, ox, oy, oz, ix, iy, iz, tanHalf, reach);
+        const mr = this.bundleMeets(B, r * 6, ox, oy, oz, ix, iy, iz, tanHalf, reach);
+        if (ml || mr) {
+          if (ml && mr) stack[sp++] = r;
+          node = ml ? l : r;
+          continue;
+        }
+      }
+      if (sp === 0) return;
+      node = stack[--sp]!;
+      // (a popped node is re-tested on the way down from its children; the leaf test is exact anyway)
+    }
+  }
+
+  /** Whether the bundle may meet the box at offset o: the axis against the box grown by tanHalf · (its farthest corner's distance), within reach. */
+  private bundleMeets(B: Float32Array, o: number, ox: number, oy: number, oz: number, ix: number, iy: number, iz: number, tanHalf: number, reach: number): boolean {
+    const lx = B[o]! - ox, ly = B[o + 1]! - oy, lz = B[o + 2]! - oz, hx = B[o + 3]! - ox, hy = B[o + 4]! - oy, hz = B[o + 5]! - oz;
+    const fx = Math.max(-lx, hx), fy = Math.max(-ly, hy), fz = Math.max(-lz, hz);
+    const g = tanHalf * Math.sqrt(fx * fx + fy * fy + fz * fz) * ROBUST + 1e-9;
+    let near = 0, far = reach * ROBUST, a: number, b: number;
+    a = (lx - g) * ix;
+    b = (hx + g) * ix;
+    if (a > b) [a, b] = [b, a];
+    if (a > near) near = a;
+    if (b < far) far = b;
+    a = (ly - g) * iy;
+    b = (hy + g) * iy;
+    if (a > b) [a, b] = [b, a];
+    if (a > near) near = a;
+    if (b < far) far = b;
+    a = (lz - g) * iz;
+    b = (hz + g) * iz;
+    if (a > b) [a, b] = [b, a];
+    if (a > near) near = a;
+    if (b < far) far = b;
+    return near <= far;
+  }
+
   /** The t (units of the direction's length) where the ray meets slot s's triangle, or -1: the arithmetic of `nearest`. */
   hitT(s: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number): number {
     const T = this.tri, o = s * 9;

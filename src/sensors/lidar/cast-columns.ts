@@ -63,8 +63,11 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
   // per ring: the slot the previous column's beam hit, a guess for this one (same answer, less search)
   const guess = new Int32Array(rings).fill(-1);
   const sub = job.sub, extra = sub ? sub.count - 1 : 0;
-  const subGuess = new Int32Array(rings * extra).fill(-1);
   const dir = new Float64Array(3);
+  // with divergence: the beam's rays as one bundle, and the widest ray's angle from the axis
+  const bundle = new Float64Array((extra + 1) * 3), slots = new Int32Array(extra + 1), ts = new Float64Array(extra + 1);
+  let tanHalf = 0;
+  for (let k = 1; k <= extra; k++) tanHalf = Math.max(tanHalf, Math.hypot(sub!.offsets[k * 2]!, sub!.offsets[k * 2 + 1]!));
   // moving objects: the nearest of them nearer than `best` (ties stay with what was found first)
   const movers = (job.moving ?? []).map((m) => ({ bvh: new Bvh(m.bvh), v: m.velocity, id: m.id }));
   let hitT = 0, hitId = 0, hitCos = 0;
@@ -92,6 +95,44 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
       const dx = m0 * sx + m4 * sy + m8 * sz;
       const dy = m1 * sx + m5 * sy + m9 * sz;
       const dz = m2 * sx + m6 * sy + m10 * sz;
+      if (sub) {
+        // the beam's rays in one traversal (the axis first)
+        for (let k = 0; k <= extra; k++) {
+          subRayDirection(sx, sy, sz, sub.offsets[k * 2]!, sub.offsets[k * 2 + 1]!, dir, 0);
+          const ex = dir[0]!, ey = dir[1]!, ez = dir[2]!;
+          bundle[k * 3] = m0 * ex + m4 * ey + m8 * ez;
+          bundle[k * 3 + 1] = m1 * ex + m5 * ey + m9 * ez;
+          bundle[k * 3 + 2] = m2 * ex + m6 * ey + m10 * ez;
+        }
+        bvh.nearestBundle(ox, oy, oz, dx, dy, dz, tanHalf, bundle, extra + 1, maxRange, slots, ts);
+        for (let k = 0; k <= extra; k++) {
+          const q = slots[k]!, wx = bundle[k * 3]!, wy = bundle[k * 3 + 1]!, wz = bundle[k * 3 + 2]!;
+          let t = 0, id = 0, cos = 0;
+          if (q >= 0) {
+            t = ts[k]!;
+            id = triangleInstance[bvh.triangleOf(q)]!;
+            cos = bvh.cosIncidence(q, wx, wy, wz);
+          }
+          if (movers.length && meetMovers(q >= 0 ? t : maxRange, ox, oy, oz, wx, wy, wz, time)) {
+            t = hitT;
+            id = hitId;
+            cos = hitCos;
+          }
+          if (t === 0) continue;
+          if (k === 0) {
+            rangeExact[i] = t;
+            range[i] = t;
+            instance[i] = id;
+            cosIncidence[i] = cos;
+          } else {
+            const o = i * extra + k - 1;
+            sub.range[o] = t;
+            sub.instance[o] = id;
+            sub.cosIncidence[o] = cos;
+          }
+        }
+        continue;
+      }
       const s = bvh.nearestFrom(guess[r]!, ox, oy, oz, dx, dy, dz, maxRange);
       guess[r] = s;
       if (s >= 0) {
@@ -106,25 +147,6 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
         range[i] = hitT;
         instance[i] = hitId;
         cosIncidence[i] = hitCos;
-      }
-      for (let k = 1; k <= extra; k++) {
-        subRayDirection(sx, sy, sz, sub!.offsets[k * 2]!, sub!.offsets[k * 2 + 1]!, dir, 0);
-        const ex = dir[0]!, ey = dir[1]!, ez = dir[2]!;
-        const wx = m0 * ex + m4 * ey + m8 * ez, wy = m1 * ex + m5 * ey + m9 * ez, wz = m2 * ex + m6 * ey + m10 * ez;
-        const g = r * extra + k - 1;
-        const q = bvh.nearestFrom(subGuess[g]!, ox, oy, oz, wx, wy, wz, maxRange);
-        subGuess[g] = q;
-        const o = i * extra + k - 1;
-        if (q >= 0) {
-          sub!.range[o] = bvh.lastT;
-          sub!.instance[o] = triangleInstance[bvh.triangleOf(q)]!;
-          sub!.cosIncidence[o] = bvh.cosIncidence(q, wx, wy, wz);
-        }
-        if (movers.length && meetMovers(q >= 0 ? bvh.lastT : maxRange, ox, oy, oz, wx, wy, wz, time)) {
-          sub!.range[o] = hitT;
-          sub!.instance[o] = hitId;
-          sub!.cosIncidence[o] = hitCos;
-        }
       }
     }
   }
