@@ -122,7 +122,7 @@ describe("simforge sweep", () => {
     expect(workers.size).toBe(2);
   });
 
-  it("a browser killed with SIGKILL in the middle of the sweep is restarted and its frame retried; every frame is there once", async () => {
+  it("a browser killed with SIGKILL in the middle of the sweep is restarted and a frame it held retried; every frame is there once", async () => {
     const out = join(dir, "killed-browser");
     const pids = new Map<number, number>();
     let frames = 0;
@@ -143,7 +143,8 @@ describe("simforge sweep", () => {
     expect(r).toMatchObject({ done: FRAMES, failed: 0, qaFailures: 0 });
     const events = readFileSync(join(out, "log", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === "restart" && e.worker === victim)).toBe(true);
-    expect(events.some((e) => e.type === "retry" && e.worker === victim && /browser closed or was killed/.test(e.error))).toBe(true);
+    // a frame that was on the browser is retried, saying why (none may be, when the kill falls between its frames)
+    for (const e of events.filter((e) => e.type === "retry" && e.worker === victim)) expect(e.error).toMatch(/browser closed or was killed/);
     expect(events.filter((e) => e.type === "browser" && e.worker === victim).length).toBeGreaterThanOrEqual(2);
     const done = events.filter((e) => e.type === "frame" && e.status === "done").map((e) => e.index).sort((a, b) => a - b);
     expect(done).toEqual([...Array(FRAMES).keys()]);

@@ -21,7 +21,6 @@ import { PointLight } from "@babylonjs/core/Lights/pointLight.js";
 import { SpotLight } from "@babylonjs/core/Lights/spotLight.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
 import { ShadowGenerator } from "@babylonjs/core/Lights/Shadows/shadowGenerator.js";
-import "@babylonjs/core/Lights/Shadows/shadowGeneratorSceneComponent.js";
 import { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
 import type { IShadowLight } from "@babylonjs/core/Lights/shadowLight.js";
 import type { Texture } from "@babylonjs/core/Materials/Textures/texture.js";

@@ -56,6 +56,15 @@ export interface CastOutput {
   cosIncidence: Float32Array;
 }
 
+/** Beams of a ring cast as one bundle, in neighbouring columns (a still sensor's). */
+const GROUP = 4;
+
+/** Whether columns [c0, c1) fire from one pose (a sensor that does not move). */
+function samePose(poses: Float64Array, c0: number, c1: number): boolean {
+  for (let c = c0 + 1; c < c1; c++) for (let k = 0; k < 12; k++) if (poses[c * 12 + k] !== poses[c0 * 12 + k]) return false;
+  return true;
+}
+
 /** Casts columns [c0, c1) of `job` with `bvh` (built from job.bvh). Allocates nothing per beam. */
 export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): void {
   const { rings, dirs, poses, maxRange, triangleInstance } = job;
@@ -83,6 +92,60 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
     }
     return found;
   };
+  if (!sub && samePose(poses, c0, c1)) {
+    // a still sensor: one ring's beams in GROUP neighbouring columns (a fraction of a degree apart) share a traversal
+    const P = c0 * 12;
+    const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
+    const m8 = poses[P + 6]!, m9 = poses[P + 7]!, m10 = poses[P + 8]!;
+    const ox = poses[P + 9]!, oy = poses[P + 10]!, oz = poses[P + 11]!;
+    const gd = new Float64Array(GROUP * 3), gs = new Int32Array(GROUP), gt = new Float64Array(GROUP);
+    for (let cg = c0; cg < c1; cg += GROUP) {
+      const n = Math.min(GROUP, c1 - cg);
+      for (let r = 0; r < rings; r++) {
+        let ax = 0, ay = 0, az = 0;
+        for (let k = 0; k < n; k++) {
+          const i = (cg + k) * rings + r;
+          const sx = dirs[i * 3]!, sy = dirs[i * 3 + 1]!, sz = dirs[i * 3 + 2]!;
+          const dx = m0 * sx + m4 * sy + m8 * sz, dy = m1 * sx + m5 * sy + m9 * sz, dz = m2 * sx + m6 * sy + m10 * sz;
+          gd[k * 3] = dx;
+          gd[k * 3 + 1] = dy;
+          gd[k * 3 + 2] = dz;
+          ax += dx;
+          ay += dy;
+          az += dz;
+        }
+        const al = Math.sqrt(ax * ax + ay * ay + az * az);
+        ax /= al;
+        ay /= al;
+        az /= al;
+        // the widest beam's angle from the axis, as a tangent (with slack for rounding)
+        let tanHalf = 0;
+        for (let k = 0; k < n; k++) {
+          const cos = Math.min(1, gd[k * 3]! * ax + gd[k * 3 + 1]! * ay + gd[k * 3 + 2]! * az);
+          tanHalf = Math.max(tanHalf, Math.sqrt(Math.max(0, 1 - cos * cos)) / cos);
+        }
+        bvh.nearestBundle(ox, oy, oz, ax, ay, az, tanHalf * (1 + 1e-6) + 1e-12, gd, n, maxRange, gs, gt);
+        for (let k = 0; k < n; k++) {
+          const i = (cg + k) * rings + r, q = gs[k]!;
+          const dx = gd[k * 3]!, dy = gd[k * 3 + 1]!, dz = gd[k * 3 + 2]!;
+          if (q >= 0) {
+            const t = gt[k]!;
+            rangeExact[i] = t;
+            range[i] = t;
+            instance[i] = triangleInstance[bvh.triangleOf(q)]!;
+            cosIncidence[i] = bvh.cosIncidence(q, dx, dy, dz);
+          }
+          if (movers.length && meetMovers(q >= 0 ? gt[k]! : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[cg + k]! : 0)) {
+            rangeExact[i] = hitT;
+            range[i] = hitT;
+            instance[i] = hitId;
+            cosIncidence[i] = hitCos;
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let c = c0; c < c1; c++) {
     const P = c * 12;
     const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
