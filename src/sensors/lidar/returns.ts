@@ -181,6 +181,14 @@ export function measureJob(p: BeamPattern, ret: BeamReturns, m: Measurement, tar
   };
 }
 
+/** What measuring any beam of a job needs: its draws, fog, attenuation and the object table's slots by id. */
+function measureSetup(job: MeasureJob) {
+  const m = job.m;
+  const slotOf = new Map<number, number>();
+  job.targets.ids.forEach((id, k) => slotOf.set(id, k));
+  return { rng: new CounterRng(m.seed), fog: m.fogVisibility ? fogCoefficients(m.fogVisibility) : null, alpha: attenuationOf(m), slotOf };
+}
+
 /** Measures the beams of columns [c0, c1) into job.out (each beam on its own: any order, any thread, the same bytes). */
 export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
   if (job.sub || job.m.returns || job.particles) {
@@ -188,11 +196,7 @@ export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
     return;
   }
   const { m, rings, dirs, targets } = job;
-  const rng = new CounterRng(m.seed);
-  const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
-  const alpha = attenuationOf(m);
-  const slotOf = new Map<number, number>();
-  targets.ids.forEach((id, k) => slotOf.set(id, k));
+  const { rng, fog, alpha, slotOf } = measureSetup(job);
   // the last object looked up (neighbouring beams mostly see the same one)
   let lastId = -1, lastSlot = -1;
   // everything the loop reads, in locals: V8 then keeps them in registers across the calls
@@ -260,11 +264,7 @@ export function measureColumns(job: MeasureJob, c0: number, c1: number): void {
  */
 function measureEchoes(job: MeasureJob, c0: number, c1: number): void {
   const { m, rings, dirs, targets } = job;
-  const rng = new CounterRng(m.seed);
-  const fog = m.fogVisibility ? fogCoefficients(m.fogVisibility) : null;
-  const alpha = attenuationOf(m);
-  const slotOf = new Map<number, number>();
-  targets.ids.forEach((id, k) => slotOf.set(id, k));
+  const { rng, fog, alpha, slotOf } = measureSetup(job);
   let lastId = -1, lastSlot = -1;
   const slot = (id: number) => {
     if (id !== lastId) {
