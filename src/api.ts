@@ -157,6 +157,7 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
     starts.push(count);
     count += plan.count;
   }
+  const said = new Set<string>();
   const source: FrameSource = {
     count,
     hash: configHash([...plans.map((p) => p.text), `frames=${options.frames ?? 1}`, `seed=${options.seed ?? 0}`]),
@@ -164,7 +165,13 @@ export async function renderFiles(paths: string[], options: RenderFilesOptions):
       let p = plans.length - 1;
       while (starts[p]! > i) p--;
       const f = await plans[p]!.frame(i - starts[p]!);
-      for (const w of f.warnings ?? []) process.stderr.write(`simforge: warning: ${w}\n`);
+      for (const w of f.warnings ?? []) {
+        // a warning every frame repeats (a class with no LiDAR label) is said once
+        const gist = w.replace(/: frame \d+: /, ": ");
+        if (said.has(gist)) continue;
+        said.add(gist);
+        process.stderr.write(`simforge: warning: ${w}\n`);
+      }
       return f;
     },
   };

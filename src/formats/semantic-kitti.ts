@@ -262,6 +262,13 @@ function lookupSingular(key: string): number | undefined {
   return lookup(key.slice(0, -1)) ?? (key.endsWith("es") ? lookup(key.slice(0, -2)) : undefined);
 }
 
+/** The SemanticKITTI id of a scene class: its `semanticKitti` (name or id) when given, else from its name. */
+export function classSemanticKittiId(c: { name: string; semanticKitti?: string | number | undefined }): number {
+  if (typeof c.semanticKitti === "number") return c.semanticKitti;
+  if (typeof c.semanticKitti === "string") return SEMANTIC_KITTI_IDS[c.semanticKitti]!;
+  return semanticKittiId(c.name);
+}
+
 /** True when `semanticKittiId(className)` maps the name rather than falling back to 0. */
 export function isKnownSemanticKittiClass(className: string): boolean {
   const key = normaliseClassName(className);

@@ -9,6 +9,7 @@ import { checkAssetRoots, checkSceneFiles, readJsonFile } from "../scene/load.js
 import { formatPath, parseScene } from "../scene/validate.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng, frameSeed } from "../math/rng.js";
+import { classSemanticKittiId } from "../formats/semantic-kitti.js";
 import { isTemplate, sampleTemplate, type Draws } from "./template.js";
 import { distributionNames } from "./distribution-registry.js";
 import { ensureTexture, type TextureRequest } from "../texture/bank.js";
@@ -83,6 +84,15 @@ function sensorsInsideObjects(scene: ConcreteScene): string[] {
   return out;
 }
 
+/** Classes of objects a LiDAR would label 0 (unlabeled): their names map to no SemanticKITTI class and they give none. */
+function unlabeledLidarClasses(scene: ConcreteScene): string[] {
+  if (scene.lidars.length === 0) return [];
+  const used = new Set(scene.objects.map((o) => o.class));
+  return scene.classes
+    .filter((c) => used.has(c.name) && classSemanticKittiId(c) === 0)
+    .map((c) => `class "${c.name}" maps to SemanticKITTI 0 (unlabeled) in the LiDAR labels: name it as SemanticKITTI does, or give "semanticKitti" (e.g. "other-object")`);
+}
+
 /** A template's sensor noise without a seed (camera effects, each LiDAR) gets the frame's own stream, recorded in the concrete scene. */
 function seedSensorNoise(sampled: unknown, rng: Rng): void {
   const doc = sampled as { camera?: { effects?: { noise?: unknown } }; lidars?: unknown };
@@ -125,6 +135,7 @@ export async function randomize(
     if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
   }
   for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
+  for (const w of unlabeledLidarClasses(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   return report ? { scene, seed: s, warnings, draws, settle: report } : { scene, seed: s, warnings, draws };
 }
 

@@ -17,6 +17,7 @@
 import { MAX_FACE, MAX_LIGHTS } from "./limits.js";
 import { ASSET_NAMES, paramProblem } from "../assets/library.js";
 import { LIDAR_PRESETS } from "./lidar-presets.js";
+import { SEMANTIC_KITTI_IDS, SEMANTIC_KITTI_NAMES } from "../formats/semantic-kitti.js";
 
 import { angularStep } from "./beams.js";
 import { z } from "zod";
@@ -480,6 +481,13 @@ export const ClassSchema = z.strictObject({
   name: nonEmpty(),
   color: RgbSchema.optional(),
   stuff: z.boolean({ error: expecting("true or false") }).optional().describe("true for amorphous background (floor, table, road, building): the COCO and BOP writers leave it out of their objects and categories"),
+  semanticKitti: z
+    .union([z.string(), z.number()], { error: expecting("a SemanticKITTI class name or id") })
+    .refine((v) => (typeof v === "string" ? Object.hasOwn(SEMANTIC_KITTI_IDS, v) : Object.hasOwn(SEMANTIC_KITTI_NAMES, v)), {
+      error: (iss) => `unknown SemanticKITTI class ${describeValue(iss.input)} (a name such as "car", "road", "pole", or an id such as 10, 40, 80)`,
+    })
+    .optional()
+    .describe("the SemanticKITTI class of this class's LiDAR points (name or id); default: from the class name"),
 });
 
 export const BackgroundSchema = z.strictObject({

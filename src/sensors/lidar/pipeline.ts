@@ -14,7 +14,7 @@ import type { TargetInfo } from "./returns.js";
 import { measureOnPool } from "./cast-pool.js";
 import { resolveLidar, type ResolvedLidar } from "./sensor.js";
 import type { PointCloud } from "../../formats/point-cloud.js";
-import { movingId, semanticKittiId } from "../../formats/semantic-kitti.js";
+import { classSemanticKittiId, movingId, semanticKittiId } from "../../formats/semantic-kitti.js";
 import { castScanThreaded } from "./raycast.js";
 import { InputError } from "../../errors.js";
 import type { LidarView, Renderer } from "../../render/renderer.js";
@@ -154,7 +154,9 @@ async function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar
   const spec = scene.lidars[index]!;
   const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
   // an object that moves takes SemanticKITTI's moving class (moving-car 252, ...)
-  const labelOf = (o: ObjectSpec) => (o.velocity && o.velocity.some((v) => v !== 0) ? movingId(semanticKittiId(o.class)) : semanticKittiId(o.class));
+  const classLabel = new Map(scene.classes.map((c) => [c.name, classSemanticKittiId(c)]));
+  const kitti = (name: string) => classLabel.get(name) ?? semanticKittiId(name);
+  const labelOf = (o: ObjectSpec) => (o.velocity && o.velocity.some((v) => v !== 0) ? movingId(kitti(o.class)) : kitti(o.class));
   const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: labelOf(o), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   // measured on the LiDAR pool's threads: the same bytes as on one
