@@ -33,6 +33,9 @@ const gpu = arg("gpu", "auto");
 const WARMUP = 3;
 
 
+/** A scene with every light's shadows off (the rows that show what shadow maps cost). */
+const noShadows = (scene) => ({ ...scene, lights: scene.lights.map((l) => (l.type === "hemispheric" ? l : { ...l, shadows: false })) });
+
 /** `sceneAt(i)` gives frame i's scene; warm-up frames use negative i. */
 async function rgbOnly(r, sceneAt) {
   for (let i = 0; i < WARMUP; i++) await r.render(sceneAt(-1 - i), { labels: false });
@@ -101,6 +104,8 @@ try {
     const scene = await loadSceneFile(join(root, "scenes", `${name}.json`));
     const size = `${scene.camera.width}x${scene.camera.height}`;
     rows.push({ size, mode: "RGB only", fps: await rgbOnly(r, () => scene) });
+    // what the shadow maps cost: the same frames with every light's shadows off
+    if (name === "seed-cubes-640x480") rows.push({ size, mode: "RGB only, shadows off", fps: await rgbOnly(r, () => noShadows(scene)) });
     rows.push({ size, mode: "RGB+depth+masks+annotations written", fps: await full(r, () => scene) });
   }
   const random = (i) => parseScene(seedCubes(640, 480, `bench-${i}`), "bench");
@@ -119,6 +124,7 @@ try {
     const fps = await full(r, (i) => drawn[i + WARMUP]);
     const { width, height } = drawn[0].camera;
     rows.push({ size: `${width}x${height}`, mode: `${name}, all written`, fps });
+    rows.push({ size: `${width}x${height}`, mode: `${name}, all written, shadows off`, fps: await full(r, (i) => noShadows(drawn[i + WARMUP])) });
     notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
   }
   scenarioNotes = notes.join("\n");
