@@ -12,6 +12,7 @@ import type { Vec3 } from "../../math/transforms.js";
 import { beamDirection, columnAzimuth, type BeamPattern } from "../../scene/beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
 import { Recent } from "./recent.js";
+import { decodeOctahedral, decodeOctahedralInto } from "../../math/octahedral.js";
 
 export interface BeamPlan {
   rings: number;
@@ -45,27 +46,8 @@ export interface BeamReturns {
   sub?: { count: number; range: Float32Array; instance: Uint32Array; cosIncidence: Float32Array };
 }
 
-/** The unit normal encoded by the page's LiDAR pass (octahedral). */
-export function decodeOctahedral(ex: number, ey: number): Vec3 {
-  const n = new Float64Array(3);
-  decodeOctahedralInto(ex, ey, n);
-  return [n[0]!, n[1]!, n[2]!];
-}
-
-/** `decodeOctahedral` into `out` (no allocation, for loops over every beam). */
-function decodeOctahedralInto(ex: number, ey: number, out: Float64Array): void {
-  let x = ex, y = ey;
-  const z = 1 - Math.abs(x) - Math.abs(y);
-  if (z < 0) {
-    const ox = x;
-    x = (1 - Math.abs(y)) * (ox >= 0 ? 1 : -1);
-    y = (1 - Math.abs(ox)) * (y >= 0 ? 1 : -1);
-  }
-  const l = Math.sqrt(x * x + y * y + z * z); // not Math.hypot: several times slower in V8, and |x| + |y| + |z| = 1 here, so nothing overflows
-  out[0] = x / l;
-  out[1] = y / l;
-  out[2] = z / l;
-}
+/** The unit normal encoded by the page's LiDAR pass (src/math/octahedral.ts). */
+export { decodeOctahedral };
 
 const plans = new Recent<BeamPlan>();
 
