@@ -127,6 +127,22 @@ try {
     rows.push({ size: `${width}x${height}`, mode: `${name}, all written, shadows off`, fps: await full(r, (i) => noShadows(drawn[i + WARMUP])) });
     notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
   }
+  // lens distortion: tabletop frames at 1280x960 through one K, pinhole against an OpenCV
+  // barrel lens (one pinhole view, resampled) and a 170° fisheye (cube faces, resampled)
+  {
+    const file = join(root, "scenes", "tabletop-grasping.json");
+    const template = JSON.parse(readFileSync(file, "utf8"));
+    const drawn = [];
+    for (let i = -WARMUP; i < frames; i++) drawn.push((await randomize(template, 1, i + WARMUP, file)).scene);
+    const lens = (distortion) => (i) => {
+      const s = drawn[i + WARMUP];
+      const { fovY, fovX, ...camera } = s.camera;
+      return { ...s, camera: { ...camera, width: 1280, height: 960, intrinsics: { fx: 540, fy: 540, cx: 639.5, cy: 479.5 }, ...(distortion ? { distortion } : {}) } };
+    };
+    rows.push({ size: "1280x960", mode: "tabletop-grasping, pinhole, all written", fps: await full(r, lens(undefined)) });
+    rows.push({ size: "1280x960", mode: "tabletop-grasping, OpenCV barrel lens, all written", fps: await full(r, lens({ model: "opencv", k1: -0.25, k2: 0.06, p1: 0, p2: 0, k3: 0, k4: 0, k5: 0, k6: 0 })) });
+    rows.push({ size: "1280x960", mode: "tabletop-grasping, 170° fisheye, all written", fps: await full(r, lens({ model: "fisheye", k1: 0.01, k2: -0.002, k3: 0, k4: 0 })) });
+  }
   scenarioNotes = notes.join("\n");
   // the per-step breakdown, serial (the rows above overlap these steps)
   const cubes = await loadSceneFile(join(root, "scenes", "seed-cubes-640x480.json"));

@@ -27,7 +27,7 @@ export interface CameraInput {
 }
 
 /** Intrinsics from explicit values, a vertical FOV or a horizontal FOV (degrees; square pixels, centred principal point). */
-export function intrinsicsOf(cam: CameraInput): Intrinsics {
+export function intrinsicsOf(cam: Pick<CameraInput, "width" | "height" | "intrinsics" | "fovX" | "fovY">): Intrinsics {
   if (cam.intrinsics) return { ...cam.intrinsics };
   const cx = (cam.width - 1) / 2;
   const cy = (cam.height - 1) / 2;

@@ -12,7 +12,7 @@ import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { openChannel, upload } from "./upload.js";
-import { Packer, uploadTexelList, type TexelList } from "./pack.js";
+import { Packer, uploadCoordList, uploadTexelList, type CoordList, type TexelList } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 
 let engine: Engine;
@@ -27,15 +27,28 @@ let packer: Packer;
 const targets = new Map<string, FloatTarget>();
 /** the LiDAR texel lists of this session, by content key (a handful: one per face of each sensor pattern) */
 const texelLists = new Map<string, TexelList>();
+/** a distorted camera's sampling points per view, by content key */
+const coordLists = new Map<string, CoordList>();
 
+/**
+ * The float target `name` at a size, kept across frames. A distorted camera renders views
+ * of a few sizes in turn, so up to TARGET_SIZES sizes of one name are kept (least recently
+ * used dropped first): re-making a target every view costs more than drawing it.
+ */
+const TARGET_SIZES = 6;
 function target(name: string, width: number, height: number, stencil: boolean): FloatTarget {
   const key = `${name}:${width}x${height}`;
   let t = targets.get(key);
-  if (!t) {
-    for (const [k, old] of targets) if (k.startsWith(`${name}:`)) { old.dispose(); targets.delete(k); }
+  if (t) targets.delete(key);
+  else {
+    const same = [...targets.keys()].filter((k) => k.startsWith(`${name}:`));
+    for (const k of same.slice(0, Math.max(0, same.length - (TARGET_SIZES - 1)))) {
+      targets.get(k)!.dispose();
+      targets.delete(k);
+    }
     t = new FloatTarget(name, scene, width, height, stencil);
-    targets.set(key, t);
   }
+  targets.set(key, t); // most recently used last
   return t;
 }
 
@@ -152,8 +165,26 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   // texel lists first: a later request may name one whatever becomes of this frame
   const fresh = (req.lidarViews ?? []).filter((v) => v.texelKey && v.texels && !texelLists.has(v.texelKey));
   for (const v of fresh) texelLists.set(v.texelKey!, uploadTexelList(engine._gl as WebGL2RenderingContext, decodeU32(v.texels!)));
+  const lens = req.lens;
+  for (const key of lens?.evict ?? []) {
+    const gl = engine._gl as WebGL2RenderingContext;
+    for (const lists of [texelLists, coordLists] as Map<string, { texture: WebGLTexture }>[]) {
+      const l = lists.get(key);
+      if (l) gl.deleteTexture(l.texture);
+      lists.delete(key);
+    }
+  }
+  let lensUploads = 0;
+  if (lens?.texels && !texelLists.has(lens.texelKey)) {
+    texelLists.set(lens.texelKey, uploadTexelList(engine._gl as WebGL2RenderingContext, decodeU32(lens.texels)));
+    lensUploads++;
+  }
+  if (lens?.coords && !coordLists.has(lens.coordKey)) {
+    coordLists.set(lens.coordKey, uploadCoordList(engine._gl as WebGL2RenderingContext, new Float32Array(decodeU32(lens.coords).buffer)));
+    lensUploads++;
+  }
   // the uploads bound textures behind Babylon's back: make it bind everything again
-  if (fresh.length) engine.wipeCaches(true);
+  if (fresh.length || lensUploads) engine.wipeCaches(true);
   for (const key of req.evict) assets.drop(key);
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
@@ -179,7 +210,8 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     const coverage: FloatTarget[] = [];
     if (req.passes.labels) {
       labels = target("labels", width, height, false);
-      await bindPass("labels", labels, frame.objects, passMaterials, req.intrinsics, height);
+      // the LiDAR pass writes depth and instance as the labels pass does, plus the plane normal
+      await bindPass(req.passes.labelPlanes ? "lidar" : "labels", labels, frame.objects, passMaterials, req.intrinsics, height);
       scene.customRenderTargets.push(labels.rtt);
     }
     if (req.passes.normals) {
@@ -212,12 +244,21 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       objects: frame.objects.map((o) => ({ id: o.spec.id, localMin: o.localMin, localMax: o.localMax })),
       timings,
     };
-    if (req.passes.rgb) out.parts.push(["rgba", (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array]);
-    if (labels) {
+    if (lens) {
+      // a distorted camera's view: only the texels its pixels read cross to the host
+      const texels = texelLists.get(lens.texelKey), coords = coordLists.get(lens.coordKey);
+      if (!texels || !coords) throw new Error(`lens view: list ${texels ? lens.coordKey : lens.texelKey} was never sent to this page`);
+      if (req.passes.rgb) out.parts.push(["lens.rgba", packer.sampleCanvas(width, height, coords)]);
+      if (labels) out.parts.push(["lens.labels", packer.gather(labels.rtt, texels)]);
+      if (normals) out.parts.push(["lens.normals", packer.gather(normals.rtt, texels)]);
+      for (const [k, t] of coverage.entries()) out.parts.push([`lens.coverage${k}`, packer.gather(t.rtt, texels)]);
+    }
+    if (req.passes.rgb && !lens) out.parts.push(["rgba", (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array]);
+    if (labels && !lens) {
       const [depth, instance] = packer.pack(labels.rtt, [{ channel: 0, mode: "float" }, { channel: 1, mode: "u16" }]);
       out.parts.push(["depth", depth!], ["instance", instance!]);
     }
-    if (normals) out.parts.push(["normals", await normals.read()]);
+    if (normals && !lens) out.parts.push(["normals", await normals.read()]);
     // LiDAR faces: the same built scene seen from each face's camera in turn
     for (const [j, v] of (req.lidarViews ?? []).entries()) {
       const t = target(`lidar${j}`, v.width, v.height, false);
@@ -240,7 +281,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
         faceCamera.dispose();
       }
     }
-    for (const [k, t] of coverage.entries()) {
+    for (const [k, t] of lens ? [] : coverage.entries()) {
       const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
       const planes = Array.from({ length: Math.ceil(n / 24) }, (_, c) => ({ channel: c, mode: "u32" as const }));
       packer.pack(t.rtt, planes).forEach((bytes, c) => out.parts.push([`coverage${k}.${c}`, bytes]));

@@ -68,6 +68,36 @@ void main() {
   color = texelFetch(src, ivec2(u, srcHeight - 1 - v), 0);
 }`;
 
+/**
+ * Bilinear samples of an RGBA8 image at listed points: output texel j is the image at
+ * coords[j] (pixel coordinates, pixel centres at integers, rows from the top), weighted by
+ * hand from the four texels around it (hardware filtering would round the weights to 8 bits).
+ */
+const BILINEAR = `#version 300 es
+precision highp float;
+precision highp int;
+uniform highp sampler2D src;
+uniform highp sampler2D coords;
+uniform int srcHeight;
+uniform int outWidth;
+uniform int count;
+out vec4 color;
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int j = p.y * outWidth + p.x;
+  if (j >= count) { color = vec4(0.0); return; }
+  int listWidth = textureSize(coords, 0).x;
+  vec2 c = texelFetch(coords, ivec2(j % listWidth, j / listWidth), 0).rg;
+  vec2 f = floor(c);
+  vec2 w = c - f;
+  ivec2 t = ivec2(f);
+  // rows from the top -> the texture's rows from the bottom
+  int r0 = srcHeight - 1 - t.y, r1 = srcHeight - 2 - t.y;
+  vec4 a = texelFetch(src, ivec2(t.x, r0), 0), b = texelFetch(src, ivec2(t.x + 1, r0), 0);
+  vec4 d = texelFetch(src, ivec2(t.x, r1), 0), e = texelFetch(src, ivec2(t.x + 1, r1), 0);
+  color = mix(mix(a, b, w.x), mix(d, e, w.x), w.y);
+}`;
+
 /** Widest row of a list or gather image (well under every WebGL2 implementation's MAX_TEXTURE_SIZE of >= 2048). */
 const ROW = 2048;
 
@@ -84,7 +114,36 @@ export function uploadTexelList(gl: WebGL2RenderingContext, texels: Uint32Array)
   const texture = gl.createTexture()!;
   gl.bindTexture(gl.TEXTURE_2D, texture);
   gl.texStorage2D(gl.TEXTURE_2D, 1, gl.R32UI, width, height);
-  // the uploads as they are: Babylon leaves unpack state (flip-y for images, premultiplied alpha) set
+  withPlainUnpack(gl, () => gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RED_INTEGER, gl.UNSIGNED_INT, padded));
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.bindTexture(gl.TEXTURE_2D, null);
+  return { texture, count: texels.length };
+}
+
+/** A list of points on the GPU: an RG32F texture, ROW points a row. */
+export interface CoordList {
+  texture: WebGLTexture;
+  count: number;
+}
+
+export function uploadCoordList(gl: WebGL2RenderingContext, coords: Float32Array): CoordList {
+  const count = coords.length / 2;
+  const width = Math.max(1, Math.min(ROW, count)), height = Math.max(1, Math.ceil(count / width));
+  const padded = new Float32Array(width * height * 2);
+  padded.set(coords);
+  const texture = gl.createTexture()!;
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32F, width, height);
+  withPlainUnpack(gl, () => gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RG, gl.FLOAT, padded));
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.bindTexture(gl.TEXTURE_2D, null);
+  return { texture, count };
+}
+
+/** Runs an upload with the unpack state as plain as the data: Babylon leaves flip-y, premultiplied alpha and an unpack buffer set. */
+function withPlainUnpack(gl: WebGL2RenderingContext, upload: () => void): void {
   const flip = gl.getParameter(gl.UNPACK_FLIP_Y_WEBGL) as boolean;
   const premultiply = gl.getParameter(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL) as boolean;
   const unpackBuffer = gl.getParameter(gl.PIXEL_UNPACK_BUFFER_BINDING) as WebGLBuffer | null;
@@ -93,14 +152,10 @@ export function uploadTexelList(gl: WebGL2RenderingContext, texels: Uint32Array)
   gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
   for (const p of [gl.UNPACK_ROW_LENGTH, gl.UNPACK_IMAGE_HEIGHT, gl.UNPACK_SKIP_ROWS, gl.UNPACK_SKIP_PIXELS, gl.UNPACK_SKIP_IMAGES]) gl.pixelStorei(p, 0);
   gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
-  gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RED_INTEGER, gl.UNSIGNED_INT, padded);
+  upload();
   gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip);
   gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, premultiply);
   gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, unpackBuffer);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-  gl.bindTexture(gl.TEXTURE_2D, null);
-  return { texture, count: texels.length };
 }
 
 interface Program {
@@ -183,6 +238,9 @@ export class Packer {
   private gatherProg: GatherProgram | undefined;
   private readonly packTarget = new ScratchTarget(WebGL2RenderingContext.RGBA8, "pack");
   private readonly gatherTarget = new ScratchTarget(WebGL2RenderingContext.RGBA32F, "gather");
+  private bilinearProg: { program: WebGLProgram; vao: WebGLVertexArrayObject; loc: Record<"src" | "coords" | "srcHeight" | "outWidth" | "count", WebGLUniformLocation> } | undefined;
+  private readonly bilinearTarget = new ScratchTarget(WebGL2RenderingContext.RGBA8, "bilinear");
+  private canvasCopy: { texture: WebGLTexture; size: string } | undefined;
 
   constructor(private readonly engine: Engine) {}
 
@@ -223,6 +281,59 @@ export class Packer {
       this.engine.wipeCaches(true);
     }
     return out;
+  }
+
+  /**
+   * The drawn RGB image (the canvas, `width` x `height`) sampled bilinearly at the points of
+   * `coords`: RGBA8, 4 bytes a point in list order. The canvas is copied to a texture first
+   * (the copy resolves its multisampling as a read-back would).
+   */
+  sampleCanvas(width: number, height: number, coords: CoordList): Uint8Array {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    const key = `${width}x${height}`;
+    if (this.canvasCopy?.size !== key) {
+      if (this.canvasCopy) gl.deleteTexture(this.canvasCopy.texture);
+      const texture = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      this.canvasCopy = { texture, size: key };
+    }
+    if (!this.bilinearProg) {
+      const program = link(gl, BILINEAR, "bilinear");
+      const at = (name: string) => gl.getUniformLocation(program, name)!;
+      this.bilinearProg = { program, vao: gl.createVertexArray()!, loc: { src: at("src"), coords: at("coords"), srcHeight: at("srcHeight"), outWidth: at("outWidth"), count: at("count") } };
+    }
+    const { program, vao, loc } = this.bilinearProg;
+    const outW = Math.max(1, Math.min(ROW, coords.count)), outH = Math.max(1, Math.ceil(coords.count / outW));
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    const out = new Uint8Array(outW * outH * 4);
+    try {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.bindTexture(gl.TEXTURE_2D, this.canvasCopy.texture);
+      gl.copyTexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, 0, 0, width, height);
+      this.bilinearTarget.bind(gl, outW, outH);
+      fullScreenState(gl, program, vao, this.canvasCopy.texture);
+      gl.activeTexture(gl.TEXTURE1);
+      gl.bindTexture(gl.TEXTURE_2D, coords.texture);
+      gl.uniform1i(loc.src, 0);
+      gl.uniform1i(loc.coords, 1);
+      gl.uniform1i(loc.srcHeight, height);
+      gl.uniform1i(loc.outWidth, outW);
+      gl.uniform1i(loc.count, coords.count);
+      gl.viewport(0, 0, outW, outH);
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.UNSIGNED_BYTE, out);
+    } finally {
+      gl.bindVertexArray(null);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+      this.engine.wipeCaches(true);
+    }
+    return out.subarray(0, coords.count * 4);
   }
 
   /**

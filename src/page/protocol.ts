@@ -69,6 +69,8 @@ export interface PassSelection {
   coverage: boolean;
   /** send the silhouettes themselves back (pass "amodal"), not only their counts and boxes */
   amodalMasks?: boolean;
+  /** with labels: the labels target holds each pixel's triangle plane too (octahedral normal in channels 2, 3), for a distorted camera's depth */
+  labelPlanes?: boolean;
 }
 
 export interface FrameRequest {
@@ -95,6 +97,24 @@ export interface FrameRequest {
    * the listed pixels only when `texels` is given.
    */
   lidarViews?: LidarViewRequest[];
+  /**
+   * A distorted camera's view (render/lens.ts): instead of whole images, only the texels the
+   * distorted pixels this view serves read come back, in list order: `lens.rgba` (RGBA8,
+   * bilinear at `coords`), `lens.labels` (the labels target's 4 floats at `texels`: depth,
+   * instance, octahedral plane normal), `lens.normals`, `lens.coverage<k>` (4 floats each).
+   */
+  lens?: LensViewRequest;
+}
+
+export interface LensViewRequest {
+  /** the nearest texel of each served pixel (a texel list, as LidarViewRequest.texels) */
+  texelKey: string;
+  texels?: string;
+  /** each served pixel's ray in this view's pixel coordinates (u', v'), rows from the top: base64 little-endian float32 pairs, sent the first time its key is used */
+  coordKey: string;
+  coords?: string;
+  /** lens lists (texels or coords) the page should drop now */
+  evict?: string[];
 }
 
 export interface LidarViewRequest {

@@ -3,7 +3,8 @@
  * continuously (a pedestrian's gait phase, a generated texture per frame) would otherwise
  * fill the page's caches without end. The host decides: it keeps the `budget` most recently
  * used assets and asks the page to drop older ones, but never one used by the last `guard`
- * requests, which may still be in flight (requests overlap by at most two).
+ * requests, which may still be in flight (two frames overlap, and a distorted camera's frame
+ * is up to five requests, one per view).
  */
 export class AssetLedger {
   /** key -> number of the request that last used it, in least-recently-used order */
@@ -11,7 +12,7 @@ export class AssetLedger {
   private readonly held = new Set<string>();
   private requests = 0;
 
-  constructor(private readonly budget = 256, private readonly guard = 8) {}
+  constructor(private readonly budget = 256, private readonly guard = 16) {}
 
   /** Whether the page holds the asset (it was in a request that completed). */
   has(key: string): boolean {

@@ -10,9 +10,17 @@ import { applyRgbEffects, hasRgbEffects } from "./rgb-effects.js";
 import { createHash } from "node:crypto";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
-import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PagePrimitive, type PassSelection } from "../page/protocol.js";
+import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LensViewRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PagePrimitive, type PassSelection } from "../page/protocol.js";
 import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import { assertFrameSize } from "./frame-limits.js";
+import { distortParts, lensPlan, viewPart, type LensView } from "./lens.js";
+
+/** The page's timings of a frame's requests, step by step, added up. */
+function sumTimings(list: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of list) for (const [k, v] of Object.entries(t)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
 
 export interface PassOptions {
   /** RGB image (default true) */
@@ -111,8 +119,8 @@ export function semanticFromInstance(instance: Uint16Array, scene: ConcreteScene
 }
 
 /** Content keys of texel lists (the beam plans that own them are cached, so lists are reused by identity). */
-const texelKeys = new WeakMap<Uint32Array, string>();
-function texelKey(texels: Uint32Array): string {
+const texelKeys = new WeakMap<Uint32Array | Float32Array, string>();
+function texelKey(texels: Uint32Array | Float32Array): string {
   let key = texelKeys.get(texels);
   if (!key) {
     key = createHash("sha256").update(new Uint8Array(texels.buffer, texels.byteOffset, texels.byteLength)).digest("hex").slice(0, 32);
@@ -140,6 +148,37 @@ function lidarViewRequest(v: LidarView, sent: Set<string>): LidarViewRequest {
   return req;
 }
 
+/** How many lens lists (texels, coords) a page keeps: a frame needs at most 10 (5 views), and a sweep may vary its lens every frame. */
+const LENS_LISTS_KEPT = 24;
+
+/**
+ * A distorted camera's view as the page takes it: its lists cross only when the page does
+ * not hold them. `held` lists the keys the page holds, oldest first; beyond LENS_LISTS_KEPT
+ * the oldest are dropped here and in the page (the request says which), so the page's
+ * GPU memory stays bounded.
+ */
+function lensViewRequest(v: LensView, held: string[]): LensViewRequest {
+  const req: LensViewRequest = { texelKey: texelKey(v.texels), coordKey: texelKey(v.coords) };
+  const evict: string[] = [];
+  const need = (key: string, data: ArrayBufferView): string | undefined => {
+    const at = held.indexOf(key);
+    if (at >= 0) {
+      held.splice(at, 1);
+      held.push(key);
+      return undefined;
+    }
+    held.push(key);
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
+  };
+  const texels = need(req.texelKey, v.texels);
+  const coords = need(req.coordKey, v.coords);
+  if (texels) req.texels = texels;
+  if (coords) req.coords = coords;
+  while (held.length > LENS_LISTS_KEPT) evict.push(held.shift()!);
+  if (evict.length) req.evict = evict;
+  return req;
+}
+
 /**
  * Turns a frame's raw read-backs (frame.raw) into its images and object statistics: rows
  * flipped, channels picked, coverage counted, RGB sensor effects applied. Renderer.render
@@ -149,7 +188,9 @@ export function decodeFrame(frame: RenderedFrame): RenderedFrame {
   const raw = frame.raw;
   if (!raw) return frame;
   const { width, height, scene } = frame;
-  const part = (name: string) => raw.parts[name];
+  const lens = lensPlan(scene.camera);
+  const parts = lens ? distortParts(raw.parts, lens, raw.objects.length) : raw.parts;
+  const part = (name: string) => parts[name];
   const n = raw.objects.length;
   // coverage target k: one plane of bits per 24 of its objects
   const coverage: Uint32Array[][] = [];
@@ -189,6 +230,8 @@ export class Renderer {
   private issuing: Promise<void> = Promise.resolve();
   /** keys of the LiDAR texel lists this session's page holds */
   private readonly texelListsSent = new Set<string>();
+  /** keys of the lens lists this session's page holds, least recently used first */
+  private readonly lensListsHeld: string[] = [];
 
   private constructor(private readonly session: RenderSession) {}
 
@@ -218,39 +261,47 @@ export class Renderer {
       coverage: options.labels ?? true,
       ...(options.amodalMasks && (options.labels ?? true) ? { amodalMasks: true } : {}),
     };
-    assertFrameSize(scene.camera.width, scene.camera.height, passes, scene.objects.length, this.session.info.limits, options.file ?? "scene");
-    const cam = cameraState(scene);
+    const file = options.file ?? "scene";
+    const cam = cameraState(scene, file);
+    if (cam.lens && passes.labels) passes.labelPlanes = true;
+    for (const v of cam.views) assertFrameSize(v.width, v.height, passes, scene.objects.length, this.session.info.limits, file);
     const s = this.session;
     // Requests are built and handed to the page one at a time, in order, even when frames
     // overlap: the asset ledger's view (what the page holds, what it drops) is only right
-    // if the page sees requests in the order they were built.
+    // if the page sees requests in the order they were built. A distorted camera's views
+    // are one request each, in a row; the LiDAR faces go with the first.
     const issued = this.issuing.then(async () => {
-      const req: FrameRequest = await buildRequest(scene, cam, {
-        passes,
-        ledger: s.assets,
-        serve: (key, source) => s.serve(key, source),
-        file: options.file ?? "scene",
-      });
-      // the page keeps its own copy of a dropped asset until it reads this request; a later
-      // request that needs it again is served afresh
-      s.forget(req.evict);
-      if (options.lidarViews) req.lidarViews = options.lidarViews.map((v) => lidarViewRequest(v, this.texelListsSent));
-      return { req, reply: s.render(req) };
+      const out: { req: FrameRequest; reply: ReturnType<RenderSession["render"]> }[] = [];
+      for (const [k, view] of cam.views.entries()) {
+        const req: FrameRequest = await buildRequest(scene, view, { passes, ledger: s.assets, serve: (key, source) => s.serve(key, source), file });
+        // the page keeps its own copy of a dropped asset until it reads this request; a later
+        // request that needs it again is served afresh
+        s.forget(req.evict);
+        if (k === 0 && options.lidarViews) req.lidarViews = options.lidarViews.map((v) => lidarViewRequest(v, this.texelListsSent));
+        if (cam.lens) req.lens = lensViewRequest(cam.lens.views[k]!, this.lensListsHeld);
+        out.push({ req, reply: s.render(req) });
+      }
+      return out;
     });
     this.issuing = issued.then(() => undefined, () => undefined);
-    const { req, reply: replied } = await issued;
-    const reply = await replied;
+    const requests = await issued;
+    const replies = await Promise.all(requests.map((r) => r.reply));
     const t0 = performance.now();
-    const parts = s.takeUpload(reply.upload);
-    s.assets.received(Object.keys(req.assets));
+    const parts = new Map<string, Uint8Array>();
+    for (const [k, reply] of replies.entries()) {
+      for (const [name, bytes] of s.takeUpload(reply.upload)) parts.set(name.startsWith("lens.") ? viewPart(k, name) : name, bytes);
+      s.assets.received(Object.keys(requests[k]!.req.assets));
+    }
+    const reply = replies[0]!;
     const frame: RenderedFrame = {
       scene,
-      width: reply.width,
-      height: reply.height,
+      // a distorted camera's frame: decodeFrame resamples the page's pinhole views into it
+      width: cam.lens ? cam.lens.width : reply.width,
+      height: cam.lens ? cam.lens.height : reply.height,
       K: cam.K,
       T_world_camera: cam.T_world_camera,
       objects: [],
-      timings: reply.timings,
+      timings: sumTimings(replies.map((r) => r.timings)),
     };
     if (options.lidarViews) {
       frame.lidarViews = options.lidarViews.map((_, j) => {

@@ -7,24 +7,48 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { InputError, errnoText } from "../errors.js";
-import { multiply, glViewMatrix, type Mat4 } from "../math/transforms.js";
+import { fromRows, multiply, glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
 import type { AssetShape, ConcreteScene, TextureRef } from "../scene/schema.js";
 import { buildAsset, encodeMesh } from "../assets/library.js";
 import type { AssetLedger } from "./asset-ledger.js";
 import type { AssetSource } from "./server.js";
 import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../math/camera.js";
+import { lensPlan, type LensPlan } from "./lens.js";
 import { MESH_EXT, type FrameRequest, type PageAsset, type PageLight, type PageMaterial, type PageObject, type PageTexture, type PassSelection } from "../page/protocol.js";
 
 const DEG = Math.PI / 180;
 
+/** One pinhole view the page renders: the camera itself, or one of a distorted camera's views. */
+export interface RenderView {
+  K: Intrinsics;
+  width: number;
+  height: number;
+  T_world_view: Mat4;
+}
+
 export interface CameraState {
   K: Intrinsics;
   T_world_camera: Mat4;
+  /** what the page renders: the camera itself, or for a distorted camera the pinhole views that cover it */
+  views: RenderView[];
+  /** a distorted camera's resampling plan (render/lens.ts), null for a pinhole camera */
+  lens: LensPlan | null;
 }
 
-export function cameraState(scene: ConcreteScene): CameraState {
-  return { K: intrinsicsOf(scene.camera), T_world_camera: cameraPoseMatrix(scene.camera.pose) };
+export function cameraState(scene: ConcreteScene, file = "scene"): CameraState {
+  const K = intrinsicsOf(scene.camera);
+  const T_world_camera = cameraPoseMatrix(scene.camera.pose);
+  const lens = lensPlan(scene.camera, file);
+  const views = lens
+    ? lens.views.map((v) => ({ K: v.K, width: v.width, height: v.height, T_world_view: multiply(T_world_camera, rotationTransform(v.R)) }))
+    : [{ K, width: scene.camera.width, height: scene.camera.height, T_world_view: T_world_camera }];
+  return { K, T_world_camera, views, lens };
+}
+
+/** T_camera_view of a view turned by R (p_view = R · p_camera): the rotation Rᵀ, no translation. */
+function rotationTransform(R: readonly number[]): Mat4 {
+  return fromRows([R[0]!, R[3]!, R[6]!, 0, R[1]!, R[4]!, R[7]!, 0, R[2]!, R[5]!, R[8]!, 0, 0, 0, 0, 1]);
 }
 
 /** The content key of an asset file (sha256 of its bytes), cached per path and modification time. */
@@ -69,8 +93,9 @@ export interface BuildRequestOptions {
   file: string;
 }
 
-export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts: BuildRequestOptions): Promise<FrameRequest> {
-  const { width, height, near, far } = scene.camera;
+export async function buildRequest(scene: ConcreteScene, view: RenderView, opts: BuildRequestOptions): Promise<FrameRequest> {
+  const { near, far } = scene.camera;
+  const { width, height, K } = view;
   const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
   const assets: Record<string, PageAsset> = {};
   const request = opts.ledger.begin();
@@ -126,9 +151,9 @@ export async function buildRequest(scene: ConcreteScene, cam: CameraState, opts:
   return {
     width,
     height,
-    view: Array.from(glViewMatrix(cam.T_world_camera)),
-    projection: Array.from(glProjection(cam.K, width, height, near, far)),
-    intrinsics: [cam.K.fx, cam.K.fy, cam.K.cx, cam.K.cy],
+    view: Array.from(glViewMatrix(view.T_world_view)),
+    projection: Array.from(glProjection(K, width, height, near, far)),
+    intrinsics: [K.fx, K.fy, K.cx, K.cy],
     clearColor: [...scene.background.color] as [number, number, number],
     ...(scene.background.texture ? { backgroundTexture: await pageTexture(scene.background.texture, "background.texture.uri") } : {}),
     lights: scene.lights.map(lightOf),

@@ -226,6 +226,28 @@ const CameraEffectsSchema = z.strictObject({
   gamma: positive().default(1).describe("display gamma adjustment: v' = v^(1/gamma) on sRGB values"),
 });
 
+/**
+ * Lens distortion with OpenCV's names and conventions (src/math/lens.ts): coefficients from
+ * cv2.calibrateCamera ("opencv": k1, k2, p1, p2, k3 and the rational k4..k6) or
+ * cv2.fisheye.calibrate ("fisheye": k1..k4) paste in unchanged. Omitted coefficients are 0.
+ */
+const coefficient = () => finite().default(0);
+const DistortionSchema = z.discriminatedUnion(
+  "model",
+  [
+    z.strictObject({
+      model: z.literal("opencv").describe("Brown–Conrady with the rational model, as cv2.projectPoints"),
+      k1: coefficient(), k2: coefficient(), p1: coefficient(), p2: coefficient(), k3: coefficient(),
+      k4: coefficient(), k5: coefficient(), k6: coefficient(),
+    }),
+    z.strictObject({
+      model: z.literal("fisheye").describe("OpenCV's equidistant fisheye, as cv2.fisheye.projectPoints"),
+      k1: coefficient(), k2: coefficient(), k3: coefficient(), k4: coefficient(),
+    }),
+  ],
+  { error: (iss) => (iss.code === "invalid_union" ? 'expected "model": "opencv" or "fisheye"' : undefined) },
+);
+
 const PROJECTIONS = ["intrinsics", "fovY", "fovX"] as const;
 
 export const CameraSchema = z
@@ -239,6 +261,7 @@ export const CameraSchema = z
     near: positive().default(0.05),
     far: positive().default(1000),
     effects: CameraEffectsSchema.optional().describe("sensor effects applied to RGB only"),
+    distortion: DistortionSchema.optional().describe("lens distortion (OpenCV conventions); every pass and label is of the distorted image"),
   })
   .superRefine((c, ctx) => {
     const given = PROJECTIONS.filter((k) => c[k] !== undefined);

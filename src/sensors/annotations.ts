@@ -10,7 +10,8 @@ import type { ObjectStats } from "../page/protocol.js";
 import type { RenderedFrame } from "../render/renderer.js";
 import { geometryToObject, objectPose, scaleOf } from "../scene/geometry.js";
 import { invertRigid, multiply, rotationOf, toRows, transformPoint, type Vec3 } from "../math/transforms.js";
-import { kMatrix, project } from "../math/camera.js";
+import { kMatrix } from "../math/camera.js";
+import { projectLens, type Distortion } from "../math/lens.js";
 import { DEPTH_PNG_SCALE } from "../formats/depth-png.js";
 
 export type Box2D = [number, number, number, number];
@@ -36,7 +37,7 @@ export interface ObjectAnnotation {
   truncated: boolean;
   /** axis-aligned box of the object's geometry in the object frame (scale applied), metres */
   bbox_3d: { center: Vec3; size: Vec3 };
-  /** the 8 corners projected with K: corner i has x = max if i&1, y = max if i&2, z = max if i&4; null behind the camera */
+  /** the 8 corners projected with K (and camera.distortion, as cv2.projectPoints): corner i has x = max if i&1, y = max if i&2, z = max if i&4; null behind the camera */
   bbox_3d_corners_2d: ([number, number] | null)[];
 }
 
@@ -45,6 +46,8 @@ export interface FrameAnnotations {
   height: number;
   /** row-major 3x3 */
   K: number[][];
+  /** the lens distortion beside K (OpenCV names and conventions), when the camera has one: every pass and box is of the distorted image */
+  distortion?: Distortion;
   /** camera (OpenCV axes) -> world, row-major 4x4 */
   T_world_camera: number[][];
   depth: {
@@ -106,6 +109,7 @@ export function annotate(frame: RenderedFrame): FrameAnnotations {
   const classIds = new Map(scene.classes.map((c) => [c.name, c.id]));
   const visible = maskStats(frame.instance, width);
   const T_camera_world = invertRigid(frame.T_world_camera);
+  const distortion = scene.camera.distortion;
   const objects = scene.objects.map((obj, i): ObjectAnnotation => {
     const stats = frame.objects[i]!;
     const T_world_object = objectPose(obj);
@@ -128,13 +132,14 @@ export function annotate(frame: RenderedFrame): FrameAnnotations {
       visible_fraction: stats.amodalPixels > 0 ? (vis?.count ?? 0) / stats.amodalPixels : 0,
       truncated: a !== null && (a[0] === 0 || a[1] === 0 || a[2] === width - 1 || a[3] === height - 1),
       bbox_3d: { center: box.center, size: box.size },
-      bbox_3d_corners_2d: box.corners.map((c) => project(frame.K, transformPoint(T_camera_object, c))),
+      bbox_3d_corners_2d: box.corners.map((c) => projectLens(frame.K, distortion, transformPoint(T_camera_object, c))),
     };
   });
   return {
     width,
     height,
     K: kMatrix(frame.K),
+    ...(distortion ? { distortion } : {}),
     T_world_camera: toRows(frame.T_world_camera),
     depth: { file: "depth.npy", unit: "m", png_file: "depth.png", png_scale: DEPTH_PNG_SCALE, png_max: 65535 * DEPTH_PNG_SCALE, near: scene.camera.near, far: scene.camera.far },
     objects,

@@ -2,7 +2,7 @@
  * BOP export (thodan/bop_toolkit docs/bop_datasets_format.md, with the per-image values of
  * scripts/calc_gt_info.py and the 1000-images-a-scene chunking of BlenderProc's BOP writer):
  *
- *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width} of the first frame
+ *   OUT/bop/camera.json                      {cx, cy, depth_scale, fx, fy, height, width, distortion?} of the first frame
  *   OUT/bop/models/obj_<id:06d>.ply          one model per distinct rigid geometry (bop-models.ts), mm, with normals
  *   OUT/bop/models/models_info.json          {"<id>": {diameter, min_x.., size_x.., symmetries_*}}
  *   OUT/bop/models_eval/                     the same models resampled: no edge longer than 10% of the diameter
@@ -12,7 +12,7 @@
  *     depth/<im:06d>.png                     links to depth.png (uint16 mm, so depth_scale is 1.0: BOP multiplies the PNG by it to get mm)
  *     mask/<im:06d>_<gt:06d>.png             the whole silhouette, occluded parts included (links to amodal/<id>.png; 0 / 255)
  *     mask_visib/<im:06d>_<gt:06d>.png       the visible pixels, from instance.png (0 / 255)
- *     scene_camera.json                      {"<im>": {cam_K, depth_scale, cam_R_w2c, cam_t_w2c}}
+ *     scene_camera.json                      {"<im>": {cam_K, depth_scale, cam_R_w2c, cam_t_w2c, distortion?}}
  *     scene_gt.json                          {"<im>": [{obj_id, cam_R_m2c, cam_t_m2c}]}
  *     scene_gt_info.json                     {"<im>": [{bbox_obj, bbox_visib, px_count_all, px_count_valid, px_count_visib, visib_fract}]}
  *
@@ -55,6 +55,7 @@ import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
 import { BopModels, buildModel, resampleMesh, type ModelMesh } from "./bop-models.js";
 import { outsideSilhouette } from "./silhouette.js";
+import { isPinhole, type Distortion } from "../math/lens.js";
 import { encodeMeshPly } from "../formats/ply.js";
 import { parseScene } from "../scene/validate.js";
 import { readJsonFile, resolveSceneUris } from "../scene/load.js";
@@ -95,6 +96,7 @@ interface BopImage {
   gt: Record<string, unknown>[];
   info: Record<string, unknown>[];
   K: number[][];
+  distortion?: Distortion;
   width: number;
   height: number;
 }
@@ -166,7 +168,7 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, model
     // silhouette reaches the border, or has no pixel in the image, can have one
     const mesh = meshes.get(objId);
     const reachesBorder = !all || all.x0 === 0 || all.y0 === 0 || all.x1 === w - 1 || all.y1 === h - 1;
-    const outside = mesh && reachesBorder ? outsideSilhouette(mesh.positions, mesh.indices, pose.R, pose.t, ann.K, w, h) : { count: 0, extent: null };
+    const outside = mesh && reachesBorder ? outsideSilhouette(mesh.positions, mesh.indices, pose.R, pose.t, ann.K, w, h, ann.distortion && !isPinhole(ann.distortion) ? ann.distortion : undefined) : { count: 0, extent: null };
     const pxAll = (all?.count ?? 0) + outside.count;
     const pxVisib = visExtent?.count ?? 0;
     const whole = unionExtent(all, outside.extent);
@@ -182,8 +184,8 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, model
   }
   const w2c = rt(toRows(invertRigid(fromRows(ann.T_world_camera.flat()))), 1000);
   const K = ann.K;
-  const camera = { cam_K: [...K[0]!, ...K[1]!, ...K[2]!], depth_scale: DEPTH_SCALE, cam_R_w2c: w2c.R, cam_t_w2c: w2c.t };
-  return { camera, gt, info, K, width: w, height: h };
+  const camera = { cam_K: [...K[0]!, ...K[1]!, ...K[2]!], depth_scale: DEPTH_SCALE, cam_R_w2c: w2c.R, cam_t_w2c: w2c.t, ...(ann.distortion ? { distortion: ann.distortion } : {}) };
+  return { camera, gt, info, K, ...(ann.distortion ? { distortion: ann.distortion } : {}), width: w, height: h };
 }
 
 /** A frame's concrete scene as recorded (scene.json: asset uris by root and content hash). */
@@ -268,7 +270,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
         if (first) {
           first = false;
           const [k0, k1] = [r.K[0]!, r.K[1]!];
-          const camera = { cx: k0[2], cy: k1[2], depth_scale: DEPTH_SCALE, fx: k0[0], fy: k1[1], height: r.height, width: r.width };
+          const camera = { cx: k0[2], cy: k1[2], depth_scale: DEPTH_SCALE, fx: k0[0], fy: k1[1], height: r.height, width: r.width, ...(r.distortion ? { distortion: r.distortion } : {}) };
           await staged.write("camera.json", JSON.stringify(camera, null, 2) + "\n");
         }
         const s = Math.floor(f.index / BOP_IMAGES_PER_SCENE);

@@ -6,7 +6,8 @@
  *
  * annotations.json holds `info`, `licenses` (empty), `images`, `annotations` and
  * `categories`, one record a line:
- * - images: `{id, file_name, width, height, simforge_frame, grid_cell?}`; the id is the
+ * - images: `{id, file_name, width, height, simforge_frame, grid_cell?, camera?}` (camera: K and
+ *   the lens distortion, for a distorted camera only); the id is the
  *   frame index, `simforge_frame` the frame directory relative to OUT.
  * - categories: the union of the frames' class tables (scene.json `classes`), sorted by
  *   id, with the class id as the category id, unchanged (ids are never renumbered). Two
@@ -121,6 +122,8 @@ async function cocoFrame(outDir: string, staged: StagedDir, f: DatasetFrame): Pr
     height: h,
     simforge_frame: posixRelative(outDir, f.dir),
     ...(f.cell !== undefined ? { grid_cell: f.cell } : {}),
+    // the camera of a distorted image, as annotations.json records it
+    ...(ann.distortion ? { camera: { K: ann.K, distortion: ann.distortion } } : {}),
   };
   return { classes, image, objects };
 }

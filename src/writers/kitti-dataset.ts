@@ -6,7 +6,8 @@
  *   velodyne/<index:06d>.bin     links to lidar_<name>.bin (KITTI Velodyne: N x float32 {x, y, z, reflectance}, kitti-bin.ts)
  *   labels/<index:06d>.label     links to lidar_<name>.label (SemanticKITTI: N x uint32, semantic | instance << 16, semantic-kitti.ts)
  *   calib/<index:06d>.txt        KITTI object-benchmark calibration (devkit_object readme, "calib")
- *   image_2/<index:06d>.png      links to rgb.png, when the frame has one
+ *   image_2/<index:06d>.png      links to rgb.png, when the frame has one and its camera has no
+ *                                lens distortion (KITTI's image_2 is rectified: P2 projects into it)
  *   poses.txt                    SemanticKITTI-style poses, one line per scan
  *
  * With one LiDAR name across the frames the folders sit directly in OUT/kitti/; with
@@ -36,6 +37,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { intrinsicsOf, type CameraInput } from "../math/camera.js";
+import { isPinhole, type Distortion } from "../math/lens.js";
 import type { StagedDir } from "../formats/atomic.js";
 import { exportDir, fileExists, linkInto, mapOrdered, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
@@ -62,19 +64,26 @@ function top3(m: number[][], file: string): number[] {
   return [...m[0]!, ...m[1]!, ...m[2]!];
 }
 
-/** The camera K of a frame: annotations.json when there is one, else the camera of scene.json. */
-async function frameK(dir: string): Promise<number[][]> {
+/**
+ * The camera K of a frame and whether its image is a distorted one (camera.distortion):
+ * annotations.json when there is one, else the camera of scene.json.
+ */
+async function frameCamera(dir: string): Promise<{ K: number[][]; distorted: boolean }> {
   const annFile = join(dir, "annotations.json");
-  if (await fileExists(annFile)) return ((await readJsonFile(annFile)) as FrameAnnotations).K;
+  if (await fileExists(annFile)) {
+    const ann = (await readJsonFile(annFile)) as FrameAnnotations;
+    return { K: ann.K, distorted: ann.distortion !== undefined && !isPinhole(ann.distortion) };
+  }
   const sceneFile = join(dir, "scene.json");
-  const scene = (await readJsonFile(sceneFile)) as { camera?: CameraInput };
+  const scene = (await readJsonFile(sceneFile)) as { camera?: CameraInput & { distortion?: Distortion } };
   if (!scene.camera) throw new InputError("no camera", { file: sceneFile });
   const k = intrinsicsOf(scene.camera);
-  return [
+  const K = [
     [k.fx, 0, k.cx],
     [0, k.fy, k.cy],
     [0, 0, 1],
   ];
+  return { K, distorted: scene.camera.distortion !== undefined && !isPinhole(scene.camera.distortion) };
 }
 
 /** The calib/<index>.txt text for a camera K and T_camera_lidar. */
@@ -109,8 +118,9 @@ async function lidarNames(dir: string): Promise<string[]> {
 
 /** Writes one frame's files for each of its LiDARs; returns each LiDAR's poses.txt line. */
 async function kittiFrame(staged: StagedDir, f: DatasetFrame, names: readonly string[], folderOf: (name: string) => string): Promise<[string, string][]> {
-  const K = await frameK(f.dir);
-  const hasRgb = await fileExists(join(f.dir, "rgb.png"));
+  const { K, distorted } = await frameCamera(f.dir);
+  // KITTI's image_2 is rectified (P2 projects into it): a distorted image is not, so it is left out
+  const hasRgb = !distorted && (await fileExists(join(f.dir, "rgb.png")));
   const lines: [string, string][] = [];
   const id = pad6(f.index);
   for (const name of names) {

@@ -7,7 +7,10 @@
  * the pixels of the surrounding canvas from `outsideSilhouette`. That is a host raster of
  * the model's triangles, with a pixel counted when its centre lies in a projected triangle.
  * Triangles are clipped at 10 mm in front of the camera (bop_toolkit's near plane).
+ * A distorted camera's vertices are placed through its lens model as cv2.projectPoints
+ * places them (beyond the image the model is extrapolated) and joined by straight edges.
  */
+import { projectLens, type Distortion } from "../math/lens.js";
 
 /** Pixels of the silhouette outside the image and their extent (image coordinates; may be negative). */
 export interface OutsideSilhouette {
@@ -39,8 +42,8 @@ function clipNear(tri: P3[]): P3[] {
  * The silhouette pixels of a model (mm, object frame) at pose (R row-major 3x3, t in mm)
  * seen with K, on the canvas [-W, 2W) x [-H, 2H) minus the image [0, W) x [0, H).
  */
-export function outsideSilhouette(positions: ArrayLike<number>, indices: ArrayLike<number>, R: readonly number[], t: readonly number[], K: readonly (readonly number[])[], width: number, height: number): OutsideSilhouette {
-  const fx = K[0]![0]!, cx = K[0]![2]!, fy = K[1]![1]!, cy = K[1]![2]!;
+export function outsideSilhouette(positions: ArrayLike<number>, indices: ArrayLike<number>, R: readonly number[], t: readonly number[], K: readonly (readonly number[])[], width: number, height: number, distortion?: Distortion): OutsideSilhouette {
+  const k = { fx: K[0]![0]!, cx: K[0]![2]!, fy: K[1]![1]!, cy: K[1]![2]! };
   const cw = 3 * width, ch = 3 * height;
   const covered = new Uint8Array(cw * ch);
   // the canvas rows and columns any triangle touched
@@ -52,7 +55,11 @@ export function outsideSilhouette(positions: ArrayLike<number>, indices: ArrayLi
   for (let f = 0; f < indices.length; f += 3) {
     const poly = clipNear([cam(indices[f]!), cam(indices[f + 1]!), cam(indices[f + 2]!)]);
     // canvas coordinates: the image's pixel (u, v) is canvas pixel (u + W, v + H)
-    const px = poly.map(([x, y, z]) => [fx * (x / z) + cx + width, fy * (y / z) + cy + height] as const);
+    const px = poly.map((p) => {
+      if (!distortion) return [k.fx * (p[0] / p[2]) + k.cx + width, k.fy * (p[1] / p[2]) + k.cy + height] as const;
+      const [u, v] = projectLens(k, distortion, p)!; // in front of the near plane: always imaged
+      return [u + width, v + height] as const;
+    });
     for (let k = 1; k + 1 < px.length; k++) {
       const A = px[0]!, B = px[k]!, C = px[k + 1]!;
       const area = (B[0] - A[0]) * (C[1] - A[1]) - (B[1] - A[1]) * (C[0] - A[0]);
