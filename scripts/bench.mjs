@@ -125,6 +125,9 @@ try {
     const { width, height } = drawn[0].camera;
     rows.push({ size: `${width}x${height}`, mode: `${name}, all written`, fps });
     rows.push({ size: `${width}x${height}`, mode: `${name}, all written, shadows off`, fps: await full(r, (i) => noShadows(drawn[i + WARMUP])) });
+    // image-based lighting: one sky for every frame (made and prefiltered once, in the warm-up)
+    const sky = { sky: { sunElevation: 35, sunAzimuth: 120, turbidity: 3, groundAlbedo: [0.3, 0.3, 0.3] }, intensity: 1, rotation: 0, size: 128 };
+    rows.push({ size: `${width}x${height}`, mode: `${name}, all written, sky environment`, fps: await full(r, (i) => ({ ...drawn[i + WARMUP], environment: sky })) });
     notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
   }
   // lens distortion: tabletop frames at 1280x960 through one K, pinhole against an OpenCV

@@ -11,6 +11,8 @@ import "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
 import "@babylonjs/loaders/OBJ/objFileLoader.js";
 import { Mesh } from "@babylonjs/core/Meshes/mesh.js";
 import { VertexData } from "@babylonjs/core/Meshes/mesh.vertexData.js";
+import type { RawCubeTexture } from "@babylonjs/core/Materials/Textures/rawCubeTexture.js";
+import { loadEnvironment } from "./environment.js";
 import { MESH_EXT, type PageAsset, type PageErrorShape } from "./protocol.js";
 
 // Keep STL files in their own coordinates; the host applies the axis convention.
@@ -23,6 +25,7 @@ export function inputError(origin: string, message: string): PageErrorShape {
 export class AssetCache {
   private readonly textures = new Map<string, Texture>();
   private readonly meshes = new Map<string, AssetContainer>();
+  private readonly environments = new Map<string, RawCubeTexture>();
 
   /** `anisotropy`: the anisotropic filtering level of every texture (1: none) */
   constructor(
@@ -31,7 +34,12 @@ export class AssetCache {
   ) {}
 
   async add(key: string, asset: PageAsset): Promise<void> {
-    if (asset.kind === "texture") {
+    if (asset.kind === "environment") {
+      if (this.environments.has(key)) return;
+      const res = await fetch(asset.url);
+      if (!res.ok) throw new Error(`${asset.origin}: fetching the environment failed (${res.status})`);
+      this.environments.set(key, await loadEnvironment(this.scene, await res.arrayBuffer()));
+    } else if (asset.kind === "texture") {
       if (this.textures.has(key)) return;
       this.textures.set(key, await this.loadTexture(asset));
     } else {
@@ -46,6 +54,14 @@ export class AssetCache {
     this.textures.delete(key);
     this.meshes.get(key)?.dispose();
     this.meshes.delete(key);
+    this.environments.get(key)?.dispose();
+    this.environments.delete(key);
+  }
+
+  environment(key: string): RawCubeTexture {
+    const e = this.environments.get(key);
+    if (!e) throw new Error(`environment asset ${key} was not sent to the page`);
+    return e;
   }
 
   texture(key: string): Texture {

@@ -201,6 +201,9 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   camera.layerMask = req.passes.rgb ? 0x0fffffff : 0;
   scene.activeCamera = camera;
   lights.set(req.lights, scene);
+  // image-based lighting: PBR materials take the scene's environment texture
+  const env = req.environment ? assets.environment(req.environment) : null;
+  if (scene.environmentTexture !== env) scene.environmentTexture = env;
   const frame = buildFrame(req.objects, scene, assets, pool);
   lights.castFrom(frame.objects, req.passes.rgb);
   try {

@@ -51,7 +51,8 @@ export type PageLight =
   | { type: "hemispheric"; direction: number[]; color: number[]; groundColor: number[]; intensity: number };
 
 export interface PageAsset {
-  kind: "mesh" | "texture";
+  /** environment: a cube map made by the host (src/render/environment.ts) */
+  kind: "mesh" | "texture" | "environment";
   /** file extension with the dot, e.g. ".glb" */
   ext: string;
   /** where the page fetches it, relative to the page's origin */
@@ -85,6 +86,8 @@ export interface FrameRequest {
   /** an image filling the frame behind everything, RGB only */
   backgroundTexture?: PageTexture;
   lights: PageLight[];
+  /** the asset key of the environment cube that lights the scene and reflects in it (image-based lighting) */
+  environment?: string;
   objects: PageObject[];
   passes: PassSelection;
   /** assets the page has not been sent before (the page caches them by key) */

@@ -15,6 +15,7 @@ import type { AssetLedger } from "./asset-ledger.js";
 import type { AssetSource } from "./server.js";
 import { cameraPoseMatrix, glProjection, intrinsicsOf, type Intrinsics } from "../math/camera.js";
 import { lensPlan, type LensPlan } from "./lens.js";
+import { ENVIRONMENT_EXT, environmentAsset } from "./environment.js";
 import { MESH_EXT, type FrameRequest, type PageAsset, type PageLight, type PageMaterial, type PageObject, type PageTexture, type PassSelection } from "../page/protocol.js";
 
 const DEG = Math.PI / 180;
@@ -121,6 +122,11 @@ export async function buildRequest(scene: ConcreteScene, view: RenderView, opts:
     uOffset: t.offset[0], vOffset: t.offset[1],
     wAng: t.rotation * DEG,
   });
+  let environment: string | undefined;
+  if (scene.environment) {
+    const env = await environmentAsset(scene.environment, opts.file);
+    environment = add(env.key, "environment", () => ({ name: `${env.key}${ENVIRONMENT_EXT}`, bytes: env.bytes }), "environment");
+  }
   const objects: PageObject[] = [];
   for (const [i, obj] of scene.objects.entries()) {
     const world = multiply(objectPose(obj), geometryToObject(obj));
@@ -157,6 +163,7 @@ export async function buildRequest(scene: ConcreteScene, view: RenderView, opts:
     clearColor: [...scene.background.color] as [number, number, number],
     ...(scene.background.texture ? { backgroundTexture: await pageTexture(scene.background.texture, "background.texture.uri") } : {}),
     lights: scene.lights.map(lightOf),
+    ...(environment ? { environment } : {}),
     objects,
     passes: opts.passes,
     assets,

@@ -19,9 +19,10 @@ import { parseScene } from "./validate.js";
 
 export const MESH_EXTENSIONS = [".gltf", ".glb", ".obj", ".stl"] as const;
 export const TEXTURE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp"] as const;
+export const ENVIRONMENT_EXTENSIONS = [".hdr"] as const;
 
 export interface SceneAssetRef {
-  kind: "mesh" | "texture";
+  kind: "mesh" | "texture" | "environment";
   /** field path of the uri, e.g. `objects[2].shape.uri` */
   field: string;
   uri: string;
@@ -35,6 +36,7 @@ export function sceneAssetRefs(scene: ConcreteScene): SceneAssetRef[] {
     if (o.material?.texture) refs.push({ kind: "texture", field: `objects[${i}].material.texture.uri`, uri: o.material.texture.uri });
   });
   if (scene.background.texture) refs.push({ kind: "texture", field: "background.texture.uri", uri: scene.background.texture.uri });
+  if (scene.environment?.hdr) refs.push({ kind: "environment", field: "environment.hdr.uri", uri: scene.environment.hdr.uri });
   return refs;
 }
 
@@ -46,6 +48,7 @@ function mapSceneUris(scene: ConcreteScene, fn: (uri: string) => string): Concre
     if (o.material?.texture) o.material.texture.uri = fn(o.material.texture.uri);
   }
   if (out.background.texture) out.background.texture.uri = fn(out.background.texture.uri);
+  if (out.environment?.hdr) out.environment.hdr.uri = fn(out.environment.hdr.uri);
   return out;
 }
 
@@ -115,7 +118,7 @@ async function assetProblem(ref: SceneAssetRef, sha256: string | undefined): Pro
   const root = unknownRoot(uri);
   if (root !== null) return `unknown asset root ${JSON.stringify(root)} in ${JSON.stringify(uri)} (known: ${[...namedRoots().keys()].join(", ")}); give it with --asset-root ${root}=DIR or SIMFORGE_ASSET_ROOTS`;
   if (URL_SCHEME.test(uri) && !isAbsolute(uri)) return `unsupported uri ${JSON.stringify(uri)}: only local file paths are supported`;
-  const supported: readonly string[] = kind === "mesh" ? MESH_EXTENSIONS : TEXTURE_EXTENSIONS;
+  const supported: readonly string[] = kind === "mesh" ? MESH_EXTENSIONS : kind === "environment" ? ENVIRONMENT_EXTENSIONS : TEXTURE_EXTENSIONS;
   const ext = extname(uri).toLowerCase();
   if (!supported.includes(ext)) {
     const what = ext ? `unsupported ${kind} format ${JSON.stringify(ext)}` : `${kind} file has no extension`;

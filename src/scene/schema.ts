@@ -274,6 +274,37 @@ export const CameraSchema = z
     if (c.far <= c.near) ctx.addIssue({ code: "custom", path: ["far"], message: `must be greater than near (${c.near}), got ${c.far}` });
   });
 
+// ---------------------------------------------------------------- environment
+
+/**
+ * Image-based lighting (src/render/environment.ts): a procedural Preetham sky or an HDR
+ * image, as a prefiltered cube map that PBR materials reflect and are lit by.
+ */
+const SUN_ELEVATION = "a sun elevation in degrees in (0, 90]";
+const TURBIDITY = "a turbidity in [1.7, 10]";
+export const EnvironmentSchema = z
+  .strictObject({
+    sky: z
+      .strictObject({
+        sunElevation: z.number({ error: expecting(SUN_ELEVATION) }).gt(0, { error: expecting(SUN_ELEVATION) }).max(90, { error: expecting(SUN_ELEVATION) }).describe("degrees above the horizon"),
+        sunAzimuth: finite("an angle in degrees").default(0).describe("degrees, counter-clockwise from world +X towards +Y"),
+        turbidity: z.number({ error: expecting(TURBIDITY) }).min(1.7, { error: expecting(TURBIDITY) }).max(10, { error: expecting(TURBIDITY) }).default(3),
+        groundAlbedo: RgbSchema.default(() => v3(0.3, 0.3, 0.3)).describe("linear albedo of the ground below the horizon"),
+      })
+      .optional()
+      .describe("the Preetham daylight sky (SIGGRAPH 1999), its zenith luminance 1"),
+    hdr: z
+      .strictObject({ uri: nonEmpty("a path to a Radiance .hdr file") })
+      .optional()
+      .describe("an equirectangular Radiance .hdr image: top row the zenith, the centre column world +X, azimuth increasing to the left"),
+    intensity: nonNegative().default(1).describe("scales the environment's radiance"),
+    rotation: finite("an angle in degrees").default(0).describe("turns the environment about world Z, degrees"),
+    size: intIn(16, 1024).default(128).describe("cube face size in texels"),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.sky === undefined) === (e.hdr === undefined)) ctx.addIssue({ code: "custom", message: "expected exactly one of sky, hdr" });
+  });
+
 // ---------------------------------------------------------------- lights
 
 const lightColor = () => RgbSchema.default(() => v3(1, 1, 1));
@@ -529,6 +560,7 @@ export const SceneSchema = z
       .max(MAX_LIGHTS, { error: `at most ${MAX_LIGHTS} lights (the most a material takes into account)` })
       .default(() => []),
     background: BackgroundSchema.default(() => ({ color: v3(0, 0, 0) })),
+    environment: EnvironmentSchema.optional().describe("image-based lighting: a procedural sky or an HDR image"),
     objects: z.array(ObjectSchema, { error: expectList("an array of objects") }),
     lidars: z.array(LidarSchema, { error: expectList("an array of LiDAR sensors") }).default(() => []),
   })

@@ -1,0 +1,184 @@
+// Image-based lighting (scene.environment): the Preetham sky against the paper's formula,
+// Radiance .hdr reading, and in the real browser a mirror and a matte sphere lit only by an
+// environment whose colour tells the direction (red towards +Y, green towards -Y, blue up),
+// so that a wrong axis or handedness shows. Labels do not change with the environment.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Renderer, type RenderedFrame } from "../src/render/renderer.js";
+import { parseScene } from "../src/scene/validate.js";
+import { preethamSky } from "../src/math/sky.js";
+import { environmentAsset, parseHdr } from "../src/render/environment.js";
+import { invertRigid, transformPoint } from "../src/math/transforms.js";
+import { InputError } from "../src/errors.js";
+import { bytes, cpuBackends } from "./helpers.js";
+
+/** The paper's model, written out here (Preetham et al. 1999, appendix A.2): luminance Y of a direction, in kcd/m². */
+function paperLuminance(T: number, thetaSun: number, theta: number, gamma: number): number {
+  const A = 0.1787 * T - 1.463, B = -0.3554 * T + 0.4275, C = -0.0227 * T + 5.3251, D = 0.1206 * T - 2.5771, E = -0.067 * T + 0.3703;
+  const F = (th: number, g: number) => (1 + A * Math.exp(B / Math.cos(th))) * (1 + C * Math.exp(D * g) + E * Math.cos(g) ** 2);
+  const chi = (4 / 9 - T / 120) * (Math.PI - 2 * thetaSun);
+  const Yz = (4.0453 * T - 4.971) * Math.tan(chi) - 0.2155 * T + 2.4192;
+  return (Yz * F(theta, gamma)) / F(0, thetaSun);
+}
+
+const luminance = (rgb: readonly number[]) => 0.2126 * rgb[0]! + 0.7152 * rgb[1]! + 0.0722 * rgb[2]!;
+
+describe("the Preetham sky", () => {
+  it("follows the model's luminance at known directions (relative to the zenith)", () => {
+    for (const [elev, T] of [[30, 3], [60, 2.2], [10, 6]] as const) {
+      const sky = preethamSky({ sunElevation: elev, sunAzimuth: 40, turbidity: T, groundAlbedo: [0.3, 0.3, 0.3] });
+      const ts = ((90 - elev) * Math.PI) / 180;
+      const zenith = paperLuminance(T, ts, 0, ts);
+      expect(luminance(sky.radiance(0, 0, 1))).toBeCloseTo(1, 3);
+      for (const [el, az] of [[80, 0], [45, 40], [20, 220], [5, 100], [60, 300]] as const) {
+        const t = ((90 - el) * Math.PI) / 180, a = (az * Math.PI) / 180;
+        const d = [Math.sin(t) * Math.cos(a), Math.sin(t) * Math.sin(a), Math.cos(t)] as const;
+        const gamma = Math.acos(Math.min(1, d[0] * sky.sun[0] + d[1] * sky.sun[1] + d[2] * sky.sun[2]));
+        const want = paperLuminance(T, ts, t, gamma) / zenith;
+        expect(Math.abs(luminance(sky.radiance(...d)) - want) / want).toBeLessThan(2e-3);
+      }
+      // the circumsolar sky outshines the sky opposite the sun at the same elevation
+      const s = sky.sun;
+      const h = Math.hypot(s[0], s[1]);
+      const el = Math.min(0.9, s[2] + 0.05);
+      const toward = sky.radiance((s[0] / h) * Math.sqrt(1 - el * el), (s[1] / h) * Math.sqrt(1 - el * el), el);
+      const away = sky.radiance((-s[0] / h) * Math.sqrt(1 - el * el), (-s[1] / h) * Math.sqrt(1 - el * el), el);
+      expect(luminance(toward)).toBeGreaterThan(2 * luminance(away));
+    }
+  });
+
+  it("is a clear-sky blue at the zenith and the same bytes every time", async () => {
+    const z = preethamSky({ sunElevation: 45, sunAzimuth: 0, turbidity: 2.5, groundAlbedo: [0.3, 0.3, 0.3] }).radiance(0, 0, 1);
+    expect(z[2]).toBeGreaterThan(z[0]);
+    const env = { sky: { sunElevation: 45, sunAzimuth: 10, turbidity: 2.5, groundAlbedo: [0.3, 0.3, 0.3] as [number, number, number] }, intensity: 1, rotation: 0, size: 16 };
+    const a = await environmentAsset(env, "s.json");
+    const b = await environmentAsset(structuredClone(env), "s.json");
+    expect(b.key).toBe(a.key);
+    expect(Buffer.from(b.bytes).equals(Buffer.from(a.bytes))).toBe(true);
+    const c = await environmentAsset({ ...env, sky: { ...env.sky, sunElevation: 46 } }, "s.json");
+    expect(c.key).not.toBe(a.key);
+  });
+
+  it("refuses a sun elevation out of range, naming the field", () => {
+    const scene = (sunElevation: number) => ({
+      version: 1, classes: [], objects: [], environment: { sky: { sunElevation } },
+      camera: { width: 8, height: 8, fovY: 60, pose: { position: [0, 0, 1], lookAt: [1, 0, 1] } },
+    });
+    expect(() => parseScene(scene(95), "s.json")).toThrow(/s\.json: environment\.sky\.sunElevation: expected a sun elevation in degrees in \(0, 90\], got 95/);
+    expect(() => parseScene(scene(0), "s.json")).toThrow(/environment\.sky\.sunElevation/);
+    expect(parseScene(scene(90), "s.json").environment?.sky?.turbidity).toBe(3);
+  });
+});
+
+/** A Radiance .hdr (flat RGBE scanlines) of an equirectangular image: top row the zenith, centre column +X, azimuth to the left. */
+function writeHdr(path: string, width: number, height: number, radiance: (x: number, y: number, z: number) => [number, number, number]): void {
+  const header = Buffer.from(`#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y ${height} +X ${width}\n`, "latin1");
+  const px = Buffer.alloc(width * height * 4);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      const theta = ((v + 0.5) / height) * Math.PI, phi = (0.5 - (u + 0.5) / width) * 2 * Math.PI;
+      const rgb = radiance(Math.sin(theta) * Math.cos(phi), Math.sin(theta) * Math.sin(phi), Math.cos(theta));
+      const m = Math.max(...rgb);
+      const o = (v * width + u) * 4;
+      if (m < 1e-9) continue;
+      const e = Math.ceil(Math.log2(m) + 1e-9);
+      const f = 256 / 2 ** e;
+      [0, 1, 2].forEach((c) => (px[o + c] = Math.min(255, Math.floor(rgb[c]! * f))));
+      px[o + 3] = e + 128;
+    }
+  }
+  writeFileSync(path, Buffer.concat([header, px]));
+}
+
+// red towards +Y, green towards -Y, blue up, a little grey everywhere
+const COMPASS = (x: number, y: number, z: number): [number, number, number] => [0.1 + 2 * Math.max(0, y), 0.1 + 2 * Math.max(0, -y), 0.1 + 2 * Math.max(0, z)];
+
+describe("Radiance .hdr", () => {
+  const dir = mkdtempSync(join(tmpdir(), "simforge-hdr-"));
+  it("reads back what was written, and a bad file is one error naming environment.hdr.uri", async () => {
+    const file = join(dir, "compass.hdr");
+    writeHdr(file, 64, 32, COMPASS);
+    const img = parseHdr(new Uint8Array(readFileSync(file)), file);
+    expect([img.width, img.height]).toEqual([64, 32]);
+    // row 8 (45° from the zenith), the column looking along +Y (azimuth 90°: a quarter of the width left of the centre)
+    const u = Math.round(64 * 0.25 - 0.5), v = 8;
+    const want = COMPASS(0, Math.sin(((v + 0.5) / 32) * Math.PI) * Math.sin((0.5 - (u + 0.5) / 64) * 2 * Math.PI), Math.cos(((v + 0.5) / 32) * Math.PI));
+    for (let c = 0; c < 3; c++) expect(img.data[(v * 64 + u) * 3 + c]).toBeCloseTo(want[c]!, 1);
+    const bad = join(dir, "bad.hdr");
+    writeFileSync(bad, "P6\n2 2\n255\n");
+    let err: unknown;
+    try {
+      await environmentAsset({ hdr: { uri: bad }, intensity: 1, rotation: 0, size: 16 }, "s.json");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^s\.json: environment\.hdr\.uri: .*bad\.hdr: not a readable Radiance \.hdr file/);
+  });
+});
+
+describe.each(cpuBackends())("image-based lighting on %s", (backend) => {
+  let r: Renderer;
+  const dir = mkdtempSync(join(tmpdir(), "simforge-env-"));
+  const hdr = join(dir, "compass.hdr");
+  writeHdr(hdr, 256, 128, COMPASS);
+  const W = 320, H = 240;
+  const MIRROR = [0, -0.65, 1] as const, MATTE = [0, 0.65, 1] as const, R = 0.5;
+  const sceneWith = (environment: unknown) =>
+    parseScene(
+      {
+        version: 1,
+        classes: [{ id: 1, name: "ball" }],
+        // looking along -X from +X: image right is world +Y, up is +Z
+        camera: { width: W, height: H, fovY: 40, pose: { position: [5, 0, 1], lookAt: [0, 0, 1] } },
+        lights: [],
+        ...(environment ? { environment } : {}),
+        objects: [
+          { id: 1, class: "ball", shape: { type: "sphere", radius: R, segments: 96 }, pose: { position: [...MIRROR] }, material: { baseColor: [1, 1, 1], metallic: 1, roughness: 0 } },
+          { id: 2, class: "ball", shape: { type: "sphere", radius: R, segments: 96 }, pose: { position: [...MATTE] }, material: { baseColor: [0.8, 0.8, 0.8], metallic: 0, roughness: 1 } },
+        ],
+      },
+      join(dir, "env.json"),
+    );
+  let lit: RenderedFrame, dark: RenderedFrame;
+  beforeAll(async () => {
+    r = await Renderer.open({ gpu: backend });
+    lit = await r.render(sceneWith({ hdr: { uri: hdr } }), { file: "env.json" });
+    dark = await r.render(sceneWith(undefined), { file: "env.json" });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  /** RGB at the image point of the sphere surface point centre + R·n. */
+  const at = (f: RenderedFrame, centre: readonly number[], n: readonly number[]) => {
+    const l = Math.hypot(...n);
+    const p = transformPoint(invertRigid(f.T_world_camera), centre.map((c, i) => c + (R * 0.97 * n[i]!) / l) as [number, number, number]);
+    const u = Math.round((f.K.fx * p[0]) / p[2] + f.K.cx), v = Math.round((f.K.fy * p[1]) / p[2] + f.K.cy);
+    return [0, 1, 2].map((c) => f.rgb![(v * W + u) * 3 + c]!);
+  };
+
+  it("a mirror sphere reflects the environment in the right directions", () => {
+    // normal (1, 1, 0) reflects the view ray (-1, 0, 0) into +Y (red); (1, -1, 0) into -Y (green); (1, 0, 1) into +Z (blue)
+    const right = at(lit, MIRROR, [1, 1, 0]), left = at(lit, MIRROR, [1, -1, 0]), top = at(lit, MIRROR, [1, 0, 1]);
+    expect(right[0]).toBeGreaterThan(right[1]! + 60);
+    expect(left[1]).toBeGreaterThan(left[0]! + 60);
+    expect(top[2]).toBeGreaterThan(top[0]! + 60);
+    expect(top[2]).toBeGreaterThan(top[1]! + 60);
+  });
+
+  it("a matte sphere is lit by the environment's irradiance from the right sides", () => {
+    const right = at(lit, MATTE, [0.3, 1, 0]), left = at(lit, MATTE, [0.3, -1, 0]), top = at(lit, MATTE, [0.3, 0, 1]), bottom = at(lit, MATTE, [0.3, 0, -1]);
+    expect(right[0]).toBeGreaterThan(right[1]! + 30);
+    expect(left[1]).toBeGreaterThan(left[0]! + 30);
+    expect(top[2]).toBeGreaterThan(bottom[2]! + 30);
+  });
+
+  it("without an environment or lights the spheres are black, and labels are the same bytes either way", () => {
+    expect(Math.max(...at(dark, MIRROR, [1, 0, 0]), ...at(dark, MATTE, [1, 0, 0]))).toBeLessThan(8);
+    for (const k of ["depth", "instance", "semantic"] as const) expect(bytes(lit[k]!).equals(bytes(dark[k]!))).toBe(true);
+    expect(lit.objects).toEqual(dark.objects);
+  });
+});
