@@ -182,3 +182,42 @@ describe.each(cpuBackends())("image-based lighting on %s", (backend) => {
     expect(lit.objects).toEqual(dark.objects);
   });
 });
+
+describe.each(cpuBackends())("tone mapping on %s", (backend) => {
+  let r: Renderer;
+  beforeAll(async () => {
+    r = await Renderer.open({ gpu: backend });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+  // a white floor under a sun four times as bright as it takes to reach white
+  const floor = (toneMapping?: string) =>
+    parseScene(
+      {
+        version: 1,
+        classes: [{ id: 1, name: "floor", stuff: true }],
+        camera: { width: 64, height: 48, fovY: 40, pose: { position: [0, 0, 3], lookAt: [0, 0, 0], up: [0, 1, 0] }, ...(toneMapping ? { effects: { toneMapping } } : {}) },
+        lights: [{ type: "directional", direction: [0, 0, -1], intensity: 4, shadows: false }],
+        objects: [{ id: 1, class: "floor", shape: { type: "plane", size: [10, 10] }, material: { baseColor: [1, 1, 1], roughness: 1 } }],
+      },
+      "tone.json",
+    );
+
+  it("a tone curve brings radiance that clips back under white, and leaves the labels alone", async () => {
+    const none = await r.render(floor(), { file: "tone.json" });
+    const aces = await r.render(floor("aces"), { file: "tone.json" });
+    const standard = await r.render(floor("standard"), { file: "tone.json" });
+    const centre = (f: RenderedFrame) => f.rgb![(24 * 64 + 32) * 3]!;
+    expect(centre(none)).toBe(255);
+    expect(centre(aces)).toBeLessThan(250);
+    expect(centre(aces)).toBeGreaterThan(150);
+    expect(centre(standard)).toBeLessThan(255);
+    expect(centre(standard)).not.toBe(centre(aces));
+    for (const k of ["depth", "instance", "semantic"] as const) expect(bytes(aces[k]!).equals(bytes(none[k]!))).toBe(true);
+  });
+
+  it("an unknown curve is one error naming the field", () => {
+    expect(() => floor("filmic")).toThrow(/tone\.json: camera\.effects\.toneMapping: expected "none", "standard", "aces" or "neutral", got "filmic"/);
+  });
+});

@@ -7,6 +7,7 @@ import { Engine } from "@babylonjs/core/Engines/engine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
+import { ImageProcessingConfiguration } from "@babylonjs/core/Materials/imageProcessingConfiguration.js";
 import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
@@ -104,6 +105,16 @@ async function init(url: string): Promise<PageInfo> {
       maxViewportDims: viewport,
     },
   };
+}
+
+const TONE_CURVES = { standard: ImageProcessingConfiguration.TONEMAPPING_STANDARD, aces: ImageProcessingConfiguration.TONEMAPPING_ACES, neutral: ImageProcessingConfiguration.TONEMAPPING_KHR_PBR_NEUTRAL };
+
+/** The tone curve of the RGB pass's materials (their image processing); label passes are shader materials without it. */
+function setToneMapping(curve: FrameRequest["toneMapping"]): void {
+  const ip = scene.imageProcessingConfiguration;
+  const enabled = curve !== undefined;
+  if (ip.toneMappingEnabled !== enabled) ip.toneMappingEnabled = enabled;
+  if (curve && ip.toneMappingType !== TONE_CURVES[curve]) ip.toneMappingType = TONE_CURVES[curve];
 }
 
 /** The background image, drawn behind everything in the RGB pass only (label targets never list the layer). */
@@ -204,6 +215,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   // image-based lighting: PBR materials take the scene's environment texture
   const env = req.environment ? assets.environment(req.environment) : null;
   if (scene.environmentTexture !== env) scene.environmentTexture = env;
+  setToneMapping(req.toneMapping);
   const frame = buildFrame(req.objects, scene, assets, pool);
   lights.castFrom(frame.objects, req.passes.rgb);
   try {

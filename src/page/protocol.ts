@@ -88,6 +88,8 @@ export interface FrameRequest {
   lights: PageLight[];
   /** the asset key of the environment cube that lights the scene and reflects in it (image-based lighting) */
   environment?: string;
+  /** the tone curve on linear radiance in the RGB pass (camera.effects.toneMapping); absent: none */
+  toneMapping?: "standard" | "aces" | "neutral";
   objects: PageObject[];
   passes: PassSelection;
   /** assets the page has not been sent before (the page caches them by key) */

@@ -164,6 +164,7 @@ export async function buildRequest(scene: ConcreteScene, view: RenderView, opts:
     ...(scene.background.texture ? { backgroundTexture: await pageTexture(scene.background.texture, "background.texture.uri") } : {}),
     lights: scene.lights.map(lightOf),
     ...(environment ? { environment } : {}),
+    ...(scene.camera.effects && scene.camera.effects.toneMapping !== "none" ? { toneMapping: scene.camera.effects.toneMapping } : {}),
     objects,
     passes: opts.passes,
     assets,

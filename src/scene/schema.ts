@@ -224,6 +224,10 @@ const CameraEffectsSchema = z.strictObject({
     })
     .optional(),
   gamma: positive().default(1).describe("display gamma adjustment: v' = v^(1/gamma) on sRGB values"),
+  toneMapping: z
+    .enum(["none", "standard", "aces", "neutral"], { error: expecting('"none", "standard", "aces" or "neutral"') })
+    .default("none")
+    .describe("tone curve the renderer applies to linear radiance before the 8-bit image (Babylon's standard, ACES filmic, Khronos PBR Neutral); the other effects act on that image"),
 });
 
 /**
