@@ -309,6 +309,29 @@ export const EnvironmentSchema = z
     if ((e.sky === undefined) === (e.hdr === undefined)) ctx.addIssue({ code: "custom", message: "expected exactly one of sky, hdr" });
   });
 
+// ---------------------------------------------------------------- grasps
+
+/**
+ * Parallel-jaw grasp annotations (src/sensors/grasps.ts): which classes are graspable, the
+ * friction coefficient and the gripper. Defaults: a Franka-Hand-like jaw.
+ */
+const GripperSchema = z.strictObject({
+  maxWidth: positive().default(0.08).describe("the widest opening, m"),
+  fingerLength: positive().default(0.045).describe("finger length along the approach (+z), m"),
+  fingerWidth: positive().default(0.02).describe("finger size along x, m"),
+  fingerThickness: positive().default(0.01).describe("finger size along the closing axis (y), m"),
+  fingertipDepth: nonNegative().default(0.01).describe("how far the fingertips reach past the contacts along +z, m"),
+  palm: PositiveVec3.default(() => v3(0.06, 0.2, 0.05)).describe("the palm box behind the fingers: x, y, z sizes, m"),
+});
+export const GraspsSchema = z.strictObject({
+  classes: z.array(nonEmpty("a class name"), { error: expectList("an array of class names") }).min(1, { error: "expected at least one graspable class" }),
+  friction: positive("a friction coefficient μ > 0").default(0.4).describe("Coulomb friction coefficient μ: the friction cone's half-angle is atan μ"),
+  candidates: intIn(1, 100000).default(200).describe("contact points drawn per object"),
+  approaches: intIn(1, 360).default(8).describe("approach directions tried about the closing axis"),
+  gripper: GripperSchema.default(() => GripperSchema.parse({})),
+  seed: nonEmpty().default("0").describe("the grasp sampler's seed"),
+});
+
 // ---------------------------------------------------------------- lights
 
 const lightColor = () => RgbSchema.default(() => v3(1, 1, 1));
@@ -567,6 +590,7 @@ export const SceneSchema = z
     environment: EnvironmentSchema.optional().describe("image-based lighting: a procedural sky or an HDR image"),
     objects: z.array(ObjectSchema, { error: expectList("an array of objects") }),
     lidars: z.array(LidarSchema, { error: expectList("an array of LiDAR sensors") }).default(() => []),
+    grasps: GraspsSchema.optional().describe("parallel-jaw grasp annotations for objects of the listed classes (grasps.json per frame)"),
   })
   .superRefine((s, ctx) => {
     const firstIndex = (seen: Map<unknown, number>, key: unknown, i: number) => {
@@ -600,6 +624,9 @@ export const SceneSchema = z
           message: `unknown class ${JSON.stringify(o.class)} (known: ${known.length ? known.join(", ") : "none"})`,
         });
       }
+    });
+    s.grasps?.classes.forEach((name, i) => {
+      if (!knownNames.has(name)) ctx.addIssue({ code: "custom", path: ["grasps", "classes", i], message: `unknown class ${JSON.stringify(name)} (known: ${known.length ? known.join(", ") : "none"})` });
     });
   })
   .meta({

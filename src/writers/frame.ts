@@ -9,6 +9,7 @@ import { amodalMask, decodeFrame } from "../render/renderer.js";
 import type { SensorFrame } from "../sensors/frame.js";
 import { recordSceneUris } from "../scene/load.js";
 import { annotate, type FrameAnnotations } from "../sensors/annotations.js";
+import { sampleGrasps } from "../sensors/grasps.js";
 import { depthToPng16 } from "../formats/depth-png.js";
 import { stageDir } from "../formats/atomic.js";
 import { encodeNpy } from "../formats/npy.js";
@@ -137,6 +138,9 @@ export async function writeFrame(frame: SensorFrame, outDir: string, index: numb
       if (previews) await put("instance_preview.png", await encodeRgbPng(colorizeIds(frame.instance, w, h), w, h, 3));
       await put("annotations.json", stableJson(annotations));
     }
+    // grasp annotations: a function of the scene and the camera pose alone
+    const grasps = sampleGrasps(scene, frame.T_world_camera);
+    if (grasps) await put("grasps.json", stableJson(grasps));
     if (frame.amodal) {
       // BOP's mask/: each object's whole silhouette, occluded parts included (0 / 255)
       for (const [i, obj] of scene.objects.entries()) {

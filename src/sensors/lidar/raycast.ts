@@ -38,7 +38,8 @@ export interface SceneTriangles {
   instance: Uint32Array;
 }
 
-function localMesh(o: ObjectSpec, index: number): LocalMesh {
+/** An object's triangles as the page builds them, in its geometry frame (before scale); mesh files are not supported. */
+export function localMesh(o: ObjectSpec, index: number): LocalMesh {
   const s = o.shape;
   if (s.type === "mesh") throw new Error(`objects[${index}] (id ${o.id}): mesh files are not supported by the CPU ray caster`);
   if (s.type === "asset") return buildAsset(s.name, s.params).mesh;

@@ -1,0 +1,134 @@
+// Parallel-jaw grasps (scene.grasps, sensors/grasps.ts) on geometry worked out by hand: a
+// box resting on a table slab, whose antipodal pairs are known, and a plane that has none.
+import { describe, expect, it } from "vitest";
+import { parseScene } from "../src/scene/validate.js";
+import { sampleGrasps, gripperBoxes, triangleMeetsBox, isClosed } from "../src/sensors/grasps.js";
+import { cameraPoseMatrix } from "../src/math/camera.js";
+import { fromRows, invertRigid, multiply, toRows } from "../src/math/transforms.js";
+
+const BOX = [0.04, 0.06, 0.3] as const; // only the 4 cm and 6 cm sides fit an 8 cm opening
+const sceneWith = (grasps: Record<string, unknown>, extra: object[] = []) =>
+  parseScene(
+    {
+      version: 1,
+      classes: [{ id: 1, name: "table", stuff: true }, { id: 2, name: "box" }, { id: 3, name: "sheet" }],
+      camera: { width: 64, height: 48, fovY: 50, pose: { position: [0.6, 0.4, 0.5], lookAt: [0, 0, 0.1] } },
+      objects: [
+        // the table: a slab whose top is z = 0
+        { id: 1, class: "table", shape: { type: "box", size: [1.2, 1.2, 0.04] }, pose: { position: [0, 0, -0.02] } },
+        // the box stands on it, turned 30° about z
+        { id: 7, class: "box", shape: { type: "box", size: [...BOX] }, pose: { position: [0.05, -0.03, BOX[2] / 2], rotation: { euler: [0, 0, 30] } } },
+        ...extra,
+      ],
+      grasps: { classes: ["box"], ...grasps },
+    },
+    "grasps.json",
+  );
+
+describe("grasps on a box standing on a table", () => {
+  const scene = sceneWith({ candidates: 300, friction: 0.4 });
+  const T_world_camera = cameraPoseMatrix(scene.camera.pose);
+  const out = sampleGrasps(scene, T_world_camera)!;
+  const box = out.objects.find((o) => o.id === 7)!;
+  const cone = Math.atan(0.4);
+
+  it("finds antipodal pairs across the two narrow sides only, with contacts on the surface", () => {
+    expect(box.grasps.length).toBeGreaterThan(50);
+    for (const g of box.grasps) {
+      const [p1, p2] = g.contacts_object;
+      // each contact on a face: one coordinate at ± half the size (1 mm), the others inside
+      for (const p of [p1, p2]) {
+        const onFace = [0, 1, 2].filter((k) => Math.abs(Math.abs(p[k]!) - BOX[k]! / 2) < 1e-3);
+        expect(onFace.length).toBeGreaterThanOrEqual(1);
+        for (let k = 0; k < 3; k++) expect(Math.abs(p[k]!)).toBeLessThanOrEqual(BOX[k]! / 2 + 1e-6);
+      }
+      // opposite faces across x or y (never the 30 cm z), and the width is the contacts' distance
+      const axis = [0, 1].find((k) => Math.abs(Math.abs(p1[k]!) - BOX[k]! / 2) < 1e-3 && Math.abs(Math.abs(p2[k]!) - BOX[k]! / 2) < 1e-3 && Math.sign(p1[k]!) !== Math.sign(p2[k]!));
+      expect(axis).toBeDefined();
+      expect(g.width).toBeCloseTo(Math.hypot(p2[0] - p1[0], p2[1] - p1[1], p2[2] - p1[2]), 9);
+      expect(g.width).toBeGreaterThanOrEqual(BOX[axis!]! - 1e-9);
+      expect(g.width).toBeLessThanOrEqual(0.08);
+      // the closing line lies in both friction cones: its angle to the face normal (± axis) is at most atan μ
+      const cos = Math.abs(p2[axis!]! - p1[axis!]!) / g.width;
+      expect(Math.acos(Math.min(1, cos))).toBeLessThanOrEqual(cone + 1e-9);
+      expect(g.score).toBeCloseTo(1 - Math.acos(Math.min(1, cos)) / cone, 6);
+      // the frame: origin at the contacts' midpoint, +y from the first contact to the second
+      const T = g.T_object_grasp;
+      for (let k = 0; k < 3; k++) {
+        expect(T[k]![3]).toBeCloseTo((p1[k]! + p2[k]!) / 2, 9);
+        expect(T[k]![1]).toBeCloseTo((p2[k]! - p1[k]!) / g.width, 9);
+      }
+    }
+  });
+
+  it("a collision-free gripper stays above the table top and out of the box", () => {
+    let free = 0, blocked = 0;
+    const T_world_object = (() => {
+      const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
+      return fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+    })();
+    for (const g of box.grasps) {
+      if (!g.collision_free) {
+        blocked++;
+        continue;
+      }
+      free++;
+      const T = multiply(T_world_object, fromRows(g.T_object_grasp.flat()));
+      for (const [c, h] of gripperBoxes(scene.grasps!.gripper)) {
+        for (let k = 0; k < 8; k++) {
+          const p = [c[0] + (k & 1 ? h[0] : -h[0]), c[1] + (k & 2 ? h[1] : -h[1]), c[2] + (k & 4 ? h[2] : -h[2])];
+          // world z of the corner
+          const z = T[2]! * p[0]! + T[6]! * p[1]! + T[10]! * p[2]! + T[14]!;
+          expect(z).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(free).toBeGreaterThan(0);
+    expect(free + blocked).toBe(box.grasps.length);
+    // best first: free grasps lead, by score
+    const firstBlocked = box.grasps.findIndex((g) => !g.collision_free);
+    if (firstBlocked >= 0) expect(box.grasps.slice(firstBlocked).every((g) => !g.collision_free)).toBe(true);
+  });
+
+  it("T_camera_grasp is the camera's view of T_world_object · T_object_grasp", () => {
+    const g = box.grasps[0]!;
+    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
+    const T_world_object = fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+    const want = toRows(multiply(invertRigid(T_world_camera), multiply(T_world_object, fromRows(g.T_object_grasp.flat()))));
+    for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) expect(g.T_camera_grasp[r]![k]).toBeCloseTo(want[r]![k]!, 9);
+  });
+
+  it("the same scene gives the same grasps byte for byte; another seed others", () => {
+    const again = sampleGrasps(sceneWith({ candidates: 300, friction: 0.4 }), T_world_camera);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(out));
+    const other = sampleGrasps(sceneWith({ candidates: 300, friction: 0.4, seed: "other" }), T_world_camera);
+    expect(JSON.stringify(other)).not.toBe(JSON.stringify(out));
+  });
+});
+
+describe("grasps: open meshes and bad input", () => {
+  it("an open mesh (a plane) is skipped with the reason recorded", () => {
+    const scene = sceneWith({ classes: ["box", "sheet"] }, [{ id: 9, class: "sheet", shape: { type: "plane", size: [0.05, 0.05] }, pose: { position: [0.3, 0.3, 0.001] } }]);
+    const out = sampleGrasps(scene, cameraPoseMatrix(scene.camera.pose))!;
+    const sheet = out.objects.find((o) => o.id === 9)!;
+    expect(sheet.grasps).toEqual([]);
+    expect(sheet.skipped).toMatch(/no closed surface/);
+  });
+
+  it("a friction coefficient <= 0 and an unknown graspable class are one error naming the field", () => {
+    expect(() => sceneWith({ friction: 0 })).toThrow(/grasps\.json: grasps\.friction: expected a friction coefficient μ > 0, got 0/);
+    expect(() => sceneWith({ classes: ["mug"] })).toThrow(/grasps\.json: grasps\.classes\[0\]: unknown class "mug"/);
+  });
+
+  it("the triangle–box test and the closed-mesh test agree with cases done by hand", () => {
+    const h = [1, 1, 1] as [number, number, number];
+    expect(triangleMeetsBox([0, 0, 0], [3, 0, 0], [0, 3, 0], h)).toBe(true);
+    expect(triangleMeetsBox([2, 2, 0], [3, 2, 0], [2, 3, 0], h)).toBe(false);
+    // a triangle passing a corner diagonally: its bounds overlap, its plane does not
+    expect(triangleMeetsBox([1.6, 0, 0], [0, 1.6, 0], [0.8, 0.8, 5], [1, 1, 0.01])).toBe(true);
+    expect(triangleMeetsBox([2.1, 0, -1], [0, 2.1, -1], [0, 2.1, 1], h)).toBe(false);
+    const tetra = new Float64Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(isClosed(tetra)).toBe(true);
+    expect(isClosed(tetra.subarray(0, 27))).toBe(false);
+  });
+});
