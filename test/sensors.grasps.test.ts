@@ -132,3 +132,39 @@ describe("grasps: open meshes and bad input", () => {
     expect(isClosed(tetra.subarray(0, 27))).toBe(false);
   });
 });
+
+describe("simforge grasps: drawing a frame's grasps", () => {
+  it("draws the best grasp's gripper where K projects it, and nothing elsewhere", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { encodeRgbPng, decodePng } = await import("../src/formats/png.js");
+    const { drawGrasps } = await import("../src/writers/grasp-preview.js");
+    const scene = sceneWith({ candidates: 50 });
+    const T_world_camera = cameraPoseMatrix(scene.camera.pose);
+    const grasps = sampleGrasps(scene, T_world_camera)!;
+    const W = 64, H = 48, K = [[60, 0, 31.5], [0, 60, 23.5], [0, 0, 1]];
+    const dir = join(mkdtempSync(join(tmpdir(), "simforge-grasps-")), "frames", "000000");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "rgb.png"), await encodeRgbPng(new Uint8Array(W * H * 3), W, H, 3));
+    writeFileSync(join(dir, "annotations.json"), JSON.stringify({ width: W, height: H, K }));
+    writeFileSync(join(dir, "grasps.json"), JSON.stringify(grasps));
+    const file = await drawGrasps(dir, { top: 1 });
+    expect(file).toBe(join(dir, "..", "..", "grasps", "000000.png"));
+    const png = await decodePng(readFileSync(file));
+    const best = grasps.objects[0]!.grasps[0]!;
+    // a finger's corner, projected by hand, is drawn in the best grasp's colour (green)
+    const [c, h] = gripperBoxes(scene.grasps!.gripper)[0]!;
+    const corner = [c[0] - h[0], c[1] - h[1], c[2] - h[2]];
+    const T = best.T_camera_grasp;
+    const P = [0, 1, 2].map((i) => T[i]![0]! * corner[0]! + T[i]![1]! * corner[1]! + T[i]![2]! * corner[2]! + T[i]![3]!);
+    const u = Math.round((60 * P[0]!) / P[2]! + 31.5), v = Math.round((60 * P[1]!) / P[2]! + 23.5);
+    expect([u >= 0 && u < W, v >= 0 && v < H]).toEqual([true, true]);
+    expect([...png.data.subarray((v * W + u) * 3, (v * W + u) * 3 + 3)]).toEqual([0, 255, 0]);
+    // most of the image stays as it was
+    let drawn = 0;
+    for (let i = 0; i < W * H; i++) if (png.data[i * 3]! || png.data[i * 3 + 1]! || png.data[i * 3 + 2]!) drawn++;
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(W * H * 0.5);
+  });
+});

@@ -3,6 +3,7 @@
  * The simforge command line: thin yargs commands that call the library and print.
  * Exit codes: 0 success, 2 bad input (scene, asset, option, output dir), 1 runtime failure.
  */
+import { drawGrasps } from "../writers/grasp-preview.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { renderFiles } from "../api.js";
@@ -216,6 +217,23 @@ await yargs(hideBin(process.argv))
         (bar as Progress | null)?.finish();
         process.stdout.write(formatCheck(c));
         if (c.problems.length || c.missing.length) process.exit(1);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    "grasps <frame>",
+    "Draw a frame's best collision-free grasps (grasps.json) as gripper wireframes over its RGB image, best in green.",
+    (y) =>
+      y
+        .positional("frame", { type: "string", demandOption: true, describe: "a frame directory, e.g. out/tabletop/frames/000000" })
+        .option("top", { type: "number", default: 10, describe: "how many grasps to draw" })
+        .option("file", { type: "string", describe: "where to write the PNG (default DATASET/grasps/<frame>.png)" }),
+    async (argv) => {
+      try {
+        const path = await drawGrasps(argv.frame, { top: argv.top, ...(argv.file ? { file: argv.file } : {}) });
+        process.stdout.write(`simforge: wrote ${path}\n`);
       } catch (err) {
         fail(err);
       }
