@@ -150,7 +150,7 @@ describe("simforge grasps: drawing a frame's grasps", () => {
     writeFileSync(join(dir, "annotations.json"), JSON.stringify({ width: W, height: H, K }));
     writeFileSync(join(dir, "grasps.json"), JSON.stringify(grasps));
     const file = await drawGrasps(dir, { top: 1 });
-    expect(file).toBe(join(dir, "..", "..", "grasps", "000000.png"));
+    expect(file).toBe(join(dir, "..", "..", "grasp_previews", "000000.png"));
     const png = await decodePng(readFileSync(file));
     const best = grasps.objects[0]!.grasps[0]!;
     // a finger's corner, projected by hand, is drawn in the best grasp's colour (green)
@@ -166,5 +166,54 @@ describe("simforge grasps: drawing a frame's grasps", () => {
     for (let i = 0; i < W * H; i++) if (png.data[i * 3]! || png.data[i * 3 + 1]! || png.data[i * 3 + 2]!) drawn++;
     expect(drawn).toBeGreaterThan(10);
     expect(drawn).toBeLessThan(W * H * 0.5);
+  });
+});
+
+describe("the grasps dataset writer (GraspNet GraspGroup arrays)", () => {
+  it("writes each frame's free grasps as [N, 17] rows whose fingers sit on the contacts", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { writeGraspsDataset } = await import("../src/writers/grasps-dataset.js");
+    const scene = sceneWith({ candidates: 60 });
+    const T_world_camera = cameraPoseMatrix(scene.camera.pose);
+    const grasps = sampleGrasps(scene, T_world_camera)!;
+    const out = mkdtempSync(join(tmpdir(), "simforge-graspnet-"));
+    const frame = join(out, "frames", "000003");
+    mkdirSync(frame, { recursive: true });
+    writeFileSync(join(frame, "grasps.json"), JSON.stringify(grasps));
+    await writeGraspsDataset(out, [{ index: 3, dir: frame }]);
+    const npy = readFileSync(join(out, "grasps", "000003.npy"));
+    const headerLen = npy.readUInt16LE(8);
+    const header = npy.subarray(10, 10 + headerLen).toString("latin1");
+    const free = grasps.objects[0]!.grasps.filter((g) => g.collision_free);
+    expect(header).toContain("'descr': '<f4'");
+    expect(header).toContain(`'shape': (${free.length}, 17)`);
+    const data = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLen, npy.byteOffset + npy.length));
+    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
+    const T_camera_object = multiply(invertRigid(T_world_camera), fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]));
+    for (let r = 0; r < free.length; r++) {
+      const row = data.subarray(r * 17, r * 17 + 17);
+      if (r > 0) expect(row[0]).toBeLessThanOrEqual(data[(r - 1) * 17]!);
+      expect(row[16]).toBe(7);
+      expect(row[2]).toBeCloseTo(0.02, 6); // height: the fingers' width
+      expect(row[3]).toBeCloseTo(0.01, 6); // depth: fingertips past the centre
+      const g = free.find((x) => Math.abs(x.score - row[0]!) < 1e-6 && Math.abs(x.width - row[1]!) < 1e-6)!;
+      expect(g).toBeDefined();
+      // GraspNet's fingers close along the rotation's second column from t: t ± width/2 · y are the contacts
+      const t = [row[13]!, row[14]!, row[15]!], y = [row[5]!, row[8]!, row[11]!];
+      const contacts = g.contacts_object.map((p) => {
+        const m = toRows(T_camera_object);
+        return [0, 1, 2].map((i) => m[i]![0]! * p[0] + m[i]![1]! * p[1] + m[i]![2]! * p[2] + m[i]![3]!);
+      });
+      for (let k = 0; k < 3; k++) {
+        expect(t[k]! - (row[1]! / 2) * y[k]!).toBeCloseTo(contacts[0]![k]!, 4);
+        expect(t[k]! + (row[1]! / 2) * y[k]!).toBeCloseTo(contacts[1]![k]!, 4);
+      }
+      // a rotation: orthonormal, determinant 1
+      const R = [[row[4]!, row[5]!, row[6]!], [row[7]!, row[8]!, row[9]!], [row[10]!, row[11]!, row[12]!]];
+      const det = R[0]![0]! * (R[1]![1]! * R[2]![2]! - R[1]![2]! * R[2]![1]!) - R[0]![1]! * (R[1]![0]! * R[2]![2]! - R[1]![2]! * R[2]![0]!) + R[0]![2]! * (R[1]![0]! * R[2]![1]! - R[1]![1]! * R[2]![0]!);
+      expect(det).toBeCloseTo(1, 5);
+    }
   });
 });

@@ -42,6 +42,13 @@ describe("sweep file validation", () => {
     expect(await messageOf(street)).toBe("no error");
   });
 
+  it("the grasps writer on a template without grasps is an error naming writers[i]; with grasps it is fine", async () => {
+    const file = writeSweep("no-grasps.json", { template: "street.json", frames: 2, writers: ["coco", "grasps"] });
+    expect(await messageOf(file)).toMatch(/no-grasps\.json: writers\[1\]: the grasps writer exports grasp annotations, but the template street\.json has no "grasps"/);
+    const ok = await loadSweep(writeSweep("grasps.json", { template: "tabletop.json", frames: 2, writers: ["grasps"] }));
+    expect(ok.writers).toEqual(["grasps"]);
+  });
+
   it("a missing template is said as the sweep file's template field", async () => {
     const file = writeSweep("missing.json", { template: "gone/template.json", frames: 2 });
     expect(await messageOf(file)).toBe(`${file}: template: file not found: gone/template.json (${join(dir, "gone", "template.json")})`);
@@ -51,7 +58,7 @@ describe("sweep file validation", () => {
 describe("sweep file schema", () => {
   it("is zod's: field paths, defaults, the registered writers and formats", async () => {
     const base = { template: "tabletop.json", frames: 2 };
-    expect(await messageOf(writeSweep("w.json", { ...base, writers: "coco" }))).toMatch(/w\.json: writers: expected a list of writers \(coco, bop, kitti; frames\/ is always written\)$/);
+    expect(await messageOf(writeSweep("w.json", { ...base, writers: "coco" }))).toMatch(/w\.json: writers: expected a list of writers \(coco, bop, kitti, grasps; frames\/ is always written\)$/);
     expect(await messageOf(writeSweep("f.json", { ...base, outputs: { lidarFormats: ["las"] } }))).toMatch(/f\.json: outputs\.lidarFormats\[0\]: expected one of "pcd", "ply", "nuscenes", got "las"$/);
     expect(await messageOf(writeSweep("t.json", { ...base, watchdog: { frameTimeout: 0 } }))).toMatch(/t\.json: watchdog\.frameTimeout: expected seconds > 0$/);
     expect(await messageOf(writeSweep("r.json", { ...base, recycle: { frames: 1.5 } }))).toMatch(/r\.json: recycle\.frames: expected frames per browser \(a positive integer\), got 1\.5$/);
@@ -71,7 +78,7 @@ describe("sweep file schema", () => {
     expect(readFileSync(committed, "utf8")).toBe(generated);
     const schema = sweepJsonSchema() as { required: string[]; properties: Record<string, any> };
     expect(schema.required.sort()).toEqual(["frames", "template"]);
-    expect(schema.properties.writers.items.enum).toEqual(["coco", "bop", "kitti"]);
+    expect(schema.properties.writers.items.enum).toEqual(["coco", "bop", "kitti", "grasps"]);
   });
 });
 

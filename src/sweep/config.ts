@@ -172,6 +172,11 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
     const name = writers[lidarWriter]!;
     throw new InputError(`the ${name} writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "${name}"`, { file, field: `writers[${lidarWriter}]` });
   }
+  const graspWriter = writers.findIndex((w) => datasetWriter(w).needs.includes("grasps"));
+  if (graspWriter >= 0 && !cells.some((c) => (cellTemplate({ template, file } as SweepConfig, c) as { grasps?: unknown }).grasps !== undefined)) {
+    const name = writers[graspWriter]!;
+    throw new InputError(`the ${name} writer exports grasp annotations, but the template ${doc.template} has no "grasps" (the graspable classes)${doc.grid === undefined ? "" : " in any grid cell"}, so there would be nothing to write; add "grasps": { "classes": [...] } to the template or remove "${name}"`, { file, field: `writers[${graspWriter}]` });
+  }
   const hash = createHash("sha256")
     .update(stableJson({ format: 1, template, seed: doc.seed, writers: [...writers].sort(), cells, outputs }))
     .digest("hex");

@@ -32,7 +32,7 @@ export interface DatasetFrame {
  * - `amodalMasks`: each object's whole silhouette (amodal/<id>.png), rendered when a writer asks;
  * - `lidar`: at least one LiDAR scan (the template must have a LiDAR).
  */
-export type WriterNeed = "labels" | "amodalMasks" | "lidar";
+export type WriterNeed = "labels" | "amodalMasks" | "lidar" | "grasps";
 
 /**
  * A dataset writer: a view of the rendered frame directories (OUT/frames/<index>/) in a

@@ -85,7 +85,7 @@ export async function drawGrasps(frameDir: string, options: { top?: number; file
       }
     }
   }
-  const file = options.file ?? join(dirname(dirname(frameDir)), "grasps", `${basename(frameDir)}.png`);
+  const file = options.file ?? join(dirname(dirname(frameDir)), "grasp_previews", `${basename(frameDir)}.png`);
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, await encodeRgbPng(img, W, H, 3));
   return file;

@@ -9,8 +9,9 @@ import { bopWriter } from "./bop.js";
 import { cocoWriter } from "./coco.js";
 import type { DatasetFrame, DatasetWriter, WriterNeed } from "./dataset.js";
 import { kittiWriter } from "./kitti-dataset.js";
+import { graspsWriter } from "./grasps-dataset.js";
 
-const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, kittiWriter];
+const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, kittiWriter, graspsWriter];
 
 const registry = new Map<string, DatasetWriter>(BUILT_IN.map((w) => [w.name, w]));
 
