@@ -23,6 +23,8 @@ const { seedCubes } = await import(join(root, "scripts/seed-cubes.mjs"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
 const { WritePool } = await import(join(root, "dist/sweep/write-pool.js"));
 const { readFileSync } = await import("node:fs");
+const { sampleGrasps } = await import(join(root, "dist/sensors/grasps.js"));
+const { cameraPoseMatrix } = await import(join(root, "dist/math/camera.js"));
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -129,6 +131,18 @@ try {
     const sky = { sky: { sunElevation: 35, sunAzimuth: 120, turbidity: 3, groundAlbedo: [0.3, 0.3, 0.3] }, intensity: 1, rotation: 0, size: 128 };
     rows.push({ size: `${width}x${height}`, mode: `${name}, all written, sky environment`, fps: await full(r, (i) => ({ ...drawn[i + WARMUP], environment: sky })) });
     notes.push(`${name}: randomize${name.startsWith("tabletop") ? " + physics settle" : ""} ${randomizeMs.toFixed(1)} ms per frame = ${((randomizeMs * fps) / 10).toFixed(1)}% of the frame's render + write time (${(1000 / fps).toFixed(1)} ms)`);
+    if (drawn[0].grasps) {
+      // grasp annotations (written with each frame, on the writer thread): timed here alone, one thread
+      let objects = 0, grasps = 0;
+      const tg = performance.now();
+      for (let i = 0; i < frames; i++) {
+        const g = sampleGrasps(drawn[i + WARMUP], cameraPoseMatrix(drawn[i + WARMUP].camera.pose));
+        objects += g.objects.length;
+        grasps += g.objects.reduce((n, o) => n + o.grasps.length, 0);
+      }
+      const graspMs = (performance.now() - tg) / frames;
+      notes.push(`${name}: grasps ${graspMs.toFixed(1)} ms per frame (${(objects / frames).toFixed(1)} graspable objects x ${drawn[0].grasps.candidates} candidates, ${((grasps / (graspMs * frames)) * 1000).toFixed(0)} grasps/s on one thread) = ${((graspMs * fps) / 10).toFixed(1)}% of the frame's render + write time, grasps included`);
+    }
   }
   // lens distortion: tabletop frames at 1280x960 through one K, pinhole against an OpenCV
   // barrel lens (one pinhole view, resampled) and a 170° fisheye (cube faces, resampled)

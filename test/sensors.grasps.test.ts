@@ -166,6 +166,10 @@ describe("simforge grasps: drawing a frame's grasps", () => {
     for (let i = 0; i < W * H; i++) if (png.data[i * 3]! || png.data[i * 3 + 1]! || png.data[i * 3 + 2]!) drawn++;
     expect(drawn).toBeGreaterThan(10);
     expect(drawn).toBeLessThan(W * H * 0.5);
+    // the report's contact sheet shows the same drawing
+    const { frameThumbs } = await import("../src/sweep/report-images.js");
+    const thumbs = await frameThumbs(dir);
+    expect(thumbs.grasps?.uri).toMatch(/^data:image\/jpeg;base64,/);
   });
 });
 

@@ -2,7 +2,8 @@
  * Thumbnails for the dataset report, as data: URIs so the HTML stands alone: the RGB image
  * (JPEG), depth coloured with a turbo colormap (near blue -> far red, black = no surface),
  * the instance mask in stable per-id colours, the semantic preview and a LiDAR bird's-eye
- * view (max-pooled so single-pixel points survive the shrink). Masks are shrunk with
+ * view (max-pooled so single-pixel points survive the shrink), and the best five grasps drawn
+ * over the RGB where the frame has grasps.json. Masks are shrunk with
  * nearest-neighbour sampling so ids never blend.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import sharp, { type Sharp } from "sharp";
 import { decodeNpy } from "../formats/npy.js";
 import { colorizeIds, decodePng } from "../formats/png.js";
+import { graspImage } from "../writers/grasp-preview.js";
 
 const THUMB_WIDTH = 200;
 
@@ -25,6 +27,8 @@ export interface FrameThumbs {
   instance?: Thumb;
   semantic?: Thumb;
   bev?: Thumb & { name: string };
+  /** the RGB with the best grasps drawn (frames with grasps.json) */
+  grasps?: Thumb;
 }
 
 /** Google's turbo colormap, polynomial approximation (Ruofei Du), t in [0, 1]. */
@@ -151,14 +155,24 @@ async function bevThumb(dir: string, maxW: number): Promise<FrameThumbs["bev"]> 
   }
 }
 
+async function graspThumb(dir: string, maxW: number): Promise<Thumb | undefined> {
+  try {
+    const { rgb, width, height } = await graspImage(dir, 5);
+    return await rawThumb(rgb, width, height, maxW, { jpeg: true, smooth: true });
+  } catch {
+    return undefined;
+  }
+}
+
 /** All thumbnails of one frame directory; each is absent when its source is missing or unreadable. */
 export async function frameThumbs(dir: string, maxW = THUMB_WIDTH): Promise<FrameThumbs> {
-  const [rgb, depth, instance, semantic, bev] = await Promise.all([
+  const [rgb, depth, instance, semantic, bev, grasps] = await Promise.all([
     fileThumb(join(dir, "rgb.png"), maxW, { jpeg: true, smooth: true }),
     depthThumb(dir, maxW),
     instanceThumb(dir, maxW),
     fileThumb(join(dir, "semantic_preview.png"), maxW, {}),
     bevThumb(dir, maxW),
+    graspThumb(dir, maxW),
   ]);
   const out: FrameThumbs = {};
   if (rgb) out.rgb = rgb;
@@ -166,6 +180,7 @@ export async function frameThumbs(dir: string, maxW = THUMB_WIDTH): Promise<Fram
   if (instance) out.instance = instance;
   if (semantic) out.semantic = semantic;
   if (bev) out.bev = bev;
+  if (grasps) out.grasps = grasps;
   return out;
 }
 

@@ -76,6 +76,7 @@ async function contactSheet(outDir: string, m: Manifest, sample: number): Promis
     ["semantic", (t) => (t.semantic ? img(t.semantic, "semantic preview") : "")],
   ];
   if (hasBev) cols.push(["LiDAR BEV", (t) => (t.bev ? img(t.bev, `lidar ${t.bev.name}`) + `<div class="cap">${esc(t.bev.name)}</div>` : "")]);
+  if (thumbs.some((t) => t.grasps)) cols.push(["grasps (best 5)", (t) => (t.grasps ? img(t.grasps, "best grasps") : "")]);
   const head = `<tr><th>frame</th>${cols.map(([name]) => `<th>${esc(name)}</th>`).join("")}</tr>`;
   const body = frames
     .map((f, i) => {

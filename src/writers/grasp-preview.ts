@@ -34,6 +34,15 @@ function rankColour(r: number, n: number): [number, number, number] {
 
 /** Draws the `top` best collision-free grasps of a frame; returns the PNG's path. */
 export async function drawGrasps(frameDir: string, options: { top?: number; file?: string } = {}): Promise<string> {
+  const { rgb, width, height } = await graspImage(frameDir, options.top ?? 10);
+  const file = options.file ?? join(dirname(dirname(frameDir)), "grasp_previews", `${basename(frameDir)}.png`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, await encodeRgbPng(rgb, width, height, 3));
+  return file;
+}
+
+/** A frame's RGB with its `top` best collision-free grasps drawn over it (RGB8). */
+export async function graspImage(frameDir: string, topK: number): Promise<{ rgb: Uint8Array; width: number; height: number }> {
   const ann = await readJson<FrameAnnotations>(join(frameDir, "annotations.json"), "the camera's K");
   const grasps = await readJson<FrameGrasps>(join(frameDir, "grasps.json"), "written for scenes with grasps");
   const rgbPath = join(frameDir, "rgb.png");
@@ -60,7 +69,7 @@ export async function drawGrasps(frameDir: string, options: { top?: number; file
   };
   const all = grasps.objects.flatMap((o) => o.grasps.filter((g) => g.collision_free));
   all.sort((a, b) => b.score - a.score);
-  const top = all.slice(0, options.top ?? 10);
+  const top = all.slice(0, topK);
   const boxes = gripperBoxes(grasps.gripper);
   // drawn worst first, so the best is on top
   for (let r = top.length - 1; r >= 0; r--) {
@@ -85,8 +94,5 @@ export async function drawGrasps(frameDir: string, options: { top?: number; file
       }
     }
   }
-  const file = options.file ?? join(dirname(dirname(frameDir)), "grasp_previews", `${basename(frameDir)}.png`);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, await encodeRgbPng(img, W, H, 3));
-  return file;
+  return { rgb: img, width: W, height: H };
 }
