@@ -115,6 +115,51 @@ describe("grasps: open meshes and bad input", () => {
     expect(sheet.skipped).toMatch(/no closed surface/);
   });
 
+  it("the run warns about a graspable plane once, by object", async () => {
+    const { randomize } = await import("../src/randomize/frames.js");
+    const doc = {
+      version: 1, classes: [{ id: 1, name: "table", stuff: true }, { id: 2, name: "box" }, { id: 3, name: "sheet" }],
+      camera: { width: 64, height: 48, fovY: 50, pose: { position: [0.6, 0.4, 0.5], lookAt: [0, 0, 0.1] } },
+      objects: [{ id: 9, class: "sheet", shape: { type: "plane", size: [0.05, 0.05] }, pose: { position: [0.3, 0.3, 0.001] } }],
+      grasps: { classes: ["sheet"] },
+    };
+    const { warnings } = await randomize(doc, 1, 0, "g.json");
+    expect(warnings).toContain("g.json: frame 0: grasps skipped for objects 9: planes have no closed surface");
+  });
+
+  it("a free gripper meets no triangle of a neighbouring object (checked point by point, not by the sampler's test)", () => {
+    // a tall neighbour 7 cm beside the box: many approaches are blocked by it
+    const scene = sceneWith({ candidates: 150 }, [{ id: 8, class: "box", shape: { type: "box", size: [0.05, 0.05, 0.25] }, pose: { position: [0.05, 0.055, 0.125] } }]);
+    const out = sampleGrasps(scene, cameraPoseMatrix(scene.camera.pose))!;
+    const box = out.objects.find((o) => o.id === 7)!;
+    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
+    const T_world_object = fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+    // points on the neighbour's surface, 2 mm apart
+    const pts: number[][] = [];
+    for (let a = -0.025; a <= 0.025001; a += 0.002) for (let z = 0; z <= 0.25001; z += 0.002) {
+      pts.push([0.05 + a, 0.055 - 0.025, z], [0.05 + a, 0.055 + 0.025, z], [0.05 - 0.025, 0.055 + a, z], [0.05 + 0.025, 0.055 + a, z]);
+    }
+    let free = 0, blocked = 0;
+    for (const g of box.grasps) {
+      if (!g.collision_free) {
+        blocked++;
+        continue;
+      }
+      free++;
+      const T = multiply(T_world_object, fromRows(g.T_object_grasp.flat()));
+      const inv = invertRigid(T);
+      for (const [bc, h] of gripperBoxes(scene.grasps!.gripper)) {
+        for (const p of pts) {
+          const q = [0, 1, 2].map((i) => inv[i]! * p[0]! + inv[4 + i]! * p[1]! + inv[8 + i]! * p[2]! + inv[12 + i]!);
+          const inside = [0, 1, 2].every((k) => Math.abs(q[k]! - bc[k]!) < h[k]! - 1e-4);
+          expect(inside).toBe(false);
+        }
+      }
+    }
+    expect(free).toBeGreaterThan(0);
+    expect(blocked).toBeGreaterThan(0);
+  });
+
   it("a friction coefficient <= 0 and an unknown graspable class are one error naming the field", () => {
     expect(() => sceneWith({ friction: 0 })).toThrow(/grasps\.json: grasps\.friction: expected a friction coefficient μ > 0, got 0/);
     expect(() => sceneWith({ classes: ["mug"] })).toThrow(/grasps\.json: grasps\.classes\[0\]: unknown class "mug"/);

@@ -84,6 +84,24 @@ function sensorsInsideObjects(scene: ConcreteScene): string[] {
   return out;
 }
 
+/**
+ * Objects of graspable classes that get no grasps for their shape alone: a plane has no
+ * closed surface, and mesh files are not sampled yet (grasps.json records the reason too).
+ */
+function ungraspableObjects(scene: ConcreteScene): string[] {
+  if (!scene.grasps) return [];
+  const graspable = new Set(scene.grasps.classes);
+  const out: string[] = [];
+  for (const [why, pick] of [
+    ["planes have no closed surface", (t: string) => t === "plane"],
+    ["mesh files are not sampled for grasps yet", (t: string) => t === "mesh"],
+  ] as const) {
+    const ids = scene.objects.filter((o) => graspable.has(o.class) && pick(o.shape.type)).map((o) => o.id);
+    if (ids.length) out.push(`grasps skipped for objects ${ids.join(", ")}: ${why}`);
+  }
+  return out;
+}
+
 /** Classes of objects a LiDAR would label 0 (unlabeled): their names map to no SemanticKITTI class and they give none. */
 function unlabeledLidarClasses(scene: ConcreteScene): string[] {
   if (scene.lidars.length === 0) return [];
@@ -136,6 +154,7 @@ export async function randomize(
   }
   for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   for (const w of unlabeledLidarClasses(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
+  for (const w of ungraspableObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   return report ? { scene, seed: s, warnings, draws, settle: report } : { scene, seed: s, warnings, draws };
 }
 

@@ -67,9 +67,16 @@ const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0
 const scale = (a: Vec3, s: number): Vec3 => [a[0] * s, a[1] * s, a[2] * s];
 const unit = (a: Vec3): Vec3 => scale(a, 1 / Math.hypot(a[0], a[1], a[2]));
 
-/** Whether every edge of a mesh (vertices welded by position) is shared by exactly two triangles. */
+/**
+ * Whether every edge of a mesh is shared by exactly two triangles, with vertices welded by
+ * position to a millionth of the mesh's size (a tessellation's seam and pole vertices differ
+ * by rounding: sin π is not 0).
+ */
 export function isClosed(positions: Float64Array): boolean {
-  const key = (i: number) => `${positions[i]},${positions[i + 1]},${positions[i + 2]}`;
+  let size = 0;
+  for (let i = 0; i < positions.length; i++) size = Math.max(size, Math.abs(positions[i]!));
+  const q = (size || 1) * 1e-6;
+  const key = (i: number) => `${Math.round(positions[i]! / q)},${Math.round(positions[i + 1]! / q)},${Math.round(positions[i + 2]! / q)}`;
   const ids = new Map<string, number>();
   const vid = (i: number) => {
     const k = key(i);
