@@ -14,7 +14,8 @@ import type { FrameAnnotations } from "../src/sensors/annotations.js";
 import { decodeNpy } from "../src/formats/npy.js";
 import { decodePng } from "../src/formats/png.js";
 import type { DatasetFrame } from "../src/writers/dataset.js";
-import { datasetWriterNames, writeDatasets } from "../src/writers/registry.js";
+import { datasetWriter, datasetWriterNames, writeDatasets, writersConflict } from "../src/writers/registry.js";
+import sharp from "sharp";
 import { writeCoco } from "../src/writers/coco.js";
 import { writeBop } from "../src/writers/bop.js";
 import { writeKittiDataset } from "../src/writers/kitti-dataset.js";
@@ -54,7 +55,7 @@ let frames: DatasetFrame[];
 beforeAll(async () => {
   await renderScenes([0, 1, 2].map(sceneOf), { out, amodalMasks: true, gpu: "off" });
   frames = [0, 1, 2].map((i) => ({ index: i, dir: join(out, "frames", pad(i)), ...(i === 1 ? { cell: 4 } : {}) }));
-  await writeDatasets(out, frames, datasetWriterNames());
+  await writeDatasets(out, frames, datasetWriterNames().filter((n) => n !== "bop-jpg"));
 }, 120_000);
 
 afterAll(() => {
@@ -484,6 +485,21 @@ describe("BOP export", () => {
     expect((err as Error).message).toMatch(/amodalMasks/);
     expect(existsSync(join(other, "bop", "val"))).toBe(true); // the previous export is untouched
   });
+
+  it("the bop-jpg writer writes rgb/*.jpg as BOP's PBR splits do, the same images, and refuses to share OUT/bop with bop", async () => {
+    const o = join(root, "bop-jpg");
+    await datasetWriter("bop-jpg").write(o, frames);
+    const rgbDir = join(o, "bop", "train_pbr", "000000", "rgb");
+    expect(readdirSync(rgbDir).sort()).toEqual(["000000.jpg", "000001.jpg", "000002.jpg"]);
+    const jpg = await sharp(readFileSync(join(rgbDir, "000001.jpg"))).raw().toBuffer({ resolveWithObject: true });
+    const png = await sharp(readFileSync(join(frameDir(1), "rgb.png"))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([jpg.info.width, jpg.info.height, jpg.info.channels]).toEqual([png.info.width, png.info.height, 3]);
+    let err = 0;
+    for (let i = 0; i < png.data.length; i++) err += Math.abs(jpg.data[i]! - png.data[i]!);
+    expect(err / png.data.length).toBeLessThan(3); // quality 95: about a level on average
+    expect(writersConflict(["coco", "bop", "bop-jpg"])).toBe("the bop and bop-jpg writers both write OUT/bop/: choose one");
+    expect(writersConflict(["coco", "bop"])).toBeUndefined();
+  });
 });
 
 // ---------------------------------------------------------------- KITTI
@@ -586,7 +602,7 @@ describe("re-exports", () => {
     for (const i of [0, 1]) cpSync(frameDir(i), join(merged, "frames", pad(i)), { recursive: true });
     renameSync(join(shard, "frames", pad(2)), join(merged, "frames", pad(2)));
     const mergedFrames = frames.map((f) => ({ ...f, dir: join(merged, "frames", pad(f.index)) }));
-    await writeDatasets(merged, mergedFrames, datasetWriterNames());
+    await writeDatasets(merged, mergedFrames, datasetWriterNames().filter((n) => n !== "bop-jpg"));
     expect(exportsOf(merged)).toEqual(first);
   });
 });

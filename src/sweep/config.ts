@@ -32,7 +32,7 @@ import { readJsonFile } from "../scene/load.js";
 import { formatPath } from "../scene/validate.js";
 import { checkDistributionNames } from "../randomize/frames.js";
 import { isObject, stableJson } from "../formats/json.js";
-import { datasetWriter } from "../writers/registry.js";
+import { datasetWriter, writersConflict } from "../writers/registry.js";
 import { parseWith } from "../scene/validate.js";
 import { sweepFileSchema } from "./schema.js";
 
@@ -172,6 +172,8 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
     const name = writers[lidarWriter]!;
     throw new InputError(`the ${name} writer exports LiDAR scans, but the template ${doc.template} has no LiDAR (its "lidars" list is empty or missing${doc.grid === undefined ? "" : " in every grid cell"}), so there would be nothing to write; add a LiDAR to the template or remove "${name}"`, { file, field: `writers[${lidarWriter}]` });
   }
+  const conflict = writersConflict(writers);
+  if (conflict) throw new InputError(conflict, { file, field: "writers" });
   const graspWriter = writers.findIndex((w) => datasetWriter(w).needs.includes("grasps"));
   if (graspWriter >= 0 && !cells.some((c) => (cellTemplate({ template, file } as SweepConfig, c) as { grasps?: unknown }).grasps !== undefined)) {
     const name = writers[graspWriter]!;

@@ -8,7 +8,7 @@
  *   OUT/bop/models_eval/                     the same models resampled: no edge longer than 10% of the diameter
  *   OUT/bop/obj_classes.json                 {"<id>": class name}
  *   OUT/bop/<split>/<scene:06d>/             split "train_pbr" by default; frame i -> scene floor(i / 1000), image i % 1000
- *     rgb/<im:06d>.png                       links to rgb.png
+ *     rgb/<im:06d>.png                       links to rgb.png (the bop-jpg writer: rgb/<im:06d>.jpg, JPEG quality 95)
  *     depth/<im:06d>.png                     links to depth.png (uint16 mm, so depth_scale is 1.0: BOP multiplies the PNG by it to get mm)
  *     mask/<im:06d>_<gt:06d>.png             the whole silhouette, occluded parts included (links to amodal/<id>.png; 0 / 255)
  *     mask_visib/<im:06d>_<gt:06d>.png       the visible pixels, from instance.png (0 / 255)
@@ -44,8 +44,10 @@
  * `amodalMasks: true`; a frame without them is an InputError. Objects from mesh files get
  * an obj_id and a models_info entry, but no PLY (their triangles are not read on the host).
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../errors.js";
+import sharp from "sharp";
+import { InputError, errnoText } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
 import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
@@ -115,7 +117,10 @@ function zeroMask(width: number, height: number): Promise<Uint8Array> {
   return p;
 }
 
-async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, meshes: ReadonlyMap<number, ModelMesh | null>): Promise<BopImage> {
+/** JPEG quality of rgb/*.jpg (the `bop-jpg` writer), as BOP's PBR training splits ship their images. */
+const JPEG_QUALITY = 95;
+
+async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, meshes: ReadonlyMap<number, ModelMesh | null>, images: "png" | "jpg"): Promise<BopImage> {
   const ann: FrameAnnotations = await readAnnotations(f, "bop");
   const byId = new Map((await frameScene(f)).objects.map((o) => [o.id, o]));
   const { width: w, height: h } = ann;
@@ -125,7 +130,17 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, model
   const ids = await readGrayPng(join(f.dir, "instance.png"), w, h, need);
   const depth = await readGrayPng(join(f.dir, "depth.png"), w, h, need);
   const visible = pixelsById(ids instanceof Uint16Array ? ids : Uint16Array.from(ids));
-  await linkInto(staged, `${sceneDir}/rgb/${im}.png`, join(f.dir, "rgb.png"));
+  if (images === "png") await linkInto(staged, `${sceneDir}/rgb/${im}.png`, join(f.dir, "rgb.png"));
+  else {
+    const src = join(f.dir, "rgb.png");
+    let jpg: Uint8Array;
+    try {
+      jpg = await sharp(await readFile(src)).jpeg({ quality: JPEG_QUALITY }).toBuffer();
+    } catch (err) {
+      throw new InputError(`the bop-jpg writer cannot read it: ${errnoText(err)}`, { file: src });
+    }
+    await staged.write(`${sceneDir}/rgb/${im}.jpg`, jpg);
+  }
   await linkInto(staged, `${sceneDir}/depth/${im}.png`, join(f.dir, "depth.png"));
 
   const gt: Record<string, unknown>[] = [];
@@ -235,7 +250,7 @@ async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<nu
  * Writes OUT/bop/ from `frames` (rendered with amodalMasks), replacing a previous export.
  * No frames: a previous OUT/bop is removed and nothing is written (camera.json needs a frame).
  */
-export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string } = {}): Promise<void> {
+export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string; images?: "png" | "jpg" } = {}): Promise<void> {
   const split = options.split ?? "train_pbr";
   if (!/^[A-Za-z0-9_-]+$/.test(split)) throw new InputError(`the BOP split must be a folder name of letters, digits, - and _, got ${JSON.stringify(split)}`);
   const list = sortFrames(frames);
@@ -265,7 +280,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await mapOrdered(
       list,
       READ_AHEAD,
-      (f) => bopFrame(staged, split, f, models, meshes),
+      (f) => bopFrame(staged, split, f, models, meshes, options.images ?? "png"),
       async (r, f) => {
         if (first) {
           first = false;
@@ -295,4 +310,13 @@ export const bopWriter: DatasetWriter = {
   folder: "bop",
   needs: ["labels", "amodalMasks"],
   write: (outDir, frames) => writeBop(outDir, frames),
+};
+
+/** The `bop-jpg` dataset writer: the same OUT/bop/ with rgb/*.jpg (quality 95), as BOP's PBR splits ship their images. */
+export const bopJpgWriter: DatasetWriter = {
+  name: "bop-jpg",
+  summary: "OUT/bop/: the BOP format with rgb/*.jpg as BOP's PBR training splits",
+  folder: "bop",
+  needs: ["labels", "amodalMasks"],
+  write: (outDir, frames) => writeBop(outDir, frames, { images: "jpg" }),
 };

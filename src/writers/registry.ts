@@ -5,13 +5,13 @@
  * needs from here, so nothing else lists writers.
  */
 import { InputError } from "../errors.js";
-import { bopWriter } from "./bop.js";
+import { bopJpgWriter, bopWriter } from "./bop.js";
 import { cocoWriter } from "./coco.js";
 import type { DatasetFrame, DatasetWriter, WriterNeed } from "./dataset.js";
 import { kittiWriter } from "./kitti-dataset.js";
 import { graspsWriter } from "./grasps-dataset.js";
 
-const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, kittiWriter, graspsWriter];
+const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, bopJpgWriter, kittiWriter, graspsWriter];
 
 const registry = new Map<string, DatasetWriter>(BUILT_IN.map((w) => [w.name, w]));
 
@@ -39,8 +39,22 @@ export function writersNeed(names: readonly string[], need: WriterNeed): boolean
   return names.some((n) => datasetWriter(n).needs.includes(need));
 }
 
+/** Why writers cannot run together (two that write the same folder), or undefined. */
+export function writersConflict(names: readonly string[]): string | undefined {
+  const byFolder = new Map<string, string>();
+  for (const n of new Set(names)) {
+    const w = datasetWriter(n);
+    const other = byFolder.get(w.folder);
+    if (other) return `the ${other} and ${n} writers both write OUT/${w.folder}/: choose one`;
+    byFolder.set(w.folder, n);
+  }
+  return undefined;
+}
+
 /** Runs the named writers, in the order given (each name once), over `frames`. */
 export async function writeDatasets(outDir: string, frames: DatasetFrame[], names: readonly string[]): Promise<void> {
+  const conflict = writersConflict(names);
+  if (conflict) throw new InputError(conflict);
   const writers = [...new Set(names)].map(datasetWriter); // all names known before anything is written
   for (const w of writers) await w.write(outDir, frames);
 }
