@@ -211,6 +211,7 @@ interface GraspShape {
 
 /** Shapes by geometry and scale: a scenario draws its objects from a few variants, so most frames re-use them. */
 const shapes = new Map<string, GraspShape | string>();
+const closedShapes = new Map<string, boolean>();
 
 function objectShape(o: ObjectSpec, index: number): GraspShape | string {
   const key = JSON.stringify([o.shape, o.scale]);
@@ -226,7 +227,15 @@ function objectShape(o: ObjectSpec, index: number): GraspShape | string {
 function makeShape(o: ObjectSpec, index: number): GraspShape | string {
   const tris = objectTriangles(o, index);
   if (typeof tris === "string") return tris;
-  if (!isClosed(tris)) return "its mesh has no closed surface (an edge not shared by exactly two triangles), so no contact has an opposite side";
+  // scale does not change a mesh's topology: closedness is kept per shape, whatever its scale
+  const shapeKey = JSON.stringify(o.shape);
+  let closed = closedShapes.get(shapeKey);
+  if (closed === undefined) {
+    closed = isClosed(tris);
+    if (closedShapes.size >= 256) closedShapes.delete(closedShapes.keys().next().value!);
+    closedShapes.set(shapeKey, closed);
+  }
+  if (!closed) return "its mesh has no closed surface (an edge not shared by exactly two triangles), so no contact has an opposite side";
   const nt = tris.length / 9;
   // area-weighted triangle choice
   const cdf = new Float64Array(nt);
