@@ -163,6 +163,7 @@ describe("grasps: open meshes and bad input", () => {
   it("a friction coefficient <= 0 and an unknown graspable class are one error naming the field", () => {
     expect(() => sceneWith({ friction: 0 })).toThrow(/grasps\.json: grasps\.friction: expected a friction coefficient μ > 0, got 0/);
     expect(() => sceneWith({ classes: ["mug"] })).toThrow(/grasps\.json: grasps\.classes\[0\]: unknown class "mug"/);
+    expect(() => sceneWith({ gripper: { maxWidth: 0.3 } })).toThrow(/grasps\.json: grasps\.gripper\.maxWidth: the open fingers span 0\.32 m .* wider than the palm \(palm\[1\] = 0\.2 m\)/);
   });
 
   it("the triangle–box test and the closed-mesh test agree with cases done by hand", () => {

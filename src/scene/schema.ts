@@ -315,20 +315,26 @@ export const EnvironmentSchema = z
  * Parallel-jaw grasp annotations (src/sensors/grasps.ts): which classes are graspable, the
  * friction coefficient and the gripper. Defaults: a Franka-Hand-like jaw.
  */
-const GripperSchema = z.strictObject({
+const GripperSchema = z
+  .strictObject({
   maxWidth: positive().default(0.08).describe("the widest opening, m"),
   fingerLength: positive().default(0.045).describe("finger length along the approach (+z), m"),
   fingerWidth: positive().default(0.02).describe("finger size along x, m"),
   fingerThickness: positive().default(0.01).describe("finger size along the closing axis (y), m"),
   fingertipDepth: nonNegative().default(0.01).describe("how far the fingertips reach past the contacts along +z, m"),
   palm: PositiveVec3.default(() => v3(0.06, 0.2, 0.05)).describe("the palm box behind the fingers: x, y, z sizes, m"),
-});
+  })
+  .superRefine((g, ctx) => {
+    // the open fingers hang from the palm: an opening wider than the palm leaves them in the air
+    const span = g.maxWidth + 2 * g.fingerThickness;
+    if (span > g.palm[1]) ctx.addIssue({ code: "custom", path: ["maxWidth"], message: `the open fingers span ${span} m (maxWidth + 2 fingerThickness), wider than the palm (palm[1] = ${g.palm[1]} m) that holds them` });
+  });
 export const GraspsSchema = z.strictObject({
   classes: z.array(nonEmpty("a class name"), { error: expectList("an array of class names") }).min(1, { error: "expected at least one graspable class" }),
   friction: positive("a friction coefficient μ > 0").default(0.4).describe("Coulomb friction coefficient μ: the friction cone's half-angle is atan μ"),
   candidates: intIn(1, 100000).default(200).describe("contact points drawn per object"),
   approaches: intIn(1, 360).default(8).describe("approach directions tried about the closing axis"),
-  gripper: GripperSchema.default(() => GripperSchema.parse({})),
+  gripper: GripperSchema.default(() => GripperSchema.parse({}) as z.output<typeof GripperSchema>),
   seed: nonEmpty().default("0").describe("the grasp sampler's seed"),
 });
 
