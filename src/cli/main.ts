@@ -229,7 +229,7 @@ await yargs(hideBin(process.argv))
       y
         .positional("frame", { type: "string", demandOption: true, describe: "a frame directory, e.g. out/tabletop/frames/000000" })
         .option("top", { type: "number", default: 10, describe: "how many grasps to draw" })
-        .option("file", { type: "string", describe: "where to write the PNG (default DATASET/grasp_previews/<frame>.png)" }),
+        .option("file", { type: "string", describe: "where to write the PNG, or a JPEG if it ends in .jpg (default DATASET/grasp_previews/<frame>.png)" }),
     async (argv) => {
       try {
         const path = await drawGrasps(argv.frame, { top: argv.top, ...(argv.file ? { file: argv.file } : {}) });

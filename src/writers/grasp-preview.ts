@@ -11,6 +11,7 @@ import { projectLens } from "../math/lens.js";
 import type { FrameAnnotations } from "../sensors/annotations.js";
 import { gripperBoxes, type FrameGrasps } from "../sensors/grasps.js";
 import { writeFileAtomic } from "../formats/atomic.js";
+import sharp from "sharp";
 
 async function readJson<T>(path: string, why: string): Promise<T> {
   let text: string;
@@ -32,12 +33,13 @@ function rankColour(r: number, n: number): [number, number, number] {
   return t < 0.5 ? [Math.round(510 * t), 255, 0] : [255, Math.round(510 * (1 - t)), 0];
 }
 
-/** Draws the `top` best collision-free grasps of a frame; returns the PNG's path. */
+/** Draws the `top` best collision-free grasps of a frame into a PNG (a JPEG for a .jpg `file`); returns its path. */
 export async function drawGrasps(frameDir: string, options: { top?: number; file?: string } = {}): Promise<string> {
   const { rgb, width, height } = await graspImage(frameDir, options.top ?? 10);
   const file = options.file ?? join(dirname(dirname(frameDir)), "grasp_previews", `${basename(frameDir)}.png`);
   await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, await encodeRgbPng(rgb, width, height, 3));
+  const jpeg = /\.jpe?g$/i.test(file);
+  await writeFileAtomic(file, jpeg ? await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() : await encodeRgbPng(rgb, width, height, 3));
   return file;
 }
 
