@@ -7,6 +7,11 @@ import { cameraPoseMatrix } from "../src/math/camera.js";
 import { fromRows, invertRigid, multiply, toRows } from "../src/math/transforms.js";
 
 const BOX = [0.04, 0.06, 0.3] as const; // only the 4 cm and 6 cm sides fit an 8 cm opening
+/** The box's T_world_object, worked out by hand: turned 30° about z, standing on the table at (0.05, -0.03). */
+const boxPose = () => {
+  const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
+  return fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+};
 const sceneWith = (grasps: Record<string, unknown>, extra: object[] = []) =>
   parseScene(
     {
@@ -63,10 +68,7 @@ describe("grasps on a box standing on a table", () => {
 
   it("a collision-free gripper stays above the table top and out of the box", () => {
     let free = 0, blocked = 0;
-    const T_world_object = (() => {
-      const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
-      return fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
-    })();
+    const T_world_object = boxPose();
     for (const g of box.grasps) {
       if (!g.collision_free) {
         blocked++;
@@ -92,8 +94,7 @@ describe("grasps on a box standing on a table", () => {
 
   it("T_camera_grasp is the camera's view of T_world_object · T_object_grasp", () => {
     const g = box.grasps[0]!;
-    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
-    const T_world_object = fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+    const T_world_object = boxPose();
     const want = toRows(multiply(invertRigid(T_world_camera), multiply(T_world_object, fromRows(g.T_object_grasp.flat()))));
     for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) expect(g.T_camera_grasp[r]![k]).toBeCloseTo(want[r]![k]!, 9);
   });
@@ -132,8 +133,7 @@ describe("grasps: open meshes and bad input", () => {
     const scene = sceneWith({ candidates: 150 }, [{ id: 8, class: "box", shape: { type: "box", size: [0.05, 0.05, 0.25] }, pose: { position: [0.05, 0.055, 0.125] } }]);
     const out = sampleGrasps(scene, cameraPoseMatrix(scene.camera.pose))!;
     const box = out.objects.find((o) => o.id === 7)!;
-    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
-    const T_world_object = fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
+    const T_world_object = boxPose();
     // points on the neighbour's surface, 2 mm apart
     const pts: number[][] = [];
     for (let a = -0.025; a <= 0.025001; a += 0.002) for (let z = 0; z <= 0.25001; z += 0.002) {
@@ -240,8 +240,7 @@ describe("the grasps dataset writer (GraspNet GraspGroup arrays)", () => {
     expect(header).toContain("'descr': '<f4'");
     expect(header).toContain(`'shape': (${free.length}, 17)`);
     const data = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLen, npy.byteOffset + npy.length));
-    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
-    const T_camera_object = multiply(invertRigid(T_world_camera), fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]));
+    const T_camera_object = multiply(invertRigid(T_world_camera), boxPose());
     for (let r = 0; r < free.length; r++) {
       const row = data.subarray(r * 17, r * 17 + 17);
       if (r > 0) expect(row[0]).toBeLessThanOrEqual(data[(r - 1) * 17]!);

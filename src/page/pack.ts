@@ -284,6 +284,37 @@ export class Packer {
   }
 
   /**
+   * One full-screen draw of `program` into `target` (outW x outH) reading `src` on texture
+   * unit 0 and a list texture on unit 1, then `read`; the GL state is restored and Babylon's
+   * caches wiped whatever happens.
+   */
+  private drawList(
+    target: ScratchTarget, program: WebGLProgram, vao: WebGLVertexArrayObject, src: WebGLTexture, list: WebGLTexture,
+    outW: number, outH: number, before: () => void, uniforms: () => void, read: () => void,
+  ): void {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    try {
+      before();
+      target.bind(gl, outW, outH);
+      fullScreenState(gl, program, vao, src);
+      gl.activeTexture(gl.TEXTURE1);
+      gl.bindTexture(gl.TEXTURE_2D, list);
+      uniforms();
+      gl.viewport(0, 0, outW, outH);
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      read();
+    } finally {
+      gl.bindVertexArray(null);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+      this.engine.wipeCaches(true);
+    }
+  }
+
+  /**
    * The drawn RGB image (the canvas, `width` x `height`) sampled bilinearly at the points of
    * `coords`: RGBA8, 4 bytes a point in list order. The canvas is copied to a texture first
    * (the copy resolves its multisampling as a read-back would).
@@ -307,32 +338,20 @@ export class Packer {
     }
     const { program, vao, loc } = this.bilinearProg;
     const outW = Math.max(1, Math.min(ROW, coords.count)), outH = Math.max(1, Math.ceil(coords.count / outW));
-    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
     const out = new Uint8Array(outW * outH * 4);
-    try {
+    const copy = this.canvasCopy.texture;
+    this.drawList(this.bilinearTarget, program, vao, copy, coords.texture, outW, outH, () => {
+      // the canvas (the default framebuffer) into the copy, before the draw reads it
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      gl.bindTexture(gl.TEXTURE_2D, this.canvasCopy.texture);
+      gl.bindTexture(gl.TEXTURE_2D, copy);
       gl.copyTexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, 0, 0, width, height);
-      this.bilinearTarget.bind(gl, outW, outH);
-      fullScreenState(gl, program, vao, this.canvasCopy.texture);
-      gl.activeTexture(gl.TEXTURE1);
-      gl.bindTexture(gl.TEXTURE_2D, coords.texture);
+    }, () => {
       gl.uniform1i(loc.src, 0);
       gl.uniform1i(loc.coords, 1);
       gl.uniform1i(loc.srcHeight, height);
       gl.uniform1i(loc.outWidth, outW);
       gl.uniform1i(loc.count, coords.count);
-      gl.viewport(0, 0, outW, outH);
-      gl.drawArrays(gl.TRIANGLES, 0, 3);
-      gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.UNSIGNED_BYTE, out);
-    } finally {
-      gl.bindVertexArray(null);
-      gl.bindTexture(gl.TEXTURE_2D, null);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, null);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
-      this.engine.wipeCaches(true);
-    }
+    }, () => gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.UNSIGNED_BYTE, out));
     return out.subarray(0, coords.count * 4);
   }
 
@@ -352,30 +371,15 @@ export class Packer {
     }
     const { program, vao, loc } = this.gatherProg;
     const outW = Math.max(1, Math.min(ROW, list.count)), outH = Math.max(1, Math.ceil(list.count / outW));
-    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
     const out = new Float32Array(outW * outH * 4);
-    try {
-      this.gatherTarget.bind(gl, outW, outH);
-      fullScreenState(gl, program, vao, src);
-      gl.activeTexture(gl.TEXTURE1);
-      gl.bindTexture(gl.TEXTURE_2D, list.texture);
+    this.drawList(this.gatherTarget, program, vao, src, list.texture, outW, outH, () => undefined, () => {
       gl.uniform1i(loc.src, 0);
       gl.uniform1i(loc.list, 1);
       gl.uniform1i(loc.srcWidth, width);
       gl.uniform1i(loc.srcHeight, height);
       gl.uniform1i(loc.outWidth, outW);
       gl.uniform1i(loc.count, list.count);
-      gl.viewport(0, 0, outW, outH);
-      gl.drawArrays(gl.TRIANGLES, 0, 3);
-      gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.FLOAT, out);
-    } finally {
-      gl.bindVertexArray(null);
-      gl.bindTexture(gl.TEXTURE_2D, null);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, null);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
-      this.engine.wipeCaches(true);
-    }
+    }, () => gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.FLOAT, out));
     return out.subarray(0, list.count * 4);
   }
 }
