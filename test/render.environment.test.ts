@@ -70,6 +70,16 @@ describe("the Preetham sky", () => {
     expect(() => parseScene(scene(0), "s.json")).toThrow(/environment\.sky\.sunElevation/);
     expect(parseScene(scene(90), "s.json").environment?.sky?.turbidity).toBe(3);
   });
+
+  it("refuses environment.background with a background texture, or clip planes too close to hold the sky box", () => {
+    const scene = (extra: object, camera: object = {}) => ({
+      version: 1, classes: [], objects: [], environment: { sky: { sunElevation: 30 }, background: true },
+      camera: { width: 8, height: 8, fovY: 60, pose: { position: [0, 0, 1], lookAt: [1, 0, 1] }, ...camera }, ...extra,
+    });
+    expect(() => parseScene(scene({ background: { color: [0, 0, 0], texture: { uri: "b.png" } } }), "s.json")).toThrow(/s\.json: environment\.background: background\.texture already fills the frame/);
+    expect(() => parseScene(scene({}, { near: 1, far: 3 }), "s.json")).toThrow(/s\.json: camera\.far: must be more than 4 x near \(1\) to draw environment\.background, got 3/);
+    expect(parseScene(scene({}), "s.json").environment?.background).toBe(true);
+  });
 });
 
 /** A Radiance .hdr (flat RGBE scanlines) of an equirectangular image: top row the zenith, centre column +X, azimuth to the left. */
@@ -142,10 +152,11 @@ describe.each(cpuBackends())("image-based lighting on %s", (backend) => {
       },
       join(dir, "env.json"),
     );
-  let lit: RenderedFrame, dark: RenderedFrame;
+  let lit: RenderedFrame, dark: RenderedFrame, shown: RenderedFrame;
   beforeAll(async () => {
     r = await Renderer.open({ gpu: backend });
     lit = await r.render(sceneWith({ hdr: { uri: hdr } }), { file: "env.json" });
+    shown = await r.render(sceneWith({ hdr: { uri: hdr }, background: true }), { file: "env.json" });
     dark = await r.render(sceneWith(undefined), { file: "env.json" });
   });
   afterAll(async () => {
@@ -174,6 +185,45 @@ describe.each(cpuBackends())("image-based lighting on %s", (backend) => {
     expect(right[0]).toBeGreaterThan(right[1]! + 30);
     expect(left[1]).toBeGreaterThan(left[0]! + 30);
     expect(top[2]).toBeGreaterThan(bottom[2]! + 30);
+  });
+
+  it("environment.background shows the environment behind the objects, and changes nothing else", () => {
+    // every pixel of either sphere (and every label) is the same as with the plain background
+    for (const k of ["depth", "instance", "semantic"] as const) expect(bytes(shown[k]!).equals(bytes(lit[k]!))).toBe(true);
+    const inst = shown.instance!;
+    const at = (u: number, v: number) => inst[v * W + u]!;
+    let objectPixels = 0, skyPixels = 0;
+    const world = (u: number, v: number) => {
+      // the pixel's ray in the world: camera axes (x right, y down, z forward) turned by T_world_camera
+      const c = [(u - shown.K.cx) / shown.K.fx, (v - shown.K.cy) / shown.K.fy, 1];
+      const o = transformPoint(shown.T_world_camera, [0, 0, 0]), p = transformPoint(shown.T_world_camera, c as [number, number, number]);
+      const d = [p[0] - o[0], p[1] - o[1], p[2] - o[2]];
+      const l = Math.hypot(...d);
+      return d.map((x) => x / l) as [number, number, number];
+    };
+    for (let v = 2; v < H - 2; v += 7) {
+      for (let u = 2; u < W - 2; u += 7) {
+        const i = v * W + u;
+        const edge = [-2, 2].some((du) => at(u + du, v) !== at(u, v) || at(u, v + du) !== at(u, v));
+        if (at(u, v) !== 0) {
+          if (edge) continue; // anti-aliased edges blend in what is behind
+          objectPixels++;
+          for (let c = 0; c < 3; c++) expect(shown.rgb![i * 3 + c]).toBe(lit.rgb![i * 3 + c]);
+          continue;
+        }
+        // background away from object edges and from the compass's kink at world y = 0
+        if (edge) continue;
+        const d = world(u, v);
+        if (Math.abs(d[1]) < 0.03) continue;
+        skyPixels++;
+        const want = COMPASS(...d).map((x) => 255 * Math.min(1, x) ** (1 / 2.2)); // Babylon's display encoding: x^(1/2.2)
+        for (let c = 0; c < 3; c++) expect(Math.abs(shown.rgb![i * 3 + c]! - want[c]!), `pixel (${u}, ${v}) channel ${c}`).toBeLessThan(6);
+        // and the plain render keeps its colour there
+        expect(lit.rgb![i * 3]).toBe(0);
+      }
+    }
+    expect(objectPixels).toBeGreaterThan(100);
+    expect(skyPixels).toBeGreaterThan(500);
   });
 
   it("without an environment or lights the spheres are black, and labels are the same bytes either way", () => {

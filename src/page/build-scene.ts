@@ -395,7 +395,11 @@ export function buildFrame(objects: PageObject[], scene: Scene, assets: AssetCac
     } else {
       for (const m of meshes) if (m.material) m.material.backFaceCulling = !spec.doubleSided;
     }
-    for (const m of meshes) m.alwaysSelectAsActiveMesh = false;
+    for (const m of meshes) {
+      m.alwaysSelectAsActiveMesh = false;
+      // group 1: drawn after the environment's sky box (page/skybox.ts, group 0)
+      m.renderingGroupId = 1;
+    }
     built.push({ spec, meshes, localMin: box.min, localMax: box.max });
   }
   return {

@@ -15,6 +15,7 @@ import { MatrixCamera } from "./camera.js";
 import { openChannel, upload } from "./upload.js";
 import { Packer, uploadCoordList, uploadTexelList, type CoordList, type TexelList } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
+import { Skybox } from "./skybox.js";
 
 let engine: Engine;
 let scene: Scene;
@@ -24,6 +25,7 @@ const lights = new LightRig();
 let passMaterials: PassMaterials;
 let contextLost = false;
 let backdrop: Layer | undefined;
+let skybox: Skybox;
 let packer: Packer;
 const targets = new Map<string, FloatTarget>();
 /** the LiDAR texel lists of this session, by content key (a handful: one per face of each sensor pattern) */
@@ -86,6 +88,7 @@ async function init(url: string): Promise<PageInfo> {
   // Babylon's default of 4.
   assets = new AssetCache(scene, /llvmpipe/i.test(renderer) ? 1 : 4);
   passMaterials = new PassMaterials(scene);
+  skybox = new Skybox(scene);
   packer = new Packer(engine);
   // Label passes render into float targets; amodal counting blends into them.
   for (const ext of ["EXT_color_buffer_float", "EXT_float_blend"]) {
@@ -215,6 +218,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   // image-based lighting: PBR materials take the scene's environment texture
   const env = req.environment ? assets.environment(req.environment) : null;
   if (scene.environmentTexture !== env) scene.environmentTexture = env;
+  skybox.set(env, req.skybox);
   setToneMapping(req.toneMapping);
   const frame = buildFrame(req.objects, scene, assets, pool);
   lights.castFrom(frame.objects, req.passes.rgb);

@@ -88,6 +88,8 @@ export interface FrameRequest {
   lights: PageLight[];
   /** the asset key of the environment cube that lights the scene and reflects in it (image-based lighting) */
   environment?: string;
+  /** with `environment`: draw it behind everything in RGB, on a box of this half-size centred on the camera */
+  skybox?: number;
   /** the tone curve on linear radiance in the RGB pass (camera.effects.toneMapping); absent: none */
   toneMapping?: "standard" | "aces" | "neutral";
   objects: PageObject[];

@@ -164,6 +164,8 @@ export async function buildRequest(scene: ConcreteScene, view: RenderView, opts:
     ...(scene.background.texture ? { backgroundTexture: await pageTexture(scene.background.texture, "background.texture.uri") } : {}),
     lights: scene.lights.map(lightOf),
     ...(environment ? { environment } : {}),
+    // the box the environment is drawn on: its corners just inside the far plane (SKYBOX_SPAN keeps its faces beyond the near one)
+    ...(environment && scene.environment?.background ? { skybox: (0.98 * far) / Math.sqrt(3) } : {}),
     ...(scene.camera.effects && scene.camera.effects.toneMapping !== "none" ? { toneMapping: scene.camera.effects.toneMapping } : {}),
     objects,
     passes: opts.passes,

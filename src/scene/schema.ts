@@ -281,6 +281,13 @@ export const CameraSchema = z
 // ---------------------------------------------------------------- environment
 
 /**
+ * far / near must exceed this for environment.background: the sky is drawn on a box about the
+ * camera whose corners (√3 farther than its faces) lie just inside the far plane, and whose faces
+ * must then lie beyond the near plane even at the corners of a 90° view.
+ */
+export const SKYBOX_SPAN = 4;
+
+/**
  * Image-based lighting (src/render/environment.ts): a procedural Preetham sky or an HDR
  * image, as a prefiltered cube map that PBR materials reflect and are lit by.
  */
@@ -304,6 +311,7 @@ export const EnvironmentSchema = z
     intensity: nonNegative().default(1).describe("scales the environment's radiance"),
     rotation: finite("an angle in degrees").default(0).describe("turns the environment about world Z, degrees"),
     size: intIn(16, 1024).default(128).describe("cube face size in texels"),
+    background: z.boolean({ error: expecting("true or false") }).default(false).describe("draw the environment behind everything in RGB, instead of background.color (labels keep id 0 and no depth there)"),
   })
   .superRefine((e, ctx) => {
     if ((e.sky === undefined) === (e.hdr === undefined)) ctx.addIssue({ code: "custom", message: "expected exactly one of sky, hdr" });
@@ -631,6 +639,11 @@ export const SceneSchema = z
         });
       }
     });
+    if (s.environment?.background) {
+      if (s.background.texture) ctx.addIssue({ code: "custom", path: ["environment", "background"], message: "background.texture already fills the frame: draw the environment or the texture, not both" });
+      // the environment is drawn on a box about the camera that must lie between the clip planes
+      if (s.camera.far <= SKYBOX_SPAN * s.camera.near) ctx.addIssue({ code: "custom", path: ["camera", "far"], message: `must be more than ${SKYBOX_SPAN} x near (${s.camera.near}) to draw environment.background, got ${s.camera.far}` });
+    }
     s.grasps?.classes.forEach((name, i) => {
       if (!knownNames.has(name)) ctx.addIssue({ code: "custom", path: ["grasps", "classes", i], message: `unknown class ${JSON.stringify(name)} (known: ${known.length ? known.join(", ") : "none"})` });
     });
