@@ -10,6 +10,8 @@ import { Renderer, type RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
 import { preethamSky } from "../src/math/sky.js";
 import { environmentAsset, parseHdr } from "../src/render/environment.js";
+import { studioRadiance } from "../src/render/studio.js";
+import { materialExemplar } from "../src/texture/exemplars.js";
 import { invertRigid, transformPoint } from "../src/math/transforms.js";
 import { InputError } from "../src/errors.js";
 import { bytes, cpuBackends } from "./helpers.js";
@@ -79,6 +81,54 @@ describe("the Preetham sky", () => {
     expect(() => parseScene(scene({ background: { color: [0, 0, 0], texture: { uri: "b.png" } } }), "s.json")).toThrow(/s\.json: environment\.background: background\.texture already fills the frame/);
     expect(() => parseScene(scene({}, { near: 1, far: 3 }), "s.json")).toThrow(/s\.json: camera\.far: must be more than 4 x near \(1\) to draw environment\.background, got 3/);
     expect(parseScene(scene({}), "s.json").environment?.background).toBe(true);
+  });
+});
+
+describe("the studio environment", () => {
+  const spec = (over: object = {}) =>
+    parseScene({
+      version: 1, classes: [], objects: [], environment: { studio: over },
+      camera: { width: 8, height: 8, fovY: 60, pose: { position: [0, 0, 1], lookAt: [1, 0, 1] } },
+    }, "s.json").environment!.studio!;
+  const srgbToLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+
+  it("shows each panel with its radiance in its direction, and lights the floor by the disk formula", () => {
+    // one 1 m² ceiling panel straight above the eye, 2 m up; the eye 1 m above the floor of a 6 x 6 x 3 room
+    const L = 30, A = 1;
+    const s = spec({ panels: [{ azimuth: 0, elevation: 90, size: [1, 1], radiance: L }], seed: 7 });
+    const f = studioRadiance(s, "s.json");
+    expect(f(0, 0, 1)).toEqual([L, L, L]);
+    const edge = Math.atan(0.45 / 2), beyond = Math.atan(0.55 / 2); // the panel's half-width is 0.5 m, 2 m up
+    expect(f(Math.sin(edge), 0, Math.cos(edge))).toEqual([L, L, L]);
+    expect(f(Math.sin(beyond), 0, Math.cos(beyond))[0]).toBeLessThan(L / 10);
+    // floor radiance = albedo(texel) · E / π; the interreflected part of E is the same everywhere,
+    // so the difference of E between two floor points is the panel's direct part alone
+    const img = materialExemplar("wood", 128, "studio/7").image;
+    const albedo = (x: number, y: number) => {
+      const iu = ((Math.floor((x / 1.5) * 128) % 128) + 128) % 128, iv = ((Math.floor((y / 1.5) * 128) % 128) + 128) % 128;
+      return srgbToLinear(img.data[(iv * 128 + iu) * 3]!);
+    };
+    const E = (x: number, y: number) => {
+      const d = [x, y, -1], l = Math.hypot(...d);
+      return (Math.PI * f(d[0]! / l, d[1]! / l, d[2]! / l)[0]) / albedo(x, y);
+    };
+    const direct = (x: number, y: number) => {
+      const r2 = x * x + y * y + 9, cos = 3 / Math.sqrt(r2); // the panel's centre is 3 m above the floor
+      return (L * A * cos * cos) / (r2 + A / Math.PI);
+    };
+    for (const [x, y] of [[2.1, 1.3], [-2.7, 0.4], [1.1, -2.9]] as const) {
+      expect(E(0.01, 0.01) - E(x, y)).toBeCloseTo(direct(0.01, 0.01) - direct(x, y), 6);
+    }
+  });
+
+  it("is the same bytes for the same spec and seed, and refuses an unknown material or an eye above the ceiling", async () => {
+    const env = (studio: object) => ({ studio: spec(studio), intensity: 1, rotation: 0, size: 16 });
+    const a = await environmentAsset(env({}), "s.json"), b = await environmentAsset(env({}), "s.json");
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+    expect((await environmentAsset(env({ seed: 2 }), "s.json")).key).not.toBe(a.key);
+    await expect(environmentAsset(env({ floor: "lava" }), "s.json")).rejects.toThrow(/^s\.json: environment\.studio\.floor: unknown material "lava" \(known: wood, /);
+    expect(() => spec({ eye: 3.2 })).toThrow(/s\.json: environment\.studio\.eye: must be below the ceiling \(3\), got 3\.2/);
+    expect(() => spec({ panels: [{ azimuth: 0, elevation: 95 }] })).toThrow(/s\.json: environment\.studio\.panels\[0\]\.elevation: expected an elevation in degrees in \[-90, 90\], got 95/);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * A scene's environment (scene.environment) as the cube map the page lights with: six
  * float RGBA faces of linear radiance, made on the host from the Preetham sky
- * (src/math/sky.ts) or an equirectangular Radiance .hdr image, and keyed by content so a
+ * (src/math/sky.ts), a studio room (render/studio.ts) or an equirectangular Radiance .hdr image, and keyed by content so a
  * sweep makes and sends each environment once. The page prefilters it for PBR
  * (src/page/environment.ts).
  *
@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { InputError, errnoText } from "../errors.js";
 import { preethamSky } from "../math/sky.js";
+import { studioRadiance } from "./studio.js";
 import type { ConcreteScene } from "../scene/schema.js";
 
 export type EnvironmentSpec = NonNullable<ConcreteScene["environment"]>;
@@ -150,10 +151,10 @@ export interface EnvironmentAsset {
 
 const made = new Map<string, EnvironmentAsset>();
 
-/** The environment's cube map, made once per content (sky parameters, or the .hdr's bytes) and kept for the last few. */
-export async function environmentAsset(env: EnvironmentSpec, file: string): Promise<EnvironmentAsset> {
+/** The environment's cube map, made once per content (sky or studio parameters, or the .hdr's bytes) and kept for the last few. */
+export async function environmentAsset(env: Omit<EnvironmentSpec, "background">, file: string): Promise<EnvironmentAsset> {
   let hdrBytes: Uint8Array | undefined;
-  const hash = createHash("sha256").update(JSON.stringify({ sky: env.sky, intensity: env.intensity, rotation: env.rotation, size: env.size }));
+  const hash = createHash("sha256").update(JSON.stringify({ sky: env.sky, studio: env.studio, intensity: env.intensity, rotation: env.rotation, size: env.size }));
   if (env.hdr) {
     try {
       hdrBytes = await readFile(env.hdr.uri);
@@ -167,6 +168,7 @@ export async function environmentAsset(env: EnvironmentSpec, file: string): Prom
   if (!asset) {
     let radiance: (x: number, y: number, z: number) => readonly number[];
     if (env.sky) radiance = preethamSky(env.sky).radiance;
+    else if (env.studio) radiance = studioRadiance(env.studio, file);
     else {
       try {
         radiance = equirectRadiance(parseHdr(hdrBytes!, env.hdr!.uri));

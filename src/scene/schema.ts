@@ -291,6 +291,37 @@ export const SKYBOX_SPAN = 4;
  * Image-based lighting (src/render/environment.ts): a procedural Preetham sky or an HDR
  * image, as a prefiltered cube map that PBR materials reflect and are lit by.
  */
+/** A softbox panel of a studio environment: a lit rectangle on the room surface seen from the eye in its direction. */
+const PanelSchema = z.strictObject({
+  azimuth: finite("an angle in degrees").describe("degrees, counter-clockwise from world +X towards +Y"),
+  elevation: z.number({ error: expecting("an elevation in degrees in [-90, 90]") }).min(-90, { error: expecting("an elevation in degrees in [-90, 90]") }).max(90, { error: expecting("an elevation in degrees in [-90, 90]") }).describe("degrees above the eye's horizontal"),
+  size: pair("2 positive numbers", el.positive).default(() => v2(1.2, 1.2)).describe("width and height on its surface, m (a ceiling panel: along world X and Y)"),
+  radiance: nonNegative().default(20).describe("its radiance, relative to the sky's zenith luminance of 1"),
+  color: RgbSchema.default(() => v3(1, 1, 1)).describe("linear RGB tint"),
+});
+const MATERIAL_NAME = "a procedural material name (wood, concrete, tiles...)";
+const StudioSchema = z
+  .strictObject({
+    room: PositiveVec3.default(() => v3(6, 6, 3)).describe("the room's size along world X, Y and Z (height), m"),
+    eye: positive().default(1).describe("the height above the floor the environment is seen from (at the room's centre), m"),
+    floor: nonEmpty(MATERIAL_NAME).default("wood").describe("the floor's procedural material"),
+    walls: nonEmpty(MATERIAL_NAME).default("concrete").describe("the walls' procedural material"),
+    ceiling: RgbSchema.default(() => v3(0.8, 0.8, 0.8)).describe("the ceiling's linear albedo"),
+    tile: positive().default(1.5).describe("metres one repeat of a material's texture spans"),
+    panels: z
+      .array(PanelSchema, { error: expectList("an array of panels") })
+      .max(8, { error: "at most 8 panels" })
+      .default(() => [
+        { azimuth: 30, elevation: 50, size: v2(1.5, 1.5), radiance: 20, color: v3(1, 1, 1) },
+        { azimuth: 200, elevation: 15, size: v2(1.2, 0.9), radiance: 10, color: v3(1, 1, 1) },
+      ])
+      .describe("softbox panels, the studio's lights"),
+    seed: z.union([z.string(), z.number()], { error: expecting("a string or a number") }).default("studio").describe("the materials' look"),
+  })
+  .superRefine((st, ctx) => {
+    if (st.eye >= st.room[2]) ctx.addIssue({ code: "custom", path: ["eye"], message: `must be below the ceiling (${st.room[2]}), got ${st.eye}` });
+  });
+
 const SUN_ELEVATION = "a sun elevation in degrees in (0, 90]";
 const TURBIDITY = "a turbidity in [1.7, 10]";
 export const EnvironmentSchema = z
@@ -308,13 +339,15 @@ export const EnvironmentSchema = z
       .strictObject({ uri: nonEmpty("a path to a Radiance .hdr file") })
       .optional()
       .describe("an equirectangular Radiance .hdr image: top row the zenith, the centre column world +X, azimuth increasing to the left"),
+    studio: StudioSchema.optional().describe("a room with softbox panels, its floor and walls from the procedural materials (src/render/studio.ts)"),
     intensity: nonNegative().default(1).describe("scales the environment's radiance"),
     rotation: finite("an angle in degrees").default(0).describe("turns the environment about world Z, degrees"),
     size: intIn(16, 1024).default(128).describe("cube face size in texels"),
     background: z.boolean({ error: expecting("true or false") }).default(false).describe("draw the environment behind everything in RGB, instead of background.color (labels keep id 0 and no depth there)"),
   })
   .superRefine((e, ctx) => {
-    if ((e.sky === undefined) === (e.hdr === undefined)) ctx.addIssue({ code: "custom", message: "expected exactly one of sky, hdr" });
+    const given = (["sky", "hdr", "studio"] as const).filter((k) => e[k] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one of sky, hdr, studio (got ${given.length ? given.join(" and ") : "none"})` });
   });
 
 // ---------------------------------------------------------------- grasps
