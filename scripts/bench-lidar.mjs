@@ -3,8 +3,9 @@
 // - GPU faces ("raster", sensors/lidar/pipeline.ts): plan, page (scene build, face draws, read-back,
 //   transfer), host sampling + measurement, writes;
 // - CPU caster ("raycast", sensors/lidar/raycast.ts) on --threads worker threads (the measurement too): world
-//   triangles, BVH build, cast, measurement, writes; and the same caster on one thread
-//   (triangles + build + cast) as the baseline measured in the same run.
+//   triangles, setup, cast, measurement, writes; by beam raster (the default for a still sensor,
+//   sensors/lidar/beam-raster.ts) and by BVH (the baseline, measured in the same run); and the
+//   beam raster on one thread.
 // Writes are KITTI .bin + SemanticKITTI .label to a temporary folder. One warm-up scan, then
 // N scans on N more frames; medians per scan. Points = beams fired per scan (rings x columns).
 // CPU ms: the process's CPU time per scan over all its threads, which other load on the
@@ -19,7 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { Renderer } = await import(join(root, "dist/render/renderer.js"));
 const { planLidarScan, reflectivityOf, isSoftwareRenderer } = await import(join(root, "dist/sensors/lidar/pipeline.js"));
 const { randomize } = await import(join(root, "dist/randomize/frames.js"));
-const { castScan, castScanThreaded, sceneTriangles, Bvh } = await import(join(root, "dist/sensors/lidar/raycast.js"));
+const { castScan, castScanThreaded, sceneTriangles } = await import(join(root, "dist/sensors/lidar/raycast.js"));
 const { defaultCastThreads, measureOnPool } = await import(join(root, "dist/sensors/lidar/cast-pool.js"));
 const { resolveLidar } = await import(join(root, "dist/sensors/lidar/sensor.js"));
 const { encodeKittiBin } = await import(join(root, "dist/formats/kitti-bin.js"));
@@ -58,7 +59,8 @@ const write = (cloud, i) => {
 
 /** Runs `scan(frame, timings)` on frame 0 (warm-up) then frames 1..N; per-phase medians in ms. */
 async function timed(frames, scan) {
-  await scan(frames[0], {});
+  // warm-up: the JIT of the main thread and of every pool worker, and the recycled buffers
+  for (let k = 0; k < 3; k++) await scan(frames[0], {});
   const runs = [];
   for (let i = 1; i < frames.length; i++) {
     const t = {};
@@ -76,7 +78,7 @@ const r = await Renderer.open({ gpu });
 const rows = [];
 try {
   const renderer = r.info.renderer;
-  console.log(`simforge LiDAR bench: urban-street (seed 1), ${scans} scans per row after 1 warm-up scan, medians`);
+  console.log(`simforge LiDAR bench: urban-street (seed 1), ${scans} scans per row after 3 warm-up scans, medians`);
   console.log(`renderer: ${renderer}${isSoftwareRenderer(renderer) ? " (software)" : ""}; CPU caster threads: ${threads}`);
   for (const { label, lidar } of SENSORS) {
     const t = structuredClone(template);
@@ -88,35 +90,34 @@ try {
     const beams = sensor.pattern.elevations.length * sensor.pattern.columns;
     let triangles = 0, points = 0;
 
-    // the CPU caster first: no browser work left over from the faces competes with its threads
-    const cpuT = await timed(frames, async (scene, ms) => {
+    // the CPU caster first: no browser work left over from the faces competes with its threads.
+    // A still sensor without divergence is cast by rasterizing the triangles into the beam grid
+    // (beam-raster.ts, the default); the BVH caster (the previous default) is the baseline.
+    const cpuScan = (method) => async (scene, ms) => {
       let a = now();
-      const tris = sceneTriangles(scene);
-      ms.triangles = now() - a;
-      a = now();
-      const bvh = Bvh.build(tris.positions, threads > 1);
-      ms.build = now() - a;
-      a = now();
-      const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
-      ms.cast = now() - a;
+      const timings = {};
+      const ret = await castScanThreaded(scene, 0, { threads, method, timings });
+      Object.assign(ms, timings);
       a = now();
       const { cloud } = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
       ms.sample = now() - a;
       a = now();
       write(cloud, "cpu");
       ms.write = now() - a;
-      triangles = bvh.triangleCount;
       points = cloud.count;
-    });
+    };
+    // the frames' library meshes are built (and cached) once, as rendering the frame's camera does
+    for (const scene of frames) sceneTriangles(scene);
+    triangles = sceneTriangles(frames[0]).instance.length;
+    const cpuT = await timed(frames, cpuScan("raster"));
+    const bvhT = await timed(frames, cpuScan("bvh"));
 
     // beam divergence (the preset's, 8 rays a beam) with dual returns, everything written (both returns)
     const divT = sensor.divergence === undefined && !lidar.preset.startsWith("OS1")
       ? null
       : await timed(frames.map((scene) => ({ ...scene, lidars: [{ ...scene.lidars[0], divergence: { subRays: 8 }, returns: "dual" }] })), async (scene, ms) => {
           let a = now();
-          const tris = sceneTriangles(scene);
-          const bvh = Bvh.build(tris.positions, threads > 1);
-          const ret = await castScanThreaded(scene, 0, { threads, prebuilt: { bvh, instance: tris.instance } });
+          const ret = await castScanThreaded(scene, 0, { threads });
           ms.cast = now() - a;
           a = now();
           const { cloud, second } = await measureOnPool(sensor.pattern, ret, resolveLidar(scene.lidars[0]).measurement, targets(scene), threads);
@@ -126,13 +127,9 @@ try {
         });
 
     const oneT = await timed(frames, async (scene, ms) => {
-      let a = now();
-      const tris = sceneTriangles(scene);
-      const bvh = Bvh.build(tris.positions);
-      ms.build = now() - a;
-      a = now();
-      castScan(scene, 0, { prebuilt: { bvh, instance: tris.instance } });
-      ms.cast = now() - a;
+      const timings = {};
+      castScan(scene, 0, { timings });
+      Object.assign(ms, timings);
     });
 
     const gpuT = await timed(frames, async (scene, ms) => {
@@ -150,7 +147,7 @@ try {
       ms.write = now() - a;
     });
 
-    rows.push({ label, beams, triangles, points, gpuT, cpuT, oneT, divT });
+    rows.push({ label, beams, triangles, points, gpuT, cpuT, bvhT, oneT, divT });
   }
 } finally {
   await r.close();
@@ -161,23 +158,24 @@ const f = (x, d = 1) => x.toFixed(d);
 const rate = (ms) => 1000 / ms;
 console.log("");
 console.log(
-  `${"sensor".padEnd(15)} ${"beams".padStart(7)} | ${"GPU faces".padStart(9)} ${"Mpts/s".padStart(6)} | ${"CPU cast".padStart(8)} ${"Mpts/s".padStart(6)} ${"written".padStart(7)} | ${"1 thread".padStart(8)} ${"ratio".padStart(6)}   (scans/s)`,
+  `${"sensor".padEnd(15)} ${"beams".padStart(7)} | ${"GPU faces".padStart(9)} ${"Mpts/s".padStart(6)} | ${"CPU cast".padStart(8)} ${"Mpts/s".padStart(6)} ${"written".padStart(7)} | ${"BVH cast".padStart(8)} ${"written".padStart(7)} ${"ratio".padStart(6)} | ${"1 thread".padStart(8)}   (scans/s)`,
 );
+const castMs = (t) => t.triangles + t.setup + t.cast;
 for (const w of rows) {
-  const cast = w.cpuT.triangles + w.cpuT.build + w.cpuT.cast;
-  const one = w.oneT.build + w.oneT.cast;
+  const cast = castMs(w.cpuT), bvh = castMs(w.bvhT), one = castMs(w.oneT);
   console.log(
     `${w.label.padEnd(15)} ${String(w.beams).padStart(7)} | ${f(rate(w.gpuT.total), 2).padStart(9)} ${f((w.beams * rate(w.gpuT.total)) / 1e6, 2).padStart(6)} | ` +
-      `${f(rate(cast)).padStart(8)} ${f((w.beams * rate(cast)) / 1e6, 2).padStart(6)} ${f(rate(w.cpuT.total)).padStart(7)} | ${f(rate(one)).padStart(8)} ${f(one / cast, 2).padStart(5)}x`,
+      `${f(rate(cast)).padStart(8)} ${f((w.beams * rate(cast)) / 1e6, 2).padStart(6)} ${f(rate(w.cpuT.total)).padStart(7)} | ${f(rate(bvh)).padStart(8)} ${f(rate(w.bvhT.total)).padStart(7)} ${f(bvh / cast, 2).padStart(5)}x | ${f(rate(one)).padStart(8)}`,
   );
 }
 console.log("");
 for (const w of rows) {
-  const g = w.gpuT, c = w.cpuT, o = w.oneT;
+  const g = w.gpuT, c = w.cpuT, b = w.bvhT, o = w.oneT;
   console.log(`${w.label}: ${w.triangles} triangles, ${w.points} CPU points per scan`);
   console.log(`  GPU faces per scan ${f(g.total)} ms: plan ${f(g.plan)}, page (build, draw, read-back, transfer) ${f(g.page)}, sampling + measurement ${f(g.sample)}, writes ${f(g.write)}`);
-  console.log(`  CPU caster per scan ${f(c.total)} ms, ${f(c.cpu)} ms CPU (${threads} threads): triangles ${f(c.triangles)}, BVH build ${f(c.build)}, cast ${f(c.cast)}, measurement ${f(c.sample)}, writes ${f(c.write)}`);
-  console.log(`  CPU caster on 1 thread ${f(o.build + o.cast)} ms, ${f(o.cpu)} ms CPU: triangles + BVH build ${f(o.build)}, cast ${f(o.cast)}`);
+  console.log(`  CPU caster (beam raster) per scan ${f(c.total)} ms, ${f(c.cpu)} ms CPU (${threads} threads): triangles ${f(c.triangles)}, raster setup ${f(c.setup)}, cast ${f(c.cast)}, measurement ${f(c.sample)}, writes ${f(c.write)}`);
+  console.log(`  CPU caster (BVH) per scan ${f(b.total)} ms, ${f(b.cpu)} ms CPU (${threads} threads): triangles ${f(b.triangles)}, BVH build ${f(b.setup)}, cast ${f(b.cast)}, measurement ${f(b.sample)}, writes ${f(b.write)}`);
+  console.log(`  CPU caster (beam raster) on 1 thread ${f(castMs(o))} ms, ${f(o.cpu)} ms CPU: triangles ${f(o.triangles)}, raster setup ${f(o.setup)}, cast ${f(o.cast)}`);
   const d = w.divT;
-  if (d) console.log(`  CPU caster with divergence (8 rays a beam) and dual returns, everything written: ${f(d.total)} ms a scan (${f(d.total / c.total, 2)}x the plain scan): triangles + BVH + cast ${f(d.cast)}, measurement + writes ${f(d.rest)}`);
+  if (d) console.log(`  CPU caster (BVH) with divergence (8 rays a beam) and dual returns, everything written: ${f(d.total)} ms a scan (${f(d.total / c.total, 2)}x the plain scan): triangles + BVH + cast ${f(d.cast)}, measurement + writes ${f(d.rest)}`);
 }

@@ -64,7 +64,7 @@ describe("moving objects", () => {
     const car = { id: 2, class: "car", shape: { type: "box", size: [4, 2, 1.5] }, pose: { position: [8, -1, 0.75] }, velocity: [0, 5, 0] };
     const gpu = "ANGLE (NVIDIA, NVIDIA H200 (0x00002335) Direct3D11 vs_5_0 ps_5_0)";
     expect(concreteLidarBackends(sceneOf([car], { backend: "auto" }), gpu).lidars[0]!.backend).toBe("raycast");
-    expect(concreteLidarBackends(sceneOf([{ ...car, velocity: [0, 0, 0] }], { backend: "auto" }), gpu).lidars[0]!.backend).toBe("raster");
+    expect(concreteLidarBackends(sceneOf([{ ...car, velocity: [0, 0, 0] }], { backend: "auto" }), gpu).lidars[0]!.backend).toBe("raycast");
     expect(() => planLidarScan(sceneOf([car], { backend: "raster" }), 0, "s.json")).toThrow(/s\.json: lidars\[0\]\.backend: objects\[0\] moves/);
     expect(() => sceneOf([{ ...car, velocity: [0, "fast", 0] }])).toThrow(/objects\[0\]\.velocity/);
   });

@@ -266,13 +266,14 @@ describe("castScan on worker threads", () => {
 describe("LiDAR backend auto and gpu", () => {
   const objects = [{ id: 1, class: "road", shape: { type: "plane", size: [40, 40] }, pose: { position: [0, 0, 0] } }];
   const lidar = (backend: string) => ({ channels: 8, verticalFov: [-20, -5], columns: 90, pose: { position: [0, 0, 1.5] }, backend });
-  it("auto is raycast on a software rasterizer (raster with mesh files) and raster on a GPU; gpu without a GPU names the field", () => {
+  it("auto is raycast on any renderer (raster with mesh files); gpu without a GPU names the field", () => {
     const sw = "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)";
     const gpu = "ANGLE (NVIDIA, NVIDIA H200 (0x00002335) Direct3D11 vs_5_0 ps_5_0)";
     const auto = sceneWith(objects, lidar("auto"));
     expect(concreteLidarBackends(auto, sw).lidars[0]!.backend).toBe("raycast");
     expect(concreteLidarBackends(auto, "llvmpipe (LLVM 15.0.7, 256 bits)").lidars[0]!.backend).toBe("raycast");
-    expect(concreteLidarBackends(auto, gpu).lidars[0]!.backend).toBe("raster");
+    expect(concreteLidarBackends(auto, gpu).lidars[0]!.backend).toBe("raycast");
+    expect(concreteLidarBackends(sceneWith([...objects, { id: 2, class: "car", shape: { type: "mesh", uri: "x.glb" } }], lidar("auto")), gpu).lidars[0]!.backend).toBe("raster");
     const withMesh = sceneWith([...objects, { id: 2, class: "car", shape: { type: "mesh", uri: "x.glb" } }], lidar("auto"));
     expect(concreteLidarBackends(withMesh, sw).lidars[0]!.backend).toBe("raster");
     const asked = sceneWith(objects, lidar("gpu"));

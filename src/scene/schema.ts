@@ -542,7 +542,7 @@ const LidarSchema = z
     backend: z
       .enum(["raster", "raycast", "gpu", "auto"], { error: expecting('"raster", "raycast", "gpu" or "auto"') })
       .default("raster")
-      .describe("raster: cube faces rendered by the page (fast on a GPU); raycast: a CPU ray caster over a BVH on every core (faster without a GPU; primitives and library assets only, no mesh files); gpu: raster, and an error where the renderer is not a GPU; auto: raycast on a software renderer (SwiftShader, llvmpipe) unless the scene has mesh files, else raster; the choice is written to the frame's scene.json"),
+      .describe("raster: cube faces rendered by the page; raycast: the CPU ray caster on every core (a beam raster for a still sensor, a BVH otherwise; primitives and library assets only, no mesh files); gpu: raster, and an error where the renderer is not a GPU; auto: raycast unless the scene has mesh files, else raster; the choice is written to the frame's scene.json"),
     deskew: z.boolean({ error: expecting("true or false") }).default(false).describe("with motion: also write the points in the sweep-start frame (lidar_<name>.deskewed.bin)"),
     divergence: z
       .strictObject({

@@ -5,11 +5,15 @@
  * threads (cast-pool.ts) is byte-identical to one cast on a single thread.
  */
 import { Bvh, type BvhArrays } from "./bvh.js";
+import { rasterColumns, type RasterJob } from "./beam-raster.js";
 import { subRayDirection } from "./divergence.js";
 
 /** One scan's rays and where its results go; all plain typed arrays (shareable with workers). */
 export interface CastJob {
-  bvh: BvhArrays;
+  /** the still world's BVH; absent when `raster` casts it */
+  bvh?: BvhArrays;
+  /** a still sensor without divergence: the still world rasterized into the beam grid (beam-raster.ts) instead of a BVH */
+  raster?: RasterJob;
   /** per original triangle: its object's id */
   triangleInstance: Uint32Array;
   rings: number;
@@ -65,8 +69,44 @@ function samePose(poses: Float64Array, c0: number, c1: number): boolean {
   return true;
 }
 
-/** Casts columns [c0, c1) of `job` with `bvh` (built from job.bvh). Allocates nothing per beam. */
-export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): void {
+/** |n · d| for the unit geometric normal of a triangle with edges e1, e2 at T[o + 3..8], as Bvh.cosIncidence. */
+function cosOf(T: Float64Array, o: number, dx: number, dy: number, dz: number): number {
+  const ax = T[o + 3]!, ay = T[o + 4]!, az = T[o + 5]!, bx = T[o + 6]!, by = T[o + 7]!, bz = T[o + 8]!;
+  const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
+  const l = Math.sqrt(nx * nx + ny * ny + nz * nz);
+  return l > 0 ? Math.min(1, Math.abs(nx * dx + ny * dy + nz * dz) / l) : 0;
+}
+
+let dirScratch = new Float64Array(0);
+
+/** The moving objects of a job: the nearest of them nearer than `best` (ties stay with what was found first). */
+class Movers {
+  readonly list: { bvh: Bvh; v: [number, number, number]; id: number }[];
+  hitT = 0;
+  hitId = 0;
+  hitCos = 0;
+  constructor(job: CastJob) {
+    this.list = (job.moving ?? []).map((m) => ({ bvh: new Bvh(m.bvh), v: m.velocity, id: m.id }));
+  }
+  /** Whether a moving object is met nearer than `best` by the ray fired at `time` (the hit in hitT, hitId, hitCos). */
+  meet(best: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, time: number): boolean {
+    let found = false;
+    for (const m of this.list) {
+      const q = m.bvh.nearest(ox - m.v[0] * time, oy - m.v[1] * time, oz - m.v[2] * time, dx, dy, dz, best);
+      if (q < 0 || !(m.bvh.lastT < best)) continue;
+      best = this.hitT = m.bvh.lastT;
+      this.hitId = m.id;
+      this.hitCos = m.bvh.cosIncidence(q, dx, dy, dz);
+      found = true;
+    }
+    return found;
+  }
+}
+
+/** Casts columns [c0, c1) of `job`: with its raster (c0 starting a raster block) or with `bvh` (built from job.bvh). Allocates nothing per beam. */
+export function castColumns(bvh: Bvh | null, job: CastJob, c0: number, c1: number): void {
+  if (job.raster) return castRasterBlock(job, job.raster, c0, c1);
+  if (!bvh) throw new Error("castColumns: a job without a raster needs its BVH");
   const { rings, dirs, poses, maxRange, triangleInstance } = job;
   const { rangeExact, range, instance, cosIncidence } = job.out;
   // per ring: the slot the previous column's beam hit, a guess for this one (same answer, less search)
@@ -77,21 +117,8 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
   const bundle = new Float64Array((extra + 1) * 3), slots = new Int32Array(extra + 1), ts = new Float64Array(extra + 1);
   let tanHalf = 0;
   for (let k = 1; k <= extra; k++) tanHalf = Math.max(tanHalf, Math.hypot(sub!.offsets[k * 2]!, sub!.offsets[k * 2 + 1]!));
-  // moving objects: the nearest of them nearer than `best` (ties stay with what was found first)
-  const movers = (job.moving ?? []).map((m) => ({ bvh: new Bvh(m.bvh), v: m.velocity, id: m.id }));
-  let hitT = 0, hitId = 0, hitCos = 0;
-  const meetMovers = (best: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, time: number): boolean => {
-    let found = false;
-    for (const m of movers) {
-      const q = m.bvh.nearest(ox - m.v[0] * time, oy - m.v[1] * time, oz - m.v[2] * time, dx, dy, dz, best);
-      if (q < 0 || !(m.bvh.lastT < best)) continue;
-      best = hitT = m.bvh.lastT;
-      hitId = m.id;
-      hitCos = m.bvh.cosIncidence(q, dx, dy, dz);
-      found = true;
-    }
-    return found;
-  };
+  const mv = new Movers(job);
+  const movers = mv.list;
   if (!sub && samePose(poses, c0, c1)) {
     // a still sensor: one ring's beams in GROUP neighbouring columns (a fraction of a degree apart) share a traversal
     const P = c0 * 12;
@@ -135,11 +162,11 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
             instance[i] = triangleInstance[bvh.triangleOf(q)]!;
             cosIncidence[i] = bvh.cosIncidence(q, dx, dy, dz);
           }
-          if (movers.length && meetMovers(q >= 0 ? gt[k]! : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[cg + k]! : 0)) {
-            rangeExact[i] = hitT;
-            range[i] = hitT;
-            instance[i] = hitId;
-            cosIncidence[i] = hitCos;
+          if (movers.length && mv.meet(q >= 0 ? gt[k]! : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[cg + k]! : 0)) {
+            rangeExact[i] = mv.hitT;
+            range[i] = mv.hitT;
+            instance[i] = mv.hitId;
+            cosIncidence[i] = mv.hitCos;
           }
         }
       }
@@ -176,10 +203,10 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
             id = triangleInstance[bvh.triangleOf(q)]!;
             cos = bvh.cosIncidence(q, wx, wy, wz);
           }
-          if (movers.length && meetMovers(q >= 0 ? t : maxRange, ox, oy, oz, wx, wy, wz, time)) {
-            t = hitT;
-            id = hitId;
-            cos = hitCos;
+          if (movers.length && mv.meet(q >= 0 ? t : maxRange, ox, oy, oz, wx, wy, wz, time)) {
+            t = mv.hitT;
+            id = mv.hitId;
+            cos = mv.hitCos;
           }
           if (t === 0) continue;
           if (k === 0) {
@@ -205,12 +232,54 @@ export function castColumns(bvh: Bvh, job: CastJob, c0: number, c1: number): voi
         instance[i] = triangleInstance[bvh.triangleOf(s)]!;
         cosIncidence[i] = bvh.cosIncidence(s, dx, dy, dz);
       }
-      if (movers.length && meetMovers(s >= 0 ? bvh.lastT : maxRange, ox, oy, oz, dx, dy, dz, time)) {
-        rangeExact[i] = hitT;
-        range[i] = hitT;
-        instance[i] = hitId;
-        cosIncidence[i] = hitCos;
+      if (movers.length && mv.meet(s >= 0 ? bvh.lastT : maxRange, ox, oy, oz, dx, dy, dz, time)) {
+        rangeExact[i] = mv.hitT;
+        range[i] = mv.hitT;
+        instance[i] = mv.hitId;
+        cosIncidence[i] = mv.hitCos;
       }
     }
+  }
+}
+
+/** castColumns for a rasterized job: the block's beams in the world, then the world's triangles rasterized into them (beam-raster.ts). */
+function castRasterBlock(job: CastJob, raster: RasterJob, c0: number, c1: number): void {
+  const { rings, dirs, poses, maxRange, triangleInstance } = job;
+  const { rangeExact, range, instance, cosIncidence } = job.out;
+  const mv = new Movers(job);
+  const P = c0 * 12;
+  const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
+  const m8 = poses[P + 6]!, m9 = poses[P + 7]!, m10 = poses[P + 8]!;
+  const ox = poses[P + 9]!, oy = poses[P + 10]!, oz = poses[P + 11]!;
+  const m = (c1 - c0) * rings;
+  if (dirScratch.length < m * 3) dirScratch = new Float64Array(m * 3);
+  const wd = dirScratch;
+  for (let l = 0; l < m; l++) {
+    const i = c0 * rings + l;
+    const sx = dirs[i * 3]!, sy = dirs[i * 3 + 1]!, sz = dirs[i * 3 + 2]!;
+    wd[l * 3] = m0 * sx + m4 * sy + m8 * sz;
+    wd[l * 3 + 1] = m1 * sx + m5 * sy + m9 * sz;
+    wd[l * 3 + 2] = m2 * sx + m6 * sy + m10 * sz;
+  }
+  const { bestT, bestTri } = rasterColumns(raster, wd, rings, job.columns, [ox, oy, oz], maxRange, c0, c1);
+  const T = raster.tri;
+  for (let l = 0; l < m; l++) {
+    const i = c0 * rings + l, q = bestTri[l]!;
+    const dx = wd[l * 3]!, dy = wd[l * 3 + 1]!, dz = wd[l * 3 + 2]!;
+    let t = 0, id = 0, cos = 0;
+    if (q >= 0) {
+      t = bestT[l]!;
+      id = triangleInstance[q]!;
+      cos = cosOf(T, q * 9, dx, dy, dz);
+    }
+    if (mv.list.length && mv.meet(q >= 0 ? t : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[c0 + Math.floor(l / rings)]! : 0)) {
+      t = mv.hitT;
+      id = mv.hitId;
+      cos = mv.hitCos;
+    }
+    rangeExact[i] = t;
+    range[i] = t;
+    instance[i] = id;
+    cosIncidence[i] = cos;
   }
 }

@@ -12,9 +12,11 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { RuntimeError } from "../../errors.js";
 import type { CastJob } from "./cast-columns.js";
+import { RASTER_BLOCK } from "./beam-raster.js";
 import type { CastMessage } from "./cast-worker.js";
 import { compactMeasured, measureColumns, measureJob, type Measurement, type MeasureJob, type Measured, type TargetInfo } from "./returns.js";
 import type { BeamPattern } from "../../scene/beams.js";
+import { collectShared, recycleShared } from "./shared-arrays.js";
 import type { BeamReturns } from "./sample.js";
 
 /** Columns per block: small enough to balance 2-16 threads over a 1024-4096 column scan. */
@@ -77,7 +79,9 @@ function runOnPool(kind: CastMessage["kind"], job: CastJob | MeasureJob, threads
   const run = queue.then(async () => {
     const pool = await Promise.all(Array.from({ length: threads }, (_, i) => worker(i)));
     const counter = new Int32Array(new SharedArrayBuffer(4));
-    await Promise.all(pool.map((w) => runOn(w, { kind, job, counter, block: BLOCK })));
+    // a rasterized scan's blocks are the raster's (each has its own triangle list)
+    const block = kind === "cast" && (job as CastJob).raster ? RASTER_BLOCK : BLOCK;
+    await Promise.all(pool.map((w) => runOn(w, { kind, job, counter, block })));
   });
   queue = run.catch(() => undefined);
   return run;
@@ -91,8 +95,14 @@ export const castOnPool = (job: CastJob, threads: number): Promise<void> => runO
  * since every beam's draws depend on its index alone. One thread measures on the calling thread.
  */
 export async function measureOnPool(p: BeamPattern, ret: BeamReturns, m: Measurement, target: (instance: number) => TargetInfo, threads = defaultCastThreads()): Promise<Measured> {
-  const job = measureJob(p, ret, m, target, threads > 1);
-  if (threads > 1) await runOnPool("measure", job, threads);
-  else measureColumns(job, 0, job.columns);
-  return compactMeasured(job, p);
+  if (threads <= 1) {
+    const job = measureJob(p, ret, m, target, false);
+    measureColumns(job, 0, job.columns);
+    return compactMeasured(job, p);
+  }
+  const { value: job, buffers } = collectShared(() => measureJob(p, ret, m, target, true));
+  await runOnPool("measure", job, threads);
+  const measured = compactMeasured(job, p);
+  recycleShared(buffers);
+  return measured;
 }

@@ -22,12 +22,13 @@ const port = parentPort;
 if (port) {
   port.on("message", ({ kind, job, counter, block }: CastMessage) => {
     try {
-      const bvh = kind === "cast" ? new Bvh((job as CastJob).bvh) : null;
+      const cast = kind === "cast" ? (job as CastJob) : null;
+      const bvh = cast?.bvh ? new Bvh(cast.bvh) : null;
       const columns = job.columns;
       for (;;) {
         const c0 = Atomics.add(counter, 0, 1) * block, c1 = Math.min(columns, c0 + block);
         if (c0 >= columns) break;
-        if (bvh) castColumns(bvh, job as CastJob, c0, c1);
+        if (cast) castColumns(bvh, cast, c0, c1);
         else measureColumns(job as MeasureJob, c0, c1);
       }
       port.postMessage({ ok: true });

@@ -70,23 +70,23 @@ export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|so
 
 /**
  * The scene with every LiDAR's backend made concrete for this renderer: "auto" becomes
- * "raycast" on a software rasterizer (where the CPU caster is the faster, see
- * scripts/bench-lidar.mjs) unless the scene has mesh files, else "raster"; "gpu" becomes
- * "raster", or an InputError naming the field where the renderer is not a GPU. Written to
- * the frame's scene.json, so the frame re-renders with the same backend anywhere.
+ * "raycast" unless the scene has mesh files (which only the faces read), else "raster". By
+ * measurement (scripts/bench-lidar.mjs): on 2 CPU cores the CPU caster casts an OS1-128 scan
+ * 10-50x faster than the page's faces, and on an H200 the faces took 775 ms a scan, the GPU
+ * idle, against tens of ms for the CPU caster on 2 cores. "gpu" becomes "raster", or an
+ * InputError naming the field where the renderer is not a GPU. Written to the frame's
+ * scene.json, so the frame re-renders with the same backend anywhere.
  */
 export function concreteLidarBackends(scene: ConcreteScene, renderer: string, file = "scene"): ConcreteScene {
   if (!scene.lidars.some((l) => l.backend === "auto" || l.backend === "gpu")) return scene;
   const software = isSoftwareRenderer(renderer);
   const hasMesh = scene.objects.some((o) => o.shape.type === "mesh");
-  const moves = scene.objects.some((o) => o.velocity && o.velocity.some((v) => v !== 0));
   const lidars = scene.lidars.map((l, i) => {
     if (l.backend === "gpu" && software) {
       throw new InputError(`asks for a GPU, but the browser renders with ${renderer} (no GPU found): use "auto", "raster" or "raycast", or run where a GPU is available`, { file, field: `lidars[${i}].backend` });
     }
     if (l.backend === "gpu") return { ...l, backend: "raster" as const };
-    // beam divergence and moving objects are cast on the CPU (the faces hold one surface a texel, at one instant)
-    if (l.backend === "auto") return { ...l, backend: (software || l.divergence || moves) && !hasMesh ? ("raycast" as const) : ("raster" as const) };
+    if (l.backend === "auto") return { ...l, backend: hasMesh ? ("raster" as const) : ("raycast" as const) };
     return l;
   });
   return { ...scene, lidars };

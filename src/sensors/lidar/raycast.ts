@@ -19,9 +19,10 @@ import { buildAsset } from "../../assets/library.js";
 import { columnTime } from "../../scene/beams.js";
 import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob, type MovingObject } from "./cast-columns.js";
+import { RASTER_BLOCK, rasterJob } from "./beam-raster.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";
 import { beamDirections } from "./directions.js";
-import { shareable } from "./shared-arrays.js";
+import { alloc, collectShared, recycleShared, shareable } from "./shared-arrays.js";
 import { motionAt } from "./motion.js";
 import { subRayOffsets } from "./divergence.js";
 import type { BeamReturns } from "./sample.js";
@@ -107,6 +108,14 @@ export interface CastReturns extends BeamReturns {
 export interface CastOptions {
   /** a BVH already built over `sceneTriangles(scene)` (with its instances), to skip building one; ignored when objects move */
   prebuilt?: { bvh: Bvh; instance: Uint32Array };
+  /**
+   * how the still world is cast: "raster" (a still sensor without divergence: its triangles
+   * rasterized into the beam grid, beam-raster.ts) or "bvh"; default: raster where it applies
+   * and no prebuilt BVH is given. Both give the same bytes.
+   */
+  method?: "raster" | "bvh";
+  /** filled with ms spent: triangles (world triangles), setup (the BVH build or the raster's lists), cast */
+  timings?: Record<string, number>;
 }
 
 export interface ThreadedCastOptions extends CastOptions {
@@ -120,18 +129,6 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
   if (!spec) throw new Error(`the scene has no lidars[${lidarIndex}]`);
   const sensor = resolveLidar(spec);
   const movingIds = new Set(scene.objects.filter((o) => o.velocity && o.velocity.some((v) => v !== 0)).map((o) => o.id));
-  const moving: MovingObject[] = [];
-  const { bvh, instance } = opts.prebuilt && movingIds.size === 0 ? opts.prebuilt : (() => {
-    const tris = sceneTriangles(scene);
-    if (movingIds.size === 0) return { bvh: Bvh.build(tris.positions, shared), instance: tris.instance };
-    // the static world in one BVH, each moving object in its own (at t = 0)
-    const split = splitTriangles(tris, movingIds);
-    for (const o of scene.objects) {
-      const part = split.moving.get(o.id);
-      if (part) moving.push({ bvh: Bvh.build(part, shared).arrays, velocity: [...o.velocity!] as [number, number, number], id: o.id });
-    }
-    return { bvh: Bvh.build(split.still.positions, shared), instance: split.still.instance };
-  })();
   const p = sensor.pattern, rings = p.elevations.length, columns = p.columns, n = rings * columns;
   const poses = new Float64Array(columns * 12);
   for (let c = 0; c < columns; c++) {
@@ -139,31 +136,64 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     const M: Mat4 = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, columnTime(p, c))) : sensor.T_world_sensor;
     poses.set([M[0]!, M[1]!, M[2]!, M[4]!, M[5]!, M[6]!, M[8]!, M[9]!, M[10]!, M[12]!, M[13]!, M[14]!], c * 12);
   }
-  const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const rasterizable = !sensor.motion && !sensor.divergence;
+  if (opts.method === "raster" && !rasterizable) throw new Error("the raster cast needs a still sensor without divergence");
+  const raster = opts.method ? opts.method === "raster" : rasterizable && !(opts.prebuilt && movingIds.size === 0);
+  const moving: MovingObject[] = [];
+  const timings = opts.timings;
+  let t0 = performance.now();
+  const { bvh, instance, still } = opts.prebuilt && movingIds.size === 0 && !raster ? { ...opts.prebuilt, still: null } : (() => {
+    const tris = sceneTriangles(scene);
+    if (timings) {
+      const t = performance.now();
+      timings.triangles = t - t0;
+      t0 = t;
+    }
+    let world = tris;
+    if (movingIds.size) {
+      // the still world apart, each moving object in its own BVH (at t = 0)
+      const split = splitTriangles(tris, movingIds);
+      for (const o of scene.objects) {
+        const part = split.moving.get(o.id);
+        if (part) moving.push({ bvh: Bvh.build(part, shared).arrays, velocity: [...o.velocity!] as [number, number, number], id: o.id });
+      }
+      world = split.still;
+    }
+    return { bvh: raster ? null : Bvh.build(world.positions, shared), instance: world.instance, still: world.positions };
+  })();
   const div = sensor.divergence;
   const m = div ? n * (div.subRays - 1) : 0;
+  const rasterized = bvh ? null : rasterJob(still!, poses.subarray(0, 12), p, shared);
+  if (timings) timings.setup = performance.now() - t0;
   return {
     ...(moving.length ? { moving, times: Float64Array.from({ length: columns }, (_, c) => columnTime(p, c)) } : {}),
-    ...(div ? { sub: { count: div.subRays, offsets: subRayOffsets(div.angle, div.subRays), range: new Float32Array(buf(m * 4)), instance: new Uint32Array(buf(m * 4)), cosIncidence: new Float32Array(buf(m * 4)) } } : {}),
-    bvh: bvh.arrays,
+    ...(div ? { sub: { count: div.subRays, offsets: subRayOffsets(div.angle, div.subRays), range: alloc(Float32Array, m, shared), instance: alloc(Uint32Array, m, shared), cosIncidence: alloc(Float32Array, m, shared) } } : {}),
+    ...(bvh ? { bvh: bvh.arrays } : { raster: rasterized! }),
     triangleInstance: shareable(instance, shared),
     rings, columns,
     dirs: beamDirections(p),
     poses,
     maxRange: sensor.measurement.maxRange,
     out: {
-      rangeExact: new Float64Array(buf(n * 8)),
-      range: new Float32Array(buf(n * 4)),
-      instance: new Uint32Array(buf(n * 4)),
-      cosIncidence: new Float32Array(buf(n * 4)),
+      rangeExact: alloc(Float64Array, n, shared),
+      range: alloc(Float32Array, n, shared),
+      instance: alloc(Uint32Array, n, shared),
+      cosIncidence: alloc(Float32Array, n, shared),
     },
   };
+}
+
+/** A plain copy of a (shared) typed array. */
+function copyOf<T extends Float64Array | Float32Array | Uint32Array>(a: T): T {
+  const out = new (a.constructor as new (n: number) => T)(a.length);
+  out.set(a as never);
+  return out;
 }
 
 const subOf = (job: CastJob, copy: boolean) => {
   const s = job.sub;
   if (!s) return {};
-  return { sub: { count: s.count, range: copy ? s.range.slice() : s.range, instance: copy ? s.instance.slice() : s.instance, cosIncidence: copy ? s.cosIncidence.slice() : s.cosIncidence } };
+  return { sub: { count: s.count, range: copy ? copyOf(s.range) : s.range, instance: copy ? copyOf(s.instance) : s.instance, cosIncidence: copy ? copyOf(s.cosIncidence) : s.cosIncidence } };
 };
 
 const returnsOf = (job: CastJob): CastReturns => ({ rings: job.rings, columns: job.columns, ...job.out, ...subOf(job, false) });
@@ -177,7 +207,10 @@ const returnsOf = (job: CastJob): CastReturns => ({ rings: job.rings, columns: j
  */
 export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOptions = {}): CastReturns {
   const job = castJob(scene, lidarIndex, opts, false);
-  castColumns(new Bvh(job.bvh), job, 0, job.columns);
+  const t0 = performance.now();
+  if (job.raster) for (let c = 0; c < job.columns; c += RASTER_BLOCK) castColumns(null, job, c, Math.min(job.columns, c + RASTER_BLOCK));
+  else castColumns(new Bvh(job.bvh!), job, 0, job.columns);
+  if (opts.timings) opts.timings.cast = performance.now() - t0;
   return returnsOf(job);
 }
 
@@ -188,13 +221,17 @@ export function castScan(scene: ConcreteScene, lidarIndex: number, opts: CastOpt
 export async function castScanThreaded(scene: ConcreteScene, lidarIndex: number, opts: ThreadedCastOptions = {}): Promise<CastReturns> {
   const threads = opts.threads ?? defaultCastThreads();
   if (threads <= 1) return castScan(scene, lidarIndex, opts);
-  const job = castJob(scene, lidarIndex, opts, true);
+  const { value: job, buffers } = collectShared(() => castJob(scene, lidarIndex, opts, true));
+  const t0 = performance.now();
   await castOnPool(job, threads);
-  // hand back ordinary arrays: the shared ones stay with the pool's job
+  if (opts.timings) opts.timings.cast = performance.now() - t0;
+  // hand back ordinary arrays: the shared ones go back for the next scan
   const out = job.out;
-  return {
+  const ret = {
     rings: job.rings, columns: job.columns,
-    rangeExact: out.rangeExact.slice(), range: out.range.slice(), instance: out.instance.slice(), cosIncidence: out.cosIncidence.slice(),
+    rangeExact: copyOf(out.rangeExact), range: copyOf(out.range), instance: copyOf(out.instance), cosIncidence: copyOf(out.cosIncidence),
     ...subOf(job, true),
   };
+  recycleShared(buffers);
+  return ret;
 }
