@@ -13,6 +13,12 @@ import { lensPlan } from "../src/render/lens.js";
 import { InputError } from "../src/errors.js";
 import type { Distortion } from "../src/math/lens.js";
 import { bytes, cpuBackends } from "./helpers.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderScenes } from "../src/api.js";
+import { writeDatasets } from "../src/writers/registry.js";
+import type { SceneInput } from "../src/scene/schema.js";
 
 type Opencv = { model: "opencv"; k1?: number; k2?: number; p1?: number; p2?: number; k3?: number; k4?: number; k5?: number; k6?: number };
 type Fisheye = { model: "fisheye"; k1?: number; k2?: number; k3?: number; k4?: number };
@@ -301,5 +307,141 @@ describe("lens distortion: bad input", () => {
   it("a camera without distortion, or with OpenCV coefficients all 0, needs no plan", () => {
     expect(lensPlan({ width: 10, height: 10, fovY: 60 })).toBeNull();
     expect(lensPlan({ width: 10, height: 10, fovY: 60, distortion: { model: "opencv", k1: 0, k2: 0, p1: 0, p2: 0, k3: 0, k4: 0, k5: 0, k6: 0 } })).toBeNull();
+  });
+});
+
+// A 208° equidistant fisheye (rays up to 104° from the axis) inside a box room, with depth as
+// the range along each pixel's ray: rays past 90° have no camera z. Markers sit on rays the
+// model gives for chosen pixels, some behind the camera's plane; the expected pixel is the
+// fisheye formula θd = θ(1 + k1 θ² + ...) with θ = atan2(ρ, Z), which OpenCV's fisheye uses
+// as atan(ρ / Z) for Z > 0.
+describe.each(cpuBackends())("a fisheye field over 180° on %s", (backend) => {
+  const cam = { width: 320, height: 240, fx: 110, fy: 110, cx: 159.5, cy: 119.5, k1: 0.01, k2: -0.001 };
+  const ROOM = { centre: [0.3, -0.2, 0.4], size: [6, 5, 4] } as const;
+  const theta = (td: number) => {
+    let t = td;
+    for (let i = 0; i < 50; i++) t -= (t * (1 + cam.k1 * t ** 2 + cam.k2 * t ** 4) - td) / (1 + 3 * cam.k1 * t ** 2 + 5 * cam.k2 * t ** 4);
+    return t;
+  };
+  /** the unit ray of pixel (u, v) */
+  const rayOf = (u: number, v: number): [number, number, number] => {
+    const xd = (u - cam.cx) / cam.fx, yd = (v - cam.cy) / cam.fy, td = Math.hypot(xd, yd);
+    if (td === 0) return [0, 0, 1];
+    const t = theta(td);
+    return [(Math.sin(t) * xd) / td, (Math.sin(t) * yd) / td, Math.cos(t)];
+  };
+  const project = (P: readonly number[]): [number, number] => {
+    const rho = Math.hypot(P[0]!, P[1]!), t = Math.atan2(rho, P[2]!);
+    const td = t * (1 + cam.k1 * t ** 2 + cam.k2 * t ** 4);
+    return [cam.fx * (td / rho) * P[0]! + cam.cx, cam.fy * (td / rho) * P[1]! + cam.cy];
+  };
+  const markerPixels = [[8, 8], [312, 7], [7, 232], [310, 231], [160, 120], [80, 60], [250, 190], [30, 10], [4, 120]] as const;
+  const markers = markerPixels.map(([u, v]) => rayOf(u, v).map((c) => c * 1.2) as [number, number, number]);
+  /** distance from the camera centre to the room's wall along a unit ray */
+  const rangeToRoom = (d: readonly number[]) =>
+    Math.min(...[0, 1, 2].map((k) => {
+      const lo = ROOM.centre[k]! - ROOM.size[k]! / 2, hi = ROOM.centre[k]! + ROOM.size[k]! / 2;
+      return d[k]! > 0 ? hi / d[k]! : d[k]! < 0 ? lo / d[k]! : Infinity;
+    }));
+  const scene = (depth?: "range") =>
+    parseScene(
+      {
+        version: 1,
+        classes: [{ id: 1, name: "room", stuff: true }, { id: 2, name: "marker" }],
+        camera: {
+          width: cam.width, height: cam.height, intrinsics: { fx: cam.fx, fy: cam.fy, cx: cam.cx, cy: cam.cy },
+          pose: { position: [0, 0, 0], rotation: { quaternion: [0, 0, 0, 1] } }, near: 0.05, far: 50,
+          distortion: { model: "fisheye", k1: cam.k1, k2: cam.k2, k3: 0, k4: 0 },
+          ...(depth ? { depth } : {}),
+        },
+        lights: [{ type: "hemispheric", direction: [0, -1, 0], intensity: 1 }],
+        objects: [
+          { id: 1, class: "room", shape: { type: "box", size: [...ROOM.size] }, pose: { position: [...ROOM.centre] }, doubleSided: true, material: { baseColor: [0.6, 0.6, 0.6] } },
+          ...markers.map((p, i) => ({ id: 10 + i, class: "marker", shape: { type: "sphere", radius: 0.035 }, pose: { position: p }, material: { baseColor: [0.9, 0.2, 0.1] } })),
+        ],
+      },
+      "wide.json",
+    );
+  let r: Renderer, frame: RenderedFrame;
+  beforeAll(async () => {
+    r = await Renderer.open({ gpu: backend });
+    frame = await r.render(scene("range"), { file: "wide.json" });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it("needs camera.depth \"range\": camera z is refused, naming the fields", () => {
+    expect(() => lensPlan(scene().camera, "wide.json")).toThrow(/wide\.json: camera\.distortion: pixel \(\d+, \d+\) sees a ray 10\d\.\d° from the optical axis: .*set camera\.depth to "range"/);
+    expect(annotate(frame).depth.kind).toBe("range");
+  });
+
+  it("puts every marker, in front of the camera's plane or behind it, where the fisheye formula projects it (within 0.5 px)", () => {
+    const sums = new Map<number, [number, number, number]>();
+    frame.instance!.forEach((id, i) => {
+      if (id < 10) return;
+      const s = sums.get(id) ?? [0, 0, 0];
+      s[0] += i % cam.width;
+      s[1] += Math.floor(i / cam.width);
+      s[2]++;
+      sums.set(id, s);
+    });
+    expect(markers.filter((p) => p[2] < 0).length).toBeGreaterThanOrEqual(3);
+    for (const [i, p] of markers.entries()) {
+      const s = sums.get(10 + i)!;
+      expect(s[2]).toBeGreaterThan(6);
+      const [eu, ev] = project(p);
+      expect(Math.hypot(s[0] / s[2] - eu, s[1] / s[2] - ev), `marker ${i}`).toBeLessThan(0.5);
+    }
+  });
+
+  it("depth is the range to the room's wall along each pixel's ray (1e-4 relative), past 90° too", () => {
+    let checked = 0, behind = 0, worst = 0;
+    for (let v = 2; v < cam.height - 2; v++) {
+      for (let u = 2; u < cam.width - 2; u++) {
+        const i = v * cam.width + u;
+        if ([0, -2, 2, -2 * cam.width, 2 * cam.width].some((o) => frame.instance![i + o] !== 1)) continue;
+        const d = rayOf(u, v), want = rangeToRoom(d);
+        // away from the room's edges, where the nearest texel may lie on the next wall
+        const p = d.map((c) => c * want);
+        const onEdge = [0, 1, 2].filter((k) => Math.abs(Math.abs(p[k]! - ROOM.centre[k]!) - ROOM.size[k]! / 2) < 0.05).length > 1;
+        if (onEdge) continue;
+        worst = Math.max(worst, Math.abs(frame.depth![i]! - want) / want);
+        checked++;
+        if (d[2] < 0) behind++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0.8 * cam.width * cam.height);
+    expect(behind).toBeGreaterThan(1000);
+    expect(worst).toBeLessThan(1e-4);
+  });
+  it("a pinhole camera's range is its camera z times the length of the pixel's ray (pixel centres at integers), and BOP refuses it", async () => {
+    const pin = (depth?: "range") =>
+      parseScene({
+        version: 1, classes: [{ id: 1, name: "wall" }],
+        camera: { width: 64, height: 48, intrinsics: { fx: 50, fy: 52, cx: 31.2, cy: 24.7 }, pose: { position: [0, 0, 0], rotation: { quaternion: [0, 0, 0, 1] } }, ...(depth ? { depth } : {}) },
+        lights: [{ type: "hemispheric", direction: [0, -1, 0], intensity: 1 }],
+        objects: [{ id: 1, class: "wall", shape: { type: "plane", size: [40, 40] }, pose: { position: [0.2, 0.1, 3], rotation: { euler: [200, -25, 0] } } }],
+      }, "pin.json");
+    const z = await r.render(pin(), { file: "pin.json" }), range = await r.render(pin("range"), { file: "pin.json" });
+    expect(bytes(range.instance!).equals(bytes(z.instance!))).toBe(true);
+    let checked = 0;
+    for (let v = 0; v < 48; v++) {
+      for (let u = 0; u < 64; u++) {
+        const i = v * 64 + u, zi = z.depth![i]!;
+        if (!(zi > 0)) continue;
+        const x = (u - 31.2) / 50, y = (v - 24.7) / 52;
+        expect(range.depth![i]).toBe(Math.fround(zi * Math.sqrt(x * x + y * y + 1)));
+        checked++;
+      }
+    }
+    expect(checked).toBe(64 * 48);
+    const out = mkdtempSync(join(tmpdir(), "simforge-range-"));
+    try {
+      await renderScenes([pin("range") as unknown as SceneInput], { out, gpu: backend });
+      await expect(writeDatasets(out, [{ index: 0, dir: join(out, "frames", "000000") }], ["bop"])).rejects.toThrow(/000000: camera\.depth: its depth is the range along each pixel's ray .*BOP's depth images hold the camera z/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

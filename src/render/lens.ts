@@ -54,11 +54,17 @@ export interface LensPlan {
   coords: Float64Array;
   /** per distorted pixel: its centre's ray as (x, y) on the z = 1 plane of its view */
   rays: Float64Array;
+  /** what the depth image holds (camera.depth): camera z, or the distance along the pixel's ray */
+  depth: "z" | "range";
 }
 
 export interface LensCamera extends Pick<CameraInput, "width" | "height" | "intrinsics" | "fovX" | "fovY"> {
   distortion?: Distortion | undefined;
+  depth?: "z" | "range" | undefined;
 }
+
+/** The widest ray a distorted camera may see: the five cube faces around the camera (no back face) cover rays up to 125.26° from the axis (the faces' corners). */
+const MAX_RAY_ANGLE = (125 * Math.PI) / 180;
 
 const FIELD = "camera.distortion";
 const plans = new Map<string, LensPlan>();
@@ -68,10 +74,11 @@ export function lensPlan(cam: LensCamera, file = "scene"): LensPlan | null {
   const d = cam.distortion;
   if (!d || isPinhole(d)) return null;
   const K = intrinsicsOf(cam);
-  const key = JSON.stringify([cam.width, cam.height, K, d]);
+  const depth = cam.depth ?? "z";
+  const key = JSON.stringify([cam.width, cam.height, K, d, depth]);
   let plan = plans.get(key);
   if (!plan) {
-    plan = makePlan(cam.width, cam.height, K, d, file);
+    plan = makePlan(cam.width, cam.height, K, d, depth, file);
     if (plans.size >= 4) plans.delete(plans.keys().next().value!);
     plans.set(key, plan);
   }
@@ -79,7 +86,7 @@ export function lensPlan(cam: LensCamera, file = "scene"): LensPlan | null {
 }
 
 /** The unit ray (camera frame) of every distorted pixel centre, rows from the top, and the widest angle from the axis. */
-function pixelRays(width: number, height: number, K: Intrinsics, d: Distortion, fail: (detail: string) => InputError): { dirs: Float64Array; maxAngle: number } {
+function pixelRays(width: number, height: number, K: Intrinsics, d: Distortion, depth: "z" | "range", fail: (detail: string) => InputError): { dirs: Float64Array; maxAngle: number } {
   // the farthest image corner (pixel edges) from the principal point, in normalized distorted units
   let rdMax = 0;
   for (const u of [-0.5, width - 0.5]) for (const v of [-0.5, height - 0.5]) rdMax = Math.max(rdMax, Math.hypot((u - K.cx) / K.fx, (v - K.cy) / K.fy));
@@ -105,8 +112,11 @@ function pixelRays(width: number, height: number, K: Intrinsics, d: Distortion, 
         const rd = Math.hypot(xd, yd);
         const t = rd === 0 ? 0 : fisheyeAngle(d, rd);
         if (t === null) throw fail(`the coefficients fold the image near pixel (${u}, ${v}): θd = ${rd.toPrecision(4)} has no angle on the increasing branch of the model`);
-        if (t >= Math.PI / 2) {
-          throw fail(`pixel (${u}, ${v}) sees a ray ${((t * 180) / Math.PI).toFixed(1)}° from the optical axis: depth is the camera z of the surface, which rays at 90° or more do not have, so a distorted camera's field must stay under 180° (larger fx, fy or a smaller image)`);
+        if (t >= Math.PI / 2 && depth === "z") {
+          throw fail(`pixel (${u}, ${v}) sees a ray ${((t * 180) / Math.PI).toFixed(1)}° from the optical axis: depth is the camera z of the surface, which rays at 90° or more do not have: set camera.depth to "range" (the distance along each pixel's ray) for a field of 180° or more, or keep it under 180° (larger fx, fy or a smaller image)`);
+        }
+        if (t > MAX_RAY_ANGLE) {
+          throw fail(`pixel (${u}, ${v}) sees a ray ${((t * 180) / Math.PI).toFixed(1)}° from the optical axis: fields of up to 250° (rays up to 125°) are rendered, not wider (larger fx, fy or a smaller image)`);
         }
         maxAngle = Math.max(maxAngle, t);
         const sr = rd === 0 ? 0 : Math.sin(t) / rd;
@@ -137,7 +147,7 @@ const CUBE: number[][] = [
  * each view is then cropped to its rays and sampled `oversample` times finer than the
  * distorted image needs there (at least as fine, where that fits MAX_LENS_RENDER_SIDE).
  */
-function planViews(width: number, height: number, K: Intrinsics, dirs: Float64Array, rotations: number[][]): Omit<LensPlan, "width" | "height"> | null {
+function planViews(width: number, height: number, K: Intrinsics, dirs: Float64Array, rotations: number[][]): Omit<LensPlan, "width" | "height" | "depth"> | null {
   const n = width * height;
   const view = new Uint8Array(n);
   const rays = new Float64Array(2 * n);
@@ -226,11 +236,11 @@ function planViews(width: number, height: number, K: Intrinsics, dirs: Float64Ar
   return { views: lists, view, nearest, coords, rays };
 }
 
-const pixelsOf = (v: Omit<LensPlan, "width" | "height">) => v.views.reduce((s, w) => s + w.width * w.height, 0);
+const pixelsOf = (v: Omit<LensPlan, "width" | "height" | "depth">) => v.views.reduce((s, w) => s + w.width * w.height, 0);
 
-function makePlan(width: number, height: number, K: Intrinsics, d: Distortion, file: string): LensPlan {
+function makePlan(width: number, height: number, K: Intrinsics, d: Distortion, depth: "z" | "range", file: string): LensPlan {
   const fail = (detail: string) => new InputError(detail, { file, field: FIELD });
-  const { dirs, maxAngle } = pixelRays(width, height, K, d, fail);
+  const { dirs, maxAngle } = pixelRays(width, height, K, d, depth, fail);
   // one pinhole view while it is cheaper than the cube faces (rays far from the axis blow it up as tan θ)
   const single = maxAngle < (80 * Math.PI) / 180 ? planViews(width, height, K, dirs, [CUBE[0]!]) : null;
   const cube = !single || maxAngle > Math.PI / 4 ? planViews(width, height, K, dirs, CUBE) : null;
@@ -238,7 +248,7 @@ function makePlan(width: number, height: number, K: Intrinsics, d: Distortion, f
   if (!best) {
     throw fail(`this field of view (rays up to ${((maxAngle * 180) / Math.PI).toFixed(1)}° from the optical axis) needs views of more than ${MAX_LENS_RENDER_SIDE} pixels a side to cover it: make the field smaller or the image smaller`);
   }
-  return { width, height, ...best };
+  return { width, height, ...best, depth };
 }
 
 // ---------------------------------------------------------------- the page's samples -> the distorted image
@@ -253,7 +263,7 @@ export const viewPart = (k: number, name: string) => `v${k}.${name}`;
 /**
  * Depth at a distorted pixel p from its nearest texel's sample (depth on the texel centre's
  * ray, octahedral plane normal ex, ey): the texel's plane met by p's own ray, as the camera z
- * of that point. The rays are less than a texel apart, but near grazing incidence that can
+ * of that point (or its distance from the camera centre, plan.depth "range"). The rays are less than a texel apart, but near grazing incidence that can
  * still move the depth by a few percent: the plane is trusted for a change under 10% and a
  * ray not within 0.06° of the plane; otherwise the texel's own point stands.
  */
@@ -268,7 +278,8 @@ function exactDepth(plan: LensPlan, w: LensView, p: number, dt: number, ex: numb
   const z = (dt * (nrm[0]! * xt + nrm[1]! * yt + nrm[2]!)) / denom;
   const exact = Math.abs(denom) > 1e-3 * Math.hypot(x, y, 1) && Math.abs(z - dt) < 0.1 * dt;
   const [X, Y, Z] = exact ? [z * x, z * y, z] : [dt * xt, dt * yt, dt];
-  // the point's camera z: the third column of R (p_camera = Rᵀ · p_view)
+  // its distance from the camera centre (the views share it), or its camera z: the third column of R (p_camera = Rᵀ · p_view)
+  if (plan.depth === "range") return Math.sqrt(X * X + Y * Y + Z * Z);
   const R = w.R;
   return R[2]! * X + R[5]! * Y + R[8]! * Z;
 }

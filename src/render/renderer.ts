@@ -3,7 +3,7 @@
  * a ConcreteScene into raw passes as typed arrays (rows top to bottom, OpenCV pixel grid).
  */
 import type { ConcreteScene } from "../scene/schema.js";
-import { glProjection, type Intrinsics } from "../math/camera.js";
+import { glProjection, intrinsicsOf, type Intrinsics } from "../math/camera.js";
 import { glViewMatrix, type Mat4 } from "../math/transforms.js";
 import { buildRequest, cameraState } from "./request.js";
 import { applyRgbEffects, hasRgbEffects } from "./rgb-effects.js";
@@ -179,6 +179,17 @@ function lensViewRequest(v: LensView, held: string[]): LensViewRequest {
   return req;
 }
 
+/** Camera z (rows from the top) to the distance along each pixel's ray, in place. */
+function zToRange(depth: Float32Array, width: number, height: number, K: Intrinsics): void {
+  for (let v = 0; v < height; v++) {
+    const y = (v - K.cy) / K.fy;
+    for (let u = 0; u < width; u++) {
+      const x = (u - K.cx) / K.fx;
+      depth[v * width + u] = depth[v * width + u]! * Math.sqrt(x * x + y * y + 1);
+    }
+  }
+}
+
 /**
  * Turns a frame's raw read-backs (frame.raw) into its images and object statistics: rows
  * flipped, channels picked, coverage counted, RGB sensor effects applied. Renderer.render
@@ -214,7 +225,11 @@ export function decodeFrame(frame: RenderedFrame): RenderedFrame {
   }
   const depth = part("depth");
   const instance = part("instance");
-  if (depth) frame.depth = depthFromPlane(depth, width, height);
+  if (depth) {
+    frame.depth = depthFromPlane(depth, width, height);
+    // a pinhole camera's range: its camera z times the length of the pixel's ray at z = 1 (pixel centres at integers)
+    if (!lens && scene.camera.depth === "range") zToRange(frame.depth, width, height, intrinsicsOf(scene.camera));
+  }
   if (instance) {
     frame.instance = instanceFromPlane(instance, width, height);
     frame.semantic = semanticFromInstance(frame.instance, scene);

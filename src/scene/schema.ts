@@ -266,6 +266,10 @@ export const CameraSchema = z
     far: positive().default(1000),
     effects: CameraEffectsSchema.optional().describe("sensor effects applied to RGB only"),
     distortion: DistortionSchema.optional().describe("lens distortion (OpenCV conventions); every pass and label is of the distorted image"),
+    depth: z
+      .enum(["z", "range"], { error: expecting('"z" or "range"') })
+      .optional()
+      .describe("what depth.npy and depth.png hold: z (absent: the default) the camera z of each pixel's surface; range its distance from the camera centre along the pixel's ray, which a fisheye field of 180° or more needs"),
   })
   .superRefine((c, ctx) => {
     const given = PROJECTIONS.filter((k) => c[k] !== undefined);

@@ -52,6 +52,8 @@ export interface FrameAnnotations {
   T_world_camera: number[][];
   depth: {
     file: string; unit: "m"; png_file: string; png_scale: number; png_max: number; near: number; far: number;
+    /** "range" (camera.depth): the distance from the camera centre along each pixel's ray; absent: the camera z */
+    kind?: "range";
     /** with previews (writers/frame.ts): depth_preview.png, its colour map and the depths (m) it spans */
     preview_file?: string; preview_colormap?: string; preview_range_m?: [number, number] | null;
   };
@@ -141,7 +143,7 @@ export function annotate(frame: RenderedFrame): FrameAnnotations {
     K: kMatrix(frame.K),
     ...(distortion ? { distortion } : {}),
     T_world_camera: toRows(frame.T_world_camera),
-    depth: { file: "depth.npy", unit: "m", png_file: "depth.png", png_scale: DEPTH_PNG_SCALE, png_max: 65535 * DEPTH_PNG_SCALE, near: scene.camera.near, far: scene.camera.far },
+    depth: { file: "depth.npy", unit: "m", png_file: "depth.png", png_scale: DEPTH_PNG_SCALE, png_max: 65535 * DEPTH_PNG_SCALE, near: scene.camera.near, far: scene.camera.far, ...(scene.camera.depth === "range" ? { kind: "range" as const } : {}) },
     objects,
   };
 }

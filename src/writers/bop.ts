@@ -122,6 +122,9 @@ const JPEG_QUALITY = 95;
 
 async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, meshes: ReadonlyMap<number, ModelMesh | null>, images: "png" | "jpg"): Promise<BopImage> {
   const ann: FrameAnnotations = await readAnnotations(f, "bop");
+  if (ann.depth.kind === "range") {
+    throw new InputError("its depth is the range along each pixel's ray (camera.depth \"range\"), and BOP's depth images hold the camera z: render BOP frames with camera.depth \"z\"", { file: f.dir, field: "camera.depth" });
+  }
   const byId = new Map((await frameScene(f)).objects.map((o) => [o.id, o]));
   const { width: w, height: h } = ann;
   const sceneDir = `${split}/${pad6(Math.floor(f.index / BOP_IMAGES_PER_SCENE))}`;
