@@ -9,7 +9,10 @@ import { join } from "node:path";
 import { Renderer, type RenderedFrame } from "../src/render/renderer.js";
 import { parseScene } from "../src/scene/validate.js";
 import { preethamSky } from "../src/math/sky.js";
-import { environmentAsset, parseHdr } from "../src/render/environment.js";
+import { cubeRadiance, environmentAsset, parseHdr } from "../src/render/environment.js";
+import { decodeBabylonEnv } from "../src/formats/babylon-env.js";
+import { launchBrowser } from "../src/render/browser.js";
+import seedrandom from "seedrandom";
 import { studioRadiance } from "../src/render/studio.js";
 import { materialExemplar } from "../src/texture/exemplars.js";
 import { invertRigid, transformPoint } from "../src/math/transforms.js";
@@ -129,6 +132,53 @@ describe("the studio environment", () => {
     await expect(environmentAsset(env({ floor: "lava" }), "s.json")).rejects.toThrow(/^s\.json: environment\.studio\.floor: unknown material "lava" \(known: wood, /);
     expect(() => spec({ eye: 3.2 })).toThrow(/s\.json: environment\.studio\.eye: must be below the ceiling \(3\), got 3\.2/);
     expect(() => spec({ panels: [{ azimuth: 0, elevation: 95 }] })).toThrow(/s\.json: environment\.studio\.panels\[0\]\.elevation: expected an elevation in degrees in \[-90, 90\], got 95/);
+  });
+});
+
+describe.each(cpuBackends())("Babylon .env files, made by Babylon's own encoder on %s", (backend) => {
+  const dir = mkdtempSync(join(tmpdir(), "simforge-env-file-"));
+  const file = join(dir, "compass.env");
+  beforeAll(async () => {
+    // Babylon's EnvironmentTextureTools, bundled with its test driver and run in the real browser
+    const { build } = await import("esbuild");
+    const bundle = await build({ entryPoints: [join(import.meta.dirname, "fixtures", "make-env.ts")], bundle: true, write: false, format: "iife", platform: "browser", logLevel: "silent" });
+    const { browser } = await launchBrowser(backend);
+    try {
+      const page = await browser.newPage();
+      await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+      const b64 = await page.evaluate(() => (window as unknown as { makeEnv: (n: number) => Promise<string> }).makeEnv(32));
+      writeFileSync(file, Buffer.from(b64, "base64"));
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("reads the cube: each world direction's radiance is the encoded cube's along Babylon's (y up, left-handed) direction", async () => {
+    const cube = await decodeBabylonEnv(new Uint8Array(readFileSync(file)), file);
+    expect(cube.size).toBe(32);
+    const f = cubeRadiance(cube);
+    // world up is Babylon's +Y (green), world +X Babylon's +Z (blue), world -Y Babylon's +X (red)
+    const compass = (x: number, y: number, z: number) => [0.1 + 2 * Math.max(0, x), 0.1 + 2 * Math.max(0, y), 0.1 + 2 * Math.max(0, z)];
+    const rnd = seedrandom("env");
+    for (let k = 0; k < 200; k++) {
+      const d = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1];
+      const l = Math.hypot(...d);
+      const [x, y, z] = d.map((c) => c / l) as [number, number, number];
+      const got = f(x, y, z), want = compass(-y, z, x);
+      // RGBD in 8 bits and a 32² face sampled bilinearly: a few percent, and the seams of max(0, ·) blur by a texel
+      for (let c = 0; c < 3; c++) expect(Math.abs(got[c]! - want[c]!), `direction ${[x, y, z].map((v) => v.toFixed(3))} channel ${c}`).toBeLessThan(0.04 * want[c]! + 0.12);
+    }
+    expect(f(0, 0, 1)[1]).toBeGreaterThan(1.9); // up: green
+    expect(f(1, 0, 0)[2]).toBeGreaterThan(1.9); // world +X: blue
+    expect(f(0, -1, 0)[0]).toBeGreaterThan(1.9); // world -Y: red
+  });
+
+  it("lights a scene through environment.hdr.uri, and a file that is not one is one error naming the field", async () => {
+    const a = await environmentAsset({ hdr: { uri: file }, intensity: 1, rotation: 0, size: 16 }, "s.json");
+    expect(a.bytes.length).toBe(4 + 6 * 16 * 16 * 16);
+    const bad = join(dir, "bad.env");
+    writeFileSync(bad, Buffer.from([0x86, 0x16, 0x87, 0x96, 0xf6, 0xd6, 0x96, 0x36, 0x7b, 0x00]));
+    await expect(environmentAsset({ hdr: { uri: bad }, intensity: 1, rotation: 0, size: 16 }, "s.json")).rejects.toThrow(/^s\.json: environment\.hdr\.uri: .*bad\.env: not a readable Babylon \.env file: its manifest is not JSON/);
   });
 });
 

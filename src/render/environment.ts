@@ -1,7 +1,8 @@
 /**
  * A scene's environment (scene.environment) as the cube map the page lights with: six
  * float RGBA faces of linear radiance, made on the host from the Preetham sky
- * (src/math/sky.ts), a studio room (render/studio.ts) or an equirectangular Radiance .hdr image, and keyed by content so a
+ * (src/math/sky.ts), a studio room (render/studio.ts), an equirectangular Radiance .hdr image
+ * or a Babylon .env cube (formats/babylon-env.ts), and keyed by content so a
  * sweep makes and sends each environment once. The page prefilters it for PBR
  * (src/page/environment.ts).
  *
@@ -17,6 +18,7 @@ import { readFile } from "node:fs/promises";
 import { InputError, errnoText } from "../errors.js";
 import { preethamSky } from "../math/sky.js";
 import { studioRadiance } from "./studio.js";
+import { decodeBabylonEnv, type EnvCube } from "../formats/babylon-env.js";
 import type { ConcreteScene } from "../scene/schema.js";
 
 export type EnvironmentSpec = NonNullable<ConcreteScene["environment"]>;
@@ -143,6 +145,33 @@ export function equirectRadiance(img: HdrImage): (x: number, y: number, z: numbe
   };
 }
 
+/**
+ * The radiance of a Babylon .env cube in a world direction. Babylon's world is left-handed
+ * with +Y up, where a cube is looked up with the direction itself: a viewer looking along
+ * +Z with +Y up has +X on the right. simforge's world is right-handed with +Z up, so the
+ * cube's (x, y, z) is world (z, -x, y): up stays up, and a camera looking along world +X
+ * sees what Babylon's camera looking along +Z sees, the same way round. Bilinear within a face.
+ */
+export function cubeRadiance(cube: EnvCube): (x: number, y: number, z: number) => [number, number, number] {
+  const N = cube.size;
+  return (wx, wy, wz) => {
+    const x = -wy, y = wz, z = wx;
+    const ax = Math.abs(x), ay = Math.abs(y), az = Math.abs(z);
+    // OpenGL's face selection and (sc, tc) per face
+    let f: number, sc: number, tc: number, ma: number;
+    if (ax >= ay && ax >= az) [f, sc, tc, ma] = x > 0 ? [0, -z, -y, ax] : [1, z, -y, ax];
+    else if (ay >= az) [f, sc, tc, ma] = y > 0 ? [2, x, z, ay] : [3, x, -z, ay];
+    else [f, sc, tc, ma] = z > 0 ? [4, x, -y, az] : [5, -x, -y, az];
+    const fu = ((sc / ma + 1) / 2) * N - 0.5, fv = ((tc / ma + 1) / 2) * N - 0.5;
+    const u0 = Math.max(0, Math.min(N - 1, Math.floor(fu))), v0 = Math.max(0, Math.min(N - 1, Math.floor(fv)));
+    const u1 = Math.min(N - 1, u0 + 1), v1 = Math.min(N - 1, v0 + 1);
+    const a = Math.max(0, Math.min(1, fu - u0)), b = Math.max(0, Math.min(1, fv - v0));
+    const F = cube.faces[f]!;
+    const at = (u: number, v: number, c: number) => F[(v * N + u) * 3 + c]!;
+    return [0, 1, 2].map((c) => (1 - b) * ((1 - a) * at(u0, v0, c) + a * at(u1, v0, c)) + b * ((1 - a) * at(u0, v1, c) + a * at(u1, v1, c))) as [number, number, number];
+  };
+}
+
 /** A made environment: the page asset's content key and bytes (a uint32 face size, then the six faces' RGBA float32 texels). */
 export interface EnvironmentAsset {
   key: string;
@@ -171,7 +200,7 @@ export async function environmentAsset(env: Omit<EnvironmentSpec, "background">,
     else if (env.studio) radiance = studioRadiance(env.studio, file);
     else {
       try {
-        radiance = equirectRadiance(parseHdr(hdrBytes!, env.hdr!.uri));
+        radiance = /\.env$/i.test(env.hdr!.uri) ? cubeRadiance(await decodeBabylonEnv(hdrBytes!, env.hdr!.uri)) : equirectRadiance(parseHdr(hdrBytes!, env.hdr!.uri));
       } catch (err) {
         if (err instanceof InputError) throw new InputError(err.message, { file, field: "environment.hdr.uri" });
         throw err;

@@ -19,7 +19,7 @@ import { parseScene } from "./validate.js";
 
 export const MESH_EXTENSIONS = [".gltf", ".glb", ".obj", ".stl"] as const;
 export const TEXTURE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp"] as const;
-export const ENVIRONMENT_EXTENSIONS = [".hdr"] as const;
+export const ENVIRONMENT_EXTENSIONS = [".hdr", ".env"] as const;
 
 export interface SceneAssetRef {
   kind: "mesh" | "texture" | "environment";

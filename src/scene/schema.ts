@@ -340,9 +340,9 @@ export const EnvironmentSchema = z
       .optional()
       .describe("the Preetham daylight sky (SIGGRAPH 1999), its zenith luminance 1"),
     hdr: z
-      .strictObject({ uri: nonEmpty("a path to a Radiance .hdr file") })
+      .strictObject({ uri: nonEmpty("a path to a Radiance .hdr or Babylon .env file") })
       .optional()
-      .describe("an equirectangular Radiance .hdr image: top row the zenith, the centre column world +X, azimuth increasing to the left"),
+      .describe("an environment file: an equirectangular Radiance .hdr image (top row the zenith, the centre column world +X, azimuth increasing to the left) or a Babylon .env cube (its +Y up as world +Z, its +Z as world +X)"),
     studio: StudioSchema.optional().describe("a room with softbox panels, its floor and walls from the procedural materials (src/render/studio.ts)"),
     intensity: nonNegative().default(1).describe("scales the environment's radiance"),
     rotation: finite("an angle in degrees").default(0).describe("turns the environment about world Z, degrees"),
