@@ -155,6 +155,22 @@ describe("the beam raster", () => {
     }
   });
 
+  it("re-uses its shared buffers without leaking one scan into the next (a big scan, a small one, a moving one, the big one again)", async () => {
+    const file = join(import.meta.dirname, "..", "scenes", "urban-street.json");
+    const template = JSON.parse(readFileSync(file, "utf8"));
+    const { preset: _p, columns: _c, ...rest } = template.lidars[0];
+    const bytes = (r: CastReturns) => [r.rangeExact, r.range, r.instance, r.cosIncidence].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
+    template.lidars[0] = { ...rest, preset: "OS1-64", columns: 1024, backend: "raycast" };
+    const big = (await randomize(template, 1, 4, file)).scene;
+    template.lidars[0] = { ...rest, preset: "VLP-16", backend: "raycast" };
+    const small = (await randomize(template, 1, 5, file)).scene;
+    const want = bytes(castScan(big, 0));
+    expect(bytes(await castScanThreaded(big, 0, { threads: 2 }))).toEqual(want);
+    await castScanThreaded(small, 0, { threads: 2 });
+    await castScanThreaded(MOVING, 0, { threads: 2 });
+    expect(bytes(await castScanThreaded(big, 0, { threads: 2 }))).toEqual(want);
+  });
+
   it("is refused for a moving sensor (which the BVH caster casts)", () => {
     expect(() => castScan(MOVING, 0, { method: "raster" })).toThrow(/the raster cast needs a still sensor without divergence/);
     expect(castScan(MOVING, 0).range.some((x) => x > 0)).toBe(true);

@@ -116,10 +116,11 @@ function firstAbove(slopes: Float64Array, s: number): number {
  */
 export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPattern, shared: boolean): RasterJob {
   const n = Math.floor(positions.length / 9);
-  const tri = alloc(Float64Array, n * 9, shared);
-  const local = alloc(Float64Array, n * 9, shared);
-  const az = alloc(Float64Array, n * 2, shared);
-  const near = alloc(Float64Array, n, shared);
+  // every element of these is written below
+  const tri = alloc(Float64Array, n * 9, shared, false);
+  const local = alloc(Float64Array, n * 9, shared, false);
+  const az = alloc(Float64Array, n * 2, shared, false);
+  const near = alloc(Float64Array, n, shared, false);
   const rings = p.elevations.length;
   const ringsByElevation = alloc(Uint32Array, rings, shared);
   Array.from({ length: rings }, (_, r) => r).sort((a, b) => p.elevations[a]! - p.elevations[b]! || a - b).forEach((r, k) => (ringsByElevation[k] = r));
@@ -243,7 +244,7 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
     blockStart[b] = s;
     s += perBlock[b]!;
   }
-  const blockTris = alloc(Uint32Array, blockStart[blocks]!, shared);
+  const blockTris = alloc(Uint32Array, blockStart[blocks]!, shared, false);
   const fill = blockStart.slice(0, blocks);
   for (let j = 0; j < n; j++) {
     const i = order[j]!;

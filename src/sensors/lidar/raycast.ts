@@ -174,11 +174,12 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     dirs: beamDirections(p),
     poses,
     maxRange: sensor.measurement.maxRange,
+    // the raster writes every beam (a miss as 0); the BVH caster only its hits
     out: {
-      rangeExact: alloc(Float64Array, n, shared),
-      range: alloc(Float32Array, n, shared),
-      instance: alloc(Uint32Array, n, shared),
-      cosIncidence: alloc(Float32Array, n, shared),
+      rangeExact: alloc(Float64Array, n, shared, !rasterized),
+      range: alloc(Float32Array, n, shared, !rasterized),
+      instance: alloc(Uint32Array, n, shared, !rasterized),
+      cosIncidence: alloc(Float32Array, n, shared, !rasterized),
     },
   };
 }

@@ -20,8 +20,8 @@ const MAX_FREE_BYTES = 512 * 2 ** 20;
 const GRAIN = 64 * 1024;
 let collecting: SharedArrayBuffer[] | null = null;
 
-/** A buffer of at least `bytes` (the first `bytes` zeroed): a recycled one up to twice that size, else a new one. */
-function sharedBuffer(bytes: number): SharedArrayBuffer {
+/** A buffer of at least `bytes` (the first `bytes` zeroed unless `zero` is false): a recycled one up to twice that size, else a new one. */
+function sharedBuffer(bytes: number, zero: boolean): SharedArrayBuffer {
   const size = Math.ceil(bytes / GRAIN) * GRAIN;
   let lo = 0, hi = free.length;
   while (lo < hi) {
@@ -34,23 +34,27 @@ function sharedBuffer(bytes: number): SharedArrayBuffer {
   if (b && b.byteLength <= 2 * size) {
     free.splice(lo, 1);
     freeBytes -= b.byteLength;
-    new Uint8Array(b, 0, bytes).fill(0);
+    if (zero) new Uint8Array(b, 0, bytes).fill(0);
     buf = b;
   } else buf = new SharedArrayBuffer(size);
   collecting?.push(buf);
   return buf;
 }
 
-/** A typed array of n elements (at least one), zeroed, on a (recycled) SharedArrayBuffer when `shared`. */
-export function alloc<T>(ctor: TypedCtor<T>, n: number, shared: boolean): T {
+/**
+ * A typed array of n elements (at least one) on a (recycled) SharedArrayBuffer when `shared`:
+ * zeroed, unless `zero` is false because the caller writes every element (a recycled buffer
+ * then holds the last scan's values until it does).
+ */
+export function alloc<T>(ctor: TypedCtor<T>, n: number, shared: boolean, zero = true): T {
   const len = Math.max(1, n);
-  return shared ? new ctor(sharedBuffer(len * ctor.BYTES_PER_ELEMENT), 0, len) : new ctor(new ArrayBuffer(len * ctor.BYTES_PER_ELEMENT));
+  return shared ? new ctor(sharedBuffer(len * ctor.BYTES_PER_ELEMENT, zero), 0, len) : new ctor(new ArrayBuffer(len * ctor.BYTES_PER_ELEMENT));
 }
 
 /** `a` itself, or (when `shared` and it is not on a SharedArrayBuffer yet) a copy of it on one. */
 export function shareable<T extends Uint32Array | Float32Array>(a: T, shared: boolean): T {
   if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
-  const out = alloc(a.constructor as TypedCtor<T>, a.length, true);
+  const out = alloc(a.constructor as TypedCtor<T>, a.length, true, false);
   out.set(a as never);
   return out.subarray(0, a.length) as T;
 }
