@@ -62,7 +62,8 @@ async function full(r, sceneAt) {
 /**
  * Where a frame's time goes: frames rendered, written and checked one after another (no
  * overlap), each step timed: page build (scene and materials), draw (calls issued),
- * read-back (waits for the GPU, packs and reads the targets), upload (page -> host over the
+ * read-back (packs the targets and queues their reads into pixel-pack buffers), read-back
+ * wait (the GPU finishing them, outside the page's exclusive part), upload (page -> host over the
  * loopback socket, host receive included), host decode (flip rows, count coverage),
  * encode + write (PNG/NPY, checksums, files; a writer thread), QA check (a writer thread).
  */
@@ -78,10 +79,11 @@ async function breakdown(r, sceneAt, n) {
       const t1 = performance.now();
       const { ms } = await pool.write({ frame: f, out, index: i + WARMUP, options: {}, check: true });
       if (i < 0) continue;
-      const page = f.timings.build + f.timings.draw + f.timings.readback + f.timings.upload;
+      const page = f.timings.build + f.timings.draw + f.timings.readback + (f.timings.collect ?? 0) + f.timings.upload;
       add("build", f.timings.build);
       add("draw", f.timings.draw);
       add("read-back", f.timings.readback);
+      add("read-back wait", f.timings.collect);
       add("upload", f.timings.upload);
       add("host decode", f.timings.host);
       add("other (protocol, request)", t1 - t0 - page - f.timings.host);

@@ -16,6 +16,7 @@ import { openChannel, upload } from "./upload.js";
 import { Packer, uploadCoordList, uploadTexelList, type CoordList, type TexelList } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 import { Skybox } from "./skybox.js";
+import { DeferredReads } from "./deferred-reads.js";
 
 let engine: Engine;
 let scene: Scene;
@@ -165,6 +166,28 @@ interface ReadBack {
   parts: [string, ArrayBufferView][];
   objects: FrameReply["objects"];
   timings: Record<string, number>;
+  /** read-backs still in pack buffers: collected by `send` */
+  deferred?: DeferredReads;
+}
+
+/** A float target's framebuffer. */
+function framebufferOf(t: FloatTarget): WebGLFramebuffer | null {
+  const fb = (t.rtt.renderTarget as unknown as { _framebuffer?: WebGLFramebuffer | null } | null)?._framebuffer;
+  if (!fb) throw new Error(`the ${t.rtt.name} target has no framebuffer`);
+  return fb;
+}
+
+/** Runs `read` with `fb` bound (null: the canvas), then restores the binding and Babylon's view of the GL state. */
+function readFramebuffer(fb: WebGLFramebuffer | null, read: () => void): void {
+  const gl = engine._gl;
+  const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+  try {
+    read();
+  } finally {
+    gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+    engine.wipeCaches(true);
+  }
 }
 
 /**
@@ -272,12 +295,12 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       if (normals) out.parts.push(["lens.normals", packer.gather(normals.rtt, texels)]);
       for (const [k, t] of coverage.entries()) out.parts.push([`lens.coverage${k}`, packer.gather(t.rtt, texels)]);
     }
-    if (req.passes.rgb && !lens) out.parts.push(["rgba", (await engine.readPixels(0, 0, width, height, true, false)) as Uint8Array]);
-    if (labels && !lens) {
-      const [depth, instance] = packer.pack(labels.rtt, [{ channel: 0, mode: "float" }, { channel: 1, mode: "u16" }]);
-      out.parts.push(["depth", depth!], ["instance", instance!]);
-    }
-    if (normals && !lens) out.parts.push(["normals", await normals.read()]);
+    // a pinhole frame's images go into pack buffers, collected after this exclusive part (send)
+    const deferred = new DeferredReads(gl as WebGL2RenderingContext);
+    out.deferred = deferred;
+    if (req.passes.rgb && !lens) readFramebuffer(null, () => deferred.read("rgba", width, height, gl.UNSIGNED_BYTE));
+    if (labels && !lens) packer.packDeferred(labels.rtt, [{ channel: 0, mode: "float" }, { channel: 1, mode: "u16" }], deferred, ["depth", "instance"]);
+    if (normals && !lens) readFramebuffer(framebufferOf(normals), () => deferred.read("normals", width, height, gl.FLOAT));
     // LiDAR faces: the same built scene seen from each face's camera in turn
     for (const [j, v] of (req.lidarViews ?? []).entries()) {
       const t = target(`lidar${j}`, v.width, v.height, false);
@@ -303,8 +326,9 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     for (const [k, t] of lens ? [] : coverage.entries()) {
       const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
       const planes = Array.from({ length: Math.ceil(n / 24) }, (_, c) => ({ channel: c, mode: "u32" as const }));
-      packer.pack(t.rtt, planes).forEach((bytes, c) => out.parts.push([`coverage${k}.${c}`, bytes]));
+      packer.packDeferred(t.rtt, planes, deferred, planes.map((_, c) => `coverage${k}.${c}`));
     }
+    deferred.fence();
     if (contextLost) throw new Error(CONTEXT_LOST);
     timings.readback = performance.now() - t2;
     return out;
@@ -335,6 +359,16 @@ function assertRendered(list: (FloatTarget | undefined)[], width: number, height
 
 /** The upload part: the raw read-backs go to the host on the read-back WebSocket while the GPU works on the next frame. */
 async function send(rb: ReadBack): Promise<FrameReply> {
+  if (rb.deferred?.count) {
+    const t = performance.now();
+    try {
+      rb.parts.push(...(await rb.deferred.collect(() => contextLost)));
+    } catch (err) {
+      if (contextLost) throw new Error(CONTEXT_LOST);
+      throw err;
+    }
+    rb.timings.collect = performance.now() - t;
+  }
   const t0 = performance.now();
   const info = await upload(rb.parts);
   rb.timings.upload = performance.now() - t0;

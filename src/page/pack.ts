@@ -7,6 +7,7 @@
  */
 import type { Engine } from "@babylonjs/core/Engines/engine.js";
 import type { RenderTargetTexture } from "@babylonjs/core/Materials/Textures/renderTargetTexture.js";
+import type { DeferredReads } from "./deferred-reads.js";
 
 /** How a channel is packed: its float bits, its value as a 32-bit integer, or as 16-bit integers two per texel. */
 export type PackMode = "float" | "u32" | "u16";
@@ -250,6 +251,25 @@ export class Packer {
    */
   pack(target: RenderTargetTexture, planes: readonly { channel: number; mode: PackMode }[]): Uint8Array[] {
     const gl = this.engine._gl as WebGL2RenderingContext;
+    const out: Uint8Array[] = [];
+    this.drawPlanes(target, planes, (w, height) => {
+      const bytes = new Uint8Array(w * height * 4);
+      gl.readPixels(0, 0, w, height, gl.RGBA, gl.UNSIGNED_BYTE, bytes);
+      out.push(bytes);
+    });
+    return out;
+  }
+
+  /** `pack`, each plane read into `reads` as `names[k]` (collected later, without stalling the page). */
+  packDeferred(target: RenderTargetTexture, planes: readonly { channel: number; mode: PackMode }[], reads: DeferredReads, names: readonly string[]): void {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    let k = 0;
+    this.drawPlanes(target, planes, (w, height) => reads.read(names[k++]!, w, height, gl.UNSIGNED_BYTE));
+  }
+
+  /** Draws each plane into the pack target in turn and hands it to `read` (w x height texels bound for reading). */
+  private drawPlanes(target: RenderTargetTexture, planes: readonly { channel: number; mode: PackMode }[], read: (w: number, height: number) => void): void {
+    const gl = this.engine._gl as WebGL2RenderingContext;
     const src = target.getInternalTexture()?._hardwareTexture?.underlyingResource as WebGLTexture | undefined;
     if (!src) throw new Error(`pack: ${target.name} has no texture`);
     const { width, height } = target.getSize();
@@ -261,7 +281,6 @@ export class Packer {
     fullScreenState(gl, program, vao, src);
     gl.uniform1i(loc.src, 0);
     gl.uniform1i(loc.srcWidth, width);
-    const out: Uint8Array[] = [];
     try {
       for (const { channel, mode } of planes) {
         const w = mode === "u16" ? Math.ceil(width / 2) : width;
@@ -269,9 +288,7 @@ export class Packer {
         gl.uniform1i(loc.channel, channel);
         gl.uniform1i(loc.mode, MODES[mode]);
         gl.drawArrays(gl.TRIANGLES, 0, 3);
-        const bytes = new Uint8Array(w * height * 4);
-        gl.readPixels(0, 0, w, height, gl.RGBA, gl.UNSIGNED_BYTE, bytes);
-        out.push(bytes);
+        read(w, height);
       }
     } finally {
       gl.bindVertexArray(null);
@@ -280,7 +297,6 @@ export class Packer {
       // Babylon caches GL state (program, textures, blend, depth, viewport): make it set all of it again
       this.engine.wipeCaches(true);
     }
-    return out;
   }
 
   /**
