@@ -81,6 +81,20 @@ function pixelRay(c: Cam, u: number, v: number): [number, number] {
   return [x, y];
 }
 
+/** Per marker id (10 and up): the sums of its pixels' u and v and its pixel count. */
+function markerSums(instance: Uint16Array, width: number): Map<number, [number, number, number]> {
+  const sums = new Map<number, [number, number, number]>();
+  instance.forEach((id, i) => {
+    if (id < 10) return;
+    const s = sums.get(id) ?? [0, 0, 0];
+    s[0] += i % width;
+    s[1] += Math.floor(i / width);
+    s[2]++;
+    sums.set(id, s);
+  });
+  return sums;
+}
+
 const MARKER_R = 0.02;
 /** marker directions on the z = 1 plane: a grid that spans the image's field */
 function markerPoints(c: Cam): [number, number, number][] {
@@ -178,15 +192,7 @@ describe.each(cpuBackends())("lens distortion on %s", (backend) => {
 
     it("puts every marker where OpenCV's formulas project it (mask centroid within 0.5 px)", () => {
       const markers = markerPoints(cam);
-      const sums = new Map<number, [number, number, number]>();
-      frame.instance!.forEach((id, i) => {
-        if (id < 10) return;
-        const s = sums.get(id) ?? [0, 0, 0];
-        s[0] += i % cam.width;
-        s[1] += Math.floor(i / cam.width);
-        s[2]++;
-        sums.set(id, s);
-      });
+      const sums = markerSums(frame.instance!, cam.width);
       expect(sums.size).toBe(markers.length);
       for (const [i, p] of markers.entries()) {
         const s = sums.get(10 + i)!;
@@ -377,15 +383,7 @@ describe.each(cpuBackends())("a fisheye field over 180° on %s", (backend) => {
   });
 
   it("puts every marker, in front of the camera's plane or behind it, where the fisheye formula projects it (within 0.5 px)", () => {
-    const sums = new Map<number, [number, number, number]>();
-    frame.instance!.forEach((id, i) => {
-      if (id < 10) return;
-      const s = sums.get(id) ?? [0, 0, 0];
-      s[0] += i % cam.width;
-      s[1] += Math.floor(i / cam.width);
-      s[2]++;
-      sums.set(id, s);
-    });
+    const sums = markerSums(frame.instance!, cam.width);
     expect(markers.filter((p) => p[2] < 0).length).toBeGreaterThanOrEqual(3);
     for (const [i, p] of markers.entries()) {
       const s = sums.get(10 + i)!;

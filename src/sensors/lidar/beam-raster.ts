@@ -25,6 +25,7 @@
  */
 import type { BeamPattern } from "../../scene/beams.js";
 import { alloc } from "./shared-arrays.js";
+import { triangleT } from "./bvh.js";
 
 /** Angular slack on every bound (radians, and the same relative on slopes): rounding is ~1e-15. */
 const MARGIN = 1e-9;
@@ -375,16 +376,7 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
           const l = (c - c0) * rings + r;
           const best = bestT[l]!;
           if (dNear > best) continue;
-          const dx = dirs[l * 3]!, dy = dirs[l * 3 + 1]!, dz = dirs[l * 3 + 2]!;
-          const px = dy * e2z - dz * e2y, py = dz * e2x - dx * e2z, pz = dx * e2y - dy * e2x;
-          const det = e1x * px + e1y * py + e1z * pz;
-          if (det === 0) continue;
-          const inv = 1 / det;
-          const u = (tx * px + ty * py + tz * pz) * inv;
-          if (u < 0 || u > 1) continue;
-          const v = (dx * qx + dy * qy + dz * qz) * inv;
-          if (v < 0 || u + v > 1) continue;
-          const t = (e2x * qx + e2y * qy + e2z * qz) * inv;
+          const t = triangleT(e1x, e1y, e1z, e2x, e2y, e2z, tx, ty, tz, qx, qy, qz, dirs[l * 3]!, dirs[l * 3 + 1]!, dirs[l * 3 + 2]!);
           if (!(t > 0) || t > best) continue;
           if (t === best && bestTri[l]! >= 0 && i > bestTri[l]!) continue;
           bestT[l] = t;

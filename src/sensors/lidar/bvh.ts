@@ -335,16 +335,7 @@ export class Bvh {
           const qx = ty * e1z - tz * e1y, qy = tz * e1x - tx * e1z, qz = tx * e1y - ty * e1x;
           const tri = idx[s]!;
           for (let k = 0; k < count; k++) {
-            const dx = dirs[k * 3]!, dy = dirs[k * 3 + 1]!, dz = dirs[k * 3 + 2]!;
-            const px = dy * e2z - dz * e2y, py = dz * e2x - dx * e2z, pz = dx * e2y - dy * e2x;
-            const det = e1x * px + e1y * py + e1z * pz;
-            if (det === 0) continue;
-            const inv = 1 / det;
-            const u = (tx * px + ty * py + tz * pz) * inv;
-            if (u < 0 || u > 1) continue;
-            const v = (dx * qx + dy * qy + dz * qz) * inv;
-            if (v < 0 || u + v > 1) continue;
-            const t = (e2x * qx + e2y * qy + e2z * qz) * inv;
+            const t = triangleT(e1x, e1y, e1z, e2x, e2y, e2z, tx, ty, tz, qx, qy, qz, dirs[k * 3]!, dirs[k * 3 + 1]!, dirs[k * 3 + 2]!);
             const best = ts[k]!;
             if (!(t > 0) || t > best) continue;
             if (t === best && slots[k]! >= 0 && tri > idx[slots[k]!]!) continue;
@@ -496,6 +487,25 @@ export class Bvh {
       }
     }
   }
+}
+
+/**
+ * Möller–Trumbore for one ray direction against a triangle given by its edges e1, e2, by
+ * t = origin - v0 and by q = t × e1 (both per triangle, whatever the direction): the hit's
+ * distance in units of the direction's length, or -1 when the ray misses (both sides count).
+ * The bundle traversal and the beam raster (beam-raster.ts) share it, and `nearest` does the
+ * same arithmetic, so every caster finds the same t to the bit.
+ */
+export function triangleT(e1x: number, e1y: number, e1z: number, e2x: number, e2y: number, e2z: number, tx: number, ty: number, tz: number, qx: number, qy: number, qz: number, dx: number, dy: number, dz: number): number {
+  const px = dy * e2z - dz * e2y, py = dz * e2x - dx * e2z, pz = dx * e2y - dy * e2x;
+  const det = e1x * px + e1y * py + e1z * pz;
+  if (det === 0) return -1;
+  const inv = 1 / det;
+  const u = (tx * px + ty * py + tz * pz) * inv;
+  if (u < 0 || u > 1) return -1;
+  const v = (dx * qx + dy * qy + dz * qz) * inv;
+  if (v < 0 || u + v > 1) return -1;
+  return (e2x * qx + e2y * qy + e2z * qz) * inv;
 }
 
 /**
