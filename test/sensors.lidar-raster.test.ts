@@ -11,6 +11,7 @@ import seedrandom from "seedrandom";
 import type { BeamPattern } from "../src/scene/beams.js";
 import { beamDirection, columnAzimuth } from "../src/scene/beams.js";
 import { RASTER_BLOCK, rasterColumns, rasterJob } from "../src/sensors/lidar/beam-raster.js";
+import { subRayDirection, subRayOffsets } from "../src/sensors/lidar/divergence.js";
 import { castScan, castScanThreaded, type CastReturns } from "../src/sensors/lidar/raycast.js";
 import { randomize } from "../src/randomize/frames.js";
 import { parseScene } from "../src/scene/validate.js";
@@ -104,47 +105,61 @@ describe("the beam raster", () => {
     ["a 350° field (its gap behind the sensor)", { elevations: [-40, -25, -15, -8, -3, 0, 3, 8, 15], azimuthOffsets: [1.5, -1.5, 0.7, -0.7, 3, -3, 0, 2, -2], columns: 350, rotationHz: 10, horizontalFov: 350 }],
     ["a 120° field, rings near ±90°", { elevations: [-89.5, -70, -30, -10, -1, 0, 1, 10, 30, 70, 89.5], azimuthOffsets: Array(11).fill(0), columns: 150, rotationHz: 10, horizontalFov: 120 }],
   ];
-  it.each(patterns)("finds every beam's nearest triangle as brute force does, to the bit: %s", (_, p) => {
+  // with divergence the raster takes rings up to 80° from the horizontal (with the cone): steeper ones are cut to ±70°
+  const tamed = (p: BeamPattern): BeamPattern => ({ ...p, elevations: p.elevations.map((e) => Math.max(-70, Math.min(70, e))) });
+  const cases = patterns.flatMap(([name, p]) => [[name, p, 1] as const, [`${name}, rings within ±70°, 6 rays a beam over a 3° cone`, tamed(p), 6] as const]);
+  it.each(cases)("finds every ray's nearest triangle as brute force does, to the bit: %s", (_, p, rays) => {
     const rings = p.elevations.length;
-    let hits = 0, beams = 0;
+    const offsets = subRayOffsets(3, rays);
+    const spread = Math.max(0, ...Array.from({ length: rays - 1 }, (_, k) => Math.atan(Math.hypot(offsets[(k + 1) * 2]!, offsets[(k + 1) * 2 + 1]!))));
+    const dir = new Float64Array(3);
+    let hits = 0, tested = 0;
     for (const [seed, yaw, pitch, roll] of [["a", 0, 0, 0], ["b", 137, 4, -3], ["c", -90, -20, 10], ["d", 179.9, 0, 0], ["e", 45, 60, 30]] as const) {
       const o = [3.25, -1.5, 1.8];
       const P = awkwardTriangles(o, seed);
       const pose = poseOf(yaw, pitch, roll, o);
-      const job = rasterJob(P, pose, p, false);
+      const job = rasterJob(P, pose, p, false, rays, spread);
       for (let c0 = 0; c0 < p.columns; c0 += RASTER_BLOCK) {
         const c1 = Math.min(p.columns, c0 + RASTER_BLOCK);
-        // the beams' world directions, with castColumns' arithmetic
-        const wd = new Float64Array((c1 - c0) * rings * 3);
+        // the rays' world directions, with castColumns' arithmetic (subRayDirection with divergence)
+        const wd = new Float64Array((c1 - c0) * rings * rays * 3);
         for (let c = c0; c < c1; c++) {
           for (let r = 0; r < rings; r++) {
             const [sx, sy, sz] = beamDirection(p.elevations[r]!, columnAzimuth(p, c) + p.azimuthOffsets[r]!);
-            const l = ((c - c0) * rings + r) * 3;
-            wd[l] = pose[0]! * sx + pose[3]! * sy + pose[6]! * sz;
-            wd[l + 1] = pose[1]! * sx + pose[4]! * sy + pose[7]! * sz;
-            wd[l + 2] = pose[2]! * sx + pose[5]! * sy + pose[8]! * sz;
+            for (let k = 0; k < rays; k++) {
+              let [ex, ey, ez] = [sx, sy, sz];
+              if (rays > 1) {
+                subRayDirection(sx, sy, sz, offsets[k * 2]!, offsets[k * 2 + 1]!, dir, 0);
+                [ex, ey, ez] = [dir[0]!, dir[1]!, dir[2]!];
+              }
+              const l = (((c - c0) * rings + r) * rays + k) * 3;
+              wd[l] = pose[0]! * ex + pose[3]! * ey + pose[6]! * ez;
+              wd[l + 1] = pose[1]! * ex + pose[4]! * ey + pose[7]! * ez;
+              wd[l + 2] = pose[2]! * ex + pose[5]! * ey + pose[8]! * ez;
+            }
           }
         }
         const { bestT, bestTri } = rasterColumns(job, wd, rings, p.columns, o, 100, c0, c1);
-        for (let l = 0; l < (c1 - c0) * rings; l++) {
+        for (let l = 0; l < (c1 - c0) * rings * rays; l++) {
           const want = bruteForce(P, o, [wd[l * 3]!, wd[l * 3 + 1]!, wd[l * 3 + 2]!], 100);
-          beams++;
+          tested++;
           if (want.triangle >= 0) hits++;
           if (bestTri[l] !== want.triangle || (want.triangle >= 0 && bestT[l] !== want.t)) {
-            expect({ seed, column: c0 + Math.floor(l / rings), ring: l % rings, triangle: bestTri[l], t: bestT[l] }).toEqual({ seed, column: c0 + Math.floor(l / rings), ring: l % rings, ...want });
+            const beam = Math.floor(l / rays);
+            expect({ seed, column: c0 + Math.floor(beam / rings), ring: beam % rings, ray: l % rays, triangle: bestTri[l], t: bestT[l] }).toEqual({ seed, column: c0 + Math.floor(beam / rings), ring: beam % rings, ray: l % rays, ...want });
           }
         }
       }
     }
-    expect(hits).toBeGreaterThan(0.5 * beams);
+    expect(hits).toBeGreaterThan(0.5 * tested);
   });
 
-  it("casts urban-street scans with the same bytes as the BVH caster, on one thread and on two", async () => {
+  it("casts urban-street scans with the same bytes as the BVH caster, on one thread and on two, with divergence too", async () => {
     const file = join(import.meta.dirname, "..", "scenes", "urban-street.json");
     const template = JSON.parse(readFileSync(file, "utf8"));
     const { preset: _p, columns: _c, ...rest } = template.lidars[0];
-    const bytes = (r: CastReturns) => [r.rangeExact, r.range, r.instance, r.cosIncidence].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
-    for (const lidar of [{ preset: "OS1-64", columns: 1024 }, { preset: "HDL-64E" }]) {
+    const bytes = (r: CastReturns) => [r.rangeExact, r.range, r.instance, r.cosIncidence, ...(r.sub ? [r.sub.range, r.sub.instance, r.sub.cosIncidence] : [])].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64"));
+    for (const lidar of [{ preset: "OS1-64", columns: 1024 }, { preset: "HDL-64E" }, { preset: "OS1-64", columns: 512, divergence: { subRays: 8, angle: 1 }, returns: "dual" }]) {
       template.lidars[0] = { ...rest, ...lidar, backend: "raycast" };
       const scene = (await randomize(template, 1, 3, file)).scene;
       const bvh = castScan(scene, 0, { method: "bvh" });
@@ -172,7 +187,7 @@ describe("the beam raster", () => {
   });
 
   it("is refused for a moving sensor (which the BVH caster casts)", () => {
-    expect(() => castScan(MOVING, 0, { method: "raster" })).toThrow(/the raster cast needs a still sensor without divergence/);
+    expect(() => castScan(MOVING, 0, { method: "raster" })).toThrow(/the raster cast needs a still sensor/);
     expect(castScan(MOVING, 0).range.some((x) => x > 0)).toBe(true);
   });
 });

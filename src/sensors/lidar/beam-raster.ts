@@ -1,7 +1,9 @@
 /**
- * The CPU caster for a still sensor without divergence: the scene's triangles rasterized
- * into the scan's beam grid (rings x columns) instead of a BVH traversed per beam. All beams
- * leave one point, so the beams that may meet a triangle are found from its directions:
+ * The CPU caster for a still sensor: the scene's triangles rasterized into the scan's beam
+ * grid (rings x columns) instead of a BVH traversed per beam. All beams leave one point, so
+ * the beams that may meet a triangle are found from its directions (with beam divergence,
+ * every bound below is widened by the angle a beam's rays reach from its axis, and each ray
+ * is tested):
  *
  * - azimuth: the smallest arc holding its three vertices' azimuths (azimuth is monotonic
  *   along a segment that does not pass the sensor's vertical axis), or every column when its
@@ -54,13 +56,30 @@ export interface RasterJob {
   ringOffset: Float64Array;
   /** the pattern's horizontal field of view, radians */
   fov: number;
+  /** rays a beam (beam divergence: the axis first), and the largest angle of a ray from its beam's axis */
+  rays: number;
+  spread: number;
+  /** the largest azimuth a ray may turn from its beam's, at the pattern's steepest ring */
+  azSpread: number;
+}
+
+/**
+ * The azimuth a ray `spread` radians off a beam's axis may differ by, over the rings of
+ * `p`, or null when a ring is too steep for the raster (within 10° of straight up or down).
+ */
+export function azimuthSpread(p: BeamPattern, spread: number): number | null {
+  if (spread === 0) return 0;
+  const steepest = Math.max(...p.elevations.map((e) => Math.abs((e * Math.PI) / 180))) + spread;
+  if (steepest > (80 * Math.PI) / 180) return null;
+  // a ray at angle s from a beam at elevation e: its azimuth differs by asin(sin s / cos(e ± s)) at most
+  return Math.asin(Math.min(1, Math.sin(spread) / Math.cos(steepest)));
 }
 
 /**
  * Bounds [lo, hi] of z / ρ over a convex polygon (sensor frame; n vertices in xs, ys, zs),
  * widened by MARGIN; ±Infinity where the footprint reaches the vertical axis.
  */
-function slopeBounds(xs: Float64Array, ys: Float64Array, zs: Float64Array, n: number, out: Float64Array): void {
+function slopeBounds(xs: Float64Array, ys: Float64Array, zs: Float64Array, n: number, spread: number, out: Float64Array): void {
   let rhoMin = Infinity, rhoMax = 0, zMin = Infinity, zMax = -Infinity, sign = 0, inside = n >= 3;
   for (let k = 0; k < n; k++) {
     const ax = xs[k]!, ay = ys[k]!, k1 = k + 1 === n ? 0 : k + 1, bx = xs[k1]!, by = ys[k1]!;
@@ -86,8 +105,11 @@ function slopeBounds(xs: Float64Array, ys: Float64Array, zs: Float64Array, n: nu
   if (inside || rhoMin <= MARGIN * Math.max(1, rhoMax)) rhoMin = 0;
   const lo = zMin >= 0 ? (rhoMax > 0 ? zMin / rhoMax : Infinity) : rhoMin > 0 ? zMin / rhoMin : -Infinity;
   const hi = zMax >= 0 ? (rhoMin > 0 ? zMax / rhoMin : Infinity) : rhoMax > 0 ? zMax / rhoMax : -Infinity;
-  out[0] = lo - MARGIN * (1 + Math.abs(lo));
-  out[1] = hi + MARGIN * (1 + Math.abs(hi));
+  // a beam's rays reach `spread` radians from its axis: its elevation may differ by as much
+  const wlo = spread > 0 && Number.isFinite(lo) ? Math.tan(Math.max(-Math.PI / 2, Math.atan(lo) - spread)) : lo;
+  const whi = spread > 0 && Number.isFinite(hi) ? Math.tan(Math.min(Math.PI / 2, Math.atan(hi) + spread)) : hi;
+  out[0] = wlo - MARGIN * (1 + Math.abs(wlo));
+  out[1] = whi + MARGIN * (1 + Math.abs(whi));
 }
 
 /** The first index of sorted `slopes` whose value is >= s. */
@@ -115,7 +137,9 @@ function firstAbove(slopes: Float64Array, s: number): number {
  * A scan's raster: `positions` (9 numbers per triangle, world), `pose` a CastJob pose (the
  * sensor's rotation, column-major 3x3, then its origin), `p` its beam pattern.
  */
-export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPattern, shared: boolean): RasterJob {
+export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPattern, shared: boolean, rays = 1, spread = 0): RasterJob {
+  const azSpread = azimuthSpread(p, spread);
+  if (azSpread === null) throw new Error("beam raster: a ring too steep for the beams' divergence");
   const n = Math.floor(positions.length / 9);
   // every element of these is written below
   const tri = alloc(Float64Array, n * 9, shared, false);
@@ -165,7 +189,7 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
     const b = Math.min(BUCKETS, Math.floor(d * BUCKETS_PER_M));
     bucketOf[i] = b;
     counts[b]!++;
-    slopeBounds(xs, ys, zs, 3, bounds);
+    slopeBounds(xs, ys, zs, 3, spread, bounds);
     // no ring within its elevations: never listed
     seen[i] = firstAtOrAbove(slopes, bounds[0]!) < firstAbove(slopes, bounds[1]!) ? 1 : 0;
     if (!Number.isFinite(bounds[0]!) || !Number.isFinite(bounds[1]!)) {
@@ -183,8 +207,13 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
       if (dlt < lo) lo = dlt;
       if (dlt > hi) hi = dlt;
     }
-    az[i * 2] = a0 + lo - MARGIN;
-    az[i * 2 + 1] = a0 + hi + MARGIN;
+    if (hi - lo + 2 * azSpread >= 2 * Math.PI - 1e-6) {
+      az[i * 2] = 1;
+      az[i * 2 + 1] = 0;
+      continue;
+    }
+    az[i * 2] = a0 + lo - azSpread - MARGIN;
+    az[i * 2 + 1] = a0 + hi + azSpread + MARGIN;
   }
   // nearest first: a counting sort by bucket (stable: within a bucket, by index)
   for (let b = 0, s = 0; b <= BUCKETS; b++) {
@@ -251,7 +280,7 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
     const i = order[j]!;
     for (let k = 0, b0 = firstBlock[i]!, nb = blockCount[i]!; k < nb; k++) blockTris[fill[(b0 + k) % blocks]!++] = i;
   }
-  return { tri, local, blockStart, blockTris: blockTris.subarray(0, blockStart[blocks]!), az, near, ringsByElevation, slopes, ringOffset, fov };
+  return { tri, local, blockStart, blockTris: blockTris.subarray(0, blockStart[blocks]!), az, near, ringsByElevation, slopes, ringOffset, fov, rays, spread, azSpread };
 }
 
 /** Scratch of one thread, reused across blocks. */
@@ -282,17 +311,18 @@ function clip(sx: Float64Array, sy: Float64Array, sz: Float64Array, n: number, a
 }
 
 /**
- * The nearest hit of every beam of columns [c0, c1) within tMax: t into bestT, the triangle
- * into bestTri (-1: none), both indexed by (column - c0) * rings + ring. c0 starts a block
- * (RASTER_BLOCK); `dirs`: the world directions of these columns' beams, indexed likewise.
+ * The nearest hit of every ray of the beams of columns [c0, c1) within tMax: t into bestT,
+ * the triangle into bestTri (-1: none), both indexed by ((column - c0) * rings + ring) *
+ * rays + ray. c0 starts a block (RASTER_BLOCK); `dirs`: the world directions of these rays,
+ * indexed likewise.
  */
 export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number, columns: number, origin: readonly number[], tMax: number, c0: number, c1: number): { bestT: Float64Array; bestTri: Int32Array } {
-  const m = (c1 - c0) * rings;
+  const { tri: T, local: Lc, blockStart, blockTris, az, near, ringsByElevation, slopes, ringOffset, fov, rays, spread, azSpread } = job;
+  const m = (c1 - c0) * rings * rays;
   if (!scratch || scratch.bestT.length < m) scratch = { bestT: new Float64Array(m), bestTri: new Int32Array(m) };
   const { bestT, bestTri } = scratch;
   bestT.fill(tMax, 0, m);
   bestTri.fill(-1, 0, m);
-  const { tri: T, local: Lc, blockStart, blockTris, az, near, ringsByElevation, slopes, ringOffset, fov } = job;
   const block = c0 / RASTER_BLOCK;
   if (!Number.isInteger(block)) throw new Error(`raster cast: column ${c0} does not start a block of ${RASTER_BLOCK}`);
   const ox = origin[0]!, oy = origin[1]!, oz = origin[2]!;
@@ -304,7 +334,7 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
     offLo = Math.min(offLo, ringOffset[r]!);
     offHi = Math.max(offHi, ringOffset[r]!);
   }
-  const wHi = fov / 2 - (fov * (c0 + 0.5)) / columns + offHi + MARGIN, wLo = fov / 2 - (fov * (c1 - 0.5)) / columns + offLo - MARGIN;
+  const wHi = fov / 2 - (fov * (c0 + 0.5)) / columns + offHi + azSpread + MARGIN, wLo = fov / 2 - (fov * (c1 - 0.5)) / columns + offLo - azSpread - MARGIN;
   const wedge = wHi - wLo < 0.9 * Math.PI;
   const la = -Math.sin(wLo), lb = Math.cos(wLo), ha = Math.sin(wHi), hb = -Math.cos(wHi);
   for (let j = blockStart[block]!, jEnd = blockStart[block + 1]!; j < jEnd; j++) {
@@ -323,7 +353,7 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
       nv = clip(QX, QY, QZ, nv, ha, hb, PX, PY, PZ);
       if (nv === 0) continue;
     }
-    slopeBounds(PX, PY, PZ, nv, BOUNDS);
+    slopeBounds(PX, PY, PZ, nv, spread, BOUNDS);
     const k0 = firstAtOrAbove(slopes, BOUNDS[0]!), k1 = firstAbove(slopes, BOUNDS[1]!);
     if (k0 >= k1) continue;
     const aLo = az[i * 2]!, aHi = az[i * 2 + 1]!;
@@ -373,14 +403,16 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
       for (let run = 0; run < 2; run++) {
         const a = run ? a1 : a0, b = run ? b1 : b0;
         for (let c = a; c <= b; c++) {
-          const l = (c - c0) * rings + r;
-          const best = bestT[l]!;
-          if (dNear > best) continue;
-          const t = triangleT(e1x, e1y, e1z, e2x, e2y, e2z, tx, ty, tz, qx, qy, qz, dirs[l * 3]!, dirs[l * 3 + 1]!, dirs[l * 3 + 2]!);
-          if (!(t > 0) || t > best) continue;
-          if (t === best && bestTri[l]! >= 0 && i > bestTri[l]!) continue;
-          bestT[l] = t;
-          bestTri[l] = i;
+          // the beam's rays (one without divergence), each its own nearest hit
+          for (let l = ((c - c0) * rings + r) * rays, end = l + rays; l < end; l++) {
+            const best = bestT[l]!;
+            if (dNear > best) continue;
+            const t = triangleT(e1x, e1y, e1z, e2x, e2y, e2z, tx, ty, tz, qx, qy, qz, dirs[l * 3]!, dirs[l * 3 + 1]!, dirs[l * 3 + 2]!);
+            if (!(t > 0) || t > best) continue;
+            if (t === best && bestTri[l]! >= 0 && i > bestTri[l]!) continue;
+            bestT[l] = t;
+            bestTri[l] = i;
+          }
         }
       }
     }

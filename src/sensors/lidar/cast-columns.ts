@@ -246,40 +246,63 @@ export function castColumns(bvh: Bvh | null, job: CastJob, c0: number, c1: numbe
 function castRasterBlock(job: CastJob, raster: RasterJob, c0: number, c1: number): void {
   const { rings, dirs, poses, maxRange, triangleInstance } = job;
   const { rangeExact, range, instance, cosIncidence } = job.out;
+  const sub = job.sub, rays = raster.rays, extra = rays - 1;
+  if ((sub ? sub.count : 1) !== rays) throw new Error(`castColumns: a raster of ${rays} rays a beam for a job of ${sub ? sub.count : 1}`);
   const mv = new Movers(job);
   const P = c0 * 12;
   const m0 = poses[P]!, m1 = poses[P + 1]!, m2 = poses[P + 2]!, m4 = poses[P + 3]!, m5 = poses[P + 4]!, m6 = poses[P + 5]!;
   const m8 = poses[P + 6]!, m9 = poses[P + 7]!, m10 = poses[P + 8]!;
   const ox = poses[P + 9]!, oy = poses[P + 10]!, oz = poses[P + 11]!;
   const m = (c1 - c0) * rings;
-  if (dirScratch.length < m * 3) dirScratch = new Float64Array(m * 3);
-  const wd = dirScratch;
+  if (dirScratch.length < m * rays * 3) dirScratch = new Float64Array(m * rays * 3);
+  const wd = dirScratch, dir = new Float64Array(3);
+  // every ray in the world, with the arithmetic of the BVH caster's (the axis alone, or all of a beam's rays from subRayDirection)
   for (let l = 0; l < m; l++) {
     const i = c0 * rings + l;
     const sx = dirs[i * 3]!, sy = dirs[i * 3 + 1]!, sz = dirs[i * 3 + 2]!;
-    wd[l * 3] = m0 * sx + m4 * sy + m8 * sz;
-    wd[l * 3 + 1] = m1 * sx + m5 * sy + m9 * sz;
-    wd[l * 3 + 2] = m2 * sx + m6 * sy + m10 * sz;
+    for (let k = 0; k < rays; k++) {
+      let ex = sx, ey = sy, ez = sz;
+      if (sub) {
+        subRayDirection(sx, sy, sz, sub.offsets[k * 2]!, sub.offsets[k * 2 + 1]!, dir, 0);
+        ex = dir[0]!;
+        ey = dir[1]!;
+        ez = dir[2]!;
+      }
+      const o = (l * rays + k) * 3;
+      wd[o] = m0 * ex + m4 * ey + m8 * ez;
+      wd[o + 1] = m1 * ex + m5 * ey + m9 * ez;
+      wd[o + 2] = m2 * ex + m6 * ey + m10 * ez;
+    }
   }
   const { bestT, bestTri } = rasterColumns(raster, wd, rings, job.columns, [ox, oy, oz], maxRange, c0, c1);
   const T = raster.tri;
   for (let l = 0; l < m; l++) {
-    const i = c0 * rings + l, q = bestTri[l]!;
-    const dx = wd[l * 3]!, dy = wd[l * 3 + 1]!, dz = wd[l * 3 + 2]!;
-    let t = 0, id = 0, cos = 0;
-    if (q >= 0) {
-      t = bestT[l]!;
-      id = triangleInstance[q]!;
-      cos = cosOf(T, q * 9, dx, dy, dz);
+    const i = c0 * rings + l;
+    for (let k = 0; k < rays; k++) {
+      const j = l * rays + k, q = bestTri[j]!;
+      const dx = wd[j * 3]!, dy = wd[j * 3 + 1]!, dz = wd[j * 3 + 2]!;
+      let t = 0, id = 0, cos = 0;
+      if (q >= 0) {
+        t = bestT[j]!;
+        id = triangleInstance[q]!;
+        cos = cosOf(T, q * 9, dx, dy, dz);
+      }
+      if (mv.list.length && mv.meet(q >= 0 ? t : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[c0 + Math.floor(l / rings)]! : 0)) {
+        t = mv.hitT;
+        id = mv.hitId;
+        cos = mv.hitCos;
+      }
+      if (k === 0) {
+        rangeExact[i] = t;
+        range[i] = t;
+        instance[i] = id;
+        cosIncidence[i] = cos;
+      } else {
+        const o = i * extra + k - 1;
+        sub!.range[o] = t;
+        sub!.instance[o] = id;
+        sub!.cosIncidence[o] = cos;
+      }
     }
-    if (mv.list.length && mv.meet(q >= 0 ? t : maxRange, ox, oy, oz, dx, dy, dz, job.times ? job.times[c0 + Math.floor(l / rings)]! : 0)) {
-      t = mv.hitT;
-      id = mv.hitId;
-      cos = mv.hitCos;
-    }
-    rangeExact[i] = t;
-    range[i] = t;
-    instance[i] = id;
-    cosIncidence[i] = cos;
   }
 }

@@ -19,7 +19,7 @@ import { buildAsset } from "../../assets/library.js";
 import { columnTime } from "../../scene/beams.js";
 import { Bvh } from "./bvh.js";
 import { castColumns, type CastJob, type MovingObject } from "./cast-columns.js";
-import { RASTER_BLOCK, rasterJob } from "./beam-raster.js";
+import { RASTER_BLOCK, azimuthSpread, rasterJob } from "./beam-raster.js";
 import { castOnPool, defaultCastThreads } from "./cast-pool.js";
 import { beamDirections } from "./directions.js";
 import { alloc, collectShared, recycleShared, shareable } from "./shared-arrays.js";
@@ -109,9 +109,9 @@ export interface CastOptions {
   /** a BVH already built over `sceneTriangles(scene)` (with its instances), to skip building one; ignored when objects move */
   prebuilt?: { bvh: Bvh; instance: Uint32Array };
   /**
-   * how the still world is cast: "raster" (a still sensor without divergence: its triangles
-   * rasterized into the beam grid, beam-raster.ts) or "bvh"; default: raster where it applies
-   * and no prebuilt BVH is given. Both give the same bytes.
+   * how the still world is cast: "raster" (a still sensor: its triangles rasterized into the
+   * beam grid, beam-raster.ts, every ray of a beam with divergence) or "bvh"; default: raster
+   * where it applies and no prebuilt BVH is given. Both give the same bytes.
    */
   method?: "raster" | "bvh";
   /** filled with ms spent: triangles (world triangles), setup (the BVH build or the raster's lists), cast */
@@ -136,8 +136,13 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     const M: Mat4 = sensor.motion ? multiply(sensor.T_world_sensor, motionAt(sensor.motion, columnTime(p, c))) : sensor.T_world_sensor;
     poses.set([M[0]!, M[1]!, M[2]!, M[4]!, M[5]!, M[6]!, M[8]!, M[9]!, M[10]!, M[12]!, M[13]!, M[14]!], c * 12);
   }
-  const rasterizable = !sensor.motion && !sensor.divergence;
-  if (opts.method === "raster" && !rasterizable) throw new Error("the raster cast needs a still sensor without divergence");
+  // a still sensor; with divergence, while no ring is too steep for the raster's bounds
+  const div = sensor.divergence;
+  const offsets = div ? subRayOffsets(div.angle, div.subRays) : null;
+  let spread = 0;
+  for (let k = 1; offsets && k < div!.subRays; k++) spread = Math.max(spread, Math.atan(Math.hypot(offsets[k * 2]!, offsets[k * 2 + 1]!)));
+  const rasterizable = !sensor.motion && azimuthSpread(sensor.pattern, spread) !== null;
+  if (opts.method === "raster" && !rasterizable) throw new Error("the raster cast needs a still sensor (and with divergence, no ring within 10° of straight up or down)");
   const raster = opts.method ? opts.method === "raster" : rasterizable && !(opts.prebuilt && movingIds.size === 0);
   const moving: MovingObject[] = [];
   const timings = opts.timings;
@@ -161,13 +166,12 @@ function castJob(scene: ConcreteScene, lidarIndex: number, opts: CastOptions, sh
     }
     return { bvh: raster ? null : Bvh.build(world.positions, shared), instance: world.instance, still: world.positions };
   })();
-  const div = sensor.divergence;
   const m = div ? n * (div.subRays - 1) : 0;
-  const rasterized = bvh ? null : rasterJob(still!, poses.subarray(0, 12), p, shared);
+  const rasterized = bvh ? null : rasterJob(still!, poses.subarray(0, 12), p, shared, div ? div.subRays : 1, spread);
   if (timings) timings.setup = performance.now() - t0;
   return {
     ...(moving.length ? { moving, times: Float64Array.from({ length: columns }, (_, c) => columnTime(p, c)) } : {}),
-    ...(div ? { sub: { count: div.subRays, offsets: subRayOffsets(div.angle, div.subRays), range: alloc(Float32Array, m, shared), instance: alloc(Uint32Array, m, shared), cosIncidence: alloc(Float32Array, m, shared) } } : {}),
+    ...(div ? { sub: { count: div.subRays, offsets: offsets!, range: alloc(Float32Array, m, shared), instance: alloc(Uint32Array, m, shared), cosIncidence: alloc(Float32Array, m, shared) } } : {}),
     ...(bvh ? { bvh: bvh.arrays } : { raster: rasterized! }),
     triangleInstance: shareable(instance, shared),
     rings, columns,
