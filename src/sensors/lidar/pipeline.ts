@@ -71,8 +71,8 @@ export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|so
 /**
  * The scene with every LiDAR's backend made concrete for this renderer: "auto" becomes
  * "raycast" unless the scene has mesh files (which only the faces read), else "raster". By
- * measurement (scripts/bench-lidar.mjs): on 2 CPU cores the CPU caster casts an OS1-128 scan
- * 10-50x faster than the page's faces, and on an H200 the faces took 775 ms a scan, the GPU
+ * measurement (scripts/bench-lidar.mjs): on 2 CPU cores the CPU caster casts a scan
+ * 8-13x faster than the page's faces (llvmpipe), and on an H200 the faces took 775 ms a scan, the GPU
  * idle, against tens of ms for the CPU caster on 2 cores. "gpu" becomes "raster", or an
  * InputError naming the field where the renderer is not a GPU. Written to the frame's
  * scene.json, so the frame re-renders with the same backend anywhere.
