@@ -103,6 +103,22 @@ class Movers {
   }
 }
 
+/** Ray k of beam i's hit (t = 0: none) into the job's arrays: the axis (k = 0) into `out`, the others into `sub`. */
+function storeRay(job: CastJob, i: number, k: number, t: number, id: number, cos: number): void {
+  if (k === 0) {
+    const o = job.out;
+    o.rangeExact[i] = t;
+    o.range[i] = t;
+    o.instance[i] = id;
+    o.cosIncidence[i] = cos;
+  } else {
+    const s = job.sub!, o = i * (s.count - 1) + k - 1;
+    s.range[o] = t;
+    s.instance[o] = id;
+    s.cosIncidence[o] = cos;
+  }
+}
+
 /** Casts columns [c0, c1) of `job`: with its raster (c0 starting a raster block) or with `bvh` (built from job.bvh). Allocates nothing per beam. */
 export function castColumns(bvh: Bvh | null, job: CastJob, c0: number, c1: number): void {
   if (job.raster) return castRasterBlock(job, job.raster, c0, c1);
@@ -208,18 +224,7 @@ export function castColumns(bvh: Bvh | null, job: CastJob, c0: number, c1: numbe
             id = mv.hitId;
             cos = mv.hitCos;
           }
-          if (t === 0) continue;
-          if (k === 0) {
-            rangeExact[i] = t;
-            range[i] = t;
-            instance[i] = id;
-            cosIncidence[i] = cos;
-          } else {
-            const o = i * extra + k - 1;
-            sub.range[o] = t;
-            sub.instance[o] = id;
-            sub.cosIncidence[o] = cos;
-          }
+          if (t !== 0) storeRay(job, i, k, t, id, cos);
         }
         continue;
       }
@@ -245,8 +250,7 @@ export function castColumns(bvh: Bvh | null, job: CastJob, c0: number, c1: numbe
 /** castColumns for a rasterized job: the block's beams in the world, then the world's triangles rasterized into them (beam-raster.ts). */
 function castRasterBlock(job: CastJob, raster: RasterJob, c0: number, c1: number): void {
   const { rings, dirs, poses, maxRange, triangleInstance } = job;
-  const { rangeExact, range, instance, cosIncidence } = job.out;
-  const sub = job.sub, rays = raster.rays, extra = rays - 1;
+  const sub = job.sub, rays = raster.rays;
   if ((sub ? sub.count : 1) !== rays) throw new Error(`castColumns: a raster of ${rays} rays a beam for a job of ${sub ? sub.count : 1}`);
   const mv = new Movers(job);
   const P = c0 * 12;
@@ -292,17 +296,7 @@ function castRasterBlock(job: CastJob, raster: RasterJob, c0: number, c1: number
         id = mv.hitId;
         cos = mv.hitCos;
       }
-      if (k === 0) {
-        rangeExact[i] = t;
-        range[i] = t;
-        instance[i] = id;
-        cosIncidence[i] = cos;
-      } else {
-        const o = i * extra + k - 1;
-        sub!.range[o] = t;
-        sub!.instance[o] = id;
-        sub!.cosIncidence[o] = cos;
-      }
+      storeRay(job, i, k, t, id, cos);
     }
   }
 }
