@@ -12,6 +12,12 @@ const boxPose = () => {
   const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6);
   return fromRows([c, -s, 0, 0.05, s, c, 0, -0.03, 0, 0, 1, BOX[2] / 2, 0, 0, 0, 1]);
 };
+/** The world poses of the box's collision-free grasps (`boxPose()` · T_object_grasp), and how many were free and blocked. */
+function freeGraspPoses(grasps: readonly { collision_free: boolean; T_object_grasp: number[][] }[]): { poses: ReturnType<typeof multiply>[]; free: number; blocked: number } {
+  const T_world_object = boxPose();
+  const poses = grasps.filter((g) => g.collision_free === true).map((g) => multiply(T_world_object, fromRows(g.T_object_grasp.flat())));
+  return { poses, free: poses.length, blocked: grasps.filter((g) => g.collision_free === false).length };
+}
 const sceneWith = (grasps: Record<string, unknown>, extra: object[] = []) =>
   parseScene(
     {
@@ -67,15 +73,8 @@ describe("grasps on a box standing on a table", () => {
   });
 
   it("a collision-free gripper stays above the table top and out of the box", () => {
-    let free = 0, blocked = 0;
-    const T_world_object = boxPose();
-    for (const g of box.grasps) {
-      if (!g.collision_free) {
-        blocked++;
-        continue;
-      }
-      free++;
-      const T = multiply(T_world_object, fromRows(g.T_object_grasp.flat()));
+    const { poses, free, blocked } = freeGraspPoses(box.grasps);
+    for (const T of poses) {
       for (const [c, h] of gripperBoxes(scene.grasps!.gripper)) {
         for (let k = 0; k < 8; k++) {
           const p = [c[0] + (k & 1 ? h[0] : -h[0]), c[1] + (k & 2 ? h[1] : -h[1]), c[2] + (k & 4 ? h[2] : -h[2])];
@@ -133,20 +132,13 @@ describe("grasps: open meshes and bad input", () => {
     const scene = sceneWith({ candidates: 150 }, [{ id: 8, class: "box", shape: { type: "box", size: [0.05, 0.05, 0.25] }, pose: { position: [0.05, 0.055, 0.125] } }]);
     const out = sampleGrasps(scene, cameraPoseMatrix(scene.camera.pose))!;
     const box = out.objects.find((o) => o.id === 7)!;
-    const T_world_object = boxPose();
     // points on the neighbour's surface, 2 mm apart
     const pts: number[][] = [];
     for (let a = -0.025; a <= 0.025001; a += 0.002) for (let z = 0; z <= 0.25001; z += 0.002) {
       pts.push([0.05 + a, 0.055 - 0.025, z], [0.05 + a, 0.055 + 0.025, z], [0.05 - 0.025, 0.055 + a, z], [0.05 + 0.025, 0.055 + a, z]);
     }
-    let free = 0, blocked = 0;
-    for (const g of box.grasps) {
-      if (!g.collision_free) {
-        blocked++;
-        continue;
-      }
-      free++;
-      const T = multiply(T_world_object, fromRows(g.T_object_grasp.flat()));
+    const { poses, free, blocked } = freeGraspPoses(box.grasps);
+    for (const T of poses) {
       const inv = invertRigid(T);
       for (const [bc, h] of gripperBoxes(scene.grasps!.gripper)) {
         for (const p of pts) {
