@@ -52,8 +52,10 @@ export interface RasterJob {
   /** rings sorted by elevation, and their slopes tan(elevation) in that order */
   ringsByElevation: Uint32Array;
   slopes: Float64Array;
-  /** per ring: its azimuth offset, radians */
+  /** per ring: its azimuth offset, radians; and the least and greatest of them (at most 0 and at least 0) */
   ringOffset: Float64Array;
+  offLo: number;
+  offHi: number;
   /** the pattern's horizontal field of view, radians */
   fov: number;
   /** rays a beam (beam divergence: the axis first), and the largest angle of a ray from its beam's axis */
@@ -131,6 +133,46 @@ function firstAbove(slopes: Float64Array, s: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The columns whose azimuth fov/2 - fov (c + 1/2) / columns lies in [lo, hi] (radians,
+ * hi - lo < 2π), as up to two runs within [0, columns): [runs[0], runs[1]] and [runs[2],
+ * runs[3]], a run empty when its start passes its end. A full sweep wraps at its seam; a
+ * partial field may meet the interval a turn earlier or later.
+ */
+function columnRuns(lo: number, hi: number, fov: number, columns: number, runs: Int32Array): void {
+  const perRad = columns / fov;
+  const xs = (fov / 2 - hi) * perRad - 0.5, xe = (fov / 2 - lo) * perRad - 0.5;
+  runs[0] = runs[2] = 0;
+  runs[1] = runs[3] = -1;
+  if (Math.abs(fov - 2 * Math.PI) < 1e-12) {
+    let cs = Math.ceil(xs), ce = Math.floor(xe);
+    if (ce - cs + 1 >= columns) {
+      runs[1] = columns - 1;
+      return;
+    }
+    const w = Math.floor(cs / columns) * columns;
+    cs -= w;
+    ce -= w;
+    if (ce >= columns) {
+      runs[3] = ce - columns;
+      ce = columns - 1;
+    }
+    runs[0] = cs;
+    runs[1] = ce;
+    return;
+  }
+  // a shift of 2π moves a column index by this much; two of the three turns at most meet the field
+  const turn = 2 * Math.PI * perRad;
+  let k = 0;
+  for (let t = -1; t <= 1 && k < 4; t++) {
+    const a = Math.max(0, Math.ceil(xs + t * turn)), b = Math.min(columns - 1, Math.floor(xe + t * turn));
+    if (a > b) continue;
+    runs[k] = a;
+    runs[k + 1] = b;
+    k += 2;
+  }
 }
 
 /**
@@ -225,49 +267,38 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
   for (let i = 0; i < n; i++) order[counts[bucketOf[i]!]!++] = i;
   // each block's triangles: those whose azimuths (with the rings' offsets) meet its columns'
   const columns = p.columns, fov = (p.horizontalFov * Math.PI) / 180, blocks = Math.ceil(columns / RASTER_BLOCK);
-  const whole = Math.abs(fov - 2 * Math.PI) < 1e-12;
   let offLo = 0, offHi = 0;
   for (let r = 0; r < rings; r++) {
     offLo = Math.min(offLo, ringOffset[r]!);
     offHi = Math.max(offHi, ringOffset[r]!);
   }
-  const perRad = columns / fov;
-  /** a turn of azimuth in columns: a shift of 2π moves a column index by this much */
-  const turnColumns = 2 * Math.PI * perRad;
-  const firstBlock = new Int32Array(n), blockCount = new Int32Array(n);
+  // per triangle: up to two ranges of blocks (first, last), the second empty when its first passes its last
+  const ranges = new Int32Array(n * 4), runs = new Int32Array(4);
   const perBlock = new Uint32Array(blocks + 1);
   for (let i = 0; i < n; i++) {
+    const g = i * 4;
+    ranges[g + 1] = ranges[g + 3] = -1;
     if (!seen[i]) continue;
     const aLo = az[i * 2]!, aHi = az[i * 2 + 1]!;
-    let b0 = 0, nb = blocks;
-    if (aLo <= aHi) {
-      const xs = (fov / 2 - (aHi - offLo)) * perRad - 0.5, xe = (fov / 2 - (aLo - offHi)) * perRad - 0.5;
-      const cs = Math.ceil(xs), ce = Math.floor(xe);
-      if (whole) {
-        if (ce - cs + 1 < columns) {
-          const w = Math.floor(cs / columns) * columns;
-          const last = ce - w;
-          b0 = Math.floor((cs - w) / RASTER_BLOCK);
-          // the block holding `last`, counted on from b0 past the seam when it wraps
-          const b1 = last >= columns ? blocks + Math.floor((last - columns) / RASTER_BLOCK) : Math.floor(last / RASTER_BLOCK);
-          nb = Math.min(blocks, b1 - b0 + 1);
-        }
-      } else {
-        // a partial field: the interval may meet it a turn earlier or later
-        let first = Infinity, last = -Infinity;
-        for (let turn = -1; turn <= 1; turn++) {
-          const a = Math.max(0, Math.ceil(xs + turn * turnColumns)), b = Math.min(columns - 1, Math.floor(xe + turn * turnColumns));
-          if (a > b) continue;
-          first = Math.min(first, a);
-          last = Math.max(last, b);
-        }
-        b0 = first <= last ? Math.floor(first / RASTER_BLOCK) : 0;
-        nb = first <= last ? Math.floor(last / RASTER_BLOCK) - b0 + 1 : 0;
+    if (aLo > aHi) {
+      ranges[g + 1] = blocks - 1;
+    } else {
+      // every ring's columns: the interval less the greatest offset to the interval less the least
+      columnRuns(aLo - offHi, aHi - offLo, fov, columns, runs);
+      for (let k = 0; k <= 2; k += 2) {
+        if (runs[k]! > runs[k + 1]!) continue;
+        ranges[g + k] = Math.floor(runs[k]! / RASTER_BLOCK);
+        ranges[g + k + 1] = Math.floor(runs[k + 1]! / RASTER_BLOCK);
+      }
+      // two runs in one block (a run on each side of the seam, or of a partial field): list it once
+      if (ranges[g + 3]! >= ranges[g + 2]! && ranges[g + 1]! >= ranges[g]! && ranges[g + 2]! <= ranges[g + 1]! && ranges[g]! <= ranges[g + 3]!) {
+        ranges[g] = Math.min(ranges[g]!, ranges[g + 2]!);
+        ranges[g + 1] = Math.max(ranges[g + 1]!, ranges[g + 3]!);
+        ranges[g + 3] = -1;
+        ranges[g + 2] = 0;
       }
     }
-    firstBlock[i] = b0;
-    blockCount[i] = nb;
-    for (let k = 0; k < nb; k++) perBlock[(b0 + k) % blocks]!++;
+    for (let k = 0; k <= 2; k += 2) for (let b = ranges[g + k]!; b <= ranges[g + k + 1]!; b++) perBlock[b]!++;
   }
   const blockStart = alloc(Uint32Array, blocks + 1, shared);
   for (let b = 0, s = 0; b <= blocks; b++) {
@@ -278,9 +309,9 @@ export function rasterJob(positions: Float64Array, pose: Float64Array, p: BeamPa
   const fill = blockStart.slice(0, blocks);
   for (let j = 0; j < n; j++) {
     const i = order[j]!;
-    for (let k = 0, b0 = firstBlock[i]!, nb = blockCount[i]!; k < nb; k++) blockTris[fill[(b0 + k) % blocks]!++] = i;
+    for (let k = 0; k <= 2; k += 2) for (let b = ranges[i * 4 + k]!; b <= ranges[i * 4 + k + 1]!; b++) blockTris[fill[b]!++] = i;
   }
-  return { tri, local, blockStart, blockTris: blockTris.subarray(0, blockStart[blocks]!), az, near, ringsByElevation, slopes, ringOffset, fov, rays, spread, azSpread };
+  return { tri, local, blockStart, blockTris: blockTris.subarray(0, blockStart[blocks]!), az, near, ringsByElevation, slopes, ringOffset, offLo, offHi, fov, rays, spread, azSpread };
 }
 
 /** Scratch of one thread, reused across blocks. */
@@ -288,6 +319,7 @@ let scratch: { bestT: Float64Array; bestTri: Int32Array } | null = null;
 const PX = new Float64Array(8), PY = new Float64Array(8), PZ = new Float64Array(8);
 const QX = new Float64Array(8), QY = new Float64Array(8), QZ = new Float64Array(8);
 const BOUNDS = new Float64Array(2);
+const RUNS = new Int32Array(4);
 
 /** Clips the polygon (sx, sy, sz; n vertices) to a·x + b·y >= 0 into (dx, dy, dz); returns its vertex count. */
 function clip(sx: Float64Array, sy: Float64Array, sz: Float64Array, n: number, a: number, b: number, dx: Float64Array, dy: Float64Array, dz: Float64Array): number {
@@ -317,7 +349,7 @@ function clip(sx: Float64Array, sy: Float64Array, sz: Float64Array, n: number, a
  * indexed likewise.
  */
 export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number, columns: number, origin: readonly number[], tMax: number, c0: number, c1: number): { bestT: Float64Array; bestTri: Int32Array } {
-  const { tri: T, local: Lc, blockStart, blockTris, az, near, ringsByElevation, slopes, ringOffset, fov, rays, spread, azSpread } = job;
+  const { tri: T, local: Lc, blockStart, blockTris, az, near, ringsByElevation, slopes, ringOffset, offLo, offHi, fov, rays, spread, azSpread } = job;
   const m = (c1 - c0) * rings * rays;
   if (!scratch || scratch.bestT.length < m) scratch = { bestT: new Float64Array(m), bestTri: new Int32Array(m) };
   const { bestT, bestTri } = scratch;
@@ -326,14 +358,7 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
   const block = c0 / RASTER_BLOCK;
   if (!Number.isInteger(block)) throw new Error(`raster cast: column ${c0} does not start a block of ${RASTER_BLOCK}`);
   const ox = origin[0]!, oy = origin[1]!, oz = origin[2]!;
-  const whole = Math.abs(fov - 2 * Math.PI) < 1e-12;
-  const perRad = columns / fov, turnColumns = 2 * Math.PI * perRad;
   // the block's wedge of azimuths (every ring's offset included), as two half-planes through the axis
-  let offLo = 0, offHi = 0;
-  for (let r = 0; r < rings; r++) {
-    offLo = Math.min(offLo, ringOffset[r]!);
-    offHi = Math.max(offHi, ringOffset[r]!);
-  }
   const wHi = fov / 2 - (fov * (c0 + 0.5)) / columns + offHi + azSpread + MARGIN, wLo = fov / 2 - (fov * (c1 - 0.5)) / columns + offLo - azSpread - MARGIN;
   const wedge = wHi - wLo < 0.9 * Math.PI;
   const la = -Math.sin(wLo), lb = Math.cos(wLo), ha = Math.sin(wHi), hb = -Math.cos(wHi);
@@ -364,41 +389,15 @@ export function rasterColumns(job: RasterJob, dirs: Float64Array, rings: number,
     const dNear = near[i]!;
     for (let k = k0; k < k1; k++) {
       const r = ringsByElevation[k]!;
-      // columns whose azimuth (fov/2 - fov (c + 0.5) / columns + offset) lies in [aLo, aHi]: up to two runs after wrapping
+      // the ring's columns whose azimuth (with its offset) lies in [aLo, aHi], met with [c0, c1)
       let a0 = c0, b0 = c1 - 1, a1 = 0, b1 = -1;
       if (!all) {
         const off = ringOffset[r]!;
-        const xs = (fov / 2 - (aHi - off)) * perRad - 0.5, xe = (fov / 2 - (aLo - off)) * perRad - 0.5;
-        let cs = Math.ceil(xs), ce = Math.floor(xe);
-        if (whole) {
-          if (ce - cs + 1 < columns) {
-            const w = Math.floor(cs / columns) * columns;
-            cs -= w;
-            ce -= w;
-            if (ce >= columns) {
-              a1 = Math.max(0, c0);
-              b1 = Math.min(ce - columns, c1 - 1);
-              ce = columns - 1;
-            }
-            a0 = Math.max(cs, c0);
-            b0 = Math.min(ce, c1 - 1);
-          }
-        } else {
-          // a partial field: the interval may meet it a turn earlier or later (columns are not periodic)
-          a0 = Math.max(cs, c0, 0);
-          b0 = Math.min(ce, c1 - 1, columns - 1);
-          for (let turn = -1; turn <= 1; turn += 2) {
-            const a = Math.max(Math.ceil(xs + turn * turnColumns), c0, 0), b = Math.min(Math.floor(xe + turn * turnColumns), c1 - 1, columns - 1);
-            if (a > b) continue;
-            if (a0 > b0) {
-              a0 = a;
-              b0 = b;
-            } else {
-              a1 = a;
-              b1 = b;
-            }
-          }
-        }
+        columnRuns(aLo - off, aHi - off, fov, columns, RUNS);
+        a0 = Math.max(RUNS[0]!, c0);
+        b0 = Math.min(RUNS[1]!, c1 - 1);
+        a1 = Math.max(RUNS[2]!, c0);
+        b1 = Math.min(RUNS[3]!, c1 - 1);
       }
       for (let run = 0; run < 2; run++) {
         const a = run ? a1 : a0, b = run ? b1 : b0;
