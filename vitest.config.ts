@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
 const BROWSER_TESTS = [
   "assets.library", "cli", "library", "render.assets", "render.depth", "render.frame-limits",
   "render.labels", "render.shadows", "render.distortion", "render.environment", "render.portable", "render.reuse", "render.session", "scenario.check",
-  "scenario.street", "scenario.tabletop", "sensors.lidar-raycast", "sensors.lidar", "sweep.check",
+  "scenario.street", "scenario.tabletop", "scenario.drive", "sensors.lidar-raycast", "sensors.lidar", "sweep.check",
   "sweep.report", "sweep", "texture.cli", "writers.dataset", "golden", "scene.primitive-mesh",
 ];
 /** Files that need no browser but take more than a few seconds (CLI and npm children, CPU diffusion, physics). */

@@ -58,7 +58,7 @@ describe("sweep file validation", () => {
 describe("sweep file schema", () => {
   it("is zod's: field paths, defaults, the registered writers and formats", async () => {
     const base = { template: "tabletop.json", frames: 2 };
-    expect(await messageOf(writeSweep("w.json", { ...base, writers: "coco" }))).toMatch(/w\.json: writers: expected a list of writers \(coco, bop, bop-jpg, kitti, grasps; frames\/ is always written\)$/);
+    expect(await messageOf(writeSweep("w.json", { ...base, writers: "coco" }))).toMatch(/w\.json: writers: expected a list of writers \(coco, bop, bop-jpg, kitti, semantickitti, grasps; frames\/ is always written\)$/);
     expect(await messageOf(writeSweep("f.json", { ...base, outputs: { lidarFormats: ["las"] } }))).toMatch(/f\.json: outputs\.lidarFormats\[0\]: expected one of "pcd", "ply", "nuscenes", got "las"$/);
     expect(await messageOf(writeSweep("t.json", { ...base, watchdog: { frameTimeout: 0 } }))).toMatch(/t\.json: watchdog\.frameTimeout: expected seconds > 0$/);
     expect(await messageOf(writeSweep("r.json", { ...base, recycle: { frames: 1.5 } }))).toMatch(/r\.json: recycle\.frames: expected frames per browser \(a positive integer\), got 1\.5$/);
@@ -77,7 +77,7 @@ describe("sweep file schema", () => {
     if (process.env.SIMFORGE_UPDATE_SCHEMA === "1") writeFileSync(committed, generated);
     expect(readFileSync(committed, "utf8")).toBe(generated);
     const schema = sweepJsonSchema() as { required: string[]; properties: Record<string, any> };
-    expect(schema.required.sort()).toEqual(["frames", "template"]);
+    expect(schema.required.sort()).toEqual(["template"]); // frames, or sequences and frames_per_sequence (checked by loadSweep)
     expect(schema.properties.writers.items.enum).toEqual(["coco", "bop", "bop-jpg", "kitti", "grasps"]);
   });
 });

@@ -16,6 +16,7 @@ import { ensureTexture, type TextureRequest } from "../texture/bank.js";
 import { settle, type SettleReport } from "../physics/settle.js";
 import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
 import { invert, multiply, transformPoint } from "../math/transforms.js";
+import { checkDrive, driveFrame, frameTime, takeDrive, type DriveSpec, type SequenceRecord } from "./drive.js";
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -126,9 +127,19 @@ function seedSensorNoise(sampled: unknown, rng: Rng): void {
  * randomness): draw every distribution with frameSeed(seed, frame), validate, settle the
  * dynamic objects. `warnings` says when objects did not come to rest.
  */
-export async function randomize(
-  json: unknown, seed: number | string, frame: number, file: string,
-): Promise<{ scene: ConcreteScene; seed: string; warnings: string[]; draws: Draws; settle?: SettleReport }> {
+export interface Drawn {
+  scene: ConcreteScene;
+  seed: string;
+  warnings: string[];
+  draws: Draws;
+  settle?: SettleReport;
+  /** the template's drive, drawn: the scene is then frame 0 of its sequence (see drive.ts) */
+  drive?: DriveSpec;
+  /** with a drive: the drawn world at t = 0 before the rig's frame-0 state (motion, per-frame noise seeds) */
+  world?: ConcreteScene;
+}
+
+export async function randomize(json: unknown, seed: number | string, frame: number, file: string): Promise<Drawn> {
   const s = frameSeed(seed, frame);
   const rng = new Rng(s);
   const placement: string[] = [];
@@ -138,6 +149,7 @@ export async function randomize(
   // generated textures the frame draws are made (or found in the cache) before its files are checked
   for (const req of textures) await ensureTexture(req);
   const physics = takePhysics(sampled, file);
+  const drive = takeDrive(sampled, file);
   const template = isTemplate(json);
   if (template) seedSensorNoise(sampled, rng);
   // asset paths resolved and checked first: settling reads mesh files
@@ -155,7 +167,30 @@ export async function randomize(
   for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   for (const w of unlabeledLidarClasses(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
   for (const w of ungraspableObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
-  return report ? { scene, seed: s, warnings, draws, settle: report } : { scene, seed: s, warnings, draws };
+  const out: Drawn = { scene, seed: s, warnings, draws };
+  if (report) out.settle = report;
+  if (drive) {
+    checkDrive(scene, drive, file);
+    out.drive = drive;
+    out.world = scene;
+    out.scene = driveFrame(scene, drive, 0, file);
+  }
+  return out;
+}
+
+/**
+ * Frame k of sequence `sequence` of a template with a drive: the world drawn once from
+ * frameSeed(seed, sequence), moved to t = k/rate (drive.ts). Depends on (seed, sequence, k)
+ * only. `world` may pass the sequence's drawn world (randomize(json, seed, sequence)) to
+ * skip drawing it again.
+ */
+export async function randomizeSequenceFrame(
+  json: unknown, seed: number | string, sequence: number, k: number, file: string, world?: Drawn,
+): Promise<Drawn & { sequence: SequenceRecord }> {
+  const w = world ?? (await randomize(json, seed, sequence, file));
+  if (!w.drive) throw new InputError('a sequence needs a template with a "drive" block (how the ego moves)', { file, field: "drive" });
+  const scene = driveFrame(w.world!, w.drive, k, file);
+  return { ...w, scene, sequence: { index: sequence, frame: k, time: frameTime(w.drive, k), rate: w.drive.rate } };
 }
 
 export interface FrameScene {

@@ -53,6 +53,8 @@ export interface SweepConfig {
   templatePath: string;
   template: Json;
   frames: number;
+  /** driving sequences: frame i is frame i mod framesPerSequence of sequence i div framesPerSequence */
+  sequences?: { count: number; framesPerSequence: number };
   seed: number | string;
   /** dataset writer names (writers/registry.ts) */
   writers: string[];
@@ -130,6 +132,17 @@ function mayHaveLidar(template: Json): boolean {
   return lidars !== undefined && lidars !== null && !(Array.isArray(lidars) && lidars.length === 0);
 }
 
+/**
+ * Where frame i of a sweep comes from: its grid cell and, in a sequence sweep, its sequence
+ * and its place in it (a sequence's frames share one cell, that of the sequence).
+ */
+export function frameSource(config: Pick<SweepConfig, "cells" | "sequences">, i: number): { cell: number; sequence?: { index: number; frame: number } } {
+  const seq = config.sequences;
+  if (!seq) return { cell: i % config.cells.length };
+  const s = Math.floor(i / seq.framesPerSequence);
+  return { cell: s % config.cells.length, sequence: { index: s, frame: i % seq.framesPerSequence } };
+}
+
 /** The template of one grid cell. */
 export function cellTemplate(config: SweepConfig, cell: GridCell): Json {
   let t = config.template;
@@ -179,15 +192,30 @@ export async function loadSweep(file: string): Promise<SweepConfig> {
     const name = writers[graspWriter]!;
     throw new InputError(`the ${name} writer exports grasp annotations, but the template ${doc.template} has no "grasps" (the graspable classes)${doc.grid === undefined ? "" : " in any grid cell"}, so there would be nothing to write; add "grasps": { "classes": [...] } to the template or remove "${name}"`, { file, field: `writers[${graspWriter}]` });
   }
+  let frames = doc.frames;
+  let sequences: SweepConfig["sequences"];
+  if (doc.sequences !== undefined || doc.frames_per_sequence !== undefined) {
+    if (doc.sequences === undefined) throw new InputError("frames_per_sequence needs the number of sequences", { file, field: "sequences" });
+    if (doc.frames_per_sequence === undefined) throw new InputError("sequences need the number of frames in each", { file, field: "frames_per_sequence" });
+    const total = doc.sequences * doc.frames_per_sequence;
+    if (frames !== undefined && frames !== total) throw new InputError(`${doc.sequences} sequences of ${doc.frames_per_sequence} frames are ${total} frames, not ${frames}: leave "frames" out`, { file, field: "frames" });
+    if (!isObject(template) || template["drive"] === undefined) throw new InputError(`sequences need a template with a "drive" block (how the ego moves); ${doc.template} has none`, { file, field: "sequences" });
+    frames = total;
+    sequences = { count: doc.sequences, framesPerSequence: doc.frames_per_sequence };
+  }
+  if (frames === undefined) throw new InputError("missing (expected the number of frames, a positive integer, or sequences and frames_per_sequence)", { file, field: "frames" });
+  const sequenceWriter = writers.findIndex((w) => datasetWriter(w).needs.includes("sequences"));
+  if (sequenceWriter >= 0 && !sequences) throw new InputError(`the ${writers[sequenceWriter]} writer exports driving sequences: give "sequences" and "frames_per_sequence" (and a template with a "drive")`, { file, field: `writers[${sequenceWriter}]` });
   const hash = createHash("sha256")
-    .update(stableJson({ format: 1, template, seed: doc.seed, writers: [...writers].sort(), cells, outputs }))
+    .update(stableJson({ format: 1, template, seed: doc.seed, writers: [...writers].sort(), cells, outputs, ...(sequences ? { framesPerSequence: sequences.framesPerSequence } : {}) }))
     .digest("hex");
   return {
     file,
     templateRef: doc.template,
     templatePath,
     template,
-    frames: doc.frames,
+    frames,
+    ...(sequences ? { sequences } : {}),
     seed: doc.seed,
     writers,
     workers: doc.workers ?? availableParallelism(),

@@ -18,14 +18,15 @@
  */
 import { join } from "node:path";
 import { DiskFullError, RuntimeError } from "../errors.js";
-import { randomize } from "../randomize/frames.js";
+import { randomize, randomizeSequenceFrame, type Drawn } from "../randomize/frames.js";
+import { checkDriveOnRoad, type SequenceRecord } from "../randomize/drive.js";
 import { Renderer } from "../render/renderer.js";
 import { renderSensors, type SensorFrame } from "../sensors/frame.js";
 import type { Backend, GpuMode } from "../render/browser.js";
 import { manifestHeader, type FrameEntry } from "../writers/manifest.js";
 import type { DatasetFrame } from "../writers/dataset.js";
 import { writeDatasets, writersNeed } from "../writers/registry.js";
-import { cellTemplate, loadSweep, type SweepConfig } from "./config.js";
+import { cellTemplate, frameSource, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
 import { progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
@@ -96,7 +97,37 @@ export interface SweepResult {
   notes: string[];
 }
 
-type Drawn = Awaited<ReturnType<typeof randomize>>;
+type FrameDraw = Drawn & { sequence?: SequenceRecord };
+
+/** The sequences' worlds a process keeps drawn (a worker renders a sequence's frames close together). */
+const WORLDS_KEPT = 8;
+
+/**
+ * Draws the concrete scene of any frame of a sweep: an independent frame from
+ * frameSeed(seed, i); a sequence frame from its sequence's world (drawn once per sequence
+ * and kept while its frames are rendered, its drive checked to stay on the road for the
+ * whole sequence) moved to the frame's time.
+ */
+export function frameDrawer(config: SweepConfig, cells: unknown[]): (index: number) => Promise<FrameDraw> {
+  const worlds = new Map<number, Promise<Drawn>>();
+  return async (index) => {
+    const src = frameSource(config, index);
+    const json = cells[src.cell];
+    if (!src.sequence || !config.sequences) return randomize(json, config.seed, index, config.templatePath);
+    const s = src.sequence.index;
+    let w = worlds.get(s);
+    if (!w) {
+      w = randomize(json, config.seed, s, config.templatePath).then((d) => {
+        if (d.drive && d.world) checkDriveOnRoad(d.world, d.drive, config.sequences!.framesPerSequence, config.templatePath);
+        return d;
+      });
+      w.catch(() => undefined);
+      worlds.set(s, w);
+      if (worlds.size > WORLDS_KEPT) worlds.delete(worlds.keys().next().value!);
+    }
+    return randomizeSequenceFrame(json, config.seed, s, src.sequence.frame, config.templatePath, await w);
+  };
+}
 
 interface Produced {
   frame: SensorFrame;
@@ -104,6 +135,7 @@ interface Produced {
   seed: string;
   draws: Record<string, unknown>;
   warnings: string[];
+  sequence?: SequenceRecord;
 }
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
@@ -111,16 +143,18 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const shard = options.shard ?? null;
   const out = options.out;
   const cells = config.cells.map((c) => cellTemplate(config, c));
+  const draw = frameDrawer(config, cells);
   // a broken template fails here, before any browser starts or anything is written; the
-  // frames drawn for that (frame k of cell k) are kept for when they are rendered
-  const drawn = new Map<number, Drawn>();
-  for (const [k, json] of cells.entries()) if (k < config.frames) drawn.set(k, await randomize(json, config.seed, k, config.templatePath));
+  // frames drawn for that (the first frame of each cell) are kept for when they are rendered
+  const drawn = new Map<number, FrameDraw>();
+  const perCellFirst = config.sequences?.framesPerSequence ?? 1;
+  for (let k = 0; k < cells.length && k * perCellFirst < config.frames; k++) drawn.set(k * perCellFirst, await draw(k * perCellFirst));
 
   const state = await SweepState.open(out, sweepMeta(config, shard), { force: options.force });
   const log = new EventLog(out, options.onEvent);
   const pool = new WritePool(options.writeThreads);
   try {
-    return await sweep(config, cells, drawn, state, log, pool, shard, options);
+    return await sweep(config, draw, drawn, state, log, pool, shard, options);
   } finally {
     await pool.close();
     await state.close().catch(() => undefined);
@@ -174,7 +208,7 @@ function sweepBrowser(w: number, state: SweepState, config: SweepConfig, options
   return slot;
 }
 
-async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number, Drawn>, state: SweepState, log: EventLog, pool: WritePool, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
+async function sweep(config: SweepConfig, draw: (index: number) => Promise<FrameDraw>, drawn: Map<number, FrameDraw>, state: SweepState, log: EventLog, pool: WritePool, shard: Shard | null, options: SweepOptions): Promise<SweepResult> {
   const out = options.out;
   const mine = shardFrames(config.frames, shard);
   const { todo, verified } = await planRun(out, state, mine);
@@ -220,15 +254,15 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   const passes = { rgb: config.outputs.rgb, labels: config.outputs.labels, normals: config.outputs.normals, amodalMasks: writersNeed(config.writers, "amodalMasks"), raw: true };
 
   const produce = async (r: Renderer, index: number): Promise<Produced> => {
-    const f = drawn.get(index) ?? (await randomize(cellJson[index % cellJson.length], config.seed, index, config.templatePath));
+    const f = drawn.get(index) ?? (await draw(index));
     drawn.delete(index);
     const frame = await renderSensors(r, f.scene, passes, config.templatePath);
-    return { frame, backend: r.info.backend, seed: f.seed, draws: f.draws, warnings: f.warnings };
+    return { frame, backend: r.info.backend, seed: f.seed, draws: f.draws, warnings: f.warnings, ...(f.sequence ? { sequence: f.sequence } : {}) };
   };
 
   const finished = async (job: FrameJob<Produced>, w: number, p: Produced) => {
-    const cell = job.index % cellJson.length;
-    const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), draws: p.draws, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
+    const cell = frameSource(config, job.index).cell;
+    const params = { index: job.index, seed: p.seed, cell, ...(config.cells.length > 1 ? { grid: config.cells[cell]!.values } : {}), ...(p.sequence ? { sequence: p.sequence } : {}), draws: p.draws, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
     // encoded, written and checked on a writer thread
     const result = await pool.write({ frame: p.frame, out, index: job.index, options: { lidarFormats: config.outputs.lidarFormats, previews: config.outputs.previews === true }, params, check: config.check });
     const written = result.written;
@@ -250,7 +284,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
   };
 
   const recordFailure = async (job: FrameJob<Produced>, w: number, err: Error) => {
-    const cell = job.index % cellJson.length;
+    const cell = frameSource(config, job.index).cell;
     await state.record({ index: job.index, dir: state.frameDir(job.index), status: "failed", error: err.message, attempts: job.attempt, ...(config.cells.length > 1 ? { cell } : {}) });
     failed++;
     log.write({ type: "frame", index: job.index, worker: w, status: "failed", attempt: job.attempt, ms: Math.round(Date.now() - job.started), error: err.message });
@@ -292,7 +326,7 @@ async function sweep(config: SweepConfig, cellJson: unknown[], drawn: Map<number
       await state.compact();
       const frames: DatasetFrame[] = mine
         .filter((i) => state.entries.get(i)?.status === "done")
-        .map((i) => ({ index: i, dir: join(out, state.frameDir(i)), ...(config.cells.length > 1 ? { cell: i % config.cells.length } : {}) }));
+        .map((i) => ({ index: i, dir: join(out, state.frameDir(i)), ...(config.cells.length > 1 ? { cell: frameSource(config, i).cell } : {}) }));
       if (config.writers.length && frames.length) await writeDatasets(out, frames, config.writers);
     } catch (e) {
       if (!(e instanceof DiskFullError)) throw e;

@@ -31,7 +31,9 @@ export function sweepFileSchema() {
         .string({ error: "expected the path of a template (relative to this file)" })
         .min(1, { error: "expected the path of a template (relative to this file)" })
         .describe("the template (or concrete scene) to draw frames from, relative to the sweep file"),
-      frames: positiveInt("the number of frames").describe("how many frames (a sweep may be extended later)"),
+      frames: positiveInt("the number of frames").optional().describe("how many frames (a sweep may be extended later); with sequences: sequences x frames_per_sequence, and may be left out"),
+      sequences: positiveInt("the number of sequences").optional().describe("driving sequences: each one world drawn from frameSeed(seed, s), driven by the template's drive block (frame i is frame i mod frames_per_sequence of sequence i div frames_per_sequence)"),
+      frames_per_sequence: positiveInt("the number of frames per sequence").optional().describe("frames of each sequence, at the drive's rate"),
       seed: z.union([z.number(), z.string()], { error: "expected a number or a string" }).default(0).describe("frame i is drawn from frameSeed(seed, i)"),
       writers: z
         .array(z.enum(writers as [string, ...string[]], { error: (iss) => `unknown writer ${describeValue(iss.input)} (known: ${writerList})` }), {

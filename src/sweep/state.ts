@@ -33,6 +33,8 @@ export interface SweepMeta {
   template: string;
   seed: number | string;
   frames: number;
+  /** a sequence sweep's layout */
+  sequences?: { count: number; framesPerSequence: number };
   writers: string[];
   cells: GridCell[];
   shard: Shard | null;
@@ -46,6 +48,7 @@ export function sweepMeta(config: SweepConfig, shard: Shard | null): SweepMeta {
     template: config.templateRef,
     seed: config.seed,
     frames: config.frames,
+    ...(config.sequences ? { sequences: config.sequences } : {}),
     writers: config.writers,
     cells: config.cells,
     shard,

@@ -30,9 +30,12 @@ export interface DatasetFrame {
  * What a writer needs the frames to hold, beyond RGB and depth:
  * - `labels`: the label passes (instance and semantic masks, annotations.json);
  * - `amodalMasks`: each object's whole silhouette (amodal/<id>.png), rendered when a writer asks;
- * - `lidar`: at least one LiDAR scan (the template must have a LiDAR).
+ * - `lidar`: at least one LiDAR scan (the template must have a LiDAR);
+ * - `grasps`: grasp annotations (the template names graspable classes);
+ * - `sequences`: a sequence sweep (sequences, frames_per_sequence and a template drive);
+ *   each frame's params.json says where it sits (`sequence`).
  */
-export type WriterNeed = "labels" | "amodalMasks" | "lidar" | "grasps";
+export type WriterNeed = "labels" | "amodalMasks" | "lidar" | "grasps" | "sequences";
 
 /**
  * A dataset writer: a view of the rendered frame directories (OUT/frames/<index>/) in a

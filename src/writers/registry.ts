@@ -10,8 +10,9 @@ import { cocoWriter } from "./coco.js";
 import type { DatasetFrame, DatasetWriter, WriterNeed } from "./dataset.js";
 import { kittiWriter } from "./kitti-dataset.js";
 import { graspsWriter } from "./grasps-dataset.js";
+import { semanticKittiWriter } from "./semantickitti-sequences.js";
 
-const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, bopJpgWriter, kittiWriter, graspsWriter];
+const BUILT_IN: readonly DatasetWriter[] = [cocoWriter, bopWriter, bopJpgWriter, kittiWriter, semanticKittiWriter, graspsWriter];
 
 const registry = new Map<string, DatasetWriter>(BUILT_IN.map((w) => [w.name, w]));
 

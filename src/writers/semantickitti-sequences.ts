@@ -1,0 +1,155 @@
+/**
+ * Driving sequences in the SemanticKITTI / KITTI odometry layout: OUT/semantickitti/.
+ * Layouts: semantic-kitti.org/dataset.html and the KITTI odometry devkit (readme.txt of
+ * devkit_odometry): one folder per sequence, scans and labels named by frame number.
+ *
+ *   sequences/<NN>/velodyne/<k:06d>.bin   the scan of frame k, de-skewed into the sensor frame at
+ *                                          its sweep's start (lidar_<name>.deskewed.bin; the raw
+ *                                          lidar_<name>.bin when the ego stands still), N x float32
+ *                                          {x, y, z, reflectance}
+ *   sequences/<NN>/labels/<k:06d>.label    SemanticKITTI labels (semantic | instance << 16): stuff
+ *                                          classes carry instance 0, moving actors the moving classes
+ *   sequences/<NN>/flow/<k:06d>.bin        scene flow per point, N x 3 float32 (sensors/lidar/scene-flow.ts):
+ *                                          scan k's points plus their flow lie on scan k+1's surfaces, in
+ *                                          scan k+1's sensor frame
+ *   sequences/<NN>/image_2/<k:06d>.png     the camera image, when the frame has one and no lens distortion
+ *   sequences/<NN>/calib.txt               P0..P3 (K·[I | 0], one camera) and Tr (velodyne -> camera 0),
+ *                                          one per sequence: the rig is fixed
+ *   sequences/<NN>/poses.txt               line k: the camera's pose at frame k in the camera frame of
+ *                                          frame 0 (3x4, row-major), as KITTI odometry defines it; a scan's
+ *                                          points in frame 0's camera frame are pose_k · Tr · p
+ *   sequences/<NN>/times.txt               line k: seconds since frame 0
+ *
+ * NN is the sequence number with at least two digits. The LiDAR is the scene's first one
+ * (lidars[0]). A sequence is written up to its first frame that is not done (a sweep
+ * stopped early, or a failed frame), since poses.txt and the file names count frames
+ * from 0 without gaps; a sequence whose frame 0 is missing is left out.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError } from "../errors.js";
+import { decodeKittiBin } from "../formats/kitti-bin.js";
+import { decodeSemanticKittiLabel } from "../formats/semantic-kitti.js";
+import { pad6 } from "../formats/names.js";
+import { fromRows, invertRigid, multiply, toRows, type Vec3 } from "../math/transforms.js";
+import { readJsonFile } from "../scene/load.js";
+import type { ConcreteScene } from "../scene/schema.js";
+import { sceneFlow } from "../sensors/lidar/scene-flow.js";
+import { exportDir, fileExists, linkInto, mapOrdered, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { formatE, frameCamera, line, top3 } from "./kitti-text.js";
+
+interface SequenceParams {
+  index: number;
+  frame: number;
+  time: number;
+  rate: number;
+}
+
+interface LidarMeta {
+  T_world_lidar: number[][];
+  T_camera_lidar: number[][];
+  motion?: { velocity: number; yawRate: number };
+}
+
+/** The frame's place in its sequence, from params.json; an error naming the file when it has none. */
+async function sequenceOf(f: DatasetFrame): Promise<SequenceParams> {
+  const file = join(f.dir, "params.json");
+  const p = (await readJsonFile(file)) as { sequence?: SequenceParams };
+  if (!p.sequence) throw new InputError("this frame is not part of a sequence (no `sequence` in params.json): the semantickitti writer exports sequence sweeps", { file, field: "sequence" });
+  return p.sequence;
+}
+
+/** Each sequence's frames 0..m-1 (the longest run without a gap), by sequence number. */
+async function sequences(frames: readonly DatasetFrame[]): Promise<Map<number, { f: DatasetFrame; seq: SequenceParams }[]>> {
+  const bySeq = new Map<number, Map<number, { f: DatasetFrame; seq: SequenceParams }>>();
+  await mapOrdered(frames, 8, sequenceOf, (seq, f) => {
+    if (!bySeq.has(seq.index)) bySeq.set(seq.index, new Map());
+    bySeq.get(seq.index)!.set(seq.frame, { f, seq });
+  });
+  const out = new Map<number, { f: DatasetFrame; seq: SequenceParams }[]>();
+  for (const s of [...bySeq.keys()].sort((a, b) => a - b)) {
+    const m = bySeq.get(s)!;
+    const run: { f: DatasetFrame; seq: SequenceParams }[] = [];
+    for (let k = 0; m.has(k); k++) run.push(m.get(k)!);
+    if (run.length) out.set(s, run);
+  }
+  return out;
+}
+
+/** The scene flow of one frame's scan (scene-flow.ts), from its files. */
+async function frameFlow(dir: string, name: string, scan: Uint8Array, dt: number): Promise<Uint8Array> {
+  const base = join(dir, `lidar_${name}`);
+  const meta = (await readJsonFile(`${base}.json`)) as LidarMeta;
+  const sceneFile = join(dir, "scene.json");
+  const scene = (await readJsonFile(sceneFile)) as ConcreteScene;
+  const velocities = new Map<number, Vec3>();
+  const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
+  scene.objects.forEach((o, i) => {
+    if (!o.velocity || o.velocity.every((v) => v === 0)) return;
+    // stuff points carry instance 0, so a moving stuff object's points could not be told apart
+    if (stuff.has(o.class)) throw new InputError(`objects[${i}] (${o.class} ${o.id}) moves, but its class is stuff: its LiDAR points carry instance 0 and get no flow; make the class a thing or the object still`, { file: sceneFile, field: `objects[${i}].velocity` });
+    velocities.set(o.id, [o.velocity[0]!, o.velocity[1]!, o.velocity[2]!]);
+  });
+  const points = decodeKittiBin(scan, `${base}.bin`);
+  const labels = decodeSemanticKittiLabel(await readFile(`${base}.label`), `${base}.label`);
+  if (labels.count !== points.count) throw new InputError(`has ${labels.count} labels for ${points.count} points`, { file: `${base}.label` });
+  const flow = sceneFlow({ xyz: points.xyz, instance: labels.instance, T_world_sensor: fromRows(meta.T_world_lidar.flat()), ...(meta.motion ? { motion: meta.motion } : {}), velocities, dt });
+  return new Uint8Array(flow.buffer, flow.byteOffset, flow.byteLength);
+}
+
+/** Writes one sequence's folder. */
+async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>[0], s: number, run: { f: DatasetFrame; seq: SequenceParams }[]): Promise<void> {
+  const folder = `sequences/${String(s).padStart(2, "0")}/`;
+  const first = run[0]!.f;
+  const scene0 = (await readJsonFile(join(first.dir, "scene.json"))) as ConcreteScene;
+  const name = scene0.lidars[0]?.name;
+  if (!name) throw new InputError("the sequence's frames have no LiDAR", { file: join(first.dir, "scene.json"), field: "lidars" });
+  const meta0File = join(first.dir, `lidar_${name}.json`);
+  const meta0 = (await readJsonFile(meta0File)) as LidarMeta;
+  const Tr = fromRows(meta0.T_camera_lidar.flat());
+  const { K } = await frameCamera(first.dir);
+  const P = [K[0]![0]!, K[0]![1]!, K[0]![2]!, 0, K[1]![0]!, K[1]![1]!, K[1]![2]!, 0, K[2]![0]!, K[2]![1]!, K[2]![2]!, 0];
+  await staged.write(`${folder}calib.txt`, line("P0", P) + line("P1", P) + line("P2", P) + line("P3", P) + line("Tr", top3(meta0.T_camera_lidar, meta0File)));
+  // the camera of frame 0 in the world: lidar_0 · Tr⁻¹
+  const C0inv = invertRigid(multiply(fromRows(meta0.T_world_lidar.flat()), invertRigid(Tr)));
+  const poses: string[] = [];
+  const times: string[] = [];
+  await mapOrdered(run, 4, async ({ f, seq }) => {
+    const id = pad6(seq.frame);
+    const base = join(f.dir, `lidar_${name}`);
+    const metaFile = `${base}.json`;
+    const meta = (await readJsonFile(metaFile)) as LidarMeta;
+    const drift = Math.max(...meta.T_camera_lidar.flat().map((v, i) => Math.abs(v - meta0.T_camera_lidar.flat()[i]!)));
+    if (drift > 1e-6) throw new InputError(`the camera moved against the LiDAR by ${drift.toExponential(2)} since frame 0 of sequence ${s}: calib.txt holds one rig`, { file: metaFile, field: "T_camera_lidar" });
+    const scanFile = (await fileExists(`${base}.deskewed.bin`)) ? `${base}.deskewed.bin` : `${base}.bin`;
+    await linkInto(staged, `${folder}velodyne/${id}.bin`, scanFile);
+    await linkInto(staged, `${folder}labels/${id}.label`, `${base}.label`);
+    await staged.write(`${folder}flow/${id}.bin`, await frameFlow(f.dir, name, await readFile(scanFile), 1 / seq.rate));
+    const { distorted } = await frameCamera(f.dir);
+    if (!distorted && (await fileExists(join(f.dir, "rgb.png")))) await linkInto(staged, `${folder}image_2/${id}.png`, join(f.dir, "rgb.png"));
+    const pose = multiply(C0inv, multiply(fromRows(meta.T_world_lidar.flat()), invertRigid(Tr)));
+    return { pose: top3(toRows(pose), metaFile).map(formatE).join(" ") + "\n", time: formatE(seq.time) + "\n" };
+  }, (r) => {
+    poses.push(r.pose);
+    times.push(r.time);
+  });
+  await staged.write(`${folder}poses.txt`, poses.join(""));
+  await staged.write(`${folder}times.txt`, times.join(""));
+}
+
+/** Writes OUT/semantickitti/ from the frames of a sequence sweep, replacing a previous export. */
+export async function writeSemanticKittiSequences(outDir: string, frames: DatasetFrame[]): Promise<void> {
+  const seqs = await sequences(frames);
+  await exportDir(join(outDir, "semantickitti"), async (staged) => {
+    for (const [s, run] of seqs) await writeSequence(staged, s, run);
+  });
+}
+
+/** The `semantickitti` dataset writer (registry.ts). */
+export const semanticKittiWriter: DatasetWriter = {
+  name: "semantickitti",
+  summary: "OUT/semantickitti/sequences/NN/: driving sequences as SemanticKITTI / KITTI odometry (scans, labels, scene flow, calib, poses, times)",
+  folder: "semantickitti",
+  needs: ["lidar", "sequences"],
+  write: writeSemanticKittiSequences,
+};

@@ -1,0 +1,202 @@
+// Driving sequences end to end: a sequence sweep in the real browser, its SemanticKITTI
+// sequence read back with readers written here from the published layouts (KITTI odometry
+// calib.txt / poses.txt / times.txt, SemanticKITTI .bin / .label), and every point checked
+// against the world's surfaces computed by hand: boxes and a ground plane, one car moving.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSweep } from "../src/sweep/run.js";
+
+const FRAMES = 4;
+const RATE = 10;
+const COLUMNS = 720;
+const CAR = { id: 20, center: [22, 2, 0.75], size: [4, 1.8, 1.5], velocity: [-6, 0, 0] };
+const PARKED = { id: 21, center: [14, 4.6, 0.75], size: [4.2, 1.8, 1.5] };
+const BUILDINGS = [
+  { id: 10, center: [20, 10, 4], size: [30, 2, 8] },
+  { id: 11, center: [25, -10, 5], size: [20, 2, 10] },
+];
+
+const template = {
+  version: 1,
+  classes: [
+    { id: 1, name: "road", stuff: true },
+    { id: 2, name: "building", stuff: true },
+    { id: 3, name: "car" },
+  ],
+  drive: { rate: RATE, speed: { uniform: [7.5, 8.5] }, acceleration: 0.5, laneChange: { at: 0, duration: 0.4, offset: 0.1 } },
+  camera: { width: 96, height: 64, fovX: 90, pose: { position: [0, -1.75, 1.6], lookAt: [30, -1.75, 1.2] } },
+  lights: [{ type: "directional", direction: [0.3, 0.2, -1], intensity: 2 }],
+  lidars: [{ name: "roof", channels: 16, verticalFov: [-15, 5], columns: COLUMNS, rotationHz: 10, maxRange: 80, noise: false, backend: "raycast", pose: { position: [0.3, -1.75, 1.7] } }],
+  objects: [
+    { id: 1, class: "road", shape: { type: "plane", size: [200, 30] }, pose: { position: [70, 0, 0] } },
+    ...BUILDINGS.map((b) => ({ id: b.id, class: "building", shape: { type: "box", size: b.size }, pose: { position: b.center } })),
+    { id: CAR.id, class: "car", shape: { type: "box", size: CAR.size }, pose: { position: CAR.center }, velocity: CAR.velocity },
+    { id: PARKED.id, class: "car", shape: { type: "box", size: PARKED.size }, pose: { position: PARKED.center } },
+  ],
+};
+
+// ---------------------------------------------------------------- readers, from the published layouts
+
+type M4 = number[][];
+const mul = (a: M4, b: M4): M4 => a.map((r) => b[0]!.map((_, j) => r.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+const apply = (m: M4, p: number[]) => [0, 1, 2].map((i) => m[i]![0]! * p[0]! + m[i]![1]! * p[1]! + m[i]![2]! * p[2]! + m[i]![3]!);
+const rigidInverse = (m: M4): M4 => {
+  const R = [0, 1, 2].map((i) => [0, 1, 2].map((j) => m[j]![i]!));
+  const t = [0, 1, 2].map((i) => -(R[i]![0]! * m[0]![3]! + R[i]![1]! * m[1]![3]! + R[i]![2]! * m[2]![3]!));
+  return [[...R[0]!, t[0]!], [...R[1]!, t[1]!], [...R[2]!, t[2]!], [0, 0, 0, 1]];
+};
+const from12 = (v: number[]): M4 => [v.slice(0, 4), v.slice(4, 8), v.slice(8, 12), [0, 0, 0, 1]];
+
+/** KITTI odometry calib.txt: "key: 12 numbers" lines. */
+function readCalib(file: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const l of readFileSync(file, "utf8").trim().split("\n")) {
+    const [k, v] = l.split(":");
+    out[k!.trim()] = v!.trim().split(/\s+/).map(Number);
+  }
+  return out;
+}
+/** KITTI odometry poses.txt: 12 numbers a line, camera k -> camera 0. */
+const readPoses = (file: string): M4[] => readFileSync(file, "utf8").trim().split("\n").map((l) => from12(l.trim().split(/\s+/).map(Number)));
+/** KITTI .bin: float32 x, y, z, reflectance per point. */
+function readBin(file: string, stride = 4): number[][] {
+  const b = readFileSync(file);
+  const f = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  const out: number[][] = [];
+  for (let i = 0; i < f.length; i += stride) out.push([f[i]!, f[i + 1]!, f[i + 2]!]);
+  return out;
+}
+/** SemanticKITTI .label: uint32, semantic in the low 16 bits, instance in the high 16. */
+function readLabel(file: string): { sem: number; inst: number }[] {
+  const b = readFileSync(file);
+  const u = new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  return [...u].map((v) => ({ sem: v & 0xffff, inst: v >>> 16 }));
+}
+
+// ---------------------------------------------------------------- the world, by hand
+
+/** Distance from p to the surface of an axis-aligned box. */
+function boxDistance(p: number[], center: number[], size: number[]): number {
+  const d = [0, 1, 2].map((i) => Math.abs(p[i]! - center[i]!) - size[i]! / 2);
+  const outside = Math.hypot(...d.map((v) => Math.max(v, 0)));
+  return outside > 0 ? outside : -Math.max(...d);
+}
+const staticDistance = (p: number[]) => Math.min(Math.abs(p[2]!), ...BUILDINGS.map((b) => boxDistance(p, b.center, b.size)), boxDistance(p, PARKED.center, PARKED.size));
+const carAt = (t: number) => CAR.center.map((c, i) => c + CAR.velocity[i]! * t);
+
+let dir: string;
+let seq: string;
+let lidar0: M4;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "simforge-drive-"));
+  writeFileSync(join(dir, "drive.template.json"), JSON.stringify(template));
+  writeFileSync(join(dir, "sweep.json"), JSON.stringify({ template: "drive.template.json", sequences: 1, frames_per_sequence: FRAMES, seed: 3, writers: ["semantickitti"], workers: 1, outputs: { rgb: true, labels: true } }));
+  const r = await runSweep(join(dir, "sweep.json"), { out: join(dir, "out"), workers: 1 });
+  expect(r.done, r.message).toBe(FRAMES);
+  seq = join(dir, "out", "semantickitti", "sequences", "00");
+  lidar0 = (JSON.parse(readFileSync(join(dir, "out", "frames", "000000", "lidar_roof.json"), "utf8")) as { T_world_lidar: M4 }).T_world_lidar;
+}, 300_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("a driving sequence as SemanticKITTI", () => {
+  it("has the odometry layout: a file per frame, calib P0..P3 and Tr, one pose and one time per frame", () => {
+    for (const sub of ["velodyne", "labels", "flow", "image_2"]) expect(readdirSync(join(seq, sub)).sort()).toEqual(Array.from({ length: FRAMES }, (_, k) => `${String(k).padStart(6, "0")}.${sub === "velodyne" || sub === "flow" ? "bin" : sub === "labels" ? "label" : "png"}`));
+    const calib = readCalib(join(seq, "calib.txt"));
+    expect(Object.keys(calib)).toEqual(["P0", "P1", "P2", "P3", "Tr"]);
+    for (const k of Object.keys(calib)) expect(calib[k]).toHaveLength(12);
+    // the camera: fx = (W/2)/tan(45°), principal point at the image centre
+    expect(calib.P2![0]).toBeCloseTo(48, 9);
+    expect(calib.P2![2]).toBeCloseTo(47.5, 9);
+    const poses = readPoses(join(seq, "poses.txt"));
+    expect(poses).toHaveLength(FRAMES);
+    poses[0]!.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(i === j ? 1 : 0, 12)));
+    const times = readFileSync(join(seq, "times.txt"), "utf8").trim().split("\n").map(Number);
+    expect(times).toEqual(Array.from({ length: FRAMES }, (_, k) => k / RATE));
+  });
+
+  it("lines static geometry up: every static point of every scan, moved to the world with poses.txt and Tr, lies on the world's surfaces", () => {
+    const Tr = from12(readCalib(join(seq, "calib.txt")).Tr!);
+    const poses = readPoses(join(seq, "poses.txt"));
+    for (let k = 0; k < FRAMES; k++) {
+      const pts = readBin(join(seq, "velodyne", `${String(k).padStart(6, "0")}.bin`));
+      const labels = readLabel(join(seq, "labels", `${String(k).padStart(6, "0")}.label`));
+      // velodyne k -> camera k -> camera 0 -> velodyne 0 -> world
+      const toWorld = mul(lidar0, mul(rigidInverse(Tr), mul(poses[k]!, Tr)));
+      const d: number[] = [];
+      pts.forEach((p, i) => {
+        if (labels[i]!.inst === CAR.id) return;
+        d.push(staticDistance(apply(toWorld, p)));
+      });
+      d.sort((a, b) => a - b);
+      expect(d.length).toBeGreaterThan(3000);
+      expect(d[d.length >> 1]!, `scan ${k}: median distance to the surfaces`).toBeLessThan(0.001);
+      expect(d[d.length - 1]!, `scan ${k}: largest distance to the surfaces`).toBeLessThan(0.001);
+    }
+  });
+
+  it("labels stuff with instance 0, the parked car as car, the moving car as moving-car under one id in every frame", () => {
+    for (let k = 0; k < FRAMES; k++) {
+      const labels = readLabel(join(seq, "labels", `${String(k).padStart(6, "0")}.label`));
+      const bySem = new Map<number, Set<number>>();
+      for (const l of labels) {
+        if (!bySem.has(l.sem)) bySem.set(l.sem, new Set());
+        bySem.get(l.sem)!.add(l.inst);
+      }
+      expect([...bySem.get(40)!]).toEqual([0]); // road
+      expect([...bySem.get(50)!]).toEqual([0]); // building
+      expect([...bySem.get(10)!]).toEqual([PARKED.id]); // car, still
+      expect([...bySem.get(252)!]).toEqual([CAR.id]); // moving-car
+      expect([...bySem.keys()].sort((a, b) => a - b)).toEqual([10, 40, 50, 252]);
+    }
+  });
+
+  it("moves the car by its velocity: each of its points lies on the box where the car was when its column fired", () => {
+    for (let k = 0; k < FRAMES; k++) {
+      const frame = join(dir, "out", "frames", String(k).padStart(6, "0"));
+      const meta = JSON.parse(readFileSync(join(frame, "lidar_roof.json"), "utf8")) as { T_world_lidar: M4 };
+      const raw = readBin(join(frame, "lidar_roof.bin"));
+      const pts = readBin(join(seq, "velodyne", `${String(k).padStart(6, "0")}.bin`));
+      const labels = readLabel(join(seq, "labels", `${String(k).padStart(6, "0")}.label`));
+      let n = 0;
+      pts.forEach((p, i) => {
+        if (labels[i]!.inst !== CAR.id) return;
+        // the column from the raw point's azimuth (it is the beam's, in the firing frame): a sweep starts at +180° and turns clockwise
+        const az = (Math.atan2(raw[i]![1]!, raw[i]![0]!) * 180) / Math.PI;
+        const c = Math.round(((180 - az) * COLUMNS) / 360 - 0.5);
+        const t = k / RATE + c / (COLUMNS * 10);
+        expect(boxDistance(apply(meta.T_world_lidar, p), carAt(t), CAR.size)).toBeLessThan(0.001);
+        n++;
+      });
+      expect(n).toBeGreaterThan(20);
+    }
+  });
+
+  it("gives scene flow that carries scan k's points onto the surfaces of scan k+1, in its sensor frame", () => {
+    for (let k = 0; k + 1 < FRAMES; k++) {
+      const id = String(k).padStart(6, "0");
+      const frame = join(dir, "out", "frames", id);
+      const next = JSON.parse(readFileSync(join(dir, "out", "frames", String(k + 1).padStart(6, "0"), "lidar_roof.json"), "utf8")) as { T_world_lidar: M4 };
+      const raw = readBin(join(frame, "lidar_roof.bin"));
+      const pts = readBin(join(seq, "velodyne", `${id}.bin`));
+      const flow = readBin(join(seq, "flow", `${id}.bin`), 3);
+      const labels = readLabel(join(seq, "labels", `${id}.label`));
+      expect(flow).toHaveLength(pts.length);
+      let worst = 0;
+      pts.forEach((p, i) => {
+        const q = apply(next.T_world_lidar, [p[0]! + flow[i]![0]!, p[1]! + flow[i]![1]!, p[2]! + flow[i]![2]!]);
+        let d: number;
+        if (labels[i]!.inst === CAR.id) {
+          const az = (Math.atan2(raw[i]![1]!, raw[i]![0]!) * 180) / Math.PI;
+          const c = Math.round(((180 - az) * COLUMNS) / 360 - 0.5);
+          d = boxDistance(q, carAt((k + 1) / RATE + c / (COLUMNS * 10)), CAR.size);
+        } else d = staticDistance(q);
+        worst = Math.max(worst, d);
+      });
+      expect(worst, `scan ${k}: largest distance of a flowed point to scan ${k + 1}'s surfaces`).toBeLessThan(0.001);
+      // the flow is not zero: the ego moved about 0.8 m forward
+      expect(Math.abs(flow[0]![0]!)).toBeGreaterThan(0.5);
+    }
+  });
+});
