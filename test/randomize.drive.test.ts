@@ -104,3 +104,17 @@ describe("a drive that cannot be driven", () => {
     expect(typeof ok === "string" ? ok : { frames: ok.frames, sequences: ok.sequences }).toEqual({ frames: 10, sequences: { count: 2, framesPerSequence: 5 } });
   });
 });
+
+describe("actors in a sequence", () => {
+  it("that run into something are a warning naming the sequence, the frame and the objects", async () => {
+    const t = structuredClone(json);
+    // one car parked in the ego lane 30 m ahead, one driving into it from behind at 10 m/s
+    const car = (id: number, x: number, v: number) => ({ id, class: "car", shape: { type: "box", size: [4, 1.8, 1.5] }, pose: { position: [x, -5, 0.75] }, velocity: [v, 0, 0] });
+    (t.objects as unknown[]).push(car(900, 30, 0), car(901, 10, 10));
+    const world = await randomize(t, 1, 0, FILE);
+    const before = await randomizeSequenceFrame(t, 1, 0, 5, FILE, world);
+    expect(before.warnings.filter((w) => w.includes("ran into"))).toEqual([]);
+    const after = await randomizeSequenceFrame(t, 1, 0, 20, FILE, world);
+    expect(after.warnings).toContain(`${FILE}: sequence 0, frame 20: objects 900 (car) and 901 (car) overlap: an actor ran into something`);
+  });
+});

@@ -30,7 +30,7 @@ import { parseWith } from "../scene/validate.js";
 import { LIDAR_PRESETS } from "../scene/lidar-presets.js";
 import { cameraPoseMatrix } from "../math/camera.js";
 import { composeTRS, invertRigid, multiply, rotationOf, rotationQuat, toRows, transformPoint, type Mat4, type RotationInput } from "../math/transforms.js";
-import { localBounds, worldBounds } from "../scene/geometry.js";
+import { boundsOverlap, localBounds, worldBounds } from "../scene/geometry.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng } from "../math/rng.js";
 import { mat4 } from "gl-matrix";
@@ -203,6 +203,28 @@ export function driveFrame(world: ConcreteScene, d: DriveSpec, k: number, file: 
     }
   }
   return scene;
+}
+
+/**
+ * Moving actors that run into a thing (or each other) in this frame: their world boxes
+ * overlap by more than 5 cm along every axis. Stuff (road, sidewalk, vegetation...) is
+ * left out: actors stand on it and walk under trees. One line per pair.
+ */
+export function actorOverlaps(scene: ConcreteScene): string[] {
+  const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
+  const things = scene.objects
+    .filter((o) => !stuff.has(o.class))
+    .map((o) => ({ o, b: localBounds(o.shape) }))
+    .filter((x): x is { o: typeof x.o; b: NonNullable<typeof x.b> } => x.b !== undefined && x.o.shape.type !== "plane")
+    .map(({ o, b }) => ({ o, box: worldBounds(o, b), moving: !!o.velocity && o.velocity.some((v) => v !== 0) }));
+  const out: string[] = [];
+  for (let i = 0; i < things.length; i++) {
+    for (let j = i + 1; j < things.length; j++) {
+      const a = things[i]!, b = things[j]!;
+      if ((a.moving || b.moving) && boundsOverlap(a.box, b.box, 0.05)) out.push(`objects ${a.o.id} (${a.o.class}) and ${b.o.id} (${b.o.class}) overlap: an actor ran into something`);
+    }
+  }
+  return out;
 }
 
 /** What a sequence frame records in params.json: where it sits in its sequence and the ego's pose. */

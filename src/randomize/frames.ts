@@ -16,7 +16,7 @@ import { ensureTexture, type TextureRequest } from "../texture/bank.js";
 import { settle, type SettleReport } from "../physics/settle.js";
 import { geometryToObject, localBounds, objectPose } from "../scene/geometry.js";
 import { invert, multiply, transformPoint } from "../math/transforms.js";
-import { checkDrive, driveFrame, frameTime, takeDrive, type DriveSpec, type SequenceRecord } from "./drive.js";
+import { actorOverlaps, checkDrive, driveFrame, frameTime, takeDrive, type DriveSpec, type SequenceRecord } from "./drive.js";
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -190,7 +190,11 @@ export async function randomizeSequenceFrame(
   const w = world ?? (await randomize(json, seed, sequence, file));
   if (!w.drive) throw new InputError('a sequence needs a template with a "drive" block (how the ego moves)', { file, field: "drive" });
   const scene = driveFrame(w.world!, w.drive, k, file);
-  return { ...w, scene, sequence: { index: sequence, frame: k, time: frameTime(w.drive, k), rate: w.drive.rate } };
+  // the world's warnings are the sequence's; overlaps of actors are this frame's
+  const prefix = `${file}: frame ${sequence}: `;
+  const warnings = w.warnings.map((m) => (m.startsWith(prefix) ? `${file}: sequence ${sequence}: ${m.slice(prefix.length)}` : m));
+  for (const m of actorOverlaps(scene)) warnings.push(`${file}: sequence ${sequence}, frame ${k}: ${m}`);
+  return { ...w, scene, warnings, sequence: { index: sequence, frame: k, time: frameTime(w.drive, k), rate: w.drive.rate } };
 }
 
 export interface FrameScene {
