@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSweep } from "../src/sweep/run.js";
+import { decodeNpy } from "../src/formats/npy.js";
+import { decodeFlo } from "../src/formats/flo.js";
+import { decodePng } from "../src/formats/png.js";
 
 const FRAMES = 4;
 const RATE = 10;
@@ -102,7 +105,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("a driving sequence as SemanticKITTI", () => {
   it("has the odometry layout: a file per frame, calib P0..P3 and Tr, one pose and one time per frame", () => {
+    expect(readdirSync(join(seq, "flow_2")).sort()).toEqual(Array.from({ length: FRAMES - 1 }, (_, k) => [".flo", ".npy", "_valid.png"].map((x) => `${String(k).padStart(6, "0")}${x}`)).flat());
     for (const sub of ["velodyne", "labels", "flow", "image_2"]) expect(readdirSync(join(seq, sub)).sort()).toEqual(Array.from({ length: FRAMES }, (_, k) => `${String(k).padStart(6, "0")}.${sub === "velodyne" || sub === "flow" ? "bin" : sub === "labels" ? "label" : "png"}`));
+    // Middlebury .flo: "PIEH", int32 width, int32 height, then float32 (u, v) pairs
+    const flo = readFileSync(join(seq, "flow_2", "000000.flo"));
+    expect([flo.subarray(0, 4).toString("latin1"), flo.readInt32LE(4), flo.readInt32LE(8), flo.length]).toEqual(["PIEH", 96, 64, 12 + 96 * 64 * 8]);
     const calib = readCalib(join(seq, "calib.txt"));
     expect(Object.keys(calib)).toEqual(["P0", "P1", "P2", "P3", "Tr"]);
     for (const k of Object.keys(calib)) expect(calib[k]).toHaveLength(12);
@@ -198,5 +205,115 @@ describe("a driving sequence as SemanticKITTI", () => {
       // the flow is not zero: the ego moved about 0.8 m forward
       expect(Math.abs(flow[0]![0]!)).toBeGreaterThan(0.5);
     }
+  });
+});
+
+// ---------------------------------------------------------------- optical flow
+
+interface Camera { K: number[][]; T_world_camera: M4; width: number; height: number }
+const cameraOf = (k: number): Camera => JSON.parse(readFileSync(join(dir, "out", "frames", String(k).padStart(6, "0"), "annotations.json"), "utf8")) as Camera;
+/** The world ray through pixel (u, v)'s centre: origin and direction. */
+function pixelRay(c: Camera, u: number, v: number): { o: number[]; d: number[] } {
+  const dc = [(u - c.K[0]![2]!) / c.K[0]![0]!, (v - c.K[1]![2]!) / c.K[1]![1]!, 1];
+  const R = c.T_world_camera;
+  return { o: [R[0]![3]!, R[1]![3]!, R[2]![3]!], d: [0, 1, 2].map((i) => R[i]![0]! * dc[0]! + R[i]![1]! * dc[1]! + R[i]![2]! * dc[2]!) };
+}
+function projectWorld(c: Camera, X: number[]): number[] {
+  const q = apply(rigidInverse(c.T_world_camera), X);
+  return [c.K[0]![0]! * q[0]! / q[2]! + c.K[0]![2]!, c.K[1]![1]! * q[1]! / q[2]! + c.K[1]![2]!];
+}
+function readFlow(k: number) {
+  const id = String(k).padStart(6, "0");
+  const npy = decodeNpy(readFileSync(join(seq, "flow_2", `${id}.npy`)));
+  return { flow: npy.data as Float32Array, shape: npy.shape, flo: decodeFlo(readFileSync(join(seq, "flow_2", `${id}.flo`))), valid: readFileSync(join(seq, "flow_2", `${id}_valid.png`)) };
+}
+const instanceOf = async (k: number) => (await decodePng(readFileSync(join(dir, "out", "frames", String(k).padStart(6, "0"), "instance.png")))).data;
+
+describe("optical flow of a driving sequence", () => {
+  it("carries a point of the moving car, found by hand on its front face, to where the next frame sees it, within 0.01 px", async () => {
+    for (let k = 0; k + 1 < FRAMES; k++) {
+      const c = cameraOf(k), c2 = cameraOf(k + 1);
+      const { flow, shape } = readFlow(k);
+      expect(shape).toEqual([c.height, c.width, 2]);
+      const inst = await instanceOf(k);
+      const front = carAt(k / RATE)[0]! - CAR.size[0]! / 2; // the face toward the camera: x = front
+      let n = 0;
+      for (let v = 0; v < c.height; v++) {
+        for (let u = 0; u < c.width; u++) {
+          if (inst[v * c.width + u] !== CAR.id) continue;
+          const { o, d } = pixelRay(c, u, v);
+          const t = (front - o[0]!) / d[0]!;
+          const X = [0, 1, 2].map((i) => o[i]! + t * d[i]!);
+          if (Math.abs(X[1]! - CAR.center[1]!) > CAR.size[1]! / 2 || X[2]! < 0 || X[2]! > CAR.size[2]!) continue; // the pixel sees another face
+          const p2 = projectWorld(c2, X.map((x, i) => x + CAR.velocity[i]! / RATE));
+          const i = v * c.width + u;
+          expect(Math.abs(u + flow[2 * i]! - p2[0]!)).toBeLessThan(0.01);
+          expect(Math.abs(v + flow[2 * i + 1]! - p2[1]!)).toBeLessThan(0.01);
+          n++;
+        }
+      }
+      expect(n).toBeGreaterThan(10);
+    }
+  });
+
+  it("for the static road, equals the flow of the camera's motion computed from the ground plane by hand", async () => {
+    for (let k = 0; k + 1 < FRAMES; k++) {
+      const c = cameraOf(k), c2 = cameraOf(k + 1);
+      const { flow, flo, valid } = readFlow(k);
+      const inst = await instanceOf(k);
+      const validPx = (await decodePng(valid)).data;
+      const next = await instanceOf(k + 1);
+      let n = 0, shown = 0, inView = 0;
+      for (let v = 0; v < c.height; v++) {
+        for (let u = 0; u < c.width; u++) {
+          const i = v * c.width + u;
+          if (inst[i] !== 1) continue; // the road
+          const { o, d } = pixelRay(c, u, v);
+          const X = [0, 1, 2].map((a) => o[a]! - (o[2]! / d[2]!) * d[a]!);
+          const p2 = projectWorld(c2, X);
+          expect(Math.abs(u + flow[2 * i]! - p2[0]!)).toBeLessThan(0.01);
+          expect(Math.abs(v + flow[2 * i + 1]! - p2[1]!)).toBeLessThan(0.01);
+          expect([flo.flow[2 * i], flo.flow[2 * i + 1]]).toEqual([flow[2 * i], flow[2 * i + 1]]);
+          n++;
+          // where the road is in view and still road in the next frame, it is valid
+          const u2 = Math.round(p2[0]!), v2 = Math.round(p2[1]!);
+          if (u2 >= 0 && v2 >= 0 && u2 < c.width && v2 < c.height && next[v2 * c.width + u2] === 1) {
+            inView++;
+            if (validPx[i] === 255) shown++;
+          } else expect(validPx[i]).toBe(0);
+        }
+      }
+      expect(n).toBeGreaterThan(500);
+      expect(inView).toBeGreaterThan(300);
+      expect(shown / inView, `${shown} of ${inView} road pixels in view marked valid`).toBeGreaterThan(0.99);
+      // no surface: unknown in .flo, 0 in .npy, never valid
+      const sky = inst.findIndex((x) => x === 0);
+      expect(sky).toBeGreaterThanOrEqual(0);
+      expect([flo.flow[2 * sky], flow[2 * sky], validPx[sky]]).toEqual([1e10, 0, 0]);
+    }
+  });
+
+  it("marks as not valid the building pixels the car covers in the next frame", async () => {
+    let covered = 0;
+    for (let k = 0; k + 1 < FRAMES; k++) {
+      const c = cameraOf(k);
+      const { flow, valid } = readFlow(k);
+      const inst = await instanceOf(k), next = await instanceOf(k + 1);
+      const validPx = (await decodePng(valid)).data;
+      for (let i = 0; i < c.width * c.height; i++) {
+        if (inst[i] === CAR.id || inst[i] === 0) continue;
+        const u2 = Math.round((i % c.width) + flow[2 * i]!), v2 = Math.round(Math.floor(i / c.width) + flow[2 * i + 1]!);
+        if (u2 < 0 || v2 < 0 || u2 >= c.width || v2 >= c.height) {
+          expect(validPx[i]).toBe(0);
+          continue;
+        }
+        const there = next[v2 * c.width + u2];
+        if (there === CAR.id) {
+          expect(validPx[i]).toBe(0);
+          covered++;
+        }
+      }
+    }
+    expect(covered).toBeGreaterThan(0);
   });
 });

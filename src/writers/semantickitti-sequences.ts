@@ -13,6 +13,14 @@
  *                                          scan k's points plus their flow lie on scan k+1's surfaces, in
  *                                          scan k+1's sensor frame
  *   sequences/<NN>/image_2/<k:06d>.png     the camera image, when the frame has one and no lens distortion
+ *   sequences/<NN>/flow_2/<k:06d>.npy      forward optical flow of the camera to frame k+1 (sensors/optical-flow.ts),
+ *                                          float32 [H, W, 2] (u, v in pixels), exact from the depth and the known
+ *                                          motion of every surface; 0 where no surface
+ *   sequences/<NN>/flow_2/<k:06d>.flo      the same in Middlebury's .flo (formats/flo.ts), 1e10 (unknown) where no surface
+ *   sequences/<NN>/flow_2/<k:06d>_valid.png  8-bit mask: 255 where the surface is seen in frame k+1 too
+ *                                          (not occluded there, inside the image); the last frame has no flow,
+ *                                          and flow needs the label passes (depth, instance) and a pinhole camera
+ *                                          with camera-z depth
  *   sequences/<NN>/calib.txt               P0..P3 (K·[I | 0], one camera) and Tr (velodyne -> camera 0),
  *                                          one per sequence: the rig is fixed
  *   sequences/<NN>/poses.txt               line k: the camera's pose at frame k in the camera frame of
@@ -35,7 +43,12 @@ import { fromRows, invertRigid, multiply, toRows, type Vec3 } from "../math/tran
 import { readJsonFile } from "../scene/load.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { sceneFlow } from "../sensors/lidar/scene-flow.js";
-import { exportDir, fileExists, linkInto, mapOrdered, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { opticalFlow } from "../sensors/optical-flow.js";
+import type { FrameAnnotations } from "../sensors/annotations.js";
+import { decodeNpy, encodeNpy } from "../formats/npy.js";
+import { encodeGray8Png } from "../formats/png.js";
+import { encodeFlo, FLO_UNKNOWN } from "../formats/flo.js";
+import { exportDir, fileExists, linkInto, mapOrdered, readGrayPng, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { formatE, frameCamera, line, top3 } from "./kitti-text.js";
 
 interface SequenceParams {
@@ -97,6 +110,37 @@ async function frameFlow(dir: string, name: string, scan: Uint8Array, dt: number
   return new Uint8Array(flow.buffer, flow.byteOffset, flow.byteLength);
 }
 
+/** A frame's camera view for optical flow (annotations, depth, instance ids), or null when it has none a flow can use. */
+async function flowView(dir: string) {
+  const annFile = join(dir, "annotations.json");
+  if (!(await fileExists(annFile)) || !(await fileExists(join(dir, "depth.npy")))) return null;
+  const ann = (await readJsonFile(annFile)) as FrameAnnotations;
+  if (ann.depth.kind === "range" || ann.distortion !== undefined) return null;
+  const depthFile = join(dir, "depth.npy");
+  const depth = decodeNpy(await readFile(depthFile), depthFile);
+  if (!(depth.data instanceof Float32Array) || depth.shape[0] !== ann.height || depth.shape[1] !== ann.width) throw new InputError(`expected float32 [${ann.height}, ${ann.width}]`, { file: depthFile });
+  const instance = await readGrayPng(join(dir, "instance.png"), ann.width, ann.height, "the instance mask");
+  return { ann, view: { depth: depth.data, instance, T_world_camera: fromRows(ann.T_world_camera.flat()) } };
+}
+
+/** The optical flow files of frame k (to frame k+1), or none when either frame lacks what a flow needs. */
+async function flowFiles(dir: string, nextDir: string, dt: number): Promise<[string, Uint8Array][]> {
+  const a = await flowView(dir), b = await flowView(nextDir);
+  if (!a || !b || a.ann.width !== b.ann.width || a.ann.height !== b.ann.height) return [];
+  const { width, height, K } = a.ann;
+  const scene = (await readJsonFile(join(dir, "scene.json"))) as ConcreteScene;
+  const velocities = new Map<number, Vec3>();
+  for (const o of scene.objects) if (o.velocity && o.velocity.some((v) => v !== 0)) velocities.set(o.id, [o.velocity[0]!, o.velocity[1]!, o.velocity[2]!]);
+  const { flow, valid } = opticalFlow({ fx: K[0]![0]!, fy: K[1]![1]!, cx: K[0]![2]!, cy: K[1]![2]! }, width, height, a.view, b.view, velocities, dt);
+  const flo = Float32Array.from(flow);
+  for (let i = 0; i < width * height; i++) if (!(a.view.depth[i]! > 0)) flo[2 * i] = flo[2 * i + 1] = FLO_UNKNOWN;
+  return [
+    [".npy", encodeNpy(flow, [height, width, 2])],
+    [".flo", encodeFlo(flo, width, height)],
+    ["_valid.png", await encodeGray8Png(valid.map((x) => x * 255), width, height)],
+  ];
+}
+
 /** Writes one sequence's folder. */
 async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>[0], s: number, run: { f: DatasetFrame; seq: SequenceParams }[]): Promise<void> {
   const folder = `sequences/${String(s).padStart(2, "0")}/`;
@@ -114,7 +158,7 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
   const C0inv = invertRigid(multiply(fromRows(meta0.T_world_lidar.flat()), invertRigid(Tr)));
   const poses: string[] = [];
   const times: string[] = [];
-  await mapOrdered(run, 4, async ({ f, seq }) => {
+  await mapOrdered(run, 4, async ({ f, seq }, i) => {
     const id = pad6(seq.frame);
     const base = join(f.dir, `lidar_${name}`);
     const metaFile = `${base}.json`;
@@ -125,6 +169,7 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
     await linkInto(staged, `${folder}velodyne/${id}.bin`, scanFile);
     await linkInto(staged, `${folder}labels/${id}.label`, `${base}.label`);
     await staged.write(`${folder}flow/${id}.bin`, await frameFlow(f.dir, name, await readFile(scanFile), 1 / seq.rate));
+    if (i + 1 < run.length) for (const [suffix, data] of await flowFiles(f.dir, run[i + 1]!.f.dir, 1 / seq.rate)) await staged.write(`${folder}flow_2/${id}${suffix}`, data);
     const { distorted } = await frameCamera(f.dir);
     if (!distorted && (await fileExists(join(f.dir, "rgb.png")))) await linkInto(staged, `${folder}image_2/${id}.png`, join(f.dir, "rgb.png"));
     const pose = multiply(C0inv, multiply(fromRows(meta.T_world_lidar.flat()), invertRigid(Tr)));
