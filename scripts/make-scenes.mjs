@@ -8,7 +8,7 @@
 // - scenes/tabletop-bin.json: tabletop-grasping with a bin to drop into (scripts/bin-template.mjs).
 // Run: node scripts/make-scenes.mjs (outputs are committed; re-running gives the same bytes).
 import { seedCubes } from "./seed-cubes.mjs";
-import { compactJson, urbanStreet } from "./street-template.mjs";
+import { compactJson, urbanDrive, urbanStreet } from "./street-template.mjs";
 import { tabletopBin } from "./bin-template.mjs";
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
@@ -32,5 +32,6 @@ writeFileSync(join(root, "assets", "textures", "checker.png"),
   await sharp(px, { raw: { width: N, height: N, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer());
 
 writeFileSync(join(root, "scenes", "urban-street.json"), compactJson(urbanStreet()) + "\n");
+writeFileSync(join(root, "scenes", "urban-drive.json"), compactJson(urbanDrive()) + "\n");
 const tabletop = JSON.parse(readFileSync(join(root, "scenes", "tabletop-grasping.json"), "utf8"));
 writeFileSync(join(root, "scenes", "tabletop-bin.json"), compactJson(tabletopBin(tabletop)) + "\n");

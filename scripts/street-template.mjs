@@ -127,6 +127,40 @@ export function urbanStreet() {
   };
 }
 
+/**
+ * The drive scenario (scenes/urban-drive.json): urban-street with the rig on the ego car
+ * driving its lane (a `drive` block), traffic in both lanes at one speed per lane (so no car
+ * catches up with another) and pedestrians walking the sidewalks, one lane per direction
+ * at one pace. Parked cars, poles, signs, trees and buildings stay.
+ */
+export function urbanDrive() {
+  const t = urbanStreet();
+  const pace = 1.3;
+  for (const g of t.objects) {
+    const sp = g.spawn;
+    if (!sp) continue;
+    if (sp.firstId === 450) {
+      const [lead, oncoming] = sp.from.map((f) => f.object);
+      Object.assign(lead, { pose: { position: [U(10, 90), U(-1.85, -1.65), 0], rotation: { euler: [0, 0, 0] } }, velocity: [13, 0, 0] });
+      Object.assign(oncoming, { pose: { position: [U(20, 160), U(1.65, 1.85), 0], rotation: { euler: [0, 0, 180] } }, velocity: [-10, 0, 0] });
+    }
+    if (sp.firstId === 200 || sp.firstId === 250) {
+      const s = sp.firstId === 200 ? 1 : -1;
+      const walker = sp.from[0].object;
+      const lane = (a, b) => U(Math.min(s * a, s * b), Math.max(s * a, s * b));
+      // the asset faces +x: walkers with the traffic nearer the kerb, against it nearer the houses
+      const along = { ...structuredClone(walker), pose: { position: [walker.pose.position[0], lane(7.25, 7.35), walker.pose.position[2]], rotation: { euler: [0, 0, 0] } }, velocity: [pace, 0, 0] };
+      const against = { ...structuredClone(walker), pose: { position: [walker.pose.position[0], lane(7.95, 8.05), walker.pose.position[2]], rotation: { euler: [0, 0, 180] } }, velocity: [-pace, 0, 0] };
+      sp.from = [{ object: along }, { object: against }];
+    }
+  }
+  const { $schema, version, classes, camera, ...rest } = t;
+  camera.pose = { position: [0, -1.75, 1.65], lookAt: [30, -1.75, U(0.8, 1.4)], up: [0, 0, 1] };
+  rest.lidars = [{ name: "roof", preset: "HDL-64E", backend: "auto", pose: { position: [0.3, -1.75, 1.73] } }];
+  // the ego: 6-10 m/s, slowly speeding up or slowing down; 100 frames stay on the 200 m road
+  return { $schema, version, classes, drive: { rate: 10, speed: U(6, 10), acceleration: U(-0.3, 0.2) }, camera, ...rest };
+}
+
 /** JSON with short objects and arrays kept on one line (the scenes are read by people too). */
 export function compactJson(v, indent = 0, used = 0, width = 110) {
   const flat = JSON.stringify(v, null, 1).replace(/\n\s*/g, " ").replace(/\[ /g, "[").replace(/ \]/g, "]").replace(/\{ /g, "{").replace(/ \}/g, "}");
