@@ -5,7 +5,7 @@
 // urban-street frames (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
 // 640x480, measured in the same run. Then the LiDAR bench (scripts/bench-lidar.mjs: scans/s
 // against a CPU ray caster in the same run).
-// Then the texture bench (scripts/bench-texture.mjs) and the sweep bench (scripts/bench-sweep.mjs: 1 and 2 workers against bare rendering,
+// Then the texture bench (scripts/bench-texture.mjs), the drive bench last (scripts/bench-drive.mjs: a sequence against independent frames), and the sweep bench (scripts/bench-sweep.mjs: 1 and 2 workers against bare rendering,
 // browser memory over a long sweep).
 // Options: --frames N (default 30), --scans N (LiDAR, default 5), --sweep-frames N (default 40),
 // --rss-frames N (default 2000, 0 skips), --gpu auto|on|off.
@@ -196,3 +196,6 @@ spawnSync(process.execPath, [join(root, "scripts", "bench-texture.mjs")], { stdi
 
 // Sweeps: 1 and 2 workers against bare rendering, and browser memory over a long sweep
 spawnSync(process.execPath, [join(root, "scripts", "bench-sweep.mjs"), "--gpu", gpu, "--sweep-frames", arg("sweep-frames", "40"), "--rss-frames", arg("rss-frames", "2000")], { stdio: "inherit" });
+
+// Driving sequences: a sequence's frames against independent street frames
+spawnSync(process.execPath, [join(root, "scripts", "bench-drive.mjs"), "--gpu", gpu, "--drive-frames", arg("drive-frames", "20")], { stdio: "inherit" });

@@ -317,3 +317,33 @@ describe("optical flow of a driving sequence", () => {
     expect(covered).toBeGreaterThan(0);
   });
 });
+
+describe("KITTI tracking labels of a driving sequence", () => {
+  it("give each car one track id in every frame, its bottom centre, size and heading in the camera frame as worked out by hand", () => {
+    const lines = readFileSync(join(dir, "out", "semantickitti", "tracking", "label_02", "0000.txt"), "utf8").trim().split("\n").map((l) => l.split(" "));
+    for (const cols of lines) expect(cols).toHaveLength(17);
+    for (let k = 0; k < FRAMES; k++) {
+      const mine = lines.filter((c) => Number(c[0]) === k);
+      expect(mine.map((c) => [Number(c[1]), c[2]]).sort()).toEqual([[CAR.id, "Car"], [PARKED.id, "Car"]]);
+      const c = cameraOf(k);
+      const toCam = rigidInverse(c.T_world_camera);
+      for (const [id, center, size] of [[CAR.id, carAt(k / RATE), CAR.size], [PARKED.id, PARKED.center, PARKED.size]] as const) {
+        const cols = mine.find((x) => Number(x[1]) === id)!.map(Number);
+        // h w l
+        expect(cols.slice(10, 13)).toEqual([size[2], size[1], size[0]]);
+        // location: the bottom centre of the box in the camera frame
+        const bottom = apply(toCam, [center[0]!, center[1]!, center[2]! - size[2]! / 2]);
+        for (let a = 0; a < 3; a++) expect(Math.abs(cols[13 + a]! - bottom[a]!)).toBeLessThan(2e-6);
+        // rotation_y: the car's length (world +x) seen in the camera, turned about camera y: ry = atan2(-d_z, d_x)
+        const d = [0, 1, 2].map((i) => toCam[i]![0]!);
+        expect(Math.abs(cols[16]! - Math.atan2(-d[2]!, d[0]!))).toBeLessThan(2e-6);
+        // alpha = ry - atan2(x, z) of the location
+        expect(Math.abs(cols[5]! - (Math.atan2(-d[2]!, d[0]!) - Math.atan2(bottom[0]!, bottom[2]!)))).toBeLessThan(2e-6);
+      }
+    }
+    // the per-frame object labels carry the same boxes without frame and track id
+    const obj = readFileSync(join(seq, "label_2", "000000.txt"), "utf8").trim().split("\n");
+    expect(obj).toHaveLength(2);
+    expect(obj.every((l) => l.split(" ").length === 15 && l.startsWith("Car "))).toBe(true);
+  });
+});

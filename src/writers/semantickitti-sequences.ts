@@ -28,7 +28,15 @@
  *                                          points in frame 0's camera frame are pose_k · Tr · p
  *   sequences/<NN>/times.txt               line k: seconds since frame 0
  *
- * NN is the sequence number with at least two digits. The LiDAR is the scene's first one
+ *   sequences/<NN>/label_2/<k:06d>.txt     KITTI object-benchmark labels of the camera frame (kitti-labels.ts), when
+ *                                          it has annotations and no lens distortion
+ *   tracking/label_02/<NNNN>.txt           KITTI tracking labels, one file per sequence: frame, track id (the
+ *                                          object id, the same in every frame), then the object columns
+ *   tracking/calib/<NNNN>.txt              the tracking benchmark's calibration: P0..P3, R_rect, Tr_velo_cam,
+ *                                          Tr_imu_velo (identity: there is no IMU), as its files write them
+ *   tracking/image_02/<NNNN>/<k:06d>.png   the camera images, as the tracking benchmark lays them out
+ *
+ * NN is the sequence number with at least two digits, NNNN with four. The LiDAR is the scene's first one
  * (lidars[0]). A sequence is written up to its first frame that is not done (a sweep
  * stopped early, or a failed frame), since poses.txt and the file names count frames
  * from 0 without gaps; a sequence whose frame 0 is missing is left out.
@@ -50,6 +58,7 @@ import { encodeGray8Png } from "../formats/png.js";
 import { encodeFlo, FLO_UNKNOWN } from "../formats/flo.js";
 import { exportDir, fileExists, linkInto, mapOrdered, readGrayPng, type DatasetFrame, type DatasetWriter } from "./dataset.js";
 import { formatE, frameCamera, line, top3 } from "./kitti-text.js";
+import { kittiObjectLine, kittiTrackingLine } from "./kitti-labels.js";
 
 interface SequenceParams {
   index: number;
@@ -144,6 +153,7 @@ async function flowFiles(dir: string, nextDir: string, dt: number): Promise<[str
 /** Writes one sequence's folder. */
 async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>[0], s: number, run: { f: DatasetFrame; seq: SequenceParams }[]): Promise<void> {
   const folder = `sequences/${String(s).padStart(2, "0")}/`;
+  const track = String(s).padStart(4, "0");
   const first = run[0]!.f;
   const scene0 = (await readJsonFile(join(first.dir, "scene.json"))) as ConcreteScene;
   const name = scene0.lidars[0]?.name;
@@ -154,6 +164,10 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
   const { K } = await frameCamera(first.dir);
   const P = [K[0]![0]!, K[0]![1]!, K[0]![2]!, 0, K[1]![0]!, K[1]![1]!, K[1]![2]!, 0, K[2]![0]!, K[2]![1]!, K[2]![2]!, 0];
   await staged.write(`${folder}calib.txt`, line("P0", P) + line("P1", P) + line("P2", P) + line("P3", P) + line("Tr", top3(meta0.T_camera_lidar, meta0File)));
+  // the tracking benchmark's calib: the same camera and rig, its own key names (no colon after the last three)
+  const plain = (label: string, values: readonly number[]) => `${label} ${values.map(formatE).join(" ")}\n`;
+  await staged.write(`tracking/calib/${track}.txt`, line("P0", P) + line("P1", P) + line("P2", P) + line("P3", P) + plain("R_rect", [1, 0, 0, 0, 1, 0, 0, 0, 1]) + plain("Tr_velo_cam", top3(meta0.T_camera_lidar, meta0File)) + plain("Tr_imu_velo", [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]));
+  const tracking: string[] = [];
   // the camera of frame 0 in the world: lidar_0 · Tr⁻¹
   const C0inv = invertRigid(multiply(fromRows(meta0.T_world_lidar.flat()), invertRigid(Tr)));
   const poses: string[] = [];
@@ -171,13 +185,26 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
     await staged.write(`${folder}flow/${id}.bin`, await frameFlow(f.dir, name, await readFile(scanFile), 1 / seq.rate));
     if (i + 1 < run.length) for (const [suffix, data] of await flowFiles(f.dir, run[i + 1]!.f.dir, 1 / seq.rate)) await staged.write(`${folder}flow_2/${id}${suffix}`, data);
     const { distorted } = await frameCamera(f.dir);
-    if (!distorted && (await fileExists(join(f.dir, "rgb.png")))) await linkInto(staged, `${folder}image_2/${id}.png`, join(f.dir, "rgb.png"));
+    if (!distorted && (await fileExists(join(f.dir, "rgb.png")))) {
+      await linkInto(staged, `${folder}image_2/${id}.png`, join(f.dir, "rgb.png"));
+      await linkInto(staged, `tracking/image_02/${track}/${id}.png`, join(f.dir, "rgb.png"));
+    }
+    let trackLines: string[] = [];
+    const annFile = join(f.dir, "annotations.json");
+    if (!distorted && (await fileExists(annFile))) {
+      const ann = (await readJsonFile(annFile)) as FrameAnnotations;
+      const objects = ann.objects.flatMap((o) => kittiObjectLine(o, ann.width, ann.height) ?? []);
+      await staged.write(`${folder}label_2/${id}.txt`, objects.map((l) => l + "\n").join(""));
+      trackLines = ann.objects.flatMap((o) => kittiTrackingLine(seq.frame, o, ann.width, ann.height) ?? []);
+    }
     const pose = multiply(C0inv, multiply(fromRows(meta.T_world_lidar.flat()), invertRigid(Tr)));
-    return { pose: top3(toRows(pose), metaFile).map(formatE).join(" ") + "\n", time: formatE(seq.time) + "\n" };
+    return { pose: top3(toRows(pose), metaFile).map(formatE).join(" ") + "\n", time: formatE(seq.time) + "\n", trackLines };
   }, (r) => {
     poses.push(r.pose);
     times.push(r.time);
+    tracking.push(...r.trackLines);
   });
+  await staged.write(`tracking/label_02/${track}.txt`, tracking.map((l) => l + "\n").join(""));
   await staged.write(`${folder}poses.txt`, poses.join(""));
   await staged.write(`${folder}times.txt`, times.join(""));
 }
@@ -193,7 +220,7 @@ export async function writeSemanticKittiSequences(outDir: string, frames: Datase
 /** The `semantickitti` dataset writer (registry.ts). */
 export const semanticKittiWriter: DatasetWriter = {
   name: "semantickitti",
-  summary: "OUT/semantickitti/sequences/NN/: driving sequences as SemanticKITTI / KITTI odometry (scans, labels, scene flow, calib, poses, times)",
+  summary: "OUT/semantickitti/: driving sequences as SemanticKITTI / KITTI odometry (scans, labels, scene and optical flow, calib, poses, times) and KITTI tracking labels",
   folder: "semantickitti",
   needs: ["lidar", "sequences"],
   write: writeSemanticKittiSequences,
