@@ -16,6 +16,7 @@ const RATE = 10;
 const COLUMNS = 720;
 const CAR = { id: 20, center: [22, 2, 0.75], size: [4, 1.8, 1.5], velocity: [-6, 0, 0] };
 const PARKED = { id: 21, center: [14, 4.6, 0.75], size: [4.2, 1.8, 1.5] };
+const POLE = { id: 30, center: [10, 5.5, 2], size: [0.3, 0.3, 4] };
 const BUILDINGS = [
   { id: 10, center: [20, 10, 4], size: [30, 2, 8] },
   { id: 11, center: [25, -10, 5], size: [20, 2, 10] },
@@ -27,6 +28,7 @@ const template = {
     { id: 1, name: "road", stuff: true },
     { id: 2, name: "building", stuff: true },
     { id: 3, name: "car" },
+    { id: 4, name: "pole" },
   ],
   drive: { rate: RATE, speed: { uniform: [7.5, 8.5] }, acceleration: 0.5, laneChange: { at: 0, duration: 0.4, offset: 0.1 } },
   camera: { width: 96, height: 64, fovX: 90, pose: { position: [0, -1.75, 1.6], lookAt: [30, -1.75, 1.2] } },
@@ -37,6 +39,7 @@ const template = {
     ...BUILDINGS.map((b) => ({ id: b.id, class: "building", shape: { type: "box", size: b.size }, pose: { position: b.center } })),
     { id: CAR.id, class: "car", shape: { type: "box", size: CAR.size }, pose: { position: CAR.center }, velocity: CAR.velocity },
     { id: PARKED.id, class: "car", shape: { type: "box", size: PARKED.size }, pose: { position: PARKED.center } },
+    { id: POLE.id, class: "pole", shape: { type: "box", size: POLE.size }, pose: { position: POLE.center } },
   ],
 };
 
@@ -86,7 +89,7 @@ function boxDistance(p: number[], center: number[], size: number[]): number {
   const outside = Math.hypot(...d.map((v) => Math.max(v, 0)));
   return outside > 0 ? outside : -Math.max(...d);
 }
-const staticDistance = (p: number[]) => Math.min(Math.abs(p[2]!), ...BUILDINGS.map((b) => boxDistance(p, b.center, b.size)), boxDistance(p, PARKED.center, PARKED.size));
+const staticDistance = (p: number[]) => Math.min(Math.abs(p[2]!), ...BUILDINGS.map((b) => boxDistance(p, b.center, b.size)), boxDistance(p, PARKED.center, PARKED.size), boxDistance(p, POLE.center, POLE.size));
 const carAt = (t: number) => CAR.center.map((c, i) => c + CAR.velocity[i]! * t);
 
 let dir: string;
@@ -143,7 +146,7 @@ describe("a driving sequence as SemanticKITTI", () => {
     }
   });
 
-  it("labels stuff with instance 0, the parked car as car, the moving car as moving-car under one id in every frame", () => {
+  it("labels stuff (a pole too, as SemanticKITTI does) with instance 0, the parked car as car, the moving car as moving-car under one id in every frame", () => {
     for (let k = 0; k < FRAMES; k++) {
       const labels = readLabel(join(seq, "labels", `${String(k).padStart(6, "0")}.label`));
       const bySem = new Map<number, Set<number>>();
@@ -153,9 +156,10 @@ describe("a driving sequence as SemanticKITTI", () => {
       }
       expect([...bySem.get(40)!]).toEqual([0]); // road
       expect([...bySem.get(50)!]).toEqual([0]); // building
+      expect([...bySem.get(80)!]).toEqual([0]); // pole: a thing to the camera, stuff to SemanticKITTI
       expect([...bySem.get(10)!]).toEqual([PARKED.id]); // car, still
       expect([...bySem.get(252)!]).toEqual([CAR.id]); // moving-car
-      expect([...bySem.keys()].sort((a, b) => a - b)).toEqual([10, 40, 50, 252]);
+      expect([...bySem.keys()].sort((a, b) => a - b)).toEqual([10, 40, 50, 80, 252]);
     }
   });
 

@@ -353,13 +353,16 @@ describe("dual returns in a written frame", () => {
 });
 
 describe("stuff and things in LiDAR labels", () => {
-  it("points on stuff classes (road, sidewalk, building...) carry instance 0, as SemanticKITTI's do; things keep their object id", async () => {
+  it("points on stuff (the scene's stuff classes, and SemanticKITTI's: road, building, pole, traffic-sign...) carry instance 0, as SemanticKITTI's do; things keep their object id", async () => {
     const file = "scenes/urban-street.json";
     const { scene } = await randomize(JSON.parse(readFileSync(file, "utf8")), 1, 0, file);
     const r = await Renderer.open({ gpu: "off" });
     try {
       const { cloud } = await scanLidar(r, scene, 0, file);
-      const stuffClasses = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
+      // SemanticKITTI's panoptic stuff (evaluate_panoptic.py): road 40, parking 44, sidewalk 48, other-ground 49, building 50, fence 51, lane-marking 60, vegetation 70, trunk 71, terrain 72, pole 80, traffic-sign 81
+      const kittiStuff = new Set([40, 44, 48, 49, 50, 51, 60, 70, 71, 72, 80, 81]);
+      const stuffClasses = new Set(scene.classes.filter((c) => c.stuff || kittiStuff.has(semanticKittiId(c.name))).map((c) => c.name));
+      expect(stuffClasses.has("pole") && stuffClasses.has("traffic-sign")).toBe(true);
       const stuffLabels = new Set(scene.objects.filter((o) => stuffClasses.has(o.class)).map((o) => semanticKittiId(o.class)));
       const things = new Map(scene.objects.filter((o) => !stuffClasses.has(o.class)).map((o) => [o.id, semanticKittiId(o.class)]));
       let stuffPoints = 0, thingPoints = 0;

@@ -143,7 +143,7 @@ describe("LiDAR exactness", () => {
       const { d } = beamOf(scan, i);
       worst = Math.max(worst, Math.abs(rangeOf(scan, i) - h / -d[2]));
       expect(scan.cloud.label[i]).toBe(40); // road
-      expect(scan.cloud.instance[i]).toBe(7);
+      expect(scan.cloud.instance[i]).toBe(0); // stuff: no instance, as in SemanticKITTI
     }
     expect(worst).toBeLessThan(0.001);
   });
@@ -171,7 +171,7 @@ describe("LiDAR exactness", () => {
         expect(Math.abs(rangeOf(scan, i) - (-b - Math.sqrt(disc))), `point ${i}`).toBeLessThan(0.001);
         checked++;
       } else {
-        expect(scan.cloud.instance[i]).toBe(2);
+        expect([scan.cloud.label[i], scan.cloud.instance[i]]).toEqual([50, 0]); // the building: stuff, no instance
         expect(Math.abs(rangeOf(scan, i) - (9 - 0.1 - o[0]) / d[0]), `wall point ${i}`).toBeLessThan(0.001);
       }
     }
@@ -244,7 +244,7 @@ describe("LiDAR motion", () => {
     const { cloud, deskewed } = scan;
     let onWall = 0;
     for (let i = 0; i < cloud.count; i++) {
-      if (cloud.instance[i] !== 3) continue;
+      if (cloud.label[i] !== 50) continue; // the wall (a building)
       const x = cloud.xyz[i * 3]!;
       const t = cloud.time[i]!;
       // beams far from the wall's centre line see it at a grazing angle: keep the near-frontal ones
@@ -255,7 +255,7 @@ describe("LiDAR motion", () => {
     }
     expect(onWall).toBeGreaterThan(500);
     // the sweep spans 0.1 s: the first and last wall points differ by about v * (their time gap)
-    const times = Array.from(cloud.time).filter((_, i) => cloud.instance[i] === 3);
+    const times = Array.from(cloud.time).filter((_, i) => cloud.label[i] === 50);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.02);
   });
 
@@ -267,7 +267,7 @@ describe("LiDAR motion", () => {
     const { cloud, deskewed } = await scanLidar(r, sc, 0);
     let n = 0;
     for (let i = 0; i < cloud.count; i++) {
-      if (cloud.instance[i] !== 3 || Math.abs(deskewed!.xyz[i * 3 + 1]!) > 15) continue;
+      if (cloud.label[i] !== 50 || Math.abs(deskewed!.xyz[i * 3 + 1]!) > 15) continue;
       n++;
       expect(Math.abs(deskewed!.xyz[i * 3]! - D), `point ${i}`).toBeLessThan(0.001);
     }
@@ -364,7 +364,7 @@ describe("LiDAR in fog", () => {
           fogPts++;
           if (range >= 1 && range <= 1 + 0.3 * 20 + 1e-6) near++;
         }
-        if (c.instance[i] === 3) wall++;
+        if (c.label[i] === 50) wall++;
       }
       return { fogPts, wall, near };
     };

@@ -62,7 +62,7 @@ describe("sweep file schema", () => {
     expect(await messageOf(writeSweep("f.json", { ...base, outputs: { lidarFormats: ["las"] } }))).toMatch(/f\.json: outputs\.lidarFormats\[0\]: expected one of "pcd", "ply", "nuscenes", got "las"$/);
     expect(await messageOf(writeSweep("t.json", { ...base, watchdog: { frameTimeout: 0 } }))).toMatch(/t\.json: watchdog\.frameTimeout: expected seconds > 0$/);
     expect(await messageOf(writeSweep("r.json", { ...base, recycle: { frames: 1.5 } }))).toMatch(/r\.json: recycle\.frames: expected frames per browser \(a positive integer\), got 1\.5$/);
-    expect(await messageOf(writeSweep("m.json", { template: "tabletop.json" }))).toMatch(/m\.json: frames: missing required field/);
+    expect(await messageOf(writeSweep("m.json", { template: "tabletop.json" }))).toMatch(/m\.json: frames: missing \(expected the number of frames, a positive integer, or sequences and frames_per_sequence\)/);
     expect(await messageOf(writeSweep("o.json", { ...base, outputs: { label: false } }))).toMatch(/o\.json: outputs: unknown field "label" \(did you mean "labels"\?\)/);
     expect(await messageOf(writeSweep("g.json", { ...base, grid: {} }))).toMatch(/g\.json: grid: expected \{/);
     expect(await messageOf(writeSweep("l.json", { ...base, writers: ["coco"], outputs: { labels: false } }))).toMatch(/l\.json: outputs\.labels: the coco writer needs the label passes$/);
@@ -78,7 +78,7 @@ describe("sweep file schema", () => {
     expect(readFileSync(committed, "utf8")).toBe(generated);
     const schema = sweepJsonSchema() as { required: string[]; properties: Record<string, any> };
     expect(schema.required.sort()).toEqual(["template"]); // frames, or sequences and frames_per_sequence (checked by loadSweep)
-    expect(schema.properties.writers.items.enum).toEqual(["coco", "bop", "bop-jpg", "kitti", "grasps"]);
+    expect(schema.properties.writers.items.enum).toEqual(["coco", "bop", "bop-jpg", "kitti", "semantickitti", "grasps"]);
   });
 });
 

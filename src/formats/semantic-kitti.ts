@@ -243,6 +243,20 @@ function lookup(key: string): number | undefined {
  * should warn about it (see `isKnownSemanticKittiClass`). 0 is also what SemanticKITTI's
  * learning_map ignores, so unmapped points do not train any class.
  */
+/**
+ * SemanticKITTI's stuff: the raw label ids whose learning_map class is one of the panoptic
+ * benchmark's stuff classes (evaluate_panoptic.py in PRBonn/semantic-kitti-api: road,
+ * sidewalk, parking, other-ground, building, vegetation, trunk, terrain, fence, pole,
+ * traffic-sign; lane-marking maps to road). Their points carry instance 0; only the things
+ * (vehicles, persons, riders) have instances.
+ */
+const SEMANTIC_KITTI_STUFF = new Set([40, 44, 48, 49, 50, 51, 60, 70, 71, 72, 80, 81]);
+
+/** Whether a SemanticKITTI label id is stuff in its panoptic benchmark (its points take instance 0). */
+export function isSemanticKittiStuff(id: number): boolean {
+  return SEMANTIC_KITTI_STUFF.has(id);
+}
+
 /** The moving class of a SemanticKITTI id (car 10 -> moving-car 252, ...), or the id itself where there is none. */
 export function movingId(id: number): number {
   return MOVING[id] ?? id;

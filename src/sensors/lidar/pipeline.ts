@@ -14,7 +14,7 @@ import type { TargetInfo } from "./returns.js";
 import { measureOnPool } from "./cast-pool.js";
 import { resolveLidar, type ResolvedLidar } from "./sensor.js";
 import type { PointCloud } from "../../formats/point-cloud.js";
-import { classSemanticKittiId, movingId, semanticKittiId } from "../../formats/semantic-kitti.js";
+import { classSemanticKittiId, isSemanticKittiStuff, movingId, semanticKittiId } from "../../formats/semantic-kitti.js";
 import { castScanThreaded } from "./raycast.js";
 import { InputError } from "../../errors.js";
 import type { LidarView, Renderer } from "../../render/renderer.js";
@@ -157,7 +157,9 @@ async function finish(scene: ConcreteScene, index: number, sensor: ResolvedLidar
   const classLabel = new Map(scene.classes.map((c) => [c.name, classSemanticKittiId(c)]));
   const kitti = (name: string) => classLabel.get(name) ?? semanticKittiId(name);
   const labelOf = (o: ObjectSpec) => (o.velocity && o.velocity.some((v) => v !== 0) ? movingId(kitti(o.class)) : kitti(o.class));
-  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: labelOf(o), reflectivity: reflectivityOf(o), ...(stuff.has(o.class) ? { stuff: true } : {}) }]));
+  // stuff: the scene's stuff classes, and SemanticKITTI's (a pole or a sign is stuff there, whatever the camera makes of it)
+  const isStuff = (o: ObjectSpec) => stuff.has(o.class) || isSemanticKittiStuff(kitti(o.class));
+  const byId = new Map<number, TargetInfo>(scene.objects.map((o) => [o.id, { label: labelOf(o), reflectivity: reflectivityOf(o), ...(isStuff(o) ? { stuff: true } : {}) }]));
   const none: TargetInfo = { label: 0, reflectivity: 0 };
   // measured on the LiDAR pool's threads: the same bytes as on one
   const { cloud, second } = await measureOnPool(sensor.pattern, returns, sensor.measurement, (id) => byId.get(id) ?? none);
