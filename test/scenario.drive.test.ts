@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSweep } from "../src/sweep/run.js";
+import { writeReport } from "../src/sweep/report.js";
 import { decodeNpy } from "../src/formats/npy.js";
 import { decodeFlo } from "../src/formats/flo.js";
 import { decodePng } from "../src/formats/png.js";
@@ -377,4 +378,14 @@ describe("a sequence sweep's bytes", () => {
     for (const [k, v] of a) expect(b.get(k), k).toBe(v);
     expect([...a.keys()].filter((k) => k.startsWith("semantickitti/")).length).toBeGreaterThan(30);
   }, 300_000);
+});
+
+describe("the report of a sequence sweep", () => {
+  it("shows each sequence's scans accumulated with its poses, and a strip of camera frames with their optical flow", async () => {
+    const html = readFileSync(await writeReport(join(dir, "out")), "utf8");
+    const section = html.slice(html.indexOf("<h2>Sequences</h2>"));
+    expect(section).toMatch(/<h3>sequence 00: 4 frames<\/h3><img src="data:image\/png;base64,[^"]+" width="900" height="\d+" alt="accumulated scans">/);
+    expect(section.match(/alt="optical flow"/g)).toHaveLength(FRAMES - 1); // the last frame has none
+    expect(section.match(/alt="camera"/g)).toHaveLength(FRAMES);
+  });
 });

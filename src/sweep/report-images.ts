@@ -92,14 +92,14 @@ async function encode(img: Sharp, width: number, height: number, jpeg: boolean):
 }
 
 /** RGB8 pixels -> a thumbnail, nearest-neighbour (masks) or smooth (photos). */
-async function rawThumb(rgb: Uint8Array, w: number, h: number, maxW: number, opts: { jpeg?: boolean; smooth?: boolean } = {}): Promise<Thumb> {
+export async function rawThumb(rgb: Uint8Array, w: number, h: number, maxW: number, opts: { jpeg?: boolean; smooth?: boolean } = {}): Promise<Thumb> {
   const { width, height } = thumbSize(w, h, maxW);
   const img = sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(width, height, { kernel: opts.smooth ? "lanczos3" : "nearest", fit: "fill" });
   return encode(img, width, height, opts.jpeg ?? false);
 }
 
 /** An image file -> a thumbnail; undefined when it is missing or does not decode. */
-async function fileThumb(path: string, maxW: number, opts: { jpeg?: boolean; smooth?: boolean }): Promise<Thumb | undefined> {
+export async function fileThumb(path: string, maxW: number, opts: { jpeg?: boolean; smooth?: boolean }): Promise<Thumb | undefined> {
   try {
     const bytes = await readFile(path);
     const meta = await sharp(bytes).metadata();

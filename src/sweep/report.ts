@@ -13,6 +13,7 @@ import { mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
 import { evenSample, gatherReportData, MAX_SCAN, type ReportData } from "./report-data.js";
 import { frameThumbs, turboLegend, type FrameThumbs, type Thumb } from "./report-images.js";
 import { groupNotes, NOTE_TITLES } from "./notes.js";
+import { sequenceSection } from "./report-sequence.js";
 import { escapeHtml as esc } from "../formats/html.js";
 import { columns, fmtNum, groupedBars, histogram, lineChart } from "./report-svg.js";
 
@@ -159,7 +160,7 @@ export async function writeReport(outDir: string, options: { file?: string; samp
   const file = options.file ?? join(outDir, "report.html");
   const sample = Math.max(0, Math.floor(options.sample ?? 12));
   const linkTo = (dir: string) => `${relative(dirname(file), join(outDir, dir)).split(sep).join("/")}/`;
-  const body = [header(manifest, log, data), notesSections(data, manifest, linkTo), await contactSheet(outDir, manifest, sample), classSection(data), paramsSection(data), failureSection(data), runSection(data)].join("\n");
+  const body = [header(manifest, log, data), notesSections(data, manifest, linkTo), await contactSheet(outDir, manifest, sample), await sequenceSection(outDir), classSection(data), paramsSection(data), failureSection(data), runSection(data)].join("\n");
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>simforge report</title>
 <style>${STYLE}</style></head>
