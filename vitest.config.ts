@@ -10,7 +10,7 @@ import { defineConfig } from "vitest/config";
 /** Files that launch a browser, directly or through the CLI. */
 const BROWSER_TESTS = [
   "assets.library", "cli", "library", "render.assets", "render.depth", "render.frame-limits",
-  "render.labels", "render.shadows", "render.distortion", "render.environment", "render.portable", "render.reuse", "render.session", "scenario.check",
+  "render.labels", "render.motion-blur", "render.shadows", "render.distortion", "render.environment", "render.portable", "render.reuse", "render.session", "scenario.check",
   "scenario.street", "scenario.tabletop", "scenario.drive", "sensors.lidar-raycast", "sensors.lidar", "sweep.check",
   "sweep.report", "sweep", "texture.cli", "writers.dataset", "golden", "scene.primitive-mesh",
 ];

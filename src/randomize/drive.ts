@@ -33,6 +33,7 @@ import { composeTRS, invertRigid, multiply, rotationOf, rotationQuat, toRows, tr
 import { boundsOverlap, localBounds, worldBounds } from "../scene/geometry.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng } from "../math/rng.js";
+import { unicycleAt } from "../math/unicycle.js";
 import { mat4 } from "gl-matrix";
 
 const finite = (what: string) => z.number({ error: `expected ${what}` }).refine(Number.isFinite, { error: `expected ${what}` });
@@ -77,17 +78,8 @@ export function intervalTwist(d: DriveSpec, k: number): { velocity: number; yawR
   return { velocity, yawRate: (omega * 180) / Math.PI };
 }
 
-/** Sensor (or ego) at time t after the start of an interval -> at its start, for a constant twist (as sensors/lidar/motion.ts). */
-function twistAt(v: number, yawRateDeg: number, t: number): Mat4 {
-  const w = (yawRateDeg * Math.PI) / 180;
-  const a = w * t;
-  const x = Math.abs(w) < 1e-12 ? v * t : (v * Math.sin(a)) / w;
-  const y = Math.abs(w) < 1e-12 ? 0 : (v * (1 - Math.cos(a))) / w;
-  const out = mat4.fromZRotation(mat4.create(), a) as Mat4;
-  out[12] = x;
-  out[13] = y;
-  return out;
-}
+/** Ego at time t after the start of an interval -> at its start, for the interval's constant twist. */
+const twistAt = (v: number, yawRateDeg: number, t: number): Mat4 => unicycleAt(v, yawRateDeg, t);
 
 const rotationQuatOf = (r: unknown) => rotationQuat(r as RotationInput | undefined);
 const rotationOfPose = (pose: { rotation?: unknown }) => rotationQuatOf(pose.rotation);

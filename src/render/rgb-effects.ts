@@ -211,3 +211,28 @@ export function applyRgbEffects(rgba: Uint8Array, width: number, height: number,
   }
   return out;
 }
+
+/**
+ * The average of same-sized 8-bit sRGB images in linear light (what a sensor integrates
+ * over an exposure), encoded back to sRGB with the same exact quantiser as the effects.
+ * With 4 channels the fourth (alpha) is averaged as it is.
+ */
+export function averageSrgb(images: readonly Uint8Array[], channels: 3 | 4 = 4): Uint8Array {
+  const n = images.length;
+  if (n === 0) throw new RangeError("averageSrgb: no images");
+  const len = images[0]!.length;
+  if (images.some((im) => im.length !== len)) throw new RangeError("averageSrgb: the images differ in size");
+  const code = coder(thresholds(1));
+  const out = new Uint8Array(len);
+  for (let i = 0; i < len; i++) {
+    let sum = 0;
+    if (channels === 4 && i % 4 === 3) {
+      for (const im of images) sum += im[i]!;
+      out[i] = Math.round(sum / n);
+    } else {
+      for (const im of images) sum += DECODE[im[i]!]!;
+      out[i] = code(sum / n);
+    }
+  }
+  return out;
+}

@@ -223,6 +223,13 @@ const CameraEffectsSchema = z.strictObject({
       seed: nonEmpty().default("0").describe("noise stream seed; a template fills in one per frame"),
     })
     .optional(),
+  motionBlur: z
+    .strictObject({
+      exposure: positive("the exposure time in seconds, in (0, 0.5]").max(0.5, { error: expecting("the exposure time in seconds, in (0, 0.5]") }).describe("seconds the shutter stays open from the frame's time"),
+      samples: intIn(2, 64).default(8).describe("moments rendered over the exposure and averaged in linear light"),
+    })
+    .optional()
+    .describe("motion blur: RGB is the average of the scene over the exposure, objects moved by their velocity and the camera with lidars[0]'s motion (the rig); labels stay sharp at the frame's time"),
   gamma: positive().default(1).describe("display gamma adjustment: v' = v^(1/gamma) on sRGB values"),
   toneMapping: z
     .enum(["none", "standard", "aces", "neutral"], { error: expecting('"none", "standard", "aces" or "neutral"') })

@@ -12,7 +12,7 @@
  * from the firing position) is missed.
  */
 import { invertRigid, multiply, transformPoint, type Mat4, type Vec3 } from "../../math/transforms.js";
-import { mat4 } from "gl-matrix";
+import { unicycleAt } from "../../math/unicycle.js";
 import { beamDirection, columnAzimuth, columnTime, type BeamPattern } from "../../scene/beams.js";
 import { CUBE_FACES, faceIndexOf, toFace } from "./faces.js";
 import { decodeOctahedral, type BeamReturns } from "./sample.js";
@@ -26,14 +26,7 @@ export interface EgoMotion {
 
 /** Sensor at time t -> sensor at the start of the sweep. */
 export function motionAt(m: EgoMotion, t: number): Mat4 {
-  const w = (m.yawRate * Math.PI) / 180;
-  const a = w * t;
-  const x = Math.abs(w) < 1e-12 ? m.velocity * t : (m.velocity * Math.sin(a)) / w;
-  const y = Math.abs(w) < 1e-12 ? 0 : (m.velocity * (1 - Math.cos(a))) / w;
-  const out = mat4.fromZRotation(mat4.create(), a) as Mat4;
-  out[12] = x;
-  out[13] = y;
-  return out;
+  return unicycleAt(m.velocity, m.yawRate, t);
 }
 
 /** The time half way through a sweep, from which the faces are rendered. */
