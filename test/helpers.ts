@@ -1,4 +1,7 @@
 // Shared test helpers: small scenes built in code, and geometry computed by hand.
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { SceneInput } from "../src/scene/schema.js";
 import { cameraPoseMatrix, intrinsicsOf } from "../src/math/camera.js";
 import { parseScene } from "../src/scene/validate.js";
@@ -91,4 +94,19 @@ export function templateError(t: unknown): string {
     throw err;
   }
   throw new Error("expected an error");
+}
+
+/** sha256 of every file under `root` except the run log (OUT/log), by relative path. */
+export function fileHashes(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === "log") continue;
+      if (e.isDirectory()) walk(join(d, e.name), r);
+      else out.set(r, createHash("sha256").update(readFileSync(join(d, e.name))).digest("hex"));
+    }
+  };
+  walk(root, "");
+  return out;
 }

@@ -2,13 +2,13 @@
 // sequence read back with readers written here from the published layouts (KITTI odometry
 // calib.txt / poses.txt / times.txt, SemanticKITTI .bin / .label), and every point checked
 // against the world's surfaces computed by hand: boxes and a ground plane, one car moving.
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSweep } from "../src/sweep/run.js";
 import { writeReport } from "../src/sweep/report.js";
+import { fileHashes } from "./helpers.js";
 import { decodeNpy } from "../src/formats/npy.js";
 import { decodeFlo } from "../src/formats/flo.js";
 import { decodePng } from "../src/formats/png.js";
@@ -355,25 +355,10 @@ describe("KITTI tracking labels of a driving sequence", () => {
 });
 
 describe("a sequence sweep's bytes", () => {
-  /** sha256 of every file under `root` except the run log, by relative path. */
-  function hashes(root: string): Map<string, string> {
-    const out = new Map<string, string>();
-    const walk = (d: string, rel: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const r = rel ? `${rel}/${e.name}` : e.name;
-        if (r === "log") continue;
-        if (e.isDirectory()) walk(join(d, e.name), r);
-        else out.set(r, createHash("sha256").update(readFileSync(join(d, e.name))).digest("hex"));
-      }
-    };
-    walk(root, "");
-    return out;
-  }
-
   it("are the same with two workers rendering the frames of a sequence out of order", async () => {
     const r = await runSweep(join(dir, "sweep.json"), { out: join(dir, "out2"), workers: 2 });
     expect(r.done, r.message).toBe(FRAMES);
-    const a = hashes(join(dir, "out")), b = hashes(join(dir, "out2"));
+    const a = fileHashes(join(dir, "out")), b = fileHashes(join(dir, "out2"));
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [k, v] of a) expect(b.get(k), k).toBe(v);
     expect([...a.keys()].filter((k) => k.startsWith("semantickitti/")).length).toBeGreaterThan(30);

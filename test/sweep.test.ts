@@ -1,7 +1,6 @@
 // Sweeps: one worker or two, a killed browser, a killed sweep, shards and a merge, a deadline
 // and a full disk all end in the same dataset, file hash for file hash (OUT/log aside).
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +14,7 @@ import { readManifest } from "../src/writers/manifest.js";
 import { frameVerifies } from "../src/sweep/state.js";
 import type { SweepEvent } from "../src/sweep/log.js";
 import { checkDataset } from "../src/sweep/check.js";
+import { fileHashes } from "./helpers.js";
 
 const CLI = join(process.cwd(), "dist", "cli", "main.js");
 const FRAMES = 8;
@@ -22,23 +22,8 @@ let dir: string;
 let sweepFile: string;
 let reference: Map<string, string>;
 
-/** sha256 of every file under `root` except the run log, by relative path. */
-function hashes(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === "log") continue;
-      if (e.isDirectory()) walk(join(d, e.name), r);
-      else out.set(r, createHash("sha256").update(readFileSync(join(d, e.name))).digest("hex"));
-    }
-  };
-  walk(root, "");
-  return out;
-}
-
 function expectSameDataset(out: string): void {
-  const got = hashes(out);
+  const got = fileHashes(out);
   expect([...got.keys()]).toEqual([...reference.keys()]);
   for (const [k, v] of reference) expect(got.get(k), k).toBe(v);
 }
@@ -82,7 +67,7 @@ beforeAll(async () => {
   });
   const r = await runSweep(sweepFile, { out: join(dir, "ref"), gpu: "off" });
   expect(r).toMatchObject({ total: FRAMES, done: FRAMES, failed: 0, stopped: null, qaFailures: 0 });
-  reference = hashes(join(dir, "ref"));
+  reference = fileHashes(join(dir, "ref"));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -357,11 +342,11 @@ describe("simforge sweep", () => {
     expect(parseUntil("07:00", now)).toEqual(new Date(2026, 10, 22, 7, 0));
 
     // an output directory holding a different sweep is refused and left as it was
-    const before = hashes(join(dir, "ref"));
+    const before = fileHashes(join(dir, "ref"));
     const other = writeSweep("other.json", { template: "cubes.json", frames: FRAMES, seed: 4 });
     await expect(runSweep(other, { out: join(dir, "ref"), gpu: "off" })).rejects.toThrow(/holds a different sweep .*use another --out, or --force/);
     await expect(runSweep(sweepFile, { out: join(dir, "shard0"), gpu: "off" })).rejects.toThrow(/holds shard 0\/3, not the whole sweep/);
-    expect(hashes(join(dir, "ref"))).toEqual(before);
+    expect(fileHashes(join(dir, "ref"))).toEqual(before);
     // a directory with other files in it is not taken over
     mkdirSync(join(dir, "busy"));
     writeFileSync(join(dir, "busy", "notes.txt"), "mine");
