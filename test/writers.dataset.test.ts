@@ -48,6 +48,9 @@ function sceneOf(i: number): SceneInput {
   };
 }
 
+/** The writers of independent frames: all but bop-jpg (bop's folder) and those that need sequence sweeps (test/scenario.drive.test.ts has those). */
+const frameWriters = () => datasetWriterNames().filter((n) => n !== "bop-jpg" && !datasetWriter(n).needs.includes("sequences"));
+
 const root = mkdtempSync(join(tmpdir(), "simforge-dataset-"));
 const out = join(root, "out");
 let frames: DatasetFrame[];
@@ -55,7 +58,7 @@ let frames: DatasetFrame[];
 beforeAll(async () => {
   await renderScenes([0, 1, 2].map(sceneOf), { out, amodalMasks: true, gpu: "off" });
   frames = [0, 1, 2].map((i) => ({ index: i, dir: join(out, "frames", pad(i)), ...(i === 1 ? { cell: 4 } : {}) }));
-  await writeDatasets(out, frames, datasetWriterNames().filter((n) => n !== "bop-jpg"));
+  await writeDatasets(out, frames, frameWriters());
 }, 120_000);
 
 afterAll(() => {
@@ -602,7 +605,7 @@ describe("re-exports", () => {
     for (const i of [0, 1]) cpSync(frameDir(i), join(merged, "frames", pad(i)), { recursive: true });
     renameSync(join(shard, "frames", pad(2)), join(merged, "frames", pad(2)));
     const mergedFrames = frames.map((f) => ({ ...f, dir: join(merged, "frames", pad(f.index)) }));
-    await writeDatasets(merged, mergedFrames, datasetWriterNames().filter((n) => n !== "bop-jpg"));
+    await writeDatasets(merged, mergedFrames, frameWriters());
     expect(exportsOf(merged)).toEqual(first);
   });
 });
@@ -625,5 +628,11 @@ describe("stuff classes", () => {
     const objClasses = json<Record<string, string>>(join(o, "bop", "obj_classes.json"));
     expect(gt.map((g) => objClasses[String(g.obj_id)])).toEqual(["crate", "ball", "crate"]);
     expect(Object.values(objClasses).sort()).toEqual(["ball", "crate", "crate"]); // no model for the stuff class
+  });
+});
+
+describe("the semantickitti writer on independent frames", () => {
+  it("is one error naming a frame's params.json: it exports sequence sweeps", async () => {
+    await expect(writeDatasets(join(root, "no-seq"), frames, ["semantickitti"])).rejects.toThrow(/frames\/000000\/params\.json: sequence: this frame is not part of a sequence/);
   });
 });

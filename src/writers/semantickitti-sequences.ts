@@ -76,8 +76,8 @@ interface LidarMeta {
 /** The frame's place in its sequence, from params.json; an error naming the file when it has none. */
 async function sequenceOf(f: DatasetFrame): Promise<SequenceParams> {
   const file = join(f.dir, "params.json");
-  const p = (await readJsonFile(file)) as { sequence?: SequenceParams };
-  if (!p.sequence) throw new InputError("this frame is not part of a sequence (no `sequence` in params.json): the semantickitti writer exports sequence sweeps", { file, field: "sequence" });
+  const p = (await fileExists(file)) ? ((await readJsonFile(file)) as { sequence?: SequenceParams }) : {};
+  if (!p.sequence) throw new InputError("this frame is not part of a sequence (no params.json, or no `sequence` in it): the semantickitti writer exports sequence sweeps (sequences, frames_per_sequence)", { file, field: "sequence" });
   return p.sequence;
 }
 
