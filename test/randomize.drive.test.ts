@@ -9,7 +9,7 @@ import { randomize, randomizeSequenceFrame } from "../src/randomize/frames.js";
 import { checkDriveOnRoad } from "../src/randomize/drive.js";
 import { loadSweep } from "../src/sweep/config.js";
 import { stableJson } from "../src/formats/json.js";
-import { composeTRS, fromRows, invertRigid, multiply, rotationQuat, type Mat4 } from "../src/math/transforms.js";
+import { composeTRS, invertRigid, multiply, rotationQuat, type Mat4 } from "../src/math/transforms.js";
 import { motionAt } from "../src/sensors/lidar/motion.js";
 import { cameraPoseMatrix } from "../src/math/camera.js";
 import type { ConcreteScene } from "../src/scene/schema.js";

@@ -28,11 +28,11 @@ import { z } from "zod";
 import { InputError } from "../errors.js";
 import { parseWith } from "../scene/validate.js";
 import { LIDAR_PRESETS } from "../scene/lidar-presets.js";
-import { cameraPoseMatrix } from "../math/camera.js";
-import { composeTRS, invertRigid, multiply, rotationOf, rotationQuat, toRows, transformPoint, type Mat4, type RotationInput } from "../math/transforms.js";
+import { composeTRS, invertRigid, multiply, rotationQuat, transformPoint, type Mat4 } from "../math/transforms.js";
 import { boundsOverlap, localBounds, worldBounds } from "../scene/geometry.js";
 import type { ConcreteScene } from "../scene/schema.js";
 import { Rng } from "../math/rng.js";
+import { moveActors, moveRig } from "../scene/motion.js";
 import { unicycleAt } from "../math/unicycle.js";
 import { mat4 } from "gl-matrix";
 
@@ -78,24 +78,19 @@ export function intervalTwist(d: DriveSpec, k: number): { velocity: number; yawR
   return { velocity, yawRate: (omega * 180) / Math.PI };
 }
 
-/** Ego at time t after the start of an interval -> at its start, for the interval's constant twist. */
-const twistAt = (v: number, yawRateDeg: number, t: number): Mat4 => unicycleAt(v, yawRateDeg, t);
-
-const rotationQuatOf = (r: unknown) => rotationQuat(r as RotationInput | undefined);
-const rotationOfPose = (pose: { rotation?: unknown }) => rotationQuatOf(pose.rotation);
 
 /** The ego frame at t = 0 (on the ground under lidars[0], heading along its x axis), or an error naming the field. */
 export function egoStart(scene: ConcreteScene, file: string): Mat4 {
   const lidar = scene.lidars[0];
   if (!lidar) throw new InputError("a drive moves the sensor rig from lidars[0]'s pose: the scene has no LiDAR", { file, field: "drive" });
-  const L = composeTRS(lidar.pose.position, rotationOfPose(lidar.pose));
+  const L = composeTRS(lidar.pose.position, rotationQuat(lidar.pose.rotation));
   const yaw = Math.atan2(L[1]!, L[0]!);
   const E = mat4.fromZRotation(mat4.create(), yaw) as Mat4;
   E[12] = L[12]!;
   E[13] = L[13]!;
   // every LiDAR level, on the ego's x axis, facing its heading: only then is the ego's twist its own unicycle motion
   scene.lidars.forEach((l, i) => {
-    const O = multiply(invertRigid(E), composeTRS(l.pose.position, rotationOfPose(l.pose)));
+    const O = multiply(invertRigid(E), composeTRS(l.pose.position, rotationQuat(l.pose.rotation)));
     const rotErr = Math.max(Math.abs(O[0]! - 1), Math.abs(O[5]! - 1), Math.abs(O[10]! - 1));
     if (rotErr > 1e-6) throw new InputError(`in a drive every LiDAR faces the ego's heading, level (x forward, z up, as lidars[0] with its yaw): lidars[${i}] (${l.name}) is turned or tilted`, { file, field: `lidars[${i}].pose.rotation` });
     if (Math.abs(O[13]!) > 1e-6) throw new InputError(`in a drive every LiDAR sits on the ego's x axis (the line through lidars[0] along its heading), so that the ego's twist is its own: lidars[${i}] (${l.name}) is ${O[13]!.toFixed(3)} m to the side`, { file, field: `lidars[${i}].pose.position` });
@@ -110,7 +105,7 @@ export function egoMotion(d: DriveSpec, k: number): Mat4 {
   const dt = 1 / d.rate;
   for (let j = 0; j < k; j++) {
     const tw = intervalTwist(d, j);
-    M = multiply(M, twistAt(tw.velocity, tw.yawRate, dt));
+    M = multiply(M, unicycleAt(tw.velocity, tw.yawRate, dt));
   }
   return M;
 }
@@ -142,13 +137,13 @@ export function checkDriveOnRoad(scene: ConcreteScene, d: DriveSpec, frames: num
     const steps = k === frames - 1 ? 1 : 10;
     for (let s = 0; s < steps; s++) {
       const t = (s / 10) * dt;
-      const p = transformPoint(multiply(E0, multiply(M, twistAt(tw.velocity, tw.yawRate, t))), [0, 0, 0]);
+      const p = transformPoint(multiply(E0, multiply(M, unicycleAt(tw.velocity, tw.yawRate, t))), [0, 0, 0]);
       if (!roads.some((b) => p[0] >= b.min[0]! && p[0] <= b.max[0]! && p[1] >= b.min[1]! && p[1] <= b.max[1]!)) {
         const time = k * dt + t;
         throw new InputError(`the ego's trajectory leaves the road at t = ${time.toFixed(2)} s (frame ${k}), at x = ${p[0].toFixed(2)}, y = ${p[1].toFixed(2)}: lower the speed or acceleration, shorten the sequence, or lengthen the road`, { file, field: "drive" });
       }
     }
-    M = multiply(M, twistAt(tw.velocity, tw.yawRate, dt));
+    M = multiply(M, unicycleAt(tw.velocity, tw.yawRate, dt));
   }
 }
 
@@ -179,21 +174,12 @@ export function driveFrame(world: ConcreteScene, d: DriveSpec, k: number, file: 
   // world at t=0 -> world at t for anything fixed to the rig
   const D = multiply(E0, multiply(egoMotion(d, k), invertRigid(E0)));
   const scene = structuredClone(world);
-  const movePose = (pose: { position: number[]; rotation?: unknown }) => {
-    const T = multiply(D, composeTRS(pose.position, rotationQuatOf(pose.rotation)));
-    return { position: [T[12]!, T[13]!, T[14]!], rotation: { quaternion: rotationOf(T) } };
-  };
-  const Tcam = multiply(D, cameraPoseMatrix(world.camera.pose));
-  (scene.camera as { pose: unknown }).pose = { matrix: toRows(Tcam).flat() };
+  moveRig(scene, D);
   const twist = intervalTwist(d, k);
-  scene.lidars = world.lidars.map((l) => ({ ...structuredClone(l), pose: movePose(l.pose) as typeof l.pose, motion: twist, deskew: true, seed: new Rng(l.seed).fork(`frame ${k}`).seed }));
+  scene.lidars = scene.lidars.map((l) => ({ ...l, motion: twist, deskew: true, seed: new Rng(l.seed).fork(`frame ${k}`).seed }));
   const noise = scene.camera.effects?.noise as { seed?: string } | undefined;
   if (noise?.seed !== undefined) noise.seed = new Rng(noise.seed).fork(`frame ${k}`).seed;
-  for (const o of scene.objects) {
-    if (o.velocity && o.velocity.some((v) => v !== 0)) {
-      o.pose = { ...o.pose, position: [o.pose.position[0]! + o.velocity[0]! * t, o.pose.position[1]! + o.velocity[1]! * t, o.pose.position[2]! + o.velocity[2]! * t] as typeof o.pose.position };
-    }
-  }
+  moveActors(scene, t);
   return scene;
 }
 
