@@ -98,20 +98,23 @@ async function sequences(frames: readonly DatasetFrame[]): Promise<Map<number, {
   return out;
 }
 
-/** The scene flow of one frame's scan (scene-flow.ts), from its files. */
-async function frameFlow(dir: string, name: string, scan: Uint8Array, dt: number): Promise<Uint8Array> {
-  const base = join(dir, `lidar_${name}`);
-  const meta = (await readJsonFile(`${base}.json`)) as LidarMeta;
-  const sceneFile = join(dir, "scene.json");
-  const scene = (await readJsonFile(sceneFile)) as ConcreteScene;
+/**
+ * The world velocity of each moving object of a frame's scene, by id. A moving object of a
+ * stuff class is an error: its LiDAR points carry instance 0, so they could not be told apart.
+ */
+function movingVelocities(scene: ConcreteScene, sceneFile: string): Map<number, Vec3> {
   const velocities = new Map<number, Vec3>();
   const stuff = new Set(scene.classes.filter((c) => c.stuff).map((c) => c.name));
   scene.objects.forEach((o, i) => {
     if (!o.velocity || o.velocity.every((v) => v === 0)) return;
-    // stuff points carry instance 0, so a moving stuff object's points could not be told apart
     if (stuff.has(o.class)) throw new InputError(`objects[${i}] (${o.class} ${o.id}) moves, but its class is stuff: its LiDAR points carry instance 0 and get no flow; make the class a thing or the object still`, { file: sceneFile, field: `objects[${i}].velocity` });
     velocities.set(o.id, [o.velocity[0]!, o.velocity[1]!, o.velocity[2]!]);
   });
+  return velocities;
+}
+
+/** The scene flow of one frame's scan (scene-flow.ts): its points, their labels, the LiDAR's pose and motion. */
+async function frameFlow(base: string, meta: LidarMeta, scan: Uint8Array, velocities: ReadonlyMap<number, Vec3>, dt: number): Promise<Uint8Array> {
   const points = decodeKittiBin(scan, `${base}.bin`);
   const labels = decodeSemanticKittiLabel(await readFile(`${base}.label`), `${base}.label`);
   if (labels.count !== points.count) throw new InputError(`has ${labels.count} labels for ${points.count} points`, { file: `${base}.label` });
@@ -132,14 +135,12 @@ async function flowView(dir: string) {
   return { ann, view: { depth: depth.data, instance, T_world_camera: fromRows(ann.T_world_camera.flat()) } };
 }
 
-/** The optical flow files of frame k (to frame k+1), or none when either frame lacks what a flow needs. */
-async function flowFiles(dir: string, nextDir: string, dt: number): Promise<[string, Uint8Array][]> {
-  const a = await flowView(dir), b = await flowView(nextDir);
+type FlowView = Awaited<ReturnType<typeof flowView>>;
+
+/** The optical flow files of a frame (to the next one), or none when either frame lacks what a flow needs. */
+async function flowFiles(a: FlowView, b: FlowView, velocities: ReadonlyMap<number, Vec3>, dt: number): Promise<[string, Uint8Array][]> {
   if (!a || !b || a.ann.width !== b.ann.width || a.ann.height !== b.ann.height) return [];
   const { width, height, K } = a.ann;
-  const scene = (await readJsonFile(join(dir, "scene.json"))) as ConcreteScene;
-  const velocities = new Map<number, Vec3>();
-  for (const o of scene.objects) if (o.velocity && o.velocity.some((v) => v !== 0)) velocities.set(o.id, [o.velocity[0]!, o.velocity[1]!, o.velocity[2]!]);
   const { flow, valid } = opticalFlow({ fx: K[0]![0]!, fy: K[1]![1]!, cx: K[0]![2]!, cy: K[1]![2]! }, width, height, a.view, b.view, velocities, dt);
   const flo = Float32Array.from(flow);
   for (let i = 0; i < width * height; i++) if (!(a.view.depth[i]! > 0)) flo[2 * i] = flo[2 * i + 1] = FLO_UNKNOWN;
@@ -172,6 +173,15 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
   const C0inv = invertRigid(multiply(fromRows(meta0.T_world_lidar.flat()), invertRigid(Tr)));
   const poses: string[] = [];
   const times: string[] = [];
+  // each frame's camera view serves two flows (its own, and the previous frame's as the next one): read once, dropped after both
+  const views = new Map<number, { view: Promise<FlowView>; uses: number }>();
+  const viewOf = async (i: number): Promise<FlowView> => {
+    let v = views.get(i);
+    if (!v) views.set(i, (v = { view: flowView(run[i]!.f.dir), uses: 0 }));
+    const last = i === 0 || i === run.length - 1 ? 1 : 2;
+    if (++v.uses === last) views.delete(i);
+    return v.view;
+  };
   await mapOrdered(run, 4, async ({ f, seq }, i) => {
     const id = pad6(seq.frame);
     const base = join(f.dir, `lidar_${name}`);
@@ -182,8 +192,10 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
     const scanFile = (await fileExists(`${base}.deskewed.bin`)) ? `${base}.deskewed.bin` : `${base}.bin`;
     await linkInto(staged, `${folder}velodyne/${id}.bin`, scanFile);
     await linkInto(staged, `${folder}labels/${id}.label`, `${base}.label`);
-    await staged.write(`${folder}flow/${id}.bin`, await frameFlow(f.dir, name, await readFile(scanFile), 1 / seq.rate));
-    if (i + 1 < run.length) for (const [suffix, data] of await flowFiles(f.dir, run[i + 1]!.f.dir, 1 / seq.rate)) await staged.write(`${folder}flow_2/${id}${suffix}`, data);
+    const sceneFile = join(f.dir, "scene.json");
+    const velocities = movingVelocities((await readJsonFile(sceneFile)) as ConcreteScene, sceneFile);
+    await staged.write(`${folder}flow/${id}.bin`, await frameFlow(base, meta, await readFile(scanFile), velocities, 1 / seq.rate));
+    if (i + 1 < run.length) for (const [suffix, data] of await flowFiles(await viewOf(i), await viewOf(i + 1), velocities, 1 / seq.rate)) await staged.write(`${folder}flow_2/${id}${suffix}`, data);
     const { distorted } = await frameCamera(f.dir);
     if (!distorted && (await fileExists(join(f.dir, "rgb.png")))) {
       await linkInto(staged, `${folder}image_2/${id}.png`, join(f.dir, "rgb.png"));
