@@ -11,21 +11,13 @@ import { join } from "node:path";
 import { decodeNpy } from "../formats/npy.js";
 import { decodePng } from "../formats/png.js";
 import { SEMANTIC_KITTI_COLORS } from "../formats/semantic-kitti.js";
+import { fromRows, invertRigid, multiply, type Mat4 } from "../math/transforms.js";
 import { evenSample } from "./report-data.js";
 import { fileThumb, rawThumb, type Thumb } from "./report-images.js";
 
-/** "key: 12 numbers" lines of a KITTI calib.txt, as row-major 3x4 (+ [0 0 0 1]) matrices. */
-function parseMatrices(text: string): number[][][] {
-  return text.trim().split("\n").map((l) => {
-    const v = l.replace(/^[^:]*:/, "").trim().split(/\s+/).map(Number);
-    return [v.slice(0, 4), v.slice(4, 8), v.slice(8, 12), [0, 0, 0, 1]];
-  });
-}
-const mul = (a: number[][], b: number[][]) => a.map((r) => b[0]!.map((_, j) => r.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
-function rigidInverse(m: number[][]): number[][] {
-  const R = [0, 1, 2].map((i) => [0, 1, 2].map((j) => m[j]![i]!));
-  const t = [0, 1, 2].map((i) => -(R[i]![0]! * m[0]![3]! + R[i]![1]! * m[1]![3]! + R[i]![2]! * m[2]![3]!));
-  return [[...R[0]!, t[0]!], [...R[1]!, t[1]!], [...R[2]!, t[2]!], [0, 0, 0, 1]];
+/** "key: 12 numbers" lines (KITTI calib.txt, poses.txt): each a 3x4 row-major matrix, as a 4x4. */
+function parseMatrices(text: string): Mat4[] {
+  return text.trim().split("\n").map((l) => fromRows([...l.replace(/^[^:]*:/, "").trim().split(/\s+/).map(Number).slice(0, 12), 0, 0, 0, 1]));
 }
 
 /** All scans of a sequence in the first scan's LiDAR frame, drawn from above (x up the image). */
@@ -35,8 +27,8 @@ async function accumulatedBev(dir: string, width = 900): Promise<Thumb | undefin
   const Tr = parseMatrices(calib)[0]!;
   const poses = parseMatrices(await readFile(join(dir, "poses.txt"), "utf8"));
   // scan k -> scan 0 (LiDAR frames): Tr⁻¹ · pose_k · Tr
-  const toFirst = poses.map((P) => mul(rigidInverse(Tr), mul(P, Tr)));
-  const path = toFirst.map((M) => [M[0]![3]!, M[1]![3]!]);
+  const toFirst = poses.map((P) => multiply(invertRigid(Tr), multiply(P, Tr)));
+  const path = toFirst.map((M) => [M[12]!, M[13]!]);
   const xs = path.map((p) => p[0]!), ys = path.map((p) => p[1]!);
   const x0 = Math.min(...xs) - 20, x1 = Math.max(...xs) + 40, y0 = Math.min(...ys) - 25, y1 = Math.max(...ys) + 25;
   const scale = width / (x1 - x0);
@@ -53,8 +45,9 @@ async function accumulatedBev(dir: string, width = 900): Promise<Thumb | undefin
     const M = toFirst[k]!;
     for (let i = 0; i < l.length; i++) {
       const p = [f[4 * i]!, f[4 * i + 1]!, f[4 * i + 2]!];
-      const x = M[0]![0]! * p[0]! + M[0]![1]! * p[1]! + M[0]![2]! * p[2]! + M[0]![3]!;
-      const y = M[1]![0]! * p[0]! + M[1]![1]! * p[1]! + M[1]![2]! * p[2]! + M[1]![3]!;
+      // column-major: x = row 0 of M · (p, 1)
+      const x = M[0]! * p[0]! + M[4]! * p[1]! + M[8]! * p[2]! + M[12]!;
+      const y = M[1]! * p[0]! + M[5]! * p[1]! + M[9]! * p[2]! + M[13]!;
       // x to the right (along the drive), y up the image
       const u = Math.floor((x - x0) * scale), v = Math.floor((y1 - y) * scale);
       if (u < 0 || v < 0 || u >= width || v >= height) continue;
