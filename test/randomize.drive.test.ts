@@ -118,3 +118,12 @@ describe("actors in a sequence", () => {
     expect(after.warnings).toContain(`${FILE}: sequence 0, frame 20: objects 900 (car) and 901 (car) overlap: an actor ran into something`);
   });
 });
+
+describe("a sequence's world", () => {
+  it("says its warnings as the sequence's, not as a frame's", async () => {
+    // seed 1, sequence 1: one spawn group places fewer objects than it drew
+    const f = await randomizeSequenceFrame(json, 1, 1, 4, FILE);
+    expect(f.warnings.length).toBeGreaterThan(0);
+    for (const w of f.warnings) expect(w).toMatch(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: sequence 1(, frame 4)?: `));
+  });
+});

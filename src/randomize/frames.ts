@@ -139,7 +139,8 @@ export interface Drawn {
   world?: ConcreteScene;
 }
 
-export async function randomize(json: unknown, seed: number | string, frame: number, file: string): Promise<Drawn> {
+/** `what` names the draw in warnings: "frame 3", or "sequence 3" when the draw is a sequence's world. */
+export async function randomize(json: unknown, seed: number | string, frame: number, file: string, what = `frame ${frame}`): Promise<Drawn> {
   const s = frameSeed(seed, frame);
   const rng = new Rng(s);
   const placement: string[] = [];
@@ -155,18 +156,18 @@ export async function randomize(json: unknown, seed: number | string, frame: num
   // asset paths resolved and checked first: settling reads mesh files
   let scene = await checkSceneFiles(parseScene(sampled, file), dirname(resolve(file)), file);
   if (template) checkAssetRoots(scene, file);
-  const warnings = placement.map((w) => `${file}: frame ${frame}: ${w}`);
+  const warnings = placement.map((w) => `${file}: ${what}: ${w}`);
   let report: SettleReport | undefined;
   if (physics.dynamic.size > 0) {
     const settled = await settle(scene, physics.dynamic, { file, ...(physics.maxSteps ? { maxSteps: physics.maxSteps } : {}) });
     scene = settled.scene;
     report = settled.report;
-    if (report.moving.length) warnings.push(`${file}: frame ${frame}: objects ${report.moving.join(", ")} still moving after ${report.steps} physics steps`);
-    if (report.fell.length) warnings.push(`${file}: frame ${frame}: objects ${report.fell.join(", ")} fell with nothing below them`);
+    if (report.moving.length) warnings.push(`${file}: ${what}: objects ${report.moving.join(", ")} still moving after ${report.steps} physics steps`);
+    if (report.fell.length) warnings.push(`${file}: ${what}: objects ${report.fell.join(", ")} fell with nothing below them`);
   }
-  for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
-  for (const w of unlabeledLidarClasses(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
-  for (const w of ungraspableObjects(scene)) warnings.push(`${file}: frame ${frame}: ${w}`);
+  for (const w of sensorsInsideObjects(scene)) warnings.push(`${file}: ${what}: ${w}`);
+  for (const w of unlabeledLidarClasses(scene)) warnings.push(`${file}: ${what}: ${w}`);
+  for (const w of ungraspableObjects(scene)) warnings.push(`${file}: ${what}: ${w}`);
   const out: Drawn = { scene, seed: s, warnings, draws };
   if (report) out.settle = report;
   if (drive) {
@@ -181,18 +182,17 @@ export async function randomize(json: unknown, seed: number | string, frame: num
 /**
  * Frame k of sequence `sequence` of a template with a drive: the world drawn once from
  * frameSeed(seed, sequence), moved to t = k/rate (drive.ts). Depends on (seed, sequence, k)
- * only. `world` may pass the sequence's drawn world (randomize(json, seed, sequence)) to
+ * only. `world` may pass the sequence's drawn world (randomize(json, seed, sequence, file, "sequence <s>")) to
  * skip drawing it again.
  */
 export async function randomizeSequenceFrame(
   json: unknown, seed: number | string, sequence: number, k: number, file: string, world?: Drawn,
 ): Promise<Drawn & { sequence: SequenceRecord }> {
-  const w = world ?? (await randomize(json, seed, sequence, file));
+  const w = world ?? (await randomize(json, seed, sequence, file, `sequence ${sequence}`));
   if (!w.drive) throw new InputError('a sequence needs a template with a "drive" block (how the ego moves)', { file, field: "drive" });
   const scene = driveFrame(w.world!, w.drive, k, file);
   // the world's warnings are the sequence's; overlaps of actors are this frame's
-  const prefix = `${file}: frame ${sequence}: `;
-  const warnings = w.warnings.map((m) => (m.startsWith(prefix) ? `${file}: sequence ${sequence}: ${m.slice(prefix.length)}` : m));
+  const warnings = [...w.warnings];
   for (const m of actorOverlaps(scene)) warnings.push(`${file}: sequence ${sequence}, frame ${k}: ${m}`);
   return { ...w, scene, warnings, sequence: { index: sequence, frame: k, time: frameTime(w.drive, k), rate: w.drive.rate } };
 }

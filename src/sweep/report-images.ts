@@ -12,6 +12,7 @@ import sharp, { type Sharp } from "sharp";
 import { decodeNpy } from "../formats/npy.js";
 import { colorizeIds, decodePng } from "../formats/png.js";
 import { graspImage } from "../writers/grasp-preview.js";
+import { escapeHtml } from "../formats/html.js";
 
 const THUMB_WIDTH = 200;
 
@@ -20,6 +21,9 @@ export interface Thumb {
   width: number;
   height: number;
 }
+
+/** A thumbnail as an <img> tag (alt text escaped). */
+export const img = (t: Thumb, alt: string) => `<img src="${t.uri}" width="${t.width}" height="${t.height}" alt="${escapeHtml(alt)}">`;
 
 export interface FrameThumbs {
   rgb?: Thumb;

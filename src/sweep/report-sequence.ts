@@ -13,7 +13,7 @@ import { decodePng } from "../formats/png.js";
 import { SEMANTIC_KITTI_COLORS } from "../formats/semantic-kitti.js";
 import { fromRows, invertRigid, multiply, type Mat4 } from "../math/transforms.js";
 import { evenSample } from "./report-data.js";
-import { fileThumb, rawThumb, type Thumb } from "./report-images.js";
+import { fileThumb, img, rawThumb, type Thumb } from "./report-images.js";
 
 /** "key: 12 numbers" lines (KITTI calib.txt, poses.txt): each a 3x4 row-major matrix, as a 4x4. */
 function parseMatrices(text: string): Mat4[] {
@@ -89,8 +89,6 @@ async function flowThumb(dir: string, id: string, maxW: number): Promise<Thumb |
   }
   return rawThumb(rgb, w, h, maxW);
 }
-
-const img = (t: Thumb, alt: string) => `<img src="${t.uri}" width="${t.width}" height="${t.height}" alt="${alt}">`;
 
 /** The report's "Sequences" section, or "" when the dataset has no semantickitti export. */
 export async function sequenceSection(outDir: string, maxSequences = 2, strip = 5): Promise<string> {

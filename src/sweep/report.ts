@@ -11,7 +11,7 @@ import { loadManifest, type Manifest } from "../writers/manifest.js";
 import { writeFileAtomic } from "../formats/atomic.js";
 import { mapPool, readRunLog, type LogEvent } from "./dataset-files.js";
 import { evenSample, gatherReportData, MAX_SCAN, type ReportData } from "./report-data.js";
-import { frameThumbs, turboLegend, type FrameThumbs, type Thumb } from "./report-images.js";
+import { frameThumbs, img, turboLegend, type FrameThumbs } from "./report-images.js";
 import { groupNotes, NOTE_TITLES } from "./notes.js";
 import { sequenceSection } from "./report-sequence.js";
 import { escapeHtml as esc } from "../formats/html.js";
@@ -41,7 +41,6 @@ const rendererText = (r: unknown): string => {
   return "unknown";
 };
 
-const img = (t: Thumb, alt: string) => `<img src="${t.uri}" width="${t.width}" height="${t.height}" alt="${esc(alt)}">`;
 
 function header(m: Manifest, log: LogEvent[], data: ReportData): string {
   const done = m.frames.filter((f) => f.status === "done").length;

@@ -117,7 +117,7 @@ export function frameDrawer(config: SweepConfig, cells: unknown[]): (index: numb
     const s = src.sequence.index;
     let w = worlds.get(s);
     if (!w) {
-      w = randomize(json, config.seed, s, config.templatePath).then((d) => {
+      w = randomize(json, config.seed, s, config.templatePath, `sequence ${s}`).then((d) => {
         if (d.drive && d.world) checkDriveOnRoad(d.world, d.drive, config.sequences!.framesPerSequence, config.templatePath);
         return d;
       });
