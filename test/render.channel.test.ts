@@ -115,6 +115,33 @@ describe("upload channel", () => {
     sock.destroy();
   });
 
+  it("assembles parts sent in chunks of the announced size, and refuses a chunk of another size", async () => {
+    const { sock, texts } = await openSocket(server.uploadPath);
+    const a = randomBytes(2500), b = randomBytes(999), c = randomBytes(1000);
+    const chunked = (id: string, parts: [string, number][]) =>
+      clientFrame(1, Buffer.from(JSON.stringify({ id, byteLength: parts.reduce((s, [, n]) => s + n, 0), parts: parts.map(([name, byteLength]) => ({ name, byteLength })), chunk: 1000 })));
+    // a: three messages (1000, 1000, 500); b: one short one; c: exactly one chunk; an empty part: one empty message
+    sock.write(Buffer.concat([
+      chunked("11", [["depth", a.length], ["instance", b.length], ["rgba", c.length], ["empty", 0]]),
+      clientFrame(2, a.subarray(0, 1000)), clientFrame(2, a.subarray(1000, 2000)), clientFrame(2, a.subarray(2000)),
+      clientFrame(2, b), clientFrame(2, c), clientFrame(2, new Uint8Array(0)),
+    ]));
+    await until(() => texts.length > 0);
+    expect(texts).toEqual([JSON.stringify({ id: "11" })]);
+    const got = server.takeUpload("11")!;
+    expect(Buffer.compare(got.get("depth")!, a)).toBe(0);
+    expect(got.get("depth")!.byteOffset % 8).toBe(0);
+    expect(Buffer.compare(got.get("instance")!, b)).toBe(0);
+    expect(Buffer.compare(got.get("rgba")!, c)).toBe(0);
+    expect(got.get("empty")!.length).toBe(0);
+    // the second chunk of a 2500-byte part is 1000 bytes, not 1500
+    sock.write(Buffer.concat([chunked("12", [["depth", a.length]]), clientFrame(2, a.subarray(0, 1000)), clientFrame(2, a.subarray(1000))]));
+    await until(() => texts.length > 1);
+    expect(JSON.parse(texts[1]!)).toEqual({ id: "12", error: "part depth: 1500 bytes where 1000 were announced" });
+    expect(server.takeUpload("12")).toBeUndefined();
+    sock.destroy();
+  });
+
   it("an upload cut off mid-frame is never stored, and a part of the wrong length is refused", async () => {
     const first = await openSocket(server.uploadPath);
     const frame = clientFrame(2, randomBytes(100_000));

@@ -7,6 +7,29 @@
  */
 const poolOf = new WeakMap<WebGL2RenderingContext, Map<number, WebGLBuffer[]>>();
 
+/**
+ * The arrays the bytes are copied out into, kept by size and re-used once their upload has
+ * sent them (releaseReads): a fresh multi-megabyte array is fresh memory, and first
+ * touching it page-faults (about 4 ms a MiB on a 2-core VM), which cost more than the copy.
+ */
+const arrays = new Map<number, ArrayBuffer[]>();
+
+function takeArray(byteLength: number): ArrayBuffer {
+  return arrays.get(byteLength)?.pop() ?? new ArrayBuffer(byteLength);
+}
+
+/** Gives collected arrays back for re-use: their bytes must never be read again. */
+export function releaseReads(views: readonly ArrayBufferView[]): void {
+  for (const v of views) {
+    const b = v.buffer;
+    if (!(b instanceof ArrayBuffer) || v.byteOffset !== 0 || v.byteLength !== b.byteLength) continue;
+    let list = arrays.get(b.byteLength);
+    if (!list) arrays.set(b.byteLength, (list = []));
+    // two frames in flight, a few reads each
+    if (list.length < 8 && !list.includes(b)) list.push(b);
+  }
+}
+
 interface Pending {
   name: string;
   buffer: WebGLBuffer;
@@ -58,7 +81,8 @@ export class DeferredReads {
     this.sync = null;
     const out: [string, ArrayBufferView][] = [];
     for (const p of this.pending) {
-      const view = p.float ? new Float32Array(p.byteLength / 4) : new Uint8Array(p.byteLength);
+      const array = takeArray(p.byteLength);
+      const view = p.float ? new Float32Array(array) : new Uint8Array(array);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, p.buffer);
       gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, view);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);

@@ -8,7 +8,7 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { Layer } from "@babylonjs/core/Layers/layer.js";
 import { ImageProcessingConfiguration } from "@babylonjs/core/Materials/imageProcessingConfiguration.js";
-import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
+import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type UploadInfo, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
 import { AssetCache } from "./assets.js";
 import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
@@ -16,7 +16,7 @@ import { openChannel, upload } from "./upload.js";
 import { Packer, uploadCoordList, uploadTexelList, type CoordList, type TexelList } from "./pack.js";
 import { FloatTarget, PassMaterials, bindPass } from "./passes.js";
 import { Skybox } from "./skybox.js";
-import { DeferredReads } from "./deferred-reads.js";
+import { DeferredReads, releaseReads } from "./deferred-reads.js";
 
 let engine: Engine;
 let scene: Scene;
@@ -359,18 +359,26 @@ function assertRendered(list: (FloatTarget | undefined)[], width: number, height
 
 /** The upload part: the raw read-backs go to the host on the read-back WebSocket while the GPU works on the next frame. */
 async function send(rb: ReadBack): Promise<FrameReply> {
+  let collected: [string, ArrayBufferView][] = [];
   if (rb.deferred?.count) {
     const t = performance.now();
     try {
-      rb.parts.push(...(await rb.deferred.collect(() => contextLost)));
+      collected = await rb.deferred.collect(() => contextLost);
     } catch (err) {
       if (contextLost) throw new Error(CONTEXT_LOST);
       throw err;
     }
+    rb.parts.push(...collected);
     rb.timings.collect = performance.now() - t;
   }
   const t0 = performance.now();
-  const info = await upload(rb.parts);
+  let info: UploadInfo;
+  try {
+    info = await upload(rb.parts);
+  } finally {
+    // sent (the socket copied them) or failed: the arrays serve the next frames
+    releaseReads(collected.map(([, v]) => v));
+  }
   rb.timings.upload = performance.now() - t0;
   return { width: rb.width, height: rb.height, upload: info, objects: rb.objects, timings: rb.timings };
 }

@@ -166,7 +166,7 @@ export const OBJECTS_PER_COVERAGE_TARGET = 96;
  * as WebGL reads them, and `lidar<j>` (float32 x4 per listed texel, or every texel with rows
  * from the top).
  */
-/** One read-back of an upload: sent as its own binary message, in the order listed. */
+/** One read-back of an upload: sent as its own binary messages (UploadInfo.chunk), in the order listed. */
 export interface UploadPart {
   name: string;
   byteLength: number;
@@ -177,6 +177,13 @@ export interface UploadInfo {
   id: string;
   byteLength: number;
   parts: UploadPart[];
+  /**
+   * Each part is sent as binary messages of this many bytes (the last one shorter); without
+   * it, each part is one message. Small messages keep the browser's copies of what it sends
+   * in memory it re-uses: a multi-megabyte message is copied into fresh memory every time,
+   * and first touching fresh memory page-faults (about 4 ms a MiB on a 2-core VM).
+   */
+  chunk?: number;
 }
 
 /** What the page knows of an object of the frame; pixel counts are made on the host. */

@@ -1,12 +1,15 @@
 /**
  * The binary page -> host channel: a WebSocket to the session's loopback server. An upload
- * is a text message announcing its id and parts, then each part as one binary message (the
- * read-back's own bytes: no copy into one body, no compression, no base64). The host
+ * is a text message announcing its id and parts, then each part as binary messages of at most
+ * UploadInfo.chunk bytes (the read-back's own bytes: no compression, no base64). The host
  * acknowledges an upload once every part has arrived whole; `upload` resolves then, so the
  * page replies for a frame only when its bytes are on the host. The DevTools protocol
  * carries only the small JSON reply.
  */
 import type { UploadInfo } from "./protocol.js";
+
+/** Bytes per binary message (UploadInfo.chunk): well inside the sizes the browser's allocator re-uses. */
+const CHUNK = 256 * 1024;
 
 let socket: WebSocket | undefined;
 let sequence = 0;
@@ -47,12 +50,17 @@ export async function upload(parts: readonly [string, ArrayBufferView][]): Promi
     id,
     byteLength: parts.reduce((s, [, v]) => s + v.byteLength, 0),
     parts: parts.map(([name, v]) => ({ name, byteLength: v.byteLength })),
+    chunk: CHUNK,
   };
   const acked = new Promise<void>((resolve, reject) => waiting.set(id, { resolve, reject }));
   try {
     // one synchronous run: announcements and parts of two uploads never interleave
     socket.send(JSON.stringify(info));
-    for (const [, view] of parts) socket.send(view as ArrayBufferView<ArrayBuffer>);
+    for (const [, view] of parts) {
+      const bytes = new Uint8Array(view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
+      if (bytes.length === 0) socket.send(bytes);
+      for (let at = 0; at < bytes.length; at += CHUNK) socket.send(bytes.subarray(at, at + CHUNK));
+    }
     await acked;
   } finally {
     waiting.delete(id);

@@ -78,7 +78,8 @@ export class PageServer {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    let open: { info: UploadInfo; got: Map<string, Uint8Array> } | null = null;
+    // the upload being received; `part`: the part being filled from several messages
+    let open: { info: UploadInfo; got: Map<string, Uint8Array>; part?: { bytes: Uint8Array; filled: number } } | null = null;
     const ws = acceptWebSocket(req, socket, head, {
       message: (data) => {
         if (typeof data === "string") {
@@ -98,11 +99,24 @@ export class PageServer {
           if (!open) return ws!.sendText(JSON.stringify({ error: "bytes without an upload announcement" }));
           const { info, got } = open;
           const part = info.parts[got.size]!;
-          if (data.length !== part.byteLength) {
+          // each message: the next chunk of the part (the whole part without chunks)
+          const filled = open.part?.filled ?? 0;
+          const expected = info.chunk ? Math.min(info.chunk, part.byteLength - filled) : part.byteLength;
+          if (data.length !== expected) {
             open = null;
-            return ws!.sendText(JSON.stringify({ id: info.id, error: `part ${part.name}: ${data.length} bytes where ${part.byteLength} were announced` }));
+            return ws!.sendText(JSON.stringify({ id: info.id, error: `part ${part.name}: ${data.length} bytes where ${expected} were announced` }));
           }
-          got.set(part.name, data);
+          if (data.length === part.byteLength) got.set(part.name, data);
+          else {
+            // its own buffer (8-byte aligned), filled chunk by chunk
+            open.part ??= { bytes: new Uint8Array(part.byteLength), filled: 0 };
+            open.part.bytes.set(data, open.part.filled);
+            open.part.filled += data.length;
+            if (open.part.filled === part.byteLength) {
+              got.set(part.name, open.part.bytes);
+              delete open.part;
+            }
+          }
         }
         if (open && open.got.size === open.info.parts.length) {
           this.uploads.set(open.info.id, open.got);
