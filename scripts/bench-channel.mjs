@@ -1,8 +1,9 @@
 // The page -> host channel (run by `npm run bench`): MB/s of a frame's read-backs moved out
-// of the page three ways, on the same bytes in the same browser: the first channel (deflate
+// of the page four ways, on the same bytes in the same browser: the first channel (deflate
 // with CompressionStream, base64, through the DevTools protocol, inflate on the host), the
-// second (one raw fetch POST of a Blob to a loopback server), and today's (one WebSocket to
-// the session's server: an announcement, each part a binary message, an acknowledgement).
+// second (one raw fetch POST of a Blob to a loopback server), and one WebSocket to the
+// session's server (an announcement, the parts as binary messages, an acknowledgement): each
+// part one message, and today's 256 KiB messages.
 // The bytes are a frame's read-backs (seed-cubes 640x480: RGBA, depth bits, instance ids,
 // coverage bits).
 // Options: --rounds N (default 10), --gpu BACKEND.
@@ -92,22 +93,32 @@ try {
       ws.onerror = () => reject(new Error("channel did not open"));
     });
   }, `${server.origin}${server.uploadPath}`);
-  t = performance.now();
-  for (let k = 0; k < rounds; k++) {
-    await page.evaluate(async (id) => {
-      const acked = new Promise((resolve) => (window.ws.onmessage = resolve));
-      window.ws.send(JSON.stringify({ id, byteLength: 0, parts: window.parts.map((p, i) => ({ name: `p${i}`, byteLength: p.byteLength })) }));
-      for (const p of window.parts) window.ws.send(p);
-      await acked;
-    }, String(k));
-    const got = server.takeUpload(String(k));
-    if (!got || [...got.values()].reduce((s, p) => s + p.length, 0) !== bytes) throw new Error("upload lost");
-  }
-  const socket = (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+  // chunk 0: a part per message (the channel before 256 KiB messages); else messages of `chunk` bytes
+  const viaSocket = async (chunk, first) => {
+    const t = performance.now();
+    for (let k = first; k < first + rounds; k++) {
+      await page.evaluate(async (id, chunk) => {
+        const acked = new Promise((resolve) => (window.ws.onmessage = resolve));
+        window.ws.send(JSON.stringify({ id, byteLength: 0, parts: window.parts.map((p, i) => ({ name: `p${i}`, byteLength: p.byteLength })), ...(chunk ? { chunk } : {}) }));
+        for (const p of window.parts) {
+          const b = new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+          if (!chunk) window.ws.send(b);
+          else for (let at = 0; at < b.length; at += chunk) window.ws.send(b.subarray(at, at + chunk));
+        }
+        await acked;
+      }, String(k), chunk);
+      const got = server.takeUpload(String(k));
+      if (!got || [...got.values()].reduce((s, p) => s + p.length, 0) !== bytes) throw new Error("upload lost");
+    }
+    return (bytes * rounds) / 1e6 / ((performance.now() - t) / 1000);
+  };
+  const whole = await viaSocket(0, 0);
+  const socket = await viaSocket(256 * 1024, rounds);
   console.log(`\nsimforge channel bench (${backend}): one frame's read-backs, ${(bytes / 1e6).toFixed(2)} MB, ${rounds} rounds`);
   console.log(`deflate + base64 through DevTools      ${old.toFixed(0).padStart(5)} MB/s`);
   console.log(`raw fetch POST of a Blob               ${post.toFixed(0).padStart(5)} MB/s   ${(post / old).toFixed(2)}x`);
-  console.log(`WebSocket, a binary message a part     ${socket.toFixed(0).padStart(5)} MB/s   ${(socket / old).toFixed(2)}x   (today's channel)`);
+  console.log(`WebSocket, a binary message a part     ${whole.toFixed(0).padStart(5)} MB/s   ${(whole / old).toFixed(2)}x`);
+  console.log(`WebSocket, 256 KiB messages            ${socket.toFixed(0).padStart(5)} MB/s   ${(socket / old).toFixed(2)}x   (today's channel)`);
 } finally {
   await browser.close();
   await server.close();
