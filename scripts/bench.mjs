@@ -4,7 +4,8 @@
 // seed-cubes scene every frame (new sizes, poses, colours), and tabletop-grasping and
 // urban-street frames (randomize + physics settle timed apart from render + write). Ratios are against RGB-only at
 // 640x480, measured in the same run. Then the LiDAR bench (scripts/bench-lidar.mjs: scans/s
-// against a CPU ray caster in the same run).
+// against a CPU ray caster in the same run), after the channel bench and what each output costs
+// (scripts/bench-outputs.mjs).
 // Then the texture bench (scripts/bench-texture.mjs), the drive bench last (scripts/bench-drive.mjs: a sequence against independent frames), and the sweep bench (scripts/bench-sweep.mjs: 1 and 2 workers against bare rendering,
 // browser memory over a long sweep).
 // Options: --frames N (default 30), --scans N (LiDAR, default 5), --sweep-frames N (default 40),
@@ -186,6 +187,9 @@ const { spawnSync } = await import("node:child_process");
 
 // The page -> host channel: MB/s the old way and the new way
 spawnSync(process.execPath, [join(root, "scripts", "bench-channel.mjs"), "--gpu", gpu], { stdio: "inherit" });
+
+// What each output costs: the page's passes (CPU of every process) and each file on the host
+spawnSync(process.execPath, [join(root, "scripts", "bench-outputs.mjs"), "--gpu", gpu, "--frames", String(Math.min(frames, 20))], { stdio: "inherit" });
 
 // LiDAR: scans/s and points/s against the CPU ray caster, in its own process (its own browser)
 spawnSync(process.execPath, [join(root, "scripts", "bench-lidar.mjs"), "--gpu", gpu, "--scans", arg("scans", "5")], { stdio: "inherit" });
