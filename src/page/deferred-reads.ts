@@ -22,7 +22,8 @@ function takeArray(byteLength: number): ArrayBuffer {
 export function releaseReads(views: readonly ArrayBufferView[]): void {
   for (const v of views) {
     const b = v.buffer;
-    if (!(b instanceof ArrayBuffer) || v.byteOffset !== 0 || v.byteLength !== b.byteLength) continue;
+    // a read's array, whole or its leading part (a read that keeps fewer bytes than it reads)
+    if (!(b instanceof ArrayBuffer) || v.byteOffset !== 0) continue;
     let list = arrays.get(b.byteLength);
     if (!list) arrays.set(b.byteLength, (list = []));
     // two frames in flight, a few reads each
@@ -34,6 +35,8 @@ interface Pending {
   name: string;
   buffer: WebGLBuffer;
   byteLength: number;
+  /** the leading bytes handed on (the rest of the rectangle is padding) */
+  keep: number;
   float: boolean;
 }
 
@@ -43,16 +46,20 @@ export class DeferredReads {
 
   constructor(private readonly gl: WebGL2RenderingContext) {}
 
-  /** Queues a read of (0, 0, width, height) of the bound read framebuffer as RGBA bytes (`type` UNSIGNED_BYTE) or floats (FLOAT). */
-  read(name: string, width: number, height: number, type: number): void {
+  /**
+   * Queues a read of (0, 0, width, height) of the bound read framebuffer as RGBA bytes (`type`
+   * UNSIGNED_BYTE) or floats (FLOAT); `keep`: how many leading bytes of it to hand on (all).
+   */
+  read(name: string, width: number, height: number, type: number, keep?: number): void {
     const gl = this.gl;
     const float = type === gl.FLOAT;
     const byteLength = width * height * 4 * (float ? 4 : 1);
+    if (keep !== undefined && !(keep >= 0 && keep <= byteLength && keep % 16 === 0)) throw new Error(`deferred read ${name}: cannot keep ${keep} of ${byteLength} bytes`);
     const buffer = this.take(byteLength);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
     gl.readPixels(0, 0, width, height, gl.RGBA, type, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
-    this.pending.push({ name, buffer, byteLength, float });
+    this.pending.push({ name, buffer, byteLength, keep: keep ?? byteLength, float });
   }
 
   /** Ends the frame's reads: the GPU signals once they are done. */
@@ -87,7 +94,7 @@ export class DeferredReads {
       gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, view);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
       this.give(p.buffer, p.byteLength);
-      out.push([p.name, view]);
+      out.push([p.name, p.keep === p.byteLength ? view : view.subarray(0, p.keep / view.BYTES_PER_ELEMENT)]);
     }
     this.pending.length = 0;
     return out;

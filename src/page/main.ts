@@ -10,7 +10,7 @@ import { Layer } from "@babylonjs/core/Layers/layer.js";
 import { ImageProcessingConfiguration } from "@babylonjs/core/Materials/imageProcessingConfiguration.js";
 import { CONTEXT_LOST, OBJECTS_PER_COVERAGE_TARGET, type FrameReply, type FrameRequest, type UploadInfo, type PageApi, type PageInfo, type PageTexture } from "./protocol.js";
 import { AssetCache } from "./assets.js";
-import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture } from "./build-scene.js";
+import { LightRig, NodePool, buildFrame, drawnPrimitive, placedTexture, type BuiltObject } from "./build-scene.js";
 import { MatrixCamera } from "./camera.js";
 import { openChannel, upload } from "./upload.js";
 import { Packer, uploadCoordList, uploadTexelList, type CoordList, type TexelList } from "./pack.js";
@@ -51,6 +51,12 @@ function target(name: string, width: number, height: number, stencil: boolean): 
       targets.delete(k);
     }
     t = new FloatTarget(name, scene, width, height, stencil);
+    try {
+      assertComplete(t, width, height);
+    } catch (err) {
+      t.dispose();
+      throw err;
+    }
   }
   targets.set(key, t); // most recently used last
   return t;
@@ -145,6 +151,19 @@ async function sceneReady(): Promise<void> {
   }
 }
 
+/**
+ * What the pass targets (labels, normals, coverage, LiDAR faces) need before they draw: each
+ * mesh's geometry. Their materials are made ready by bindPass; the meshes' own (RGB)
+ * materials are never drawn by them, so a frame without RGB never waits for, or prepares,
+ * those (sceneReady does, for every mesh, every time it is asked: 10-15 ms a call for a
+ * street scene on a 2-core CPU, and a LiDAR frame asked once a face).
+ */
+async function geometryReady(objects: readonly BuiltObject[]): Promise<void> {
+  for (let i = 0; !objects.every((o) => o.meshes.every((m) => m.isReady(false))); i++) {
+    if (i > 2) await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 /** Every RGBA float texel of a bottom-up read-back, rows from the top. */
 function topDownTexels(src: Float32Array, width: number, height: number): Float32Array {
   const out = new Float32Array(width * height * 4);
@@ -197,6 +216,7 @@ function readFramebuffer(fb: WebGLFramebuffer | null, read: () => void): void {
  */
 async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   if (contextLost) throw new Error(CONTEXT_LOST);
+  if (outOfMemory) throw new Error(outOfMemory);
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   // texel lists first: a later request may name one whatever becomes of this frame
@@ -270,12 +290,12 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
         coverage.push(t);
       }
     }
-    await sceneReady();
+    // RGB draws the meshes' own materials (and their shadows): those must be ready
+    await (req.passes.rgb ? sceneReady() : geometryReady(frame.objects));
     timings.build = performance.now() - t0;
     const t1 = performance.now();
     scene.render();
     if (contextLost) throw new Error(CONTEXT_LOST);
-    assertRendered([labels, normals, ...coverage], width, height);
     // draw: the calls issued (a GPU may still be drawing); readback below waits for it
     timings.draw = performance.now() - t1;
     const t2 = performance.now();
@@ -310,12 +330,12 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       try {
         await bindPass("lidar", t, frame.objects, passMaterials, v.intrinsics, v.height);
         scene.customRenderTargets = [t.rtt];
-        await sceneReady();
+        await geometryReady(frame.objects);
         scene.render();
         if (v.texelKey) {
           const list = texelLists.get(v.texelKey);
           if (!list) throw new Error(`LiDAR view ${j}: texel list ${v.texelKey} was never sent to this page`);
-          out.parts.push([`lidar${j}`, packer.gather(t.rtt, list)]);
+          packer.gatherDeferred(t.rtt, list, deferred, `lidar${j}`);
         } else out.parts.push([`lidar${j}`, topDownTexels(await t.read(), v.width, v.height)]);
       } finally {
         t.rtt.renderList = [];
@@ -342,19 +362,31 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
 
 /**
  * A target the GL could not allocate (SwiftShader: a float RGBA texture of 1 GiB) is an
- * incomplete framebuffer that draws nothing and reads back zeros: fail the frame instead.
+ * incomplete framebuffer that draws nothing and reads back zeros: a new target is checked
+ * once, when it is made (both checks wait for the GPU, so never on a frame's draw path).
  */
-function assertRendered(list: (FloatTarget | undefined)[], width: number, height: number): void {
+function assertComplete(t: FloatTarget, width: number, height: number): void {
   const gl = engine._gl;
-  if (gl.getError() === gl.OUT_OF_MEMORY) throw new Error(`the GL ran out of memory rendering a ${width}x${height} frame`);
-  for (const t of list) {
-    const fb = (t?.rtt.renderTarget as unknown as { _framebuffer?: WebGLFramebuffer | null } | null)?._framebuffer;
-    if (!t || !fb) continue;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
-    const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`the ${t.rtt.name} target of a ${width}x${height} frame is incomplete (framebuffer status 0x${status.toString(16)})`);
-  }
+  if (gl.getError() === gl.OUT_OF_MEMORY) throw new Error(`the GL ran out of memory making the ${t.rtt.name} target of a ${width}x${height} frame`);
+  const fb = framebufferOf(t);
+  gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+  const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  engine.wipeCaches(true);
+  if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`the ${t.rtt.name} target of a ${width}x${height} frame is incomplete (framebuffer status 0x${status.toString(16)})`);
+}
+
+/**
+ * The GL ran out of memory at some point: what it drew since is undefined, so this frame and
+ * every later one on this page fail. Asked once the frame's reads are done (the GPU has
+ * passed them, so asking costs no wait for this frame's draws); an error raised by a later
+ * frame's draws fails this frame too, never a frame silently.
+ */
+let outOfMemory: string | null = null;
+function assertMemory(width: number, height: number): void {
+  const gl = engine._gl;
+  if (!outOfMemory && gl.getError() === gl.OUT_OF_MEMORY) outOfMemory = `the GL ran out of memory rendering a ${width}x${height} frame`;
+  if (outOfMemory) throw new Error(outOfMemory);
 }
 
 /** The upload part: the raw read-backs go to the host on the read-back WebSocket while the GPU works on the next frame. */
@@ -370,6 +402,12 @@ async function send(rb: ReadBack): Promise<FrameReply> {
     }
     rb.parts.push(...collected);
     rb.timings.collect = performance.now() - t;
+  }
+  try {
+    assertMemory(rb.width, rb.height);
+  } catch (err) {
+    releaseReads(collected.map(([, v]) => v));
+    throw err;
   }
   const t0 = performance.now();
   let info: UploadInfo;

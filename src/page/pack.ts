@@ -376,6 +376,27 @@ export class Packer {
    * into a compact float image and one read of just those texels.
    */
   gather(target: RenderTargetTexture, list: TexelList): Float32Array {
+    let out = new Float32Array(0);
+    this.drawGather(target, list, (outW, outH) => {
+      const gl = this.engine._gl as WebGL2RenderingContext;
+      out = new Float32Array(outW * outH * 4);
+      gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.FLOAT, out);
+    });
+    return out.subarray(0, list.count * 4);
+  }
+
+  /**
+   * `gather`, read into `reads` as `name` (collected later, without stalling the page): the
+   * LiDAR faces of a frame are drawn and gathered one after another, and the GPU is waited
+   * for once, not once a face.
+   */
+  gatherDeferred(target: RenderTargetTexture, list: TexelList, reads: DeferredReads, name: string): void {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    this.drawGather(target, list, (outW, outH) => reads.read(name, outW, outH, gl.FLOAT, list.count * 16));
+  }
+
+  /** Draws the texels of `list` from `target` into the gather target (outW x outH) and hands it to `read`. */
+  private drawGather(target: RenderTargetTexture, list: TexelList, read: (outW: number, outH: number) => void): void {
     const gl = this.engine._gl as WebGL2RenderingContext;
     const src = target.getInternalTexture()?._hardwareTexture?.underlyingResource as WebGLTexture | undefined;
     if (!src) throw new Error(`gather: ${target.name} has no texture`);
@@ -387,7 +408,6 @@ export class Packer {
     }
     const { program, vao, loc } = this.gatherProg;
     const outW = Math.max(1, Math.min(ROW, list.count)), outH = Math.max(1, Math.ceil(list.count / outW));
-    const out = new Float32Array(outW * outH * 4);
     this.drawList(this.gatherTarget, program, vao, src, list.texture, outW, outH, () => undefined, () => {
       gl.uniform1i(loc.src, 0);
       gl.uniform1i(loc.list, 1);
@@ -395,7 +415,6 @@ export class Packer {
       gl.uniform1i(loc.srcHeight, height);
       gl.uniform1i(loc.outWidth, outW);
       gl.uniform1i(loc.count, list.count);
-    }, () => gl.readPixels(0, 0, outW, outH, gl.RGBA, gl.FLOAT, out));
-    return out.subarray(0, list.count * 4);
+    }, () => read(outW, outH));
   }
 }
