@@ -7,6 +7,8 @@ import { Matrix, Vector3 } from "@babylonjs/core/Maths/math.vector.js";
 import { Color3 } from "@babylonjs/core/Maths/math.color.js";
 import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
 import type { Mesh } from "@babylonjs/core/Meshes/mesh.js";
+import type { Material } from "@babylonjs/core/Materials/material.js";
+import type { InstantiatedEntries } from "@babylonjs/core/assetContainer.js";
 import { TransformNode } from "@babylonjs/core/Meshes/transformNode.js";
 import { CreateBox } from "@babylonjs/core/Meshes/Builders/boxBuilder.js";
 import { CreateSphere } from "@babylonjs/core/Meshes/Builders/sphereBuilder.js";
@@ -52,7 +54,34 @@ export class NodePool {
   /** free meshes, oldest first, each under its shape key */
   private readonly freeMeshes: { key: string; mesh: Mesh }[] = [];
   private readonly materials = new Map<string, PBRMaterial[]>();
+  /** free copies of mesh assets, under their asset key */
+  private readonly models = new Map<string, PooledModel[]>();
   private static readonly MAX_FREE = 512;
+  /** free copies kept of one mesh asset (a frame rarely shows more of one model) */
+  private static readonly MAX_FREE_MODELS = 32;
+
+  /** A free copy of mesh asset `key`, enabled, its meshes' own materials back on them. */
+  takeModel(key: string): PooledModel | undefined {
+    const model = this.models.get(key)?.pop();
+    if (!model) return undefined;
+    model.meshes.forEach((m, i) => (m.material = model.materials[i]!));
+    model.root.setEnabled(true);
+    return model;
+  }
+
+  putModel(key: string, model: PooledModel): void {
+    model.root.setEnabled(false);
+    let list = this.models.get(key);
+    if (!list) this.models.set(key, (list = []));
+    if (list.length >= NodePool.MAX_FREE_MODELS) return disposeModel(model);
+    list.push(model);
+  }
+
+  /** Disposes the free copies of mesh asset `key` (the page drops the asset). */
+  dropModels(key: string): void {
+    for (const model of this.models.get(key) ?? []) disposeModel(model);
+    this.models.delete(key);
+  }
 
   takeMesh(key: string): Mesh | undefined {
     for (let i = this.freeMeshes.length - 1; i >= 0; i--) {
@@ -83,6 +112,27 @@ export class NodePool {
     if (list.length >= NodePool.MAX_FREE) return mat.dispose();
     list.push(mat);
   }
+}
+
+/**
+ * A copy of a mesh asset in the scene (Babylon clones its meshes, about 5-10 ms a street
+ * frame's car or walker): kept across frames like the primitives' meshes, with what a frame
+ * changes on it put back when it is taken again.
+ */
+export interface PooledModel {
+  root: TransformNode;
+  entries: InstantiatedEntries;
+  /** the meshes with geometry */
+  meshes: AbstractMesh[];
+  /** each mesh's own material (a frame may put another on it) */
+  materials: (Material | null)[];
+  /** bounds in the file's coordinates (the root at identity) */
+  box: { min: [number, number, number]; max: [number, number, number] };
+}
+
+function disposeModel(model: PooledModel): void {
+  model.root.dispose();
+  model.entries.dispose();
 }
 
 /**
@@ -369,15 +419,22 @@ export function buildFrame(objects: PageObject[], scene: Scene, assets: AssetCac
     let meshes: AbstractMesh[];
     let box: ReturnType<typeof bounds>;
     if (spec.shape.type === "mesh") {
-      const root = new TransformNode(`object${spec.id}`, scene);
-      const entries = assets.mesh(spec.shape.asset).instantiateModelsToScene((n) => n, false, { doNotInstantiate: true });
-      for (const node of entries.rootNodes) node.parent = root;
-      meshes = root.getChildMeshes(false).filter((m) => m.getTotalVertices() > 0);
-      // Bounds in the file's coordinates: measured with the root at identity.
-      box = bounds(meshes);
-      placeNode(root, world);
-      for (const m of root.getChildMeshes(false)) m.computeWorldMatrix(true);
-      owned.push(root, { dispose: () => entries.dispose() });
+      const key = spec.shape.asset;
+      let model = pool.takeModel(key);
+      if (!model) {
+        const root = new TransformNode(`model:${key}`, scene);
+        const entries = assets.mesh(key).instantiateModelsToScene((n) => n, false, { doNotInstantiate: true });
+        for (const node of entries.rootNodes) node.parent = root;
+        const withGeometry = root.getChildMeshes(false).filter((m) => m.getTotalVertices() > 0);
+        // Bounds in the file's coordinates: measured with the root at identity.
+        model = { root, entries, meshes: withGeometry, materials: withGeometry.map((m) => m.material), box: bounds(withGeometry) };
+      }
+      const placed = model;
+      meshes = placed.meshes;
+      box = placed.box;
+      placeNode(placed.root, world);
+      for (const m of placed.root.getChildMeshes(false)) m.computeWorldMatrix(true);
+      owned.push({ dispose: () => pool.putModel(key, placed) });
     } else {
       const { key, unit, scale } = primitiveForm(spec.shape);
       const mesh = pool.takeMesh(key) ?? createPrimitive(unit, scene);

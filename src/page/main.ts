@@ -242,7 +242,10 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   }
   // the uploads bound textures behind Babylon's back: make it bind everything again
   if (fresh.length || lensUploads) engine.wipeCaches(true);
-  for (const key of req.evict) assets.drop(key);
+  for (const key of req.evict) {
+    pool.dropModels(key);
+    assets.drop(key);
+  }
   for (const [key, asset] of Object.entries(req.assets)) await assets.add(key, asset);
   const { width, height } = req;
   if (engine.getRenderWidth() !== width || engine.getRenderHeight() !== height) engine.setSize(width, height);
