@@ -130,6 +130,16 @@ export interface PooledModel {
   box: { min: [number, number, number]; max: [number, number, number] };
 }
 
+/** A new copy of mesh asset `key` in the scene, its root at identity. */
+function instantiateModel(key: string, scene: Scene, assets: AssetCache): PooledModel {
+  const root = new TransformNode(`model:${key}`, scene);
+  const entries = assets.mesh(key).instantiateModelsToScene((n) => n, false, { doNotInstantiate: true });
+  for (const node of entries.rootNodes) node.parent = root;
+  const meshes = root.getChildMeshes(false).filter((m) => m.getTotalVertices() > 0);
+  // Bounds in the file's coordinates: measured with the root at identity.
+  return { root, entries, meshes, materials: meshes.map((m) => m.material), box: bounds(meshes) };
+}
+
 function disposeModel(model: PooledModel): void {
   model.root.dispose();
   model.entries.dispose();
@@ -420,21 +430,12 @@ export function buildFrame(objects: PageObject[], scene: Scene, assets: AssetCac
     let box: ReturnType<typeof bounds>;
     if (spec.shape.type === "mesh") {
       const key = spec.shape.asset;
-      let model = pool.takeModel(key);
-      if (!model) {
-        const root = new TransformNode(`model:${key}`, scene);
-        const entries = assets.mesh(key).instantiateModelsToScene((n) => n, false, { doNotInstantiate: true });
-        for (const node of entries.rootNodes) node.parent = root;
-        const withGeometry = root.getChildMeshes(false).filter((m) => m.getTotalVertices() > 0);
-        // Bounds in the file's coordinates: measured with the root at identity.
-        model = { root, entries, meshes: withGeometry, materials: withGeometry.map((m) => m.material), box: bounds(withGeometry) };
-      }
-      const placed = model;
-      meshes = placed.meshes;
-      box = placed.box;
-      placeNode(placed.root, world);
-      for (const m of placed.root.getChildMeshes(false)) m.computeWorldMatrix(true);
-      owned.push({ dispose: () => pool.putModel(key, placed) });
+      const model = pool.takeModel(key) ?? instantiateModel(key, scene, assets);
+      meshes = model.meshes;
+      box = model.box;
+      placeNode(model.root, world);
+      for (const m of model.root.getChildMeshes(false)) m.computeWorldMatrix(true);
+      owned.push({ dispose: () => pool.putModel(key, model) });
     } else {
       const { key, unit, scale } = primitiveForm(spec.shape);
       const mesh = pool.takeMesh(key) ?? createPrimitive(unit, scene);

@@ -371,11 +371,8 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
 function assertComplete(t: FloatTarget, width: number, height: number): void {
   const gl = engine._gl;
   if (gl.getError() === gl.OUT_OF_MEMORY) throw new Error(`the GL ran out of memory making the ${t.rtt.name} target of a ${width}x${height} frame`);
-  const fb = framebufferOf(t);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
-  const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-  engine.wipeCaches(true);
+  let status = 0;
+  readFramebuffer(framebufferOf(t), () => (status = gl.checkFramebufferStatus(gl.FRAMEBUFFER)));
   if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`the ${t.rtt.name} target of a ${width}x${height} frame is incomplete (framebuffer status 0x${status.toString(16)})`);
 }
 
