@@ -128,6 +128,40 @@ describe("projection and masks", () => {
     expect(annotate(f).objects[1]!.truncated).toBe(true); // the 8 m tall strip leaves the image
   });
 
+  it("without amodal masks, the page's coverage summary gives the counts and boxes of the whole silhouettes", async () => {
+    // 300 objects (four coverage targets, every channel) and a plane that fills whole rows behind them
+    const objects = [];
+    for (let i = 0; i < 300; i++) {
+      objects.push({ id: 1000 + i, class: "thing", shape: { type: "box" as const, size: [0.25, 0.15, 0.1] as Vec3 }, pose: { position: [(i % 20) * 0.17 - 1.7, Math.floor(i / 20) * 0.15 - 1.1, (i % 7) * 0.05] as Vec3 } });
+    }
+    objects.push({ id: 5, class: "thing", shape: { type: "plane" as const, size: [9, 1.2] as Vec3 }, pose: { position: [0, 0.3, -0.2] as Vec3 } } as (typeof objects)[number]);
+    const sc = scene({ width: 320, height: 240, fovY: 60, pose: { position: [0, 0, 3.2], lookAt: [0, 0, 0], up: [0, 1, 0] } }, objects);
+    const whole = await r.render(sc, { amodalMasks: true });
+    const summary = await r.render(sc);
+    expect(summary.amodal).toBeUndefined();
+    let occluded = 0;
+    for (const [i, o] of summary.objects.entries()) {
+      const mask = amodalMask(whole, i);
+      let count = 0, u0 = Infinity, u1 = -1, v0 = Infinity, v1 = -1;
+      for (let p = 0; p < mask.length; p++) {
+        if (!mask[p]) continue;
+        count++;
+        u0 = Math.min(u0, p % 320); u1 = Math.max(u1, p % 320); v0 = Math.min(v0, Math.floor(p / 320)); v1 = Math.max(v1, Math.floor(p / 320));
+      }
+      expect(o.amodalPixels).toBe(count);
+      expect(o.amodalBox).toEqual(count ? [u0, v0, u1, v1] : null);
+      expect(o.amodalPixels).toBe(whole.objects[i]!.amodalPixels);
+      let visible = 0;
+      for (const id of summary.instance!) if (id === sc.objects[i]!.id) visible++;
+      if (visible < count) occluded++;
+    }
+    // the plane spans every column of its rows, and the boxes hide part of it
+    const plane = summary.objects[300]!;
+    expect(plane.amodalBox![0]).toBe(0);
+    expect(plane.amodalBox![2]).toBe(319);
+    expect(occluded).toBeGreaterThan(0);
+  });
+
   it("round trip: object points through T_camera_object and K land inside the object's mask", async () => {
     const sc = scene(
       { width: W, height: H, intrinsics: intr, pose: { position: [1.4, 1.9, 2.1], lookAt: [0, 0, 0.2], up: [0, 0, 1] } },

@@ -47,17 +47,18 @@ export class DeferredReads {
   constructor(private readonly gl: WebGL2RenderingContext) {}
 
   /**
-   * Queues a read of (0, 0, width, height) of the bound read framebuffer as RGBA bytes (`type`
-   * UNSIGNED_BYTE) or floats (FLOAT); `keep`: how many leading bytes of it to hand on (all).
+   * Queues a read of (0, 0, width, height) of the bound read framebuffer (its read buffer) as
+   * RGBA bytes (`type` UNSIGNED_BYTE), floats (FLOAT) or, from an unsigned integer target,
+   * 32-bit words (UNSIGNED_INT); `keep`: how many leading bytes of it to hand on (all).
    */
   read(name: string, width: number, height: number, type: number, keep?: number): void {
     const gl = this.gl;
     const float = type === gl.FLOAT;
-    const byteLength = width * height * 4 * (float ? 4 : 1);
-    if (keep !== undefined && !(keep >= 0 && keep <= byteLength && keep % 16 === 0)) throw new Error(`deferred read ${name}: cannot keep ${keep} of ${byteLength} bytes`);
+    const byteLength = width * height * 4 * (type === gl.UNSIGNED_BYTE ? 1 : 4);
+    if (keep !== undefined && !(keep >= 0 && keep <= byteLength && keep % 4 === 0)) throw new Error(`deferred read ${name}: cannot keep ${keep} of ${byteLength} bytes`);
     const buffer = this.take(byteLength);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
-    gl.readPixels(0, 0, width, height, gl.RGBA, type, 0);
+    gl.readPixels(0, 0, width, height, type === gl.UNSIGNED_INT ? gl.RGBA_INTEGER : gl.RGBA, type, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
     this.pending.push({ name, buffer, byteLength, keep: keep ?? byteLength, float });
   }

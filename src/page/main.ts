@@ -349,7 +349,9 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     for (const [k, t] of lens ? [] : coverage.entries()) {
       const n = Math.min(OBJECTS_PER_COVERAGE_TARGET, frame.objects.length - k * OBJECTS_PER_COVERAGE_TARGET);
       const planes = Array.from({ length: Math.ceil(n / 24) }, (_, c) => ({ channel: c, mode: "u32" as const }));
-      packer.packDeferred(t.rtt, planes, deferred, planes.map((_, c) => `coverage${k}.${c}`));
+      // the silhouettes themselves only for amodal masks; otherwise their counts and boxes
+      if (req.passes.amodalMasks) packer.packDeferred(t.rtt, planes, deferred, planes.map((_, c) => `coverage${k}.${c}`));
+      else packer.summarizeCoverageDeferred(t.rtt, planes.length, deferred, `coverage${k}`);
     }
     deferred.fence();
     if (contextLost) throw new Error(CONTEXT_LOST);

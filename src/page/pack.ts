@@ -99,6 +99,83 @@ void main() {
   color = mix(mix(a, b, w.x), mix(d, e, w.x), w.y);
 }`;
 
+/**
+ * A coverage target summarized for the host (instead of read whole) when no amodal mask is
+ * asked for: only each object's pixel count and box cross, so 1.2 MB a 640x480 frame becomes
+ * about 25 KB. Two passes over the coverage bits, each fragment reading a whole row or column:
+ * - rows: fragment f (row-major in an outWidth-wide image) takes channel f / srcHeight, row
+ *   f % srcHeight, and counts each of the channel's 24 bits along the row with a bit-sliced
+ *   counter (15 bit planes: up to 32767 pixels a row). Its counts go out as 16-bit halves of
+ *   three RGBA32UI attachments: attachment q, word i holds bits 8q + 2i (low) and 8q + 2i + 1.
+ * - columns: fragment f takes channel f / srcWidth, column f % srcWidth, and writes the OR of
+ *   the column's bits as four bytes (RGBA8).
+ * The host adds the row counts (pixels), takes the rows with a count (v range) and the
+ * columns with the bit (u range): the same numbers a count over the whole image gives.
+ */
+const COVERAGE_ROWS = `#version 300 es
+precision highp float;
+precision highp int;
+uniform highp sampler2D src;
+uniform int srcWidth;
+uniform int srcHeight;
+uniform int outWidth;
+uniform int planes;
+layout(location = 0) out uvec4 counts0;
+layout(location = 1) out uvec4 counts1;
+layout(location = 2) out uvec4 counts2;
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int f = p.y * outWidth + p.x;
+  if (f >= planes * srcHeight) { counts0 = uvec4(0u); counts1 = uvec4(0u); counts2 = uvec4(0u); return; }
+  int channel = f / srcHeight, row = f % srcHeight;
+  uint s[15];
+  for (int b = 0; b < 15; b++) s[b] = 0u;
+  for (int u = 0; u < srcWidth; u++) {
+    uint carry = uint(texelFetch(src, ivec2(u, row), 0)[channel]);
+    for (int b = 0; b < 15; b++) {
+      if (carry == 0u) break;
+      uint t = s[b] & carry;
+      s[b] ^= carry;
+      carry = t;
+    }
+  }
+  uint n[24];
+  for (int k = 0; k < 24; k++) {
+    uint c = 0u;
+    for (int b = 0; b < 15; b++) c |= ((s[b] >> uint(k)) & 1u) << uint(b);
+    n[k] = c;
+  }
+  counts0 = uvec4(n[0] | (n[1] << 16), n[2] | (n[3] << 16), n[4] | (n[5] << 16), n[6] | (n[7] << 16));
+  counts1 = uvec4(n[8] | (n[9] << 16), n[10] | (n[11] << 16), n[12] | (n[13] << 16), n[14] | (n[15] << 16));
+  counts2 = uvec4(n[16] | (n[17] << 16), n[18] | (n[19] << 16), n[20] | (n[21] << 16), n[22] | (n[23] << 16));
+}`;
+
+const COVERAGE_COLUMNS = `#version 300 es
+precision highp float;
+precision highp int;
+uniform highp sampler2D src;
+uniform int srcWidth;
+uniform int srcHeight;
+uniform int outWidth;
+uniform int planes;
+out vec4 color;
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int f = p.y * outWidth + p.x;
+  uint bits = 0u;
+  if (f < planes * srcWidth) {
+    int channel = f / srcWidth, column = f % srcWidth;
+    for (int v = 0; v < srcHeight; v++) bits |= uint(texelFetch(src, ivec2(column, v), 0)[channel]);
+  }
+  color = vec4(float(bits & 255u), float((bits >> 8) & 255u), float((bits >> 16) & 255u), float(bits >> 24)) / 255.0;
+}`;
+
+/** Width of the coverage summaries' output images (fragments laid out in rows, not one long line). */
+export const SUMMARY_ROW = 64;
+
+/** The output image (width, height) of `count` summary fragments. */
+export const summaryShape = (count: number): [number, number] => [Math.min(SUMMARY_ROW, count), Math.ceil(count / SUMMARY_ROW)];
+
 /** Widest row of a list or gather image (well under every WebGL2 implementation's MAX_TEXTURE_SIZE of >= 2048). */
 const ROW = 2048;
 
@@ -177,6 +254,18 @@ interface GatherProgram {
   loc: Record<"src" | "list" | "srcWidth" | "srcHeight" | "outWidth" | "count", WebGLUniformLocation>;
 }
 
+interface SummaryProgram {
+  program: WebGLProgram;
+  vao: WebGLVertexArrayObject;
+  loc: Record<"src" | "srcWidth" | "srcHeight" | "outWidth" | "planes", WebGLUniformLocation>;
+}
+
+function summaryProgram(gl: WebGL2RenderingContext, fragment: string, what: string): SummaryProgram {
+  const program = link(gl, fragment, what);
+  const at = (name: string) => gl.getUniformLocation(program, name)!;
+  return { program, vao: gl.createVertexArray()!, loc: { src: at("src"), srcWidth: at("srcWidth"), srcHeight: at("srcHeight"), outWidth: at("outWidth"), planes: at("planes") } };
+}
+
 function link(gl: WebGL2RenderingContext, fragment: string, what: string): WebGLProgram {
   const shader = (type: number, source: string) => {
     const s = gl.createShader(type)!;
@@ -193,24 +282,29 @@ function link(gl: WebGL2RenderingContext, fragment: string, what: string): WebGL
   return program;
 }
 
-/** An offscreen colour target of one format, re-made when the size changes. */
+/** An offscreen target of `attachments` colour textures of one format, re-made when the size changes. */
 class ScratchTarget {
   private fbo: WebGLFramebuffer | undefined;
-  private tex: WebGLTexture | undefined;
+  private textures: WebGLTexture[] = [];
   private size = "";
-  constructor(private readonly format: number, private readonly what: string) {}
+  constructor(private readonly format: number, private readonly what: string, private readonly attachments = 1) {}
 
-  /** Binds the target at `width` x `height` for drawing (making it first if needed). */
+  /** Binds the target at `width` x `height` for drawing into every attachment (making it first if needed). */
   bind(gl: WebGL2RenderingContext, width: number, height: number): void {
     const key = `${width}x${height}`;
     if (this.size !== key) {
-      if (this.tex) gl.deleteTexture(this.tex);
+      for (const t of this.textures) gl.deleteTexture(t);
       this.fbo ??= gl.createFramebuffer()!;
-      this.tex = gl.createTexture()!;
-      gl.bindTexture(gl.TEXTURE_2D, this.tex);
-      gl.texStorage2D(gl.TEXTURE_2D, 1, this.format, width, height);
       gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.tex, 0);
+      this.textures = Array.from({ length: this.attachments }, (_, i) => {
+        const tex = gl.createTexture()!;
+        gl.bindTexture(gl.TEXTURE_2D, tex);
+        gl.texStorage2D(gl.TEXTURE_2D, 1, this.format, width, height);
+        gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, tex, 0);
+        return tex;
+      });
+      // draw buffers are the framebuffer's own state: set once, Babylon's framebuffers keep theirs
+      if (this.attachments > 1) gl.drawBuffers(this.textures.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
       const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
       gl.bindTexture(gl.TEXTURE_2D, null);
       if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`${this.what}: ${width}x${height} framebuffer incomplete (0x${status.toString(16)})`);
@@ -242,6 +336,9 @@ export class Packer {
   private bilinearProg: { program: WebGLProgram; vao: WebGLVertexArrayObject; loc: Record<"src" | "coords" | "srcHeight" | "outWidth" | "count", WebGLUniformLocation> } | undefined;
   private readonly bilinearTarget = new ScratchTarget(WebGL2RenderingContext.RGBA8, "bilinear");
   private canvasCopy: { texture: WebGLTexture; size: string } | undefined;
+  private summaryProgs: { rows: SummaryProgram; columns: SummaryProgram } | undefined;
+  private readonly rowsTarget = new ScratchTarget(WebGL2RenderingContext.RGBA32UI, "coverage rows", 3);
+  private readonly columnsTarget = new ScratchTarget(WebGL2RenderingContext.RGBA8, "coverage columns");
 
   constructor(private readonly engine: Engine) {}
 
@@ -265,6 +362,49 @@ export class Packer {
     const gl = this.engine._gl as WebGL2RenderingContext;
     let k = 0;
     this.drawPlanes(target, planes, (w, height) => reads.read(names[k++]!, w, height, gl.UNSIGNED_BYTE));
+  }
+
+  /**
+   * The first `planes` channels of the coverage target summarized (see COVERAGE_ROWS), read
+   * into `reads`: `<prefix>.rows.0..2` (RGBA32UI, 16 bytes a fragment, planes * height
+   * fragments) and `<prefix>.columns` (4 bytes a fragment, planes * width fragments).
+   */
+  summarizeCoverageDeferred(target: RenderTargetTexture, planes: number, reads: DeferredReads, prefix: string): void {
+    const gl = this.engine._gl as WebGL2RenderingContext;
+    const src = target.getInternalTexture()?._hardwareTexture?.underlyingResource as WebGLTexture | undefined;
+    if (!src) throw new Error(`coverage summary: ${target.name} has no texture`);
+    const { width, height } = target.getSize();
+    this.summaryProgs ??= { rows: summaryProgram(gl, COVERAGE_ROWS, "coverage rows"), columns: summaryProgram(gl, COVERAGE_COLUMNS, "coverage columns") };
+    const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
+    try {
+      for (const [kind, scratch, count] of [["rows", this.rowsTarget, planes * height], ["columns", this.columnsTarget, planes * width]] as const) {
+        const { program, vao, loc } = this.summaryProgs[kind];
+        const [outW, outH] = summaryShape(count);
+        scratch.bind(gl, outW, outH);
+        fullScreenState(gl, program, vao, src);
+        gl.uniform1i(loc.src, 0);
+        gl.uniform1i(loc.srcWidth, width);
+        gl.uniform1i(loc.srcHeight, height);
+        gl.uniform1i(loc.outWidth, outW);
+        gl.uniform1i(loc.planes, planes);
+        gl.viewport(0, 0, outW, outH);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        if (kind === "columns") {
+          reads.read(`${prefix}.columns`, outW, outH, gl.UNSIGNED_BYTE, count * 4);
+          continue;
+        }
+        for (let q = 0; q < 3; q++) {
+          gl.readBuffer(gl.COLOR_ATTACHMENT0 + q);
+          reads.read(`${prefix}.rows.${q}`, outW, outH, gl.UNSIGNED_INT, count * 16);
+        }
+        gl.readBuffer(gl.COLOR_ATTACHMENT0);
+      }
+    } finally {
+      gl.bindVertexArray(null);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, previous);
+      this.engine.wipeCaches(true);
+    }
   }
 
   /** Draws each plane into the pack target in turn and hands it to `read` (w x height texels bound for reading). */

@@ -164,7 +164,8 @@ export const OBJECTS_PER_COVERAGE_TARGET = 96;
  * One raw read-back inside a frame's upload: `rgba` (RGBA8 of the anti-aliased RGB pass),
  * `labels`, `normals`, `coverage<k>` (RGBA float32 of those targets), all with rows bottom-up
  * as WebGL reads them, and `lidar<j>` (float32 x4 per listed texel, or every texel with rows
- * from the top).
+ * from the top). Without amodal masks a coverage target comes as its summary instead
+ * (page/pack.ts COVERAGE_ROWS): `coverage<k>.rows.<q>` (q = 0..2) and `coverage<k>.columns`.
  */
 /** One read-back of an upload: sent as its own binary messages (UploadInfo.chunk), in the order listed. */
 export interface UploadPart {

@@ -117,6 +117,59 @@ export function countCoverage(
 }
 
 /**
+ * `countCoverage` from a coverage target's summary (page/pack.ts COVERAGE_ROWS) instead of
+ * its bits: `rows` the three read-backs of per-row counts (16 bits an object, 24 objects a
+ * channel, rows bottom-up), `columns` the OR of each column's bits. The pixel count is the
+ * sum over rows; the box spans the rows with a count and the columns with the object's bit.
+ */
+export function countCoverageSummary(
+  rows: readonly Uint8Array[], columns: Uint8Array, width: number, height: number, nObjects: number,
+): { pixels: number[]; boxes: ([number, number, number, number] | null)[] } {
+  const planes = Math.ceil(nObjects / 24);
+  if (rows.length !== 3) throw new RuntimeError(`coverage summary: ${rows.length} row read-backs, expected 3`);
+  for (const r of rows) if (r.byteLength !== planes * height * 16) throw new RuntimeError(`coverage summary: a row read-back of ${r.byteLength} bytes, expected ${planes * height * 16}`);
+  if (columns.byteLength !== planes * width * 4) throw new RuntimeError(`coverage summary: a column read-back of ${columns.byteLength} bytes, expected ${planes * width * 4}`);
+  const pixels = new Array<number>(nObjects).fill(0);
+  const vMin = new Array<number>(nObjects).fill(Infinity);
+  const vMax = new Array<number>(nObjects).fill(-Infinity);
+  const words = rows.map(asUint32);
+  for (let f = 0; f < planes * height; f++) {
+    const c = Math.floor(f / height), v = height - 1 - (f % height);
+    for (let q = 0; q < 3; q++) {
+      const w = words[q]!;
+      for (let i = 0; i < 4; i++) {
+        const word = w[f * 4 + i]!;
+        if (word === 0) continue;
+        for (const [half, count] of [[0, word & 0xffff], [1, word >>> 16]] as const) {
+          const k = c * 24 + q * 8 + i * 2 + half;
+          if (count === 0 || k >= nObjects) continue;
+          pixels[k]! += count;
+          if (v < vMin[k]!) vMin[k] = v;
+          if (v > vMax[k]!) vMax[k] = v;
+        }
+      }
+    }
+  }
+  const uMin = new Array<number>(nObjects).fill(Infinity);
+  const uMax = new Array<number>(nObjects).fill(-Infinity);
+  const cols = asUint32(columns);
+  for (let f = 0; f < planes * width; f++) {
+    let bits = cols[f]!;
+    const c = Math.floor(f / width), u = f % width;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      const k = c * 24 + (31 - Math.clz32(low));
+      bits ^= low;
+      if (k >= nObjects) continue;
+      if (u < uMin[k]!) uMin[k] = u;
+      if (u > uMax[k]!) uMax[k] = u;
+    }
+  }
+  const boxes = pixels.map((n, k) => (n > 0 ? ([uMin[k]!, vMin[k]!, uMax[k]!, vMax[k]!] as [number, number, number, number]) : null));
+  return { pixels, boxes };
+}
+
+/**
  * The coverage bits of every object, rows from the top: for each coverage target in turn,
  * its planes interleaved, ceil(objects / 24) uint32 words per pixel (the layout amodalMask() reads).
  */

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { RuntimeError } from "../errors.js";
 import { RenderSession, type SessionInfo, type SessionOptions } from "./session.js";
 import { OBJECTS_PER_COVERAGE_TARGET, type FrameRequest, type LensViewRequest, type LidarViewRequest, type ObjectStats, type PageObjectInfo, type PagePrimitive, type PassSelection } from "../page/protocol.js";
-import { amodalBits, asFloat32, asUint32, countCoverage, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
+import { amodalBits, asFloat32, asUint32, countCoverage, countCoverageSummary, depthFromPlane, instanceFromPlane, normalsFromTarget, objectsInCoverageTarget, rgbFromRgba } from "./readback.js";
 import { assertFrameSize } from "./frame-limits.js";
 import { distortParts, lensPlan, viewPart, type LensView } from "./lens.js";
 
@@ -211,6 +211,12 @@ export function decodeFrame(frame: RenderedFrame): RenderedFrame {
     coverage.push(planes);
   }
   const counts = coverage.map((px, k) => countCoverage(px, width, height, objectsInCoverageTarget(k, n)));
+  // without amodal masks the page sent each target's summary instead of its bits
+  for (let k = coverage.length; part(`coverage${k}.columns`); k++) {
+    const rows = [0, 1, 2].map((q) => part(`coverage${k}.rows.${q}`));
+    if (!rows.every((r) => r !== undefined)) throw new RuntimeError(`coverage target ${k}: its summary came without all of its row counts`);
+    counts.push(countCoverageSummary(rows as Uint8Array[], part(`coverage${k}.columns`)!, width, height, objectsInCoverageTarget(k, n)));
+  }
   frame.objects = raw.objects.map((o, i) => {
     const c = counts[Math.floor(i / OBJECTS_PER_COVERAGE_TARGET)];
     const j = i % OBJECTS_PER_COVERAGE_TARGET;
