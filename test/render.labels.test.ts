@@ -130,11 +130,11 @@ describe("projection and masks", () => {
 
   it("without amodal masks, the page's coverage summary gives the counts and boxes of the whole silhouettes", async () => {
     // 300 objects (four coverage targets, every channel) and a plane that fills whole rows behind them
-    const objects = [];
+    const objects: Parameters<typeof scene>[1] = [];
     for (let i = 0; i < 300; i++) {
-      objects.push({ id: 1000 + i, class: "thing", shape: { type: "box" as const, size: [0.25, 0.15, 0.1] as Vec3 }, pose: { position: [(i % 20) * 0.17 - 1.7, Math.floor(i / 20) * 0.15 - 1.1, (i % 7) * 0.05] as Vec3 } });
+      objects.push({ id: 1000 + i, class: "thing", shape: { type: "box", size: [0.25, 0.15, 0.1] }, pose: { position: [(i % 20) * 0.17 - 1.7, Math.floor(i / 20) * 0.15 - 1.1, (i % 7) * 0.05] } });
     }
-    objects.push({ id: 5, class: "thing", shape: { type: "plane" as const, size: [9, 1.2] as Vec3 }, pose: { position: [0, 0.3, -0.2] as Vec3 } } as (typeof objects)[number]);
+    objects.push({ id: 5, class: "thing", shape: { type: "plane", size: [9, 1.2] }, pose: { position: [0, 0.3, -0.2] } });
     const sc = scene({ width: 320, height: 240, fovY: 60, pose: { position: [0, 0, 3.2], lookAt: [0, 0, 0], up: [0, 1, 0] } }, objects);
     const whole = await r.render(sc, { amodalMasks: true });
     const summary = await r.render(sc);
