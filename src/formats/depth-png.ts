@@ -22,6 +22,10 @@ export const beyondDepthPng = (metres: number): boolean => Math.round(metres / D
 /** Depth in metres -> depth.png's uint16 millimetres. */
 export function depthToPng16(depth: Float32Array): Uint16Array {
   const out = new Uint16Array(depth.length);
-  for (let i = 0; i < depth.length; i++) out[i] = depthPngValue(depth[i]!);
+  for (let i = 0; i < depth.length; i++) {
+    const d = depth[i]!;
+    // no surface (most of a sparse frame): 0 without the division
+    if (d !== 0) out[i] = depthPngValue(d);
+  }
   return out;
 }

@@ -43,8 +43,24 @@ function firstThree<T extends Uint8Array | Float32Array>(src: ArrayLike<number>,
   return out;
 }
 
-/** RGBA8 with rows bottom-up -> RGB8 with rows from the top. */
-export const rgbFromRgba = (rgba: Uint8Array, width: number, height: number) => firstThree(rgba, new Uint8Array(width * height * 3), width, height);
+/** RGBA8 with rows bottom-up -> RGB8 with rows from the top (a pixel's four bytes read as one word where they are aligned). */
+export function rgbFromRgba(rgba: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  if (rgba.byteOffset % 4 !== 0) return firstThree(rgba, out, width, height);
+  const words = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
+  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  if (!little) return firstThree(rgba, out, width, height);
+  let o = 0;
+  for (let row = height - 1; row >= 0; row--) {
+    for (let i = row * width, end = i + width; i < end; i++) {
+      const w = words[i]!;
+      out[o++] = w & 0xff;
+      out[o++] = (w >>> 8) & 0xff;
+      out[o++] = (w >>> 16) & 0xff;
+    }
+  }
+  return out;
+}
 
 /** The normals target (RGB = unit normal) -> 3 floats per pixel, rows from the top. */
 export const normalsFromTarget = (px: Float32Array, width: number, height: number) => firstThree(px, new Float32Array(width * height * 3), width, height);

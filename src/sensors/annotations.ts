@@ -62,19 +62,27 @@ export interface FrameAnnotations {
 
 /** Pixel count and [x, y, w, h] box of every id present in an id image. */
 export function maskStats(ids: Uint16Array, width: number): Map<number, { count: number; box: Box2D }> {
-  const acc = new Map<number, { count: number; u0: number; v0: number; u1: number; v1: number }>();
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    if (id === 0) continue;
-    const u = i % width;
-    const v = (i - u) / width;
-    const a = acc.get(id);
-    if (!a) acc.set(id, { count: 1, u0: u, v0: v, u1: u, v1: v });
-    else {
-      a.count++;
-      if (u < a.u0) a.u0 = u;
-      if (u > a.u1) a.u1 = u;
-      if (v > a.v1) a.v1 = v;
+  type Acc = { count: number; u0: number; v0: number; u1: number; v1: number };
+  const acc = new Map<number, Acc>();
+  const height = Math.floor(ids.length / width);
+  for (let v = 0, i = 0; v < height; v++) {
+    // a run of one id along a row updates its entry once
+    for (let u = 0; u < width; ) {
+      const id = ids[i]!;
+      const start = u;
+      do {
+        u++;
+        i++;
+      } while (u < width && ids[i] === id);
+      if (id === 0) continue;
+      const a = acc.get(id);
+      if (!a) acc.set(id, { count: u - start, u0: start, v0: v, u1: u - 1, v1: v });
+      else {
+        a.count += u - start;
+        if (start < a.u0) a.u0 = start;
+        if (u - 1 > a.u1) a.u1 = u - 1;
+        a.v1 = v;
+      }
     }
   }
   const out = new Map<number, { count: number; box: Box2D }>();

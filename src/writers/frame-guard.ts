@@ -51,7 +51,7 @@ function mustShow(o: ViewedObject, width: number, height: number, near: number, 
 
 /** The problem of a frame whose instance pass is empty although objects must show, or null. */
 export function emptyPassesProblem(instance: Uint16Array, objects: readonly ViewedObject[], view: { width: number; height: number; near: number; far: number }): string | null {
-  if (instance.some((id) => id !== 0)) return null;
+  for (let i = 0; i < instance.length; i++) if (instance[i] !== 0) return null;
   const shown = objects.filter((o) => mustShow(o, view.width, view.height, view.near, view.far)).map((o) => o.id);
   if (shown.length === 0) return null;
   const list = shown.length > 5 ? `${shown.slice(0, 5).join(", ")} and ${shown.length - 5} more` : shown.join(", ");
