@@ -112,7 +112,8 @@ void main() {
  * The host adds the row counts (pixels), takes the rows with a count (v range) and the
  * columns with the bit (u range): the same numbers a count over the whole image gives.
  */
-const COVERAGE_ROWS = `#version 300 es
+/** What both summary passes take: the coverage target, its size, the output's width and the channels in use. */
+const SUMMARY_HEAD = `#version 300 es
 precision highp float;
 precision highp int;
 uniform highp sampler2D src;
@@ -120,7 +121,9 @@ uniform int srcWidth;
 uniform int srcHeight;
 uniform int outWidth;
 uniform int planes;
-layout(location = 0) out uvec4 counts0;
+`;
+
+const COVERAGE_ROWS = `${SUMMARY_HEAD}layout(location = 0) out uvec4 counts0;
 layout(location = 1) out uvec4 counts1;
 layout(location = 2) out uvec4 counts2;
 void main() {
@@ -150,15 +153,7 @@ void main() {
   counts2 = uvec4(n[16] | (n[17] << 16), n[18] | (n[19] << 16), n[20] | (n[21] << 16), n[22] | (n[23] << 16));
 }`;
 
-const COVERAGE_COLUMNS = `#version 300 es
-precision highp float;
-precision highp int;
-uniform highp sampler2D src;
-uniform int srcWidth;
-uniform int srcHeight;
-uniform int outWidth;
-uniform int planes;
-out vec4 color;
+const COVERAGE_COLUMNS = `${SUMMARY_HEAD}out vec4 color;
 void main() {
   ivec2 p = ivec2(gl_FragCoord.xy);
   int f = p.y * outWidth + p.x;
