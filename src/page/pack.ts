@@ -166,10 +166,10 @@ void main() {
 }`;
 
 /** Width of the coverage summaries' output images (fragments laid out in rows, not one long line). */
-export const SUMMARY_ROW = 64;
+const SUMMARY_ROW = 64;
 
 /** The output image (width, height) of `count` summary fragments. */
-export const summaryShape = (count: number): [number, number] => [Math.min(SUMMARY_ROW, count), Math.ceil(count / SUMMARY_ROW)];
+const summaryShape = (count: number): [number, number] => [Math.min(SUMMARY_ROW, count), Math.ceil(count / SUMMARY_ROW)];
 
 /** Widest row of a list or gather image (well under every WebGL2 implementation's MAX_TEXTURE_SIZE of >= 2048). */
 const ROW = 2048;
@@ -370,30 +370,31 @@ export class Packer {
     if (!src) throw new Error(`coverage summary: ${target.name} has no texture`);
     const { width, height } = target.getSize();
     this.summaryProgs ??= { rows: summaryProgram(gl, COVERAGE_ROWS, "coverage rows"), columns: summaryProgram(gl, COVERAGE_COLUMNS, "coverage columns") };
+    const { rows, columns } = this.summaryProgs;
+    /** One summary pass of `count` fragments into `scratch`; returns its output size. */
+    const draw = ({ program, vao, loc }: SummaryProgram, scratch: ScratchTarget, count: number): [number, number] => {
+      const [outW, outH] = summaryShape(count);
+      scratch.bind(gl, outW, outH);
+      fullScreenState(gl, program, vao, src);
+      gl.uniform1i(loc.src, 0);
+      gl.uniform1i(loc.srcWidth, width);
+      gl.uniform1i(loc.srcHeight, height);
+      gl.uniform1i(loc.outWidth, outW);
+      gl.uniform1i(loc.planes, planes);
+      gl.viewport(0, 0, outW, outH);
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      return [outW, outH];
+    };
     const previous = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null;
     try {
-      for (const [kind, scratch, count] of [["rows", this.rowsTarget, planes * height], ["columns", this.columnsTarget, planes * width]] as const) {
-        const { program, vao, loc } = this.summaryProgs[kind];
-        const [outW, outH] = summaryShape(count);
-        scratch.bind(gl, outW, outH);
-        fullScreenState(gl, program, vao, src);
-        gl.uniform1i(loc.src, 0);
-        gl.uniform1i(loc.srcWidth, width);
-        gl.uniform1i(loc.srcHeight, height);
-        gl.uniform1i(loc.outWidth, outW);
-        gl.uniform1i(loc.planes, planes);
-        gl.viewport(0, 0, outW, outH);
-        gl.drawArrays(gl.TRIANGLES, 0, 3);
-        if (kind === "columns") {
-          reads.read(`${prefix}.columns`, outW, outH, gl.UNSIGNED_BYTE, count * 4);
-          continue;
-        }
-        for (let q = 0; q < 3; q++) {
-          gl.readBuffer(gl.COLOR_ATTACHMENT0 + q);
-          reads.read(`${prefix}.rows.${q}`, outW, outH, gl.UNSIGNED_INT, count * 16);
-        }
-        gl.readBuffer(gl.COLOR_ATTACHMENT0);
+      const [rowsW, rowsH] = draw(rows, this.rowsTarget, planes * height);
+      for (let q = 0; q < 3; q++) {
+        gl.readBuffer(gl.COLOR_ATTACHMENT0 + q);
+        reads.read(`${prefix}.rows.${q}`, rowsW, rowsH, gl.UNSIGNED_INT, planes * height * 16);
       }
+      gl.readBuffer(gl.COLOR_ATTACHMENT0);
+      const [columnsW, columnsH] = draw(columns, this.columnsTarget, planes * width);
+      reads.read(`${prefix}.columns`, columnsW, columnsH, gl.UNSIGNED_BYTE, planes * width * 4);
     } finally {
       gl.bindVertexArray(null);
       gl.bindTexture(gl.TEXTURE_2D, null);

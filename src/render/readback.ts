@@ -43,13 +43,14 @@ function firstThree<T extends Uint8Array | Float32Array>(src: ArrayLike<number>,
   return out;
 }
 
+/** Whether this machine's words hold their first byte lowest (then R is a word's low byte). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** RGBA8 with rows bottom-up -> RGB8 with rows from the top (a pixel's four bytes read as one word where they are aligned). */
 export function rgbFromRgba(rgba: Uint8Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height * 3);
-  if (rgba.byteOffset % 4 !== 0) return firstThree(rgba, out, width, height);
+  if (rgba.byteOffset % 4 !== 0 || !LITTLE_ENDIAN) return firstThree(rgba, out, width, height);
   const words = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
-  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-  if (!little) return firstThree(rgba, out, width, height);
   let o = 0;
   for (let row = height - 1; row >= 0; row--) {
     for (let i = row * width, end = i + width; i < end; i++) {
@@ -156,7 +157,8 @@ export function countCoverageSummary(
       for (let i = 0; i < 4; i++) {
         const word = w[f * 4 + i]!;
         if (word === 0) continue;
-        for (const [half, count] of [[0, word & 0xffff], [1, word >>> 16]] as const) {
+        for (let half = 0; half < 2; half++) {
+          const count = half === 0 ? word & 0xffff : word >>> 16;
           const k = c * 24 + q * 8 + i * 2 + half;
           if (count === 0 || k >= nObjects) continue;
           pixels[k]! += count;
