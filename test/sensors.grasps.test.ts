@@ -169,6 +169,42 @@ describe("grasps: open meshes and bad input", () => {
     expect(isClosed(tetra)).toBe(true);
     expect(isClosed(tetra.subarray(0, 27))).toBe(false);
   });
+
+  it("the triangle–box test agrees with clipping the triangle by the box's six planes, on random triangles", () => {
+    // an independent answer: the part of the triangle inside all six slabs is not empty
+    const clipMeets = (tri: number[][], h: number[]) => {
+      let poly = tri;
+      for (let k = 0; k < 3 && poly.length; k++) {
+        for (const s of [1, -1]) {
+          const inside = (p: number[]) => s * p[k]! <= h[k]!;
+          const next: number[][] = [];
+          poly.forEach((p, i) => {
+            const q = poly[(i + 1) % poly.length]!;
+            if (inside(p)) next.push(p);
+            if (inside(p) !== inside(q)) {
+              const t = (s * h[k]! - p[k]!) / (q[k]! - p[k]!);
+              next.push(p.map((v, j) => v + t * (q[j]! - v)));
+            }
+          });
+          poly = next;
+        }
+      }
+      return poly.length > 0;
+    };
+    let state = 12345;
+    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let meets = 0;
+    for (let i = 0; i < 4000; i++) {
+      const h: [number, number, number] = [0.2 + rand(), 0.2 + rand(), 0.2 + rand()];
+      const tri = [0, 1, 2].map(() => [0, 1, 2].map(() => (rand() - 0.5) * 5)) as [number, number, number][];
+      const got = triangleMeetsBox(tri[0]!, tri[1]!, tri[2]!, h);
+      expect(got, `triangle ${JSON.stringify(tri)}, half sizes ${JSON.stringify(h)}`).toBe(clipMeets(tri, h));
+      if (got) meets++;
+    }
+    // both answers are well represented
+    expect(meets).toBeGreaterThan(400);
+    expect(meets).toBeLessThan(3600);
+  });
 });
 
 describe("simforge grasps: drawing a frame's grasps", () => {

@@ -103,7 +103,22 @@ export function triangleMeetsBox(a: Vec3, b: Vec3, c: Vec3, h: Vec3): boolean {
   return triangleMeetsBoxAt(new Float64Array([...a, ...b, ...c]), h[0], h[1], h[2]);
 }
 
-/** `triangleMeetsBox` on the 9 coordinates of v (no allocation: the collision queries' inner loop). */
+/**
+ * Whether the axis l separates the triangle (a, b, c) from the box of half sizes h: the
+ * triangle's projection on l lies wholly beyond the box's radius r on it. A zero axis
+ * separates nothing.
+ */
+function separates(lx: number, ly: number, lz: number, pa: number, pb: number, pc: number, r: number): boolean {
+  if (lx === 0 && ly === 0 && lz === 0) return false;
+  return Math.min(pa, pb, pc) > r || Math.max(pa, pb, pc) < -r;
+}
+
+/**
+ * `triangleMeetsBox` on the 9 coordinates of v (no allocation: the collision queries' inner loop).
+ * The nine edge x axis products are written out: e x (1,0,0) = (0, ez, -ey), e x (0,1,0) =
+ * (-ez, 0, ex), e x (0,0,1) = (ey, -ex, 0); a zero component's terms are left out of each
+ * projection, which leaves its value unchanged.
+ */
 function triangleMeetsBoxAt(v: Float64Array, hx: number, hy: number, hz: number): boolean {
   const ax = v[0]!, ay = v[1]!, az = v[2]!, bx = v[3]!, by = v[4]!, bz = v[5]!, cx = v[6]!, cy = v[7]!, cz = v[8]!;
   if (Math.min(ax, bx, cx) > hx || Math.max(ax, bx, cx) < -hx) return false;
@@ -115,18 +130,21 @@ function triangleMeetsBoxAt(v: Float64Array, hx: number, hy: number, hz: number)
   // the triangle's plane
   const nx = e0y * e1z - e0z * e1y, ny = e0z * e1x - e0x * e1z, nz = e0x * e1y - e0y * e1x;
   if (Math.abs(nx * ax + ny * ay + nz * az) > hx * Math.abs(nx) + hy * Math.abs(ny) + hz * Math.abs(nz)) return false;
-  // the nine edge x axis directions: l = e x unit axis
-  const sep = (lx: number, ly: number, lz: number): boolean => {
-    if (lx === 0 && ly === 0 && lz === 0) return false;
-    const pa = lx * ax + ly * ay + lz * az, pb = lx * bx + ly * by + lz * bz, pc = lx * cx + ly * cy + lz * cz;
-    const r = hx * Math.abs(lx) + hy * Math.abs(ly) + hz * Math.abs(lz);
-    return Math.min(pa, pb, pc) > r || Math.max(pa, pb, pc) < -r;
-  };
-  for (const [ex, ey, ez] of [[e0x, e0y, e0z], [e1x, e1y, e1z], [e2x, e2y, e2z]] as const) {
-    // e x (1,0,0) = (0, ez, -ey); e x (0,1,0) = (-ez, 0, ex); e x (0,0,1) = (ey, -ex, 0)
-    if (sep(0, ez, -ey) || sep(-ez, 0, ex) || sep(ey, -ex, 0)) return false;
-  }
-  return true;
+  return !(
+    edgeSeparates(e0x, e0y, e0z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz) ||
+    edgeSeparates(e1x, e1y, e1z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz) ||
+    edgeSeparates(e2x, e2y, e2z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz)
+  );
+}
+
+/** Whether one of the three axes e x (box axis) of edge e separates the triangle from the box. */
+function edgeSeparates(ex: number, ey: number, ez: number, ax: number, ay: number, az: number, bx: number, by: number, bz: number, cx: number, cy: number, cz: number, hx: number, hy: number, hz: number): boolean {
+  const aex = Math.abs(ex), aey = Math.abs(ey), aez = Math.abs(ez);
+  return (
+    separates(0, ez, -ey, ez * ay - ey * az, ez * by - ey * bz, ez * cy - ey * cz, hy * aez + hz * aey) ||
+    separates(-ez, 0, ex, -ez * ax + ex * az, -ez * bx + ex * bz, -ez * cx + ex * cz, hx * aez + hz * aex) ||
+    separates(ey, -ex, 0, ey * ax - ex * ay, ey * bx - ex * by, ey * cx - ex * cy, hx * aey + hy * aex)
+  );
 }
 
 /** The gripper's boxes in the grasp frame, open to its maximum width: [centre, half sizes]. */
@@ -145,32 +163,59 @@ export function gripperBoxes(g: Gripper): [Vec3, Vec3][] {
 
 // ---------------------------------------------------------------- the scene's triangles, for collision queries
 
+/**
+ * A triangle whose world bounds lie further than this (m) outside a box's world bounds is
+ * skipped without the exact test: far beyond the test's rounding, so the answer is the same.
+ */
+const CULL_MARGIN = 1e-9;
+
 class SceneCollider {
   private readonly bvh: Bvh;
   private readonly scratch = new Float64Array(9);
+  /** per triangle: min xyz, max xyz (world) */
+  private readonly bounds: Float64Array;
+  private readonly stack: Uint32Array;
   constructor(private readonly positions: Float64Array) {
     this.bvh = Bvh.build(positions);
+    this.stack = new Uint32Array(2 * this.bvh.arrays.depth + 4);
+    const nt = positions.length / 9;
+    const tb = (this.bounds = new Float64Array(nt * 6));
+    for (let t = 0; t < nt; t++) {
+      for (let k = 0; k < 3; k++) {
+        const a = positions[t * 9 + k]!, b = positions[t * 9 + 3 + k]!, c = positions[t * 9 + 6 + k]!;
+        tb[t * 6 + k] = Math.min(a, b, c);
+        tb[t * 6 + 3 + k] = Math.max(a, b, c);
+      }
+    }
   }
 
   /** Whether an oriented box (centre c, axes the columns of R as unit vectors ax, ay, az, half sizes h, world frame) meets any triangle. */
   meetsBox(c: Vec3, ax: Vec3, ay: Vec3, az: Vec3, h: Vec3): boolean {
     // the box's world bounds
-    const ext = [0, 1, 2].map((k) => Math.abs(ax[k]!) * h[0] + Math.abs(ay[k]!) * h[1] + Math.abs(az[k]!) * h[2]);
-    const lo = [c[0] - ext[0]!, c[1] - ext[1]!, c[2] - ext[2]!], hi = [c[0] + ext[0]!, c[1] + ext[1]!, c[2] + ext[2]!];
+    const ex = Math.abs(ax[0]) * h[0] + Math.abs(ay[0]) * h[1] + Math.abs(az[0]) * h[2];
+    const ey = Math.abs(ax[1]) * h[0] + Math.abs(ay[1]) * h[1] + Math.abs(az[1]) * h[2];
+    const ez = Math.abs(ax[2]) * h[0] + Math.abs(ay[2]) * h[1] + Math.abs(az[2]) * h[2];
+    const lx = c[0] - ex, ly = c[1] - ey, lz = c[2] - ez, hx = c[0] + ex, hy = c[1] + ey, hz = c[2] + ez;
     const { box, first, count, triIndex } = this.bvh.arrays;
-    const P = this.positions;
+    const P = this.positions, tb = this.bounds, stack = this.stack;
     const tri = this.scratch;
-    const stack = [0];
-    while (stack.length) {
-      const n = stack.pop()!;
+    let top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const n = stack[--top]!;
       const b = n * 6;
-      if (box[b]! > hi[0]! || box[b + 1]! > hi[1]! || box[b + 2]! > hi[2]! || box[b + 3]! < lo[0]! || box[b + 4]! < lo[1]! || box[b + 5]! < lo[2]!) continue;
+      if (box[b]! > hx || box[b + 1]! > hy || box[b + 2]! > hz || box[b + 3]! < lx || box[b + 4]! < ly || box[b + 5]! < lz) continue;
       if (count[n] === 0) {
-        stack.push(first[n]!, n + 1);
+        stack[top++] = first[n]!;
+        stack[top++] = n + 1;
         continue;
       }
       for (let s = first[n]!, end = s + count[n]!; s < end; s++) {
-        const t = triIndex[s]! * 9;
+        const i = triIndex[s]!;
+        const q = i * 6;
+        if (tb[q]! > hx + CULL_MARGIN || tb[q + 1]! > hy + CULL_MARGIN || tb[q + 2]! > hz + CULL_MARGIN) continue;
+        if (tb[q + 3]! < lx - CULL_MARGIN || tb[q + 4]! < ly - CULL_MARGIN || tb[q + 5]! < lz - CULL_MARGIN) continue;
+        const t = i * 9;
         // the triangle in the box's frame
         for (let k = 0; k < 9; k += 3) {
           const dx = P[t + k]! - c[0], dy = P[t + k + 1]! - c[1], dz = P[t + k + 2]! - c[2];
