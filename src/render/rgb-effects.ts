@@ -100,15 +100,17 @@ function blurRgb(lin: Float64Array, width: number, height: number, sigma: number
       lin[row + p] = s;
     }
   }
-  // columns: each output row is a weighted sum of whole (clamped) input rows, cache-friendly
-  const src = lin.slice();
+  // columns: each output sample a weighted sum of its column's (clamped) rows, added in the order t = -r..r
+  const src = scratch(1, lin.length);
+  src.set(lin);
+  const rows = new Int32Array(k.length);
   for (let y = 0; y < height; y++) {
     const dst = y * rowLen;
-    lin.fill(0, dst, dst + rowLen);
-    for (let t = -r; t <= r; t++) {
-      const w = k[t + r]!;
-      const from = Math.min(height - 1, Math.max(0, y + t)) * rowLen;
-      for (let p = 0; p < rowLen; p++) lin[dst + p]! += w * src[from + p]!;
+    for (let t = -r; t <= r; t++) rows[t + r] = Math.min(height - 1, Math.max(0, y + t)) * rowLen;
+    for (let p = 0; p < rowLen; p++) {
+      let s = 0;
+      for (let t = 0; t < k.length; t++) s += k[t]! * src[rows[t]! + p]!;
+      lin[dst + p] = s;
     }
   }
 }
@@ -124,20 +126,31 @@ function blurRgb(lin: Float64Array, width: number, height: number, sigma: number
 function addNoise(lin: Float64Array, read: number, shot: number, seed: string): void {
   const rng = new CounterRng(`rgb-noise\u0000${seed}`);
   const read2 = read * read;
-  const sd = (x: number) => {
-    const v = read2 + shot * (x > 0 ? x : 0);
-    return Math.sqrt(v > 0 ? v : 0);
-  };
   const TWO_PI = 2 * Math.PI;
-  for (let p = 0, b = 0; p < lin.length; p += 4, b++) {
+  const n = lin.length;
+  const whole = n - (n % 4); // samples in whole blocks of four
+  for (let p = 0, b = 0; p < n; p += 4, b++) {
     rng.draw(b, 0);
     const r1 = Math.sqrt(-2 * Math.log(1 - rng.u0)), t1 = TWO_PI * rng.u1;
     const r2 = Math.sqrt(-2 * Math.log(1 - rng.u2)), t2 = TWO_PI * rng.u3;
-    lin[p] = lin[p]! + sd(lin[p]!) * r1 * Math.cos(t1);
-    if (p + 1 < lin.length) lin[p + 1] = lin[p + 1]! + sd(lin[p + 1]!) * r1 * Math.sin(t1);
-    if (p + 2 < lin.length) lin[p + 2] = lin[p + 2]! + sd(lin[p + 2]!) * r2 * Math.cos(t2);
-    if (p + 3 < lin.length) lin[p + 3] = lin[p + 3]! + sd(lin[p + 3]!) * r2 * Math.sin(t2);
+    if (p < whole) {
+      const x0 = lin[p]!, x1 = lin[p + 1]!, x2 = lin[p + 2]!, x3 = lin[p + 3]!;
+      lin[p] = x0 + noiseSd(x0, read2, shot) * r1 * Math.cos(t1);
+      lin[p + 1] = x1 + noiseSd(x1, read2, shot) * r1 * Math.sin(t1);
+      lin[p + 2] = x2 + noiseSd(x2, read2, shot) * r2 * Math.cos(t2);
+      lin[p + 3] = x3 + noiseSd(x3, read2, shot) * r2 * Math.sin(t2);
+    } else {
+      // the last, partial block (the same products, in the same order, as a whole one)
+      const radius = [r1, r1, r2], turn = [Math.cos(t1), Math.sin(t1), Math.cos(t2)];
+      for (let j = 0; p + j < n; j++) lin[p + j] = lin[p + j]! + noiseSd(lin[p + j]!, read2, shot) * radius[j]! * turn[j]!;
+    }
   }
+}
+
+/** The noise's standard deviation at linear signal x: sqrt(read^2 + shot * max(x, 0)). */
+function noiseSd(x: number, read2: number, shot: number): number {
+  const v = read2 + shot * (x > 0 ? x : 0);
+  return Math.sqrt(v > 0 ? v : 0);
 }
 
 /** The 8-bit code of linear `x`: clamp, encode to sRGB, gamma, round (the definition). */
@@ -191,6 +204,14 @@ function coder(t: Float64Array): (x: number) => number {
   };
 }
 
+/** Reusable float64 buffers (one module per thread; `applyRgbEffects` runs start to end on it). */
+const scratches: Float64Array[] = [];
+function scratch(slot: number, length: number): Float64Array {
+  let a = scratches[slot];
+  if (!a || a.length < length) scratches[slot] = a = new Float64Array(length);
+  return a.length === length ? a : a.subarray(0, length);
+}
+
 /** Applies `fx` to an 8-bit sRGB RGBA frame (row-major, top row first); returns a new buffer. */
 export function applyRgbEffects(rgba: Uint8Array, width: number, height: number, fx: RgbEffects, channels: 3 | 4 = 4): Uint8Array {
   validate(rgba, width, height, fx, channels);
@@ -199,15 +220,29 @@ export function applyRgbEffects(rgba: Uint8Array, width: number, height: number,
   const n = width * height;
   const scale = 2 ** (fx.exposure ?? 0);
   const gains = (fx.whiteBalance ?? [1, 1, 1]).map((g) => g * scale);
-  const lin = new Float64Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) lin[i * 3 + c] = DECODE[rgba[i * channels + c]!]! * gains[c]!;
+  const code = coder(thresholds(1 / (fx.gamma ?? 1)));
+  const noisy = fx.noise !== undefined && (fx.noise.read !== 0 || fx.noise.shot !== 0);
+  if (!fx.blur && !noisy) {
+    // each output code is a function of its input code and channel alone: one table per channel
+    for (let c = 0; c < 3; c++) {
+      const table = Uint8Array.from({ length: 256 }, (_, v) => code(DECODE[v]! * gains[c]!));
+      for (let i = c; i < out.length; i += channels) out[i] = table[rgba[i]!]!;
+    }
+    return out;
+  }
+  const lin = scratch(0, n * 3);
+  const g0 = gains[0]!, g1 = gains[1]!, g2 = gains[2]!;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    lin[i * 3] = DECODE[rgba[j]!]! * g0;
+    lin[i * 3 + 1] = DECODE[rgba[j + 1]!]! * g1;
+    lin[i * 3 + 2] = DECODE[rgba[j + 2]!]! * g2;
   }
   if (fx.blur) blurRgb(lin, width, height, fx.blur);
-  if (fx.noise && (fx.noise.read !== 0 || fx.noise.shot !== 0)) addNoise(lin, fx.noise.read, fx.noise.shot, fx.noise.seed);
-  const code = coder(thresholds(1 / (fx.gamma ?? 1)));
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * channels + c] = code(lin[i * 3 + c]!);
+  if (noisy) addNoise(lin, fx.noise!.read, fx.noise!.shot, fx.noise!.seed);
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    out[j] = code(lin[i * 3]!);
+    out[j + 1] = code(lin[i * 3 + 1]!);
+    out[j + 2] = code(lin[i * 3 + 2]!);
   }
   return out;
 }
