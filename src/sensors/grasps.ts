@@ -23,7 +23,7 @@ import { fromRows, invertRigid, multiply, toRows, transformPoint, type Mat4, typ
 import { Rng } from "../math/rng.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { Bvh } from "./lidar/bvh.js";
+import { Bvh, triangleBounds } from "./lidar/bvh.js";
 import { localMesh, sceneTriangles } from "./lidar/raycast.js";
 
 export type GraspSettings = NonNullable<ConcreteScene["grasps"]>;
@@ -176,17 +176,10 @@ class SceneCollider {
   private readonly bounds: Float64Array;
   private readonly stack: Uint32Array;
   constructor(private readonly positions: Float64Array) {
-    this.bvh = Bvh.build(positions);
-    this.stack = new Uint32Array(2 * this.bvh.arrays.depth + 4);
-    const nt = positions.length / 9;
-    const tb = (this.bounds = new Float64Array(nt * 6));
-    for (let t = 0; t < nt; t++) {
-      for (let k = 0; k < 3; k++) {
-        const a = positions[t * 9 + k]!, b = positions[t * 9 + 3 + k]!, c = positions[t * 9 + 6 + k]!;
-        tb[t * 6 + k] = Math.min(a, b, c);
-        tb[t * 6 + 3 + k] = Math.max(a, b, c);
-      }
-    }
+    this.bounds = triangleBounds(positions);
+    this.bvh = Bvh.build(positions, false, this.bounds);
+    // a depth-first walk holds at most one pending sibling per level
+    this.stack = new Uint32Array(this.bvh.arrays.depth + 2);
   }
 
   /** Whether an oriented box (centre c, axes the columns of R as unit vectors ax, ay, az, half sizes h, world frame) meets any triangle. */

@@ -188,6 +188,20 @@ function up32(x: number): number {
   return -down32(-x);
 }
 
+/** Per triangle of 9 numbers: its bounds, min xyz then max xyz. */
+export function triangleBounds(positions: Float64Array): Float64Array {
+  const n = Math.floor(positions.length / 9);
+  const tb = new Float64Array(n * 6);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) {
+      const a = positions[i * 9 + k]!, b = positions[i * 9 + 3 + k]!, c = positions[i * 9 + 6 + k]!;
+      tb[i * 6 + k] = a < b ? (a < c ? a : c) : b < c ? b : c;
+      tb[i * 6 + 3 + k] = a > b ? (a > c ? a : c) : b > c ? b : c;
+    }
+  }
+  return tb;
+}
+
 export class Bvh {
   /** the hit distance found by the last `nearest` call that hit */
   lastT = 0;
@@ -212,21 +226,18 @@ export class Bvh {
     return this.triIndex.length;
   }
 
-  /** Builds over 9 numbers per triangle; `shared`: the arrays on SharedArrayBuffers, for worker threads. */
-  static build(positions: Float64Array, shared = false): Bvh {
+  /**
+   * Builds over 9 numbers per triangle; `shared`: the arrays on SharedArrayBuffers, for worker
+   * threads. `bounds`: the triangles' `triangleBounds`, when the caller has them already.
+   */
+  static build(positions: Float64Array, shared = false, bounds?: Float64Array): Bvh {
     const n = Math.floor(positions.length / 9);
     const order = new Uint32Array(n);
     const cen = new Float64Array(n * 3);
-    const tb = new Float64Array(n * 6); // triangle bounds
+    const tb = bounds ?? triangleBounds(positions);
     for (let i = 0; i < n; i++) {
       order[i] = i;
-      for (let k = 0; k < 3; k++) {
-        const a = positions[i * 9 + k]!, b = positions[i * 9 + 3 + k]!, c = positions[i * 9 + 6 + k]!;
-        const lo = a < b ? (a < c ? a : c) : b < c ? b : c, hi = a > b ? (a > c ? a : c) : b > c ? b : c;
-        tb[i * 6 + k] = lo;
-        tb[i * 6 + 3 + k] = hi;
-        cen[i * 3 + k] = (lo + hi) / 2;
-      }
+      for (let k = 0; k < 3; k++) cen[i * 3 + k] = (tb[i * 6 + k]! + tb[i * 6 + 3 + k]!) / 2;
     }
     const maxNodes = Math.max(1, 2 * n - 1);
     const box64 = new Float64Array(maxNodes * 6);
