@@ -139,6 +139,31 @@ describe("stageDir", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("append writes a file a piece at a time, in order, in sub-directories; it appears at commit and goes at abort", async () => {
+    const final = join(dir, "export");
+    const st = await stageDir(final);
+    await st.append("models/info.json", "{\n");
+    await st.write("models/a.ply", "A");
+    for (let i = 0; i < 3; i++) await st.append("models/info.json", `${i ? ",\n" : ""}  "${i}": ${i * 10}`);
+    await st.append("models/info.json", Buffer.from("\n}\n"));
+    await expect(stat(final)).rejects.toThrow();
+    await st.commit();
+    expect(await readFile(join(final, "models/info.json"), "utf8")).toBe('{\n  "0": 0,\n  "1": 10,\n  "2": 20\n}\n');
+    expect(await readFile(join(final, "models/a.ply"), "utf8")).toBe("A");
+    await expect(st.append("models/info.json", "x")).rejects.toThrow(/committed/);
+
+    const gone = await stageDir(join(dir, "gone"));
+    await gone.append("x.json", "{");
+    await gone.abort();
+    expect((await readdir(dir)).sort()).toEqual(["export"]);
+  });
+
+  it("append rejects names that escape the staged directory", async () => {
+    const st = await stageDir(join(dir, "d"));
+    await expect(st.append("../x", "x")).rejects.toThrow(/relative name inside/);
+    await st.abort();
+  });
+
   it("a final dir under a regular file gives InputError and leaves nothing", async () => {
     await writeFile(join(dir, "plain"), "x");
     const final = join(dir, "plain", "frames", "000000");

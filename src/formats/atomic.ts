@@ -121,6 +121,12 @@ export interface StagedDir {
    * sub-directories (`"sub/x.png"`), which are created.
    */
   write(name: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Append to a file of the staged directory, creating it (and its sub-directories) on the
+   * first call: for a file too large to hold in memory, written in order a piece at a
+   * time. It is kept open until commit() (which fsyncs it) or abort().
+   */
+  append(name: string, data: Uint8Array | string): Promise<void>;
   /** fsync everything and rename the staged directory to finalPath, replacing what was there. */
   commit(): Promise<void>;
   /** Remove the staged directory; a no-op after commit() or a previous abort(). */
@@ -173,21 +179,64 @@ class StagedDirImpl implements StagedDir {
     }
   }
 
-  async write(name: string, data: Uint8Array | string): Promise<void> {
-    this.ensureOpen("write");
+  /** Sub-directories already made (relative names). */
+  private readonly made = new Set<string>();
+  /** Files open for append(), by relative name. */
+  private readonly appending = new Map<string, Promise<FileHandle>>();
+
+  /** The relative name checked to stay inside the directory, and its parent made. */
+  private async place(what: string, name: string): Promise<string> {
     const rel = normalize(name);
     if (rel === "" || rel === "." || isAbsolute(rel) || rel === ".." || rel.startsWith(`..${sep}`)) {
-      throw new RuntimeError(`staged write needs a relative name inside the directory, got ${JSON.stringify(name)}`);
+      throw new RuntimeError(`staged ${what} needs a relative name inside the directory, got ${JSON.stringify(name)}`);
     }
+    const dir = dirname(rel);
+    if (dir !== "." && !this.made.has(dir)) {
+      try {
+        await mkdir(join(this.path, dir), { recursive: true });
+      } catch (err) {
+        throw mapWriteError(err, join(this.finalPath, rel));
+      }
+      this.made.add(dir);
+    }
+    return rel;
+  }
+
+  async write(name: string, data: Uint8Array | string): Promise<void> {
+    this.ensureOpen("write");
+    const rel = await this.place("write", name);
     const target = join(this.path, rel);
-    const finalName = join(this.finalPath, rel);
     try {
-      if (dirname(rel) !== ".") await mkdir(dirname(target), { recursive: true });
       await writeAndSync(target, data);
       this.synced.add(target);
     } catch (err) {
-      throw mapWriteError(err, finalName);
+      throw mapWriteError(err, join(this.finalPath, rel));
     }
+  }
+
+  async append(name: string, data: Uint8Array | string): Promise<void> {
+    this.ensureOpen("append");
+    const rel = await this.place("append", name);
+    let fh = this.appending.get(rel);
+    if (!fh) {
+      fh = open(join(this.path, rel), "a", 0o644);
+      fh.catch(() => undefined); // awaited below, and by closeAppended()
+      this.appending.set(rel, fh);
+    }
+    try {
+      await (await fh).appendFile(data);
+    } catch (err) {
+      throw mapWriteError(err, join(this.finalPath, rel));
+    }
+  }
+
+  /** Close the files of append() (commit() then fsyncs them with the rest). */
+  private async closeAppended(): Promise<void> {
+    const handles = [...this.appending.values()];
+    this.appending.clear();
+    const closed = await Promise.allSettled(handles.map(async (fh) => (await fh).close()));
+    const failed = closed.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async commit(): Promise<void> {
@@ -195,6 +244,7 @@ class StagedDirImpl implements StagedDir {
     const parent = dirname(this.finalPath);
     let aside: string | undefined;
     try {
+      await this.closeAppended();
       const files: string[] = [];
       const dirs: string[] = [];
       await walk(this.path, files, dirs);
@@ -229,6 +279,7 @@ class StagedDirImpl implements StagedDir {
     if (this.state !== "open") return;
     this.state = "aborted";
     try {
+      await this.closeAppended().catch(() => undefined);
       await rm(this.path, { recursive: true, force: true });
     } finally {
       inFlight.delete(this.path);
