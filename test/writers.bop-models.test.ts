@@ -180,4 +180,35 @@ describe("BOP models", () => {
       for (let v = 0; v < r.normals.length; v += 3) expect(Math.hypot(r.normals[v]!, r.normals[v + 1]!, r.normals[v + 2]!)).toBeCloseTo(1, 9);
     }
   });
+  it("models_eval meshes: triangles meeting at a crease share midpoints (0 and -0 one place), and a large mesh splits as a small one", () => {
+    // two triangles with their own copies of the shared edge's ends, one written with -0
+    const crease = {
+      positions: Float64Array.from([0, 0, 0, 100, 0, 0, 0, 100, 0, -0, -0, 0, 0, 100, -0, 0, 0, 100]),
+      normals: Float64Array.from([0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0]),
+      indices: Uint32Array.from([0, 1, 2, 3, 4, 5]),
+    };
+    const r = resampleMesh(crease, 75);
+    const at = (i: number) => `${r.positions[i * 3]! + 0},${r.positions[i * 3 + 1]! + 0},${r.positions[i * 3 + 2]! + 0}`;
+    const places = new Set(Array.from({ length: r.positions.length / 3 }, (_, i) => at(i)));
+    // each triangle splits once into 4: 3 midpoints each, the one on the shared edge (0,0,0)-(0,100,0) made once
+    expect(r.indices.length).toBe(8 * 3);
+    expect(r.positions.length / 3).toBe(6 + 5);
+    expect(places.size).toBe(4 + 5);
+    // a grid of 40 x 40 quads (over a thousand places: the maps grow) splits each quad as the one-quad mesh does
+    const n = 40, pos: number[] = [], idx: number[] = [];
+    for (let y = 0; y <= n; y++) for (let x = 0; x <= n; x++) pos.push(x * 10, y * 10, 0);
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        const v = y * (n + 1) + x;
+        idx.push(v, v + 1, v + n + 2, v, v + n + 2, v + n + 1);
+      }
+    }
+    const grid = resampleMesh({ positions: Float64Array.from(pos), normals: Float64Array.from(pos.map((_, i) => (i % 3 === 2 ? 1 : 0))), indices: Uint32Array.from(idx) }, 4);
+    // 10 mm squares split to edges of at most 4 mm: the diagonal 14.1 halves to 7.1, then 3.5; the sides 10 -> 5 -> 2.5
+    expect(grid.indices.length / 3).toBe(n * n * 2 * 16);
+    // vertices on a 2.5 mm lattice, each once: (4n + 1)^2 plus the diagonals' odd midpoints of the second split
+    const lattice = new Set<string>();
+    for (let v = 0; v < grid.positions.length; v += 3) lattice.add(`${grid.positions[v]},${grid.positions[v + 1]}`);
+    expect(lattice.size).toBe(grid.positions.length / 3);
+  });
 });

@@ -14,7 +14,7 @@ function meshUpAxis(uri: string, upAxis: "y" | "z" | undefined): "y" | "z" {
   return extname(uri).toLowerCase() === ".stl" ? "z" : "y";
 }
 
-export function scaleOf(obj: ObjectSpec): Vec3 {
+export function scaleOf(obj: Pick<ObjectSpec, "scale">): Vec3 {
   const s = obj.scale;
   return typeof s === "number" ? [s, s, s] : [s[0], s[1], s[2]];
 }
@@ -25,7 +25,7 @@ export function objectPose(obj: ObjectSpec): Mat4 {
 }
 
 /** Geometry (as built by the page, or as stored in a mesh file) -> object frame: scale, then the mesh's axis conversion. */
-export function geometryToObject(obj: ObjectSpec): Mat4 {
+export function geometryToObject(obj: Pick<ObjectSpec, "scale" | "shape">): Mat4 {
   const s = composeTRS([0, 0, 0], [0, 0, 0, 1], scaleOf(obj));
   if (obj.shape.type === "mesh" && meshUpAxis(obj.shape.uri, obj.shape.upAxis) === "y") return multiply(s, Y_UP_TO_Z_UP);
   return s;

@@ -51,13 +51,16 @@ export interface ModelInfo {
   symmetries_discrete?: number[][];
 }
 
+/** What a model is built from: an object's shape and scale (and class). */
+export type ModelSource = Pick<ObjectSpec, "class" | "shape" | "scale">;
+
 /** The key of an object's rigid geometry: its shape and the geometry -> object transform (scale, axes). */
-export function geometryKey(o: ObjectSpec): string {
+export function geometryKey(o: ModelSource): string {
   return createHash("sha256").update(JSON.stringify({ shape: o.shape, geometry: Array.from(geometryToObject(o)) })).digest("hex").slice(0, 32);
 }
 
 /** The object's vertices and triangles in its object frame, millimetres (null triangles: a mesh file). */
-async function modelGeometry(o: ObjectSpec, meshFile?: string): Promise<{ positions: Float64Array; indices: Uint32Array | null }> {
+export async function modelGeometry(o: ModelSource, meshFile?: string): Promise<{ positions: Float64Array; indices: Uint32Array | null }> {
   const m: Mat4 = geometryToObject(o);
   const toMm = (p: ArrayLike<number>) => {
     const out = new Float64Array(p.length);
@@ -142,7 +145,7 @@ function boxTurns(size: readonly number[], c: readonly number[]): number[][] {
 }
 
 /** The symmetries BOP lists for an object's model (see the header). */
-function symmetries(o: ObjectSpec, centre: readonly number[], size: readonly number[]): Pick<ModelInfo, "symmetries_continuous" | "symmetries_discrete"> {
+function symmetries(o: ModelSource, centre: readonly number[], size: readonly number[]): Pick<ModelInfo, "symmetries_continuous" | "symmetries_discrete"> {
   const [sx, sy] = scaleOf(o);
   const round = Math.abs(sx - sy) <= 1e-12 * Math.max(sx, sy);
   const s = o.shape;
@@ -170,7 +173,7 @@ function symmetries(o: ObjectSpec, centre: readonly number[], size: readonly num
 }
 
 /** One model: its mesh (null for a mesh file) and its models_info entry. */
-export async function buildModel(o: ObjectSpec, meshFile?: string): Promise<{ mesh: ModelMesh | null; info: ModelInfo }> {
+export async function buildModel(o: ModelSource, meshFile?: string): Promise<{ mesh: ModelMesh | null; info: ModelInfo }> {
   const { positions, indices } = await modelGeometry(o, meshFile);
   const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < positions.length; i++) {
@@ -191,16 +194,25 @@ export async function buildModel(o: ObjectSpec, meshFile?: string): Promise<{ me
   return { mesh: indices ? { positions, normals: vertexNormals(positions, indices), indices } : null, info };
 }
 
-/** The models of an export: geometry key -> obj_id, with the object (and class) that first showed it. */
+/**
+ * The models of an export: geometry key -> obj_id, with the shape and scale of the object
+ * that first showed it (only those: an export of many frames may hold hundreds of
+ * thousands of models).
+ */
 export class BopModels {
-  private readonly seen = new Map<string, { object: ObjectSpec; className: string; meshFile?: string }>();
+  private readonly seen = new Map<string, { object: ModelSource; className: string; meshFile?: string }>();
   private ids: Map<string, number> | null = null;
 
   /** Records an object's geometry (before ids are given); `meshFile`: where a mesh file's uri resolves. */
   add(o: ObjectSpec, meshFile?: string): void {
     if (this.ids) throw new Error("BopModels: add after ids were given");
     const key = geometryKey(o);
-    if (!this.seen.has(key)) this.seen.set(key, { object: o, className: o.class, ...(meshFile ? { meshFile } : {}) });
+    if (!this.seen.has(key)) this.seen.set(key, { object: { class: o.class, shape: o.shape, scale: o.scale }, className: o.class, ...(meshFile ? { meshFile } : {}) });
+  }
+
+  /** How many models. */
+  get size(): number {
+    return this.seen.size;
   }
 
   /** The dense obj_ids: keys sorted by class name, then key. */
@@ -220,9 +232,79 @@ export class BopModels {
   }
 
   /** Every model in id order: id, class, and an object that has it. */
-  list(): { id: number; className: string; object: ObjectSpec; meshFile?: string }[] {
+  list(): { id: number; className: string; object: ModelSource; meshFile?: string }[] {
     const ids = this.idMap();
     return [...this.seen.entries()].map(([k, v]) => ({ id: ids.get(k)!, ...v })).sort((a, b) => a.id - b.id);
+  }
+}
+
+/** A growable float64 or int32 array. */
+class Grow<T extends Float64Array | Int32Array> {
+  length = 0;
+  constructor(public data: T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new (this.data.constructor as new (n: number) => T)(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+/**
+ * Open-addressed hash of integer keys of up to three parts (int32 each) to int32 values:
+ * the places by their positions' bits, and the midpoints by their edge's two places.
+ */
+class IntKeyMap {
+  private keys: Int32Array;
+  private vals: Int32Array;
+  private used = 0;
+  constructor(private readonly parts: number, capacity = 1024) {
+    this.keys = new Int32Array(capacity * parts);
+    this.vals = new Int32Array(capacity).fill(-1);
+  }
+  private slot(k: Int32Array, at: number, keys: Int32Array, vals: Int32Array): number {
+    const n = vals.length, p = this.parts;
+    // every bit of every part reaches the low bits the slot is taken from
+    let h = 0x811c9dc5;
+    for (let i = 0; i < p; i++) {
+      h = Math.imul(h ^ k[at + i]!, 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    for (let s = h & (n - 1); ; s = (s + 1) & (n - 1)) {
+      if (vals[s] === -1) return s;
+      let same = true;
+      for (let i = 0; i < p && same; i++) same = keys[s * p + i] === k[at + i];
+      if (same) return s;
+    }
+  }
+  /** The value of key k[at..at+parts), or `make()` stored for it. */
+  getOrSet(k: Int32Array, at: number, make: () => number): number {
+    let s = this.slot(k, at, this.keys, this.vals);
+    if (this.vals[s] !== -1) return this.vals[s]!;
+    if ((this.used + 1) * 2 > this.vals.length) {
+      const oldK = this.keys, oldV = this.vals, p = this.parts;
+      this.keys = new Int32Array(oldK.length * 2);
+      this.vals = new Int32Array(oldV.length * 2).fill(-1);
+      for (let o = 0; o < oldV.length; o++) {
+        if (oldV[o] === -1) continue;
+        const t = this.slot(oldK, o * p, this.keys, this.vals);
+        for (let i = 0; i < p; i++) this.keys[t * p + i] = oldK[o * p + i]!;
+        this.vals[t] = oldV[o]!;
+      }
+      s = this.slot(k, at, this.keys, this.vals);
+    }
+    const v = make();
+    for (let i = 0; i < this.parts; i++) this.keys[s * this.parts + i] = k[at + i]!;
+    this.vals[s] = v;
+    this.used++;
+    return v;
   }
 }
 
@@ -233,40 +315,83 @@ export class BopModels {
  * detail. The surface is the same (splitting a flat triangle keeps it), the original
  * vertices stay, and a midpoint shared by two triangles is one vertex (its normal that of
  * the first triangle split there).
+ *
+ * An edge is known by its ends' places, a place being one exact position (0 and -0 the
+ * same), so two triangles meeting at a crease (their own copies of the corner vertices)
+ * share the midpoint too.
  */
 export function resampleMesh(mesh: ModelMesh, maxEdge: number): ModelMesh {
-  const pos: number[] = Array.from(mesh.positions);
-  const nrm: number[] = Array.from(mesh.normals);
-  const mids = new Map<string, number>();
-  // an edge by its end positions: two triangles meeting at a crease (their own copies of
-  // the corner vertices) share the midpoint too
-  const place = (v: number) => `${pos[v * 3]},${pos[v * 3 + 1]},${pos[v * 3 + 2]}`;
-  const midpoint = (a: number, b: number): number => {
-    const pa = place(a), pb = place(b);
-    const key = pa < pb ? `${pa}|${pb}` : `${pb}|${pa}`;
-    let m = mids.get(key);
-    if (m === undefined) {
-      m = pos.length / 3;
-      for (let k = 0; k < 3; k++) pos.push((pos[a * 3 + k]! + pos[b * 3 + k]!) / 2);
-      const n = [0, 1, 2].map((k) => nrm[a * 3 + k]! + nrm[b * 3 + k]!);
-      const len = Math.hypot(n[0]!, n[1]!, n[2]!) || 1;
-      nrm.push(n[0]! / len, n[1]! / len, n[2]! / len);
-      mids.set(key, m);
-    }
-    return m;
+  const pos = new Grow(new Float64Array(Math.max(48, mesh.positions.length * 4)));
+  const nrm = new Grow(new Float64Array(Math.max(48, mesh.normals.length * 4)));
+  for (const v of mesh.positions) pos.push(v);
+  for (const v of mesh.normals) nrm.push(v);
+  const placeOf = new Grow(new Int32Array(Math.max(16, (mesh.positions.length / 3) * 4)));
+  const places = new IntKeyMap(6);
+  const bits = new Float64Array(3);
+  const bitWords = new Int32Array(bits.buffer);
+  let nPlaces = 0;
+  const place = (v: number): void => {
+    for (let k = 0; k < 3; k++) bits[k] = pos.data[v * 3 + k]! + 0; // -0 + 0 is 0
+    placeOf.push(places.getOrSet(bitWords, 0, () => nPlaces++));
   };
-  const edge = (a: number, b: number) => Math.hypot(pos[a * 3]! - pos[b * 3]!, pos[a * 3 + 1]! - pos[b * 3 + 1]!, pos[a * 3 + 2]! - pos[b * 3 + 2]!);
-  const out: number[] = [];
-  const stack: [number, number, number][] = [];
-  for (let t = mesh.indices.length - 3; t >= 0; t -= 3) stack.push([mesh.indices[t]!, mesh.indices[t + 1]!, mesh.indices[t + 2]!]);
+  for (let v = 0; v < mesh.positions.length / 3; v++) place(v);
+  const mids = new IntKeyMap(2);
+  const edgeKey = new Int32Array(2);
+  const midpoint = (a: number, b: number): number => {
+    const pa = placeOf.data[a]!, pb = placeOf.data[b]!;
+    edgeKey[0] = Math.min(pa, pb);
+    edgeKey[1] = Math.max(pa, pb);
+    return mids.getOrSet(edgeKey, 0, () => {
+      const m = pos.length / 3;
+      const P = pos.data, N = nrm.data;
+      const px = (P[a * 3]! + P[b * 3]!) / 2, py = (P[a * 3 + 1]! + P[b * 3 + 1]!) / 2, pz = (P[a * 3 + 2]! + P[b * 3 + 2]!) / 2;
+      const nx = N[a * 3]! + N[b * 3]!, ny = N[a * 3 + 1]! + N[b * 3 + 1]!, nz = N[a * 3 + 2]! + N[b * 3 + 2]!;
+      pos.push(px);
+      pos.push(py);
+      pos.push(pz);
+      const len = Math.hypot(nx, ny, nz) || 1;
+      nrm.push(nx / len);
+      nrm.push(ny / len);
+      nrm.push(nz / len);
+      place(m);
+      return m;
+    });
+  };
+  // whether an edge is longer than maxEdge, as Math.hypot measures it: a plain square root
+  // (within a few ulps of hypot) decides unless it is within 1e-12 of maxEdge
+  const lo = maxEdge * (1 - 1e-12), hi = maxEdge * (1 + 1e-12);
+  const long = (a: number, b: number): boolean => {
+    const P = pos.data;
+    const dx = P[a * 3]! - P[b * 3]!, dy = P[a * 3 + 1]! - P[b * 3 + 1]!, dz = P[a * 3 + 2]! - P[b * 3 + 2]!;
+    const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+    if (d < lo) return false;
+    if (d > hi) return true;
+    return Math.hypot(dx, dy, dz) > maxEdge;
+  };
+  const out = new Grow(new Int32Array(Math.max(48, mesh.indices.length * 4)));
+  const stack = new Grow(new Int32Array(Math.max(48, mesh.indices.length)));
+  const push3 = (a: number, b: number, c: number) => {
+    stack.push(a);
+    stack.push(b);
+    stack.push(c);
+  };
+  for (let t = mesh.indices.length - 3; t >= 0; t -= 3) push3(mesh.indices[t]!, mesh.indices[t + 1]!, mesh.indices[t + 2]!);
   while (stack.length) {
-    const [a, b, c] = stack.pop()!;
-    if (Math.max(edge(a, b), edge(b, c), edge(c, a)) <= maxEdge) {
-      out.push(a, b, c);
+    stack.length -= 3;
+    const at = stack.length, S = stack.data;
+    const a = S[at]!, b = S[at + 1]!, c = S[at + 2]!;
+    if (!long(a, b) && !long(b, c) && !long(c, a)) {
+      out.push(a);
+      out.push(b);
+      out.push(c);
       continue;
     }
     const ab = midpoint(a, b), bc = midpoint(b, c), ca = midpoint(c, a);
-    stack.push([ca, bc, c], [ab, b, bc], [ab, bc, ca], [a, ab, ca]); // popped in the order a-corner, centre, b-corner, c-corner
+    // popped in the order a-corner, centre, b-corner, c-corner
+    push3(ca, bc, c);
+    push3(ab, b, bc);
+    push3(ab, bc, ca);
+    push3(a, ab, ca);
   }
-  return { positions: Float64Array.from(pos), normals: Float64Array.from(nrm), indices: Uint32Array.from(out) };
+  return { positions: pos.done(), normals: nrm.done(), indices: Uint32Array.from(out.done()) };
 }

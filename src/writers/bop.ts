@@ -55,7 +55,7 @@ import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
 import { stuffClassIds } from "./coco.js";
-import { BopModels, buildModel, resampleMesh, type ModelMesh } from "./bop-models.js";
+import { BopModels, buildModel, modelGeometry, resampleMesh, type ModelSource } from "./bop-models.js";
 import { outsideSilhouette } from "./silhouette.js";
 import { isPinhole, type Distortion } from "../math/lens.js";
 import { encodeMeshPly } from "../formats/ply.js";
@@ -120,7 +120,7 @@ function zeroMask(width: number, height: number): Promise<Uint8Array> {
 /** JPEG quality of rgb/*.jpg (the `bop-jpg` writer), as BOP's PBR training splits ship their images. */
 const JPEG_QUALITY = 95;
 
-async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, meshes: ReadonlyMap<number, ModelMesh | null>, images: "png" | "jpg"): Promise<BopImage> {
+async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, models: BopModels, triangles: ModelTriangles, images: "png" | "jpg"): Promise<BopImage> {
   const ann: FrameAnnotations = await readAnnotations(f, "bop");
   if (ann.depth.kind === "range") {
     throw new InputError("its depth is the range along each pixel's ray (camera.depth \"range\"), and BOP's depth images hold the camera z: render BOP frames with camera.depth \"z\"", { file: f.dir, field: "camera.depth" });
@@ -184,9 +184,9 @@ async function bopFrame(staged: StagedDir, split: string, f: DatasetFrame, model
     gt.push({ obj_id: objId, cam_R_m2c: pose.R, cam_t_m2c: pose.t });
     // the silhouette beyond the image (calc_gt_info.py's 3x canvas): only an object whose
     // silhouette reaches the border, or has no pixel in the image, can have one
-    const mesh = meshes.get(objId);
     const reachesBorder = !all || all.x0 === 0 || all.y0 === 0 || all.x1 === w - 1 || all.y1 === h - 1;
-    const outside = mesh && reachesBorder ? outsideSilhouette(mesh.positions, mesh.indices, pose.R, pose.t, ann.K, w, h, ann.distortion && !isPinhole(ann.distortion) ? ann.distortion : undefined) : { count: 0, extent: null };
+    const mesh = reachesBorder ? await triangles.get(objId, spec) : null;
+    const outside = mesh ? outsideSilhouette(mesh.positions, mesh.indices, pose.R, pose.t, ann.K, w, h, ann.distortion && !isPinhole(ann.distortion) ? ann.distortion : undefined) : { count: 0, extent: null };
     const pxAll = (all?.count ?? 0) + outside.count;
     const pxVisib = visExtent?.count ?? 0;
     const whole = unionExtent(all, outside.extent);
@@ -228,25 +228,65 @@ async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels
   return models;
 }
 
-/** models/obj_<id>.ply and models_info.json, models_eval/ (resampled, bop-models.ts resampleMesh), obj_classes.json; the meshes by obj_id. */
-async function writeModels(staged: StagedDir, models: BopModels): Promise<Map<number, ModelMesh | null>> {
-  const meshes = new Map<number, ModelMesh | null>();
-  const infos: [string, unknown][] = [];
-  const classes: [string, unknown][] = [];
-  for (const m of models.list()) {
-    const { mesh, info } = await buildModel(m.object, m.meshFile);
-    meshes.set(m.id, mesh);
-    if (mesh) {
-      const comment = `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`;
-      await staged.write(`models/obj_${pad6(m.id)}.ply`, encodeMeshPly(mesh, comment));
-      await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 10), `${comment}, resampled`));
-    }
-    infos.push([String(m.id), info]);
-    classes.push([String(m.id), m.className]);
+/** Models built and written at once: their files' fsyncs overlap the next models' building. */
+const MODELS_AHEAD = 4;
+
+/**
+ * models/obj_<id>.ply and models_info.json, models_eval/ (resampled, bop-models.ts
+ * resampleMesh), obj_classes.json. The JSON files are appended a model at a time (as
+ * jsonLines writes them), so no model's mesh or entry is held after it is written.
+ */
+async function writeModels(staged: StagedDir, models: BopModels): Promise<void> {
+  const jsonFiles = ["models/models_info.json", "models_eval/models_info.json", "obj_classes.json"];
+  if (models.size === 0) {
+    for (const file of jsonFiles) await staged.write(file, jsonLines([]));
+    return;
   }
-  for (const dir of ["models", "models_eval"]) await staged.write(`${dir}/models_info.json`, jsonLines(infos));
-  await staged.write("obj_classes.json", jsonLines(classes));
-  return meshes;
+  let sep = "{\n";
+  await mapOrdered(
+    models.list(),
+    MODELS_AHEAD,
+    async (m) => {
+      const { mesh, info } = await buildModel(m.object, m.meshFile);
+      if (mesh) {
+        const comment = `simforge BOP model ${m.id}: ${m.className}, object frame, millimetres`;
+        await staged.write(`models/obj_${pad6(m.id)}.ply`, encodeMeshPly(mesh, comment));
+        await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 10), `${comment}, resampled`));
+      }
+      const key = `  ${JSON.stringify(String(m.id))}: `;
+      const line = key + JSON.stringify(info);
+      return [line, line, key + JSON.stringify(m.className)];
+    },
+    async (lines) => {
+      for (const [k, file] of jsonFiles.entries()) await staged.append(file, sep + lines[k]!);
+      sep = ",\n";
+    },
+  );
+  for (const file of jsonFiles) await staged.append(file, "\n}\n");
+}
+
+/** Recently used models' triangles (mm, object frame) for the silhouette beyond the image; null for a mesh file. */
+class ModelTriangles {
+  private readonly cache = new Map<number, { positions: Float64Array; indices: Uint32Array } | null>();
+  constructor(private readonly capacity = 64) {}
+
+  async get(objId: number, spec: ModelSource): Promise<{ positions: Float64Array; indices: Uint32Array } | null> {
+    const hit = this.cache.get(objId);
+    if (hit !== undefined) {
+      this.cache.delete(objId); // most recent last
+      this.cache.set(objId, hit);
+      return hit;
+    }
+    // a mesh file's triangles are not read on the host (bop-models.ts): no silhouette beyond the image
+    let tri: { positions: Float64Array; indices: Uint32Array } | null = null;
+    if (spec.shape.type !== "mesh") {
+      const g = await modelGeometry(spec);
+      tri = { positions: g.positions, indices: g.indices! };
+    }
+    this.cache.set(objId, tri);
+    if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    return tri;
+  }
 }
 
 /**
@@ -264,7 +304,8 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
   }
   const models = await collectModels(list);
   await exportDir(finalDir, async (staged) => {
-    const meshes = await writeModels(staged, models);
+    await writeModels(staged, models);
+    const triangles = new ModelTriangles();
     let scene = -1;
     let cam: [string, unknown][] = [];
     let gts: [string, unknown][] = [];
@@ -283,7 +324,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await mapOrdered(
       list,
       READ_AHEAD,
-      (f) => bopFrame(staged, split, f, models, meshes, options.images ?? "png"),
+      (f) => bopFrame(staged, split, f, models, triangles, options.images ?? "png"),
       async (r, f) => {
         if (first) {
           first = false;
