@@ -1,6 +1,6 @@
 // Progress: a live line with count, rate and ETA on a terminal; sparse plain lines in logs.
 import { describe, expect, it } from "vitest";
-import { progress } from "../src/sweep/progress.js";
+import { exportProgress, progress } from "../src/sweep/progress.js";
 
 function stream(isTTY: boolean) {
   const out: string[] = [];
@@ -37,5 +37,20 @@ describe("progress", () => {
       p.tick(i, i === 50 ? 1 : 0);
     }
     expect(out).toEqual(["render 30/100  1.00 frames/s  ETA 1m10s\n"]);
+  });
+
+  it("an export shows one line per stage in its own unit, each ended when the next starts", () => {
+    let t = 0;
+    const { out, s } = stream(true);
+    const p = exportProgress(s, () => t);
+    t = 1000;
+    p.report("bop models", "models", 1, 4);
+    t = 2000;
+    p.report("bop models", "models", 4, 4);
+    expect(out.at(-1)).toBe("\r\x1b[K[####################] bop models 4/4  4.00 models/s  ETA 0s");
+    p.report("bop frames", "frames", 1, 10);
+    expect(out.slice(-2)).toEqual(["\n", "\r\x1b[K[##..................] bop frames 1/10  0.00 frames/s  ETA ?"]);
+    p.finish();
+    expect(out.at(-1)).toBe("\n");
   });
 });

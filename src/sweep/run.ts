@@ -28,7 +28,7 @@ import type { DatasetFrame } from "../writers/dataset.js";
 import { writeDatasets, writersNeed } from "../writers/registry.js";
 import { cellTemplate, frameSource, loadSweep, type SweepConfig } from "./config.js";
 import { EventLog, type SweepEvent } from "./log.js";
-import { progress as makeProgress } from "./progress.js";
+import { exportProgress, progress as makeProgress } from "./progress.js";
 import { shardFrames, type Shard } from "./shard.js";
 import { SweepState, sweepMeta } from "./state.js";
 import { diskShortfall, dirBytes, doneFrameBytes, planRun } from "./plan.js";
@@ -327,7 +327,14 @@ async function sweep(config: SweepConfig, draw: (index: number) => Promise<Frame
       const frames: DatasetFrame[] = mine
         .filter((i) => state.entries.get(i)?.status === "done")
         .map((i) => ({ index: i, dir: join(out, state.frameDir(i)), ...(config.cells.length > 1 ? { cell: frameSource(config, i).cell } : {}) }));
-      if (config.writers.length && frames.length) await writeDatasets(out, frames, config.writers);
+      if (config.writers.length && frames.length) {
+        const exporting = options.progress ? exportProgress() : null;
+        try {
+          await writeDatasets(out, frames, config.writers, exporting?.report);
+        } finally {
+          exporting?.finish();
+        }
+      }
     } catch (e) {
       if (!(e instanceof DiskFullError)) throw e;
       writersFailed = e;

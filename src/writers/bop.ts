@@ -50,7 +50,7 @@ import sharp from "sharp";
 import { InputError, errnoText } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
@@ -236,13 +236,14 @@ const MODELS_AHEAD = 4;
  * resampleMesh), obj_classes.json. The JSON files are appended a model at a time (as
  * jsonLines writes them), so no model's mesh or entry is held after it is written.
  */
-async function writeModels(staged: StagedDir, models: BopModels): Promise<void> {
+async function writeModels(staged: StagedDir, models: BopModels, progress?: ExportProgress): Promise<void> {
   const jsonFiles = ["models/models_info.json", "models_eval/models_info.json", "obj_classes.json"];
   if (models.size === 0) {
     for (const file of jsonFiles) await staged.write(file, jsonLines([]));
     return;
   }
   let sep = "{\n";
+  let done = 0;
   await mapOrdered(
     models.list(),
     MODELS_AHEAD,
@@ -260,6 +261,7 @@ async function writeModels(staged: StagedDir, models: BopModels): Promise<void> 
     async (lines) => {
       for (const [k, file] of jsonFiles.entries()) await staged.append(file, sep + lines[k]!);
       sep = ",\n";
+      progress?.("bop models", "models", ++done, models.size);
     },
   );
   for (const file of jsonFiles) await staged.append(file, "\n}\n");
@@ -293,7 +295,7 @@ class ModelTriangles {
  * Writes OUT/bop/ from `frames` (rendered with amodalMasks), replacing a previous export.
  * No frames: a previous OUT/bop is removed and nothing is written (camera.json needs a frame).
  */
-export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string; images?: "png" | "jpg" } = {}): Promise<void> {
+export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string; images?: "png" | "jpg"; progress?: ExportProgress } = {}): Promise<void> {
   const split = options.split ?? "train_pbr";
   if (!/^[A-Za-z0-9_-]+$/.test(split)) throw new InputError(`the BOP split must be a folder name of letters, digits, - and _, got ${JSON.stringify(split)}`);
   const list = sortFrames(frames);
@@ -304,7 +306,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
   }
   const models = await collectModels(list);
   await exportDir(finalDir, async (staged) => {
-    await writeModels(staged, models);
+    await writeModels(staged, models, options.progress);
     const triangles = new ModelTriangles();
     let scene = -1;
     let cam: [string, unknown][] = [];
@@ -321,6 +323,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
       infos = [];
     };
     let first = true;
+    let framesDone = 0;
     await mapOrdered(
       list,
       READ_AHEAD,
@@ -338,6 +341,7 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
           scene = s;
         }
         const key = String(f.index % BOP_IMAGES_PER_SCENE);
+        options.progress?.("bop frames", "frames", ++framesDone, list.length);
         cam.push([key, r.camera]);
         gts.push([key, r.gt]);
         infos.push([key, r.info]);
@@ -353,7 +357,7 @@ export const bopWriter: DatasetWriter = {
   summary: "OUT/bop/: the BOP 6D pose format (visible and whole-silhouette masks)",
   folder: "bop",
   needs: ["labels", "amodalMasks"],
-  write: (outDir, frames) => writeBop(outDir, frames),
+  write: (outDir, frames, progress) => writeBop(outDir, frames, progress ? { progress } : {}),
 };
 
 /** The `bop-jpg` dataset writer: the same OUT/bop/ with rgb/*.jpg (quality 95), as BOP's PBR splits ship their images. */
@@ -362,5 +366,5 @@ export const bopJpgWriter: DatasetWriter = {
   summary: "OUT/bop/: the BOP format with rgb/*.jpg as BOP's PBR training splits",
   folder: "bop",
   needs: ["labels", "amodalMasks"],
-  write: (outDir, frames) => writeBop(outDir, frames, { images: "jpg" }),
+  write: (outDir, frames, progress) => writeBop(outDir, frames, { images: "jpg", ...(progress ? { progress } : {}) }),
 };

@@ -17,6 +17,12 @@ import { errCode, mapWriteError, stageDir, type StagedDir } from "../formats/ato
 import { readJsonFile } from "../scene/load.js";
 import { decodePng, type DecodedPng } from "../formats/png.js";
 
+/**
+ * How far an export is: `done` of `total` `unit`s ("models", "frames") of a stage named for
+ * the writer ("bop models"). Writers whose export can take minutes call it as they go.
+ */
+export type ExportProgress = (stage: string, unit: string, done: number, total: number) => void;
+
 /** A done frame to export: its index, its directory (absolute), and its grid cell when it came from a sweep grid. */
 export interface DatasetFrame {
   index: number;
@@ -49,8 +55,8 @@ export interface DatasetWriter {
   /** the folder it writes under OUT */
   readonly folder: string;
   readonly needs: readonly WriterNeed[];
-  /** Writes OUT/<folder>/ from `frames`, replacing a previous export. */
-  write(outDir: string, frames: DatasetFrame[]): Promise<void>;
+  /** Writes OUT/<folder>/ from `frames`, replacing a previous export; says how far it is to `progress`, if given. */
+  write(outDir: string, frames: DatasetFrame[], progress?: ExportProgress): Promise<void>;
 }
 
 // ---------------------------------------------------------------- shared helpers

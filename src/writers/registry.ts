@@ -7,7 +7,7 @@
 import { InputError } from "../errors.js";
 import { bopJpgWriter, bopWriter } from "./bop.js";
 import { cocoWriter } from "./coco.js";
-import type { DatasetFrame, DatasetWriter, WriterNeed } from "./dataset.js";
+import type { DatasetFrame, DatasetWriter, ExportProgress, WriterNeed } from "./dataset.js";
 import { kittiWriter } from "./kitti-dataset.js";
 import { graspsWriter } from "./grasps-dataset.js";
 import { semanticKittiWriter } from "./semantickitti-sequences.js";
@@ -52,10 +52,10 @@ export function writersConflict(names: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Runs the named writers, in the order given (each name once), over `frames`. */
-export async function writeDatasets(outDir: string, frames: DatasetFrame[], names: readonly string[]): Promise<void> {
+/** Runs the named writers, in the order given (each name once), over `frames`; `progress` hears how far each is. */
+export async function writeDatasets(outDir: string, frames: DatasetFrame[], names: readonly string[], progress?: ExportProgress): Promise<void> {
   const conflict = writersConflict(names);
   if (conflict) throw new InputError(conflict);
   const writers = [...new Set(names)].map(datasetWriter); // all names known before anything is written
-  for (const w of writers) await w.write(outDir, frames);
+  for (const w of writers) await w.write(outDir, frames, progress);
 }
