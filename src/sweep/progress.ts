@@ -2,6 +2,8 @@
  * Progress for long work: a live line (count, rate, ETA) on a TTY, and at most one plain
  * line every `logEveryMs` otherwise, so logs stay quiet.
  */
+import type { ExportProgress } from "../writers/dataset.js";
+
 export interface Progress {
   tick(done: number, failed?: number): void;
   finish(): void;
@@ -49,7 +51,7 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
  * An export's progress (writers/dataset.ts ExportProgress) as one progress line per stage,
  * each finished when the next stage starts or the export ends.
  */
-export function exportProgress(stream: NodeJS.WriteStream = process.stderr, now = () => Date.now()): { report: (stage: string, unit: string, done: number, total: number) => void; finish: () => void } {
+export function exportProgress(stream: NodeJS.WriteStream = process.stderr, now = () => Date.now()): { report: ExportProgress; finish: () => void } {
   let current: { stage: string; bar: Progress } | null = null;
   return {
     report(stage, unit, done, total) {

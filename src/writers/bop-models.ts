@@ -200,14 +200,14 @@ export async function buildModel(o: ModelSource, meshFile?: string): Promise<{ m
  * thousands of models).
  */
 export class BopModels {
-  private readonly seen = new Map<string, { object: ModelSource; className: string; meshFile?: string }>();
+  private readonly seen = new Map<string, { object: ModelSource; meshFile?: string }>();
   private ids: Map<string, number> | null = null;
 
   /** Records an object's geometry (before ids are given); `meshFile`: where a mesh file's uri resolves. */
   add(o: ObjectSpec, meshFile?: string): void {
     if (this.ids) throw new Error("BopModels: add after ids were given");
     const key = geometryKey(o);
-    if (!this.seen.has(key)) this.seen.set(key, { object: { class: o.class, shape: o.shape, scale: o.scale }, className: o.class, ...(meshFile ? { meshFile } : {}) });
+    if (!this.seen.has(key)) this.seen.set(key, { object: { class: o.class, shape: o.shape, scale: o.scale }, ...(meshFile ? { meshFile } : {}) });
   }
 
   /** How many models. */
@@ -218,7 +218,7 @@ export class BopModels {
   /** The dense obj_ids: keys sorted by class name, then key. */
   private idMap(): Map<string, number> {
     if (!this.ids) {
-      const keys = [...this.seen.entries()].sort(([ka, a], [kb, b]) => (a.className < b.className ? -1 : a.className > b.className ? 1 : ka < kb ? -1 : ka > kb ? 1 : 0));
+      const keys = [...this.seen.entries()].sort(([ka, { object: a }], [kb, { object: b }]) => (a.class < b.class ? -1 : a.class > b.class ? 1 : ka < kb ? -1 : ka > kb ? 1 : 0));
       this.ids = new Map(keys.map(([k], i) => [k, i + 1]));
     }
     return this.ids;
@@ -234,7 +234,7 @@ export class BopModels {
   /** Every model in id order: id, class, and an object that has it. */
   list(): { id: number; className: string; object: ModelSource; meshFile?: string }[] {
     const ids = this.idMap();
-    return [...this.seen.entries()].map(([k, v]) => ({ id: ids.get(k)!, ...v })).sort((a, b) => a.id - b.id);
+    return [...this.seen.entries()].map(([k, v]) => ({ id: ids.get(k)!, className: v.object.class, ...v })).sort((a, b) => a.id - b.id);
   }
 }
 
@@ -256,8 +256,9 @@ class Grow<T extends Float64Array | Int32Array> {
 }
 
 /**
- * Open-addressed hash of integer keys of up to three parts (int32 each) to int32 values:
- * the places by their positions' bits, and the midpoints by their edge's two places.
+ * Open-addressed hash of keys of a fixed number of int32 parts to int32 values: the places
+ * by their positions' bits (six parts: three float64), and the midpoints by their edge's
+ * two places.
  */
 class IntKeyMap {
   private keys: Int32Array;

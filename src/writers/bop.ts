@@ -50,7 +50,7 @@ import sharp from "sharp";
 import { InputError, errnoText } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, jsonLines, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
+import { exportDir, fileExists, jsonLines, JsonLinesFile, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
@@ -237,12 +237,9 @@ const MODELS_AHEAD = 4;
  * jsonLines writes them), so no model's mesh or entry is held after it is written.
  */
 async function writeModels(staged: StagedDir, models: BopModels, progress?: ExportProgress): Promise<void> {
-  const jsonFiles = ["models/models_info.json", "models_eval/models_info.json", "obj_classes.json"];
-  if (models.size === 0) {
-    for (const file of jsonFiles) await staged.write(file, jsonLines([]));
-    return;
-  }
-  let sep = "{\n";
+  const infoFile = new JsonLinesFile(staged, "models/models_info.json");
+  const infoEvalFile = new JsonLinesFile(staged, "models_eval/models_info.json");
+  const classesFile = new JsonLinesFile(staged, "obj_classes.json");
   let done = 0;
   await mapOrdered(
     models.list(),
@@ -254,17 +251,16 @@ async function writeModels(staged: StagedDir, models: BopModels, progress?: Expo
         await staged.write(`models/obj_${pad6(m.id)}.ply`, encodeMeshPly(mesh, comment));
         await staged.write(`models_eval/obj_${pad6(m.id)}.ply`, encodeMeshPly(resampleMesh(mesh, info.diameter / 10), `${comment}, resampled`));
       }
-      const key = `  ${JSON.stringify(String(m.id))}: `;
-      const line = key + JSON.stringify(info);
-      return [line, line, key + JSON.stringify(m.className)];
+      return info;
     },
-    async (lines) => {
-      for (const [k, file] of jsonFiles.entries()) await staged.append(file, sep + lines[k]!);
-      sep = ",\n";
+    async (info, m) => {
+      await infoFile.add(String(m.id), info);
+      await infoEvalFile.add(String(m.id), info);
+      await classesFile.add(String(m.id), m.className);
       progress?.("bop models", "models", ++done, models.size);
     },
   );
-  for (const file of jsonFiles) await staged.append(file, "\n}\n");
+  for (const file of [infoFile, infoEvalFile, classesFile]) await file.close();
 }
 
 /** Recently used models' triangles (mm, object frame) for the silhouette beyond the image; null for a mesh file. */

@@ -250,8 +250,33 @@ export function pixelsById(ids: Uint16Array | Uint8Array): Map<number, Uint32Arr
   return out;
 }
 
+/** One entry of a jsonLines object, without its separator. */
+function jsonLine(key: string, value: unknown): string {
+  return `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+}
+
 /** A JSON object written one entry per line: `{\n  "key": <compact value>,\n ...}\n` (keys in the order given). */
 export function jsonLines(entries: readonly (readonly [string, unknown])[]): string {
   if (entries.length === 0) return "{}\n";
-  return "{\n" + entries.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(",\n") + "\n}\n";
+  return "{\n" + entries.map(([k, v]) => jsonLine(k, v)).join(",\n") + "\n}\n";
+}
+
+/**
+ * The same file as jsonLines writes, appended to a staged directory an entry at a time, for
+ * objects too large to hold (BOP's models_info.json of a sweep with drawn sizes).
+ */
+export class JsonLinesFile {
+  private entries = 0;
+  constructor(
+    private readonly staged: StagedDir,
+    private readonly name: string,
+  ) {}
+
+  add(key: string, value: unknown): Promise<void> {
+    return this.staged.append(this.name, (this.entries++ === 0 ? "{\n" : ",\n") + jsonLine(key, value));
+  }
+
+  close(): Promise<void> {
+    return this.staged.append(this.name, this.entries === 0 ? "{}\n" : "\n}\n");
+  }
 }
