@@ -47,9 +47,9 @@ export async function build({ force = false } = {}) {
   try {
     await buildPage({ outfile: join(fresh, "page.js") });
     execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
-    // the package's bin (npx simforge) must stay executable in the fresh directory
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    for (const bin of Object.values(pkg.bin ?? {})) chmodSync(join(fresh, relative("dist", bin)), 0o755);
+    // the CLI stays executable: the package's command (bin/simforge.js, committed executable)
+    // runs it, and so may links made to it before the command moved out of dist/
+    chmodSync(join(fresh, "cli", "main.js"), 0o755);
     writeFileSync(join(fresh, ".build-stamp"), stamp);
     if (existsSync(dist)) renameSync(dist, old);
     renameSync(fresh, dist);

@@ -1,7 +1,9 @@
 // A clean install and build: no npm config warnings from the project, onnxruntime-node's
 // CUDA download switched off by the switch it reads, and no esbuild warning for the page.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
@@ -37,5 +39,19 @@ describe("install and build say nothing", () => {
     for (const bin of Object.values(pkg.bin)) expect(() => accessSync(bin, constants.X_OK), bin).not.toThrow();
     const r = spawnSync("npx", ["simforge", "--version"], { encoding: "utf8" });
     expect([r.status, r.stderr]).toEqual([0, ""]);
+  });
+
+  it("the command in a clone that is not built yet says to build, and exits 1 (it exists before the build, so npx links it)", () => {
+    const root = mkdtempSync(join(tmpdir(), "simforge-bin-"));
+    try {
+      mkdirSync(join(root, "bin"));
+      copyFileSync("bin/simforge.js", join(root, "bin", "simforge.js"));
+      const r = spawnSync(process.execPath, [join(root, "bin", "simforge.js"), "--version"], { encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`simforge: ${join(root, "dist", "cli", "main.js")} is not built yet: run \`npm run build\` (or \`npm run demo\`) in ${root}/\n`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
