@@ -195,8 +195,14 @@ describe("simforge sweep", () => {
     }
     await expect(mergeShards(parts.slice(0, 2), join(dir, "merged-partial"))).rejects.toThrow(/shards 2 of 3 are missing/);
     const merged = join(dir, "merged");
-    const r = await mergeShards(parts, merged);
+    const heard: string[] = [];
+    const r = await mergeShards(parts, merged, { progress: (stage, _unit, done, total) => heard.push(`${stage} ${done}/${total}`) });
     expect(r.frames).toBe(FRAMES);
+    // every frame, in index order, then the writers (coco counts frames; bop models, then frames)
+    const frameTicks = Array.from({ length: FRAMES }, (_, i) => `${i + 1}/${FRAMES}`);
+    expect(heard.filter((h) => h.startsWith("merge frames ")).map((h) => h.slice(13))).toEqual(frameTicks);
+    expect(heard.filter((h) => h.startsWith("coco frames ")).map((h) => h.slice(12))).toEqual(frameTicks);
+    expect([...new Set(heard.map((h) => h.replace(/ \d+\/\d+$/, "")))]).toEqual(["merge frames", "coco frames", "bop models", "bop frames"]);
     expectSameDataset(merged);
     expect(readdirSync(join(merged, "log")).sort()).toEqual(["shard-0.jsonl", "shard-1.jsonl", "shard-2.jsonl"]);
 

@@ -271,6 +271,14 @@ describe("COCO export", () => {
     expect(snapshot(join(out, "coco"))).toEqual(before);
     expect(readdirSync(out).filter((n) => n.startsWith("."))).toEqual([]);
   });
+
+  it("counts its frames to a progress callback as it goes, and writes the same export with it", async () => {
+    const before = snapshot(join(out, "coco"));
+    const heard: string[] = [];
+    await writeCoco(out, frames, (stage, unit, done, total) => heard.push(`${stage} ${unit} ${done}/${total}`));
+    expect(heard).toEqual(["coco frames frames 1/3", "coco frames frames 2/3", "coco frames frames 3/3"]);
+    expect(snapshot(join(out, "coco"))).toEqual(before);
+  });
 });
 
 // ---------------------------------------------------------------- BOP

@@ -20,7 +20,7 @@ import { resolveShard } from "../sweep/shard.js";
 import { parseDuration, parseUntil } from "../sweep/deadline.js";
 import { checkDataset, formatCheck } from "../sweep/check.js";
 import { writeReport } from "../sweep/report.js";
-import { progress as makeProgress, type Progress } from "../sweep/progress.js";
+import { exportProgress, progress as makeProgress, type Progress } from "../sweep/progress.js";
 import { produceTexture, writeTexture, type TextureRequest } from "../texture/bank.js";
 import { MATERIALS } from "../texture/exemplars.js";
 import { DEFAULT_TEXTURE_BACKEND, textureBackendNames, textureBackends } from "../texture/backends.js";
@@ -190,12 +190,16 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional("dirs", { type: "string", array: true, demandOption: true, describe: "the shards' --out directories" })
-        .option("out", { alias: "o", type: "string", demandOption: true, describe: "the merged dataset directory" }),
+        .option("out", { alias: "o", type: "string", demandOption: true, describe: "the merged dataset directory" })
+        .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a live line on a terminal, a line every 30 s otherwise)" }),
     async (argv) => {
+      const merging = argv.progress ? exportProgress() : null;
       try {
-        const r = await mergeShards(argv.dirs, argv.out);
+        const r = await mergeShards(argv.dirs, argv.out, merging ? { progress: merging.report } : {});
+        merging?.finish();
         process.stdout.write(`simforge: merged ${argv.dirs.length} shards into ${r.out}: ${r.frames} frames${r.failed ? `, ${r.failed} failed` : ""}\n`);
       } catch (err) {
+        merging?.finish();
         fail(err);
       }
     },

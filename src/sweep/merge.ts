@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { stageDir } from "../formats/atomic.js";
 import { readManifest, type FrameEntry, type Manifest } from "../writers/manifest.js";
-import { linkOrCopy, type DatasetFrame } from "../writers/dataset.js";
+import { linkOrCopy, type DatasetFrame, type ExportProgress } from "../writers/dataset.js";
 import { writeDatasets } from "../writers/registry.js";
 import { frameEntries, frameVerifies, readJournal, readSweepMeta, SweepState, type SweepMeta } from "./state.js";
 import { shardFrames } from "./shard.js";
@@ -37,7 +37,8 @@ export interface MergeResult {
   failed: number;
 }
 
-export async function mergeShards(dirs: string[], out: string, options: { force?: boolean } = {}): Promise<MergeResult> {
+/** `progress` hears the frames as they are verified and linked ("merge frames"), then the dataset writers' stages. */
+export async function mergeShards(dirs: string[], out: string, options: { force?: boolean; progress?: ExportProgress } = {}): Promise<MergeResult> {
   if (dirs.length === 0) throw new InputError("name the shard directories to merge", { field: "DIR" });
   const shards: ShardDir[] = [];
   for (const d of dirs) shards.push(await readShard(d));
@@ -70,6 +71,7 @@ export async function mergeShards(dirs: string[], out: string, options: { force?
       const s = shards[shards.findIndex((x) => x.meta.shard!.index === index % count)]!;
       const entry = s.entries.get(index)!;
       state.entries.set(index, entry);
+      options.progress?.("merge frames", "frames", index + 1, meta.frames);
       if (entry.status !== "done") {
         failed++;
         continue;
@@ -90,7 +92,7 @@ export async function mergeShards(dirs: string[], out: string, options: { force?
       done.push({ index, dir: join(out, entry.dir), ...(entry.cell !== undefined ? { cell: entry.cell } : {}) });
     }
     await state.compact();
-    if (meta.writers.length && done.length) await writeDatasets(out, done, meta.writers);
+    if (meta.writers.length && done.length) await writeDatasets(out, done, meta.writers, options.progress);
     await mkdir(join(out, "log"), { recursive: true });
     for (const s of shards) {
       const logs = await readdir(join(s.dir, "log")).catch(() => [] as string[]);

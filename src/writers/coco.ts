@@ -34,7 +34,7 @@ import { InputError } from "../errors.js";
 import { maskStats } from "../sensors/annotations.js";
 import { VERSION } from "../version.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, linkInto, mapOrdered, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, linkInto, mapOrdered, posixRelative, readAnnotations, readGrayPng, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
 import { readJsonFile } from "../scene/load.js";
 import { encodeRleIds } from "../formats/rle.js";
@@ -146,8 +146,8 @@ async function appendFile(out: FileHandle, path: string): Promise<void> {
 /** A JSON array of compact records, one a line, indented under a top-level key. */
 const recordLines = (lines: readonly string[]) => (lines.length ? `[\n    ${lines.join(",\n    ")}\n  ]` : "[]");
 
-/** Writes OUT/coco/ (annotations.json and images/) from `frames`, replacing a previous export. */
-export async function writeCoco(outDir: string, frames: DatasetFrame[]): Promise<void> {
+/** Writes OUT/coco/ (annotations.json and images/) from `frames`, replacing a previous export; counts frames to `progress`. */
+export async function writeCoco(outDir: string, frames: DatasetFrame[], progress?: ExportProgress): Promise<void> {
   const list = sortFrames(frames);
   await exportDir(join(outDir, "coco"), async (staged) => {
     const partPath = join(staged.path, ".annotations.part");
@@ -169,6 +169,7 @@ export async function writeCoco(outDir: string, frames: DatasetFrame[]): Promise
             nextId++;
           }
           if (text) await part.write(text);
+          progress?.("coco frames", "frames", images.length, list.length);
         },
       );
     } finally {
