@@ -13,8 +13,10 @@ import {
   encodeGray8Png,
   encodeRgbPng,
   idColor,
+  pngKind,
   viridis,
 } from "../src/formats/png.js";
+import { crc32 } from "node:zlib";
 
 let dir: string;
 beforeAll(async () => {
@@ -134,6 +136,50 @@ describe("decodePng", () => {
     expect((err as InputError).file).toBe("bad.png");
     const jpeg = await sharp({ create: { width: 2, height: 2, channels: 3, background: "red" } }).jpeg().toBuffer();
     await expect(decodePng(jpeg)).rejects.toThrow(/not a PNG/);
+  });
+
+  it("takes the bit depth and channels from the file's header where it can, and agrees with sharp's metadata on every kind", async () => {
+    const w = 7, h = 3;
+    const ramp = (n: number, max: number) => Array.from({ length: n }, (_, i) => (i * 37) % (max + 1));
+    const raw = (channels: 1 | 2 | 3 | 4, bits: 8 | 16) => {
+      const v = ramp(w * h * channels, bits === 16 ? 65535 : 255);
+      return sharp(bits === 16 ? Uint16Array.from(v) : Uint8Array.from(v), { raw: { width: w, height: h, channels } });
+    };
+    /** `png` with a tRNS chunk (grey value 0 transparent) put right after IHDR */
+    const withTrns = (png: Buffer) => {
+      const body = Buffer.from([0x74, 0x52, 0x4e, 0x53, 0, 0]);
+      const chunk = Buffer.alloc(14);
+      chunk.writeUInt32BE(2, 0);
+      body.copy(chunk, 4);
+      chunk.writeUInt32BE(crc32(body), 10);
+      return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+    };
+    const grey8 = await raw(1, 8).toColourspace("b-w").png().toBuffer();
+    const cases: [string, Uint8Array, boolean][] = [
+      ["grey 8", grey8, true],
+      ["grey 16", await encodeGray16Png(Uint16Array.from(ramp(w * h, 65535)), w, h), true],
+      ["grey + alpha", await raw(2, 8).toColourspace("b-w").png().toBuffer(), true],
+      ["rgb 8", await raw(3, 8).png().toBuffer(), true],
+      ["rgba 8", await raw(4, 8).png().toBuffer(), true],
+      ["rgb 16", await raw(3, 16).toColourspace("rgb16").png().toBuffer(), true],
+      ["rgba 16", await raw(4, 16).toColourspace("rgb16").png().toBuffer(), true],
+      ["palette", await raw(3, 8).png({ palette: true, colours: 16 }).toBuffer(), false],
+      ["palette of 2 bits", await raw(3, 8).png({ palette: true, colours: 4 }).toBuffer(), false],
+      ["grey 8 with tRNS", withTrns(grey8), false],
+    ];
+    for (const [name, bytes, fromHeader] of cases) {
+      const meta = await sharp(bytes).metadata();
+      const d = await decodePng(bytes);
+      expect([name, d.bitDepth, d.channels]).toEqual([name, meta.depth === "ushort" ? 16 : 8, meta.channels]);
+      expect([name, d.data.length]).toEqual([name, w * h * d.channels]);
+      expect([name, pngKind(bytes) !== null]).toEqual([name, fromHeader]);
+    }
+    // the tRNS chunk really is read as alpha: the same grey file decodes to 2 channels with it
+    expect((await decodePng(withTrns(grey8))).channels).toBe(2);
+    // grey + alpha keeps both bands' values, at 8 and 16 bits
+    expect([...(await decodePng(cases[2]![1])).data]).toEqual(ramp(w * h * 2, 255));
+    const ga16 = await raw(2, 16).toColourspace("grey16").png().toBuffer();
+    expect([...(await decodePng(ga16)).data]).toEqual(ramp(w * h * 2, 65535));
   });
 });
 

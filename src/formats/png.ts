@@ -53,6 +53,35 @@ export interface DecodedPng {
   bitDepth: 8 | 16;
 }
 
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+/** Samples a pixel per colour type: grey, -, RGB, -, grey + alpha, -, RGBA. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
+const chunkType = (b: Uint8Array, at: number) => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+
+/**
+ * The bit depth and channels decodePng gives, read from the PNG's own header instead of a
+ * second pass through sharp: 8- or 16-bit grey, grey + alpha, RGB or RGBA without a tRNS
+ * chunk (what simforge writes). null for anything else (palettes, bit depths below 8, a
+ * tRNS chunk, which the decoder turns into alpha, or bytes that are not a well-formed PNG
+ * header), which sharp's metadata then describes.
+ */
+export function pngKind(bytes: Uint8Array): { bitDepth: 8 | 16; channels: number } | null {
+  if (bytes.length < 33 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(8) !== 13 || chunkType(bytes, 12) !== "IHDR") return null;
+  const bitDepth = bytes[24]!;
+  const channels = PNG_CHANNELS[bytes[25]!];
+  if ((bitDepth !== 8 && bitDepth !== 16) || channels === undefined) return null;
+  // the chunks before the image data: a tRNS among them adds an alpha channel
+  for (let at = 33; ; ) {
+    if (at + 8 > bytes.length) return null;
+    const type = chunkType(bytes, at + 4);
+    if (type === "IDAT") return { bitDepth, channels };
+    if (type === "tRNS") return null;
+    at += 12 + view.getUint32(at);
+  }
+}
+
 /**
  * Decode a PNG to raw samples without changing their values: gray stays 1 channel
  * (2 with alpha), colour stays 3 (4 with alpha), 16-bit stays 16-bit; bit depths below 8
@@ -60,16 +89,21 @@ export interface DecodedPng {
  */
 export async function decodePng(bytes: Uint8Array, file?: string): Promise<DecodedPng> {
   const where = file === undefined ? {} : { file };
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes).metadata();
-  } catch (err) {
-    throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
+  let kind = pngKind(bytes);
+  if (!kind) {
+    let meta: Metadata;
+    try {
+      meta = await sharp(bytes).metadata();
+    } catch (err) {
+      throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
+    }
+    if (meta.format !== "png") throw new InputError(`not a PNG (found ${meta.format})`, where);
+    kind = { bitDepth: meta.depth === "ushort" ? 16 : 8, channels: meta.channels ?? 3 };
   }
-  if (meta.format !== "png") throw new InputError(`not a PNG (found ${meta.format})`, where);
-  const bitDepth: 8 | 16 = meta.depth === "ushort" ? 16 : 8;
-  const channels = meta.channels ?? 3;
-  const grey = channels <= 2;
+  const { bitDepth, channels } = kind;
+  // grey + alpha is read as colour (libvips' grey output drops the alpha) and its grey
+  // band, copied into R, G and B unchanged, and alpha kept below
+  const grey = channels === 1;
   const space = grey ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb";
   let raw: { data: Buffer; info: OutputInfo };
   try {
@@ -80,17 +114,30 @@ export async function decodePng(bytes: Uint8Array, file?: string): Promise<Decod
   } catch (err) {
     throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
   }
-  const { data, info } = raw;
+  const { info } = raw;
+  let data = raw.data;
+  if (channels === 2 && info.channels === 4) {
+    const pairs = Buffer.alloc(data.byteLength / 2);
+    const [from, to] = bitDepth === 16 ? [new Uint16Array(Uint8Array.from(data).buffer), new Uint16Array(pairs.buffer, pairs.byteOffset, pairs.byteLength / 2)] : [data, pairs];
+    for (let p = 0, q = 0; p < from.length; p += 4, q += 2) {
+      to[q] = from[p]!;
+      to[q + 1] = from[p + 3]!;
+    }
+    data = pairs;
+    info.channels = 2;
+  }
   if (info.channels !== channels) {
     throw new RuntimeError(`decodePng: expected ${channels} channels, sharp gave ${info.channels}`);
   }
+  // sharp's output owns its whole ArrayBuffer: viewed as it is; anything else (a pooled
+  // slice) is copied, so the result is aligned and shares memory with nothing
+  const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
   let out: Uint8Array | Uint16Array;
   if (bitDepth === 16) {
-    out = new Uint16Array(data.byteLength / 2); // copy: aligned, owned
-    new Uint8Array(out.buffer).set(data);
+    out = owned ? new Uint16Array(data.buffer, 0, data.byteLength / 2) : new Uint16Array(data.byteLength / 2);
+    if (!owned) new Uint8Array(out.buffer).set(data);
   } else {
-    out = new Uint8Array(data.byteLength);
-    out.set(data);
+    out = owned ? new Uint8Array(data.buffer, 0, data.byteLength) : Uint8Array.from(data);
   }
   return { data: out, width: info.width, height: info.height, channels, bitDepth };
 }
