@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSweep } from "../src/sweep/run.js";
 import { writeReport } from "../src/sweep/report.js";
+import { writeSemanticKittiSequences } from "../src/writers/semantickitti-sequences.js";
 import { fileHashes } from "./helpers.js";
 import { decodeNpy } from "../src/formats/npy.js";
 import { decodeFlo } from "../src/formats/flo.js";
@@ -372,5 +373,17 @@ describe("the report of a sequence sweep", () => {
     expect(section).toMatch(/<h3>sequence 00: 4 frames<\/h3><img src="data:image\/png;base64,[^"]+" width="900" height="\d+" alt="accumulated scans">/);
     expect(section.match(/alt="optical flow"/g)).toHaveLength(FRAMES - 1); // the last frame has none
     expect(section.match(/alt="camera"/g)).toHaveLength(FRAMES);
+  });
+});
+
+describe("the semantickitti export again", () => {
+  it("counts its frames to a progress callback and writes the same files", async () => {
+    const out = join(dir, "out");
+    const before = fileHashes(join(out, "semantickitti"));
+    const heard: string[] = [];
+    const frames = Array.from({ length: FRAMES }, (_, k) => ({ index: k, dir: join(out, "frames", String(k).padStart(6, "0")) }));
+    await writeSemanticKittiSequences(out, frames, (stage, unit, done, total) => heard.push(`${stage} ${unit} ${done}/${total}`));
+    expect(heard).toEqual(Array.from({ length: FRAMES }, (_, k) => `semantickitti frames frames ${k + 1}/${FRAMES}`));
+    expect(fileHashes(join(out, "semantickitti"))).toEqual(before);
   });
 });

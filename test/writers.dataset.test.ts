@@ -585,7 +585,9 @@ describe("KITTI export", () => {
     cpSync(frameDir(1), none, { recursive: true });
     for (const n of readdirSync(none)) if (n.startsWith("lidar_")) rmSync(join(none, n));
     const o = join(root, "kitti-multi");
-    await writeKittiDataset(o, [{ index: 0, dir: two }, { index: 1, dir: none }, frames[2]!]);
+    const heard: string[] = [];
+    await writeKittiDataset(o, [{ index: 0, dir: two }, { index: 1, dir: none }, frames[2]!], (stage, unit, done, total) => heard.push(`${stage} ${unit} ${done}/${total}`));
+    expect(heard).toEqual(["kitti frames frames 1/2", "kitti frames frames 2/2"]); // the frames with a LiDAR
     expect(readdirSync(join(o, "kitti")).sort()).toEqual(["rear", "top"]);
     expect(readdirSync(join(o, "kitti", "rear", "velodyne"))).toEqual(["000000.bin"]);
     expect(readdirSync(join(o, "kitti", "top", "velodyne")).sort()).toEqual(["000000.bin", "000002.bin"]);

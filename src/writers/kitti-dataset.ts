@@ -37,7 +37,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { formatE, frameCamera, line, top3 } from "./kitti-text.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, linkInto, mapOrdered, removeExport, sortFrames, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, fileExists, linkInto, mapOrdered, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
 import { readJsonFile } from "../scene/load.js";
 
@@ -99,9 +99,9 @@ async function kittiFrame(staged: StagedDir, f: DatasetFrame, names: readonly st
 /**
  * Writes OUT/kitti/ from the LiDAR scans of `frames`, replacing a previous export; frames
  * without LiDAR are skipped, and with no LiDAR at all nothing is written (a previous
- * OUT/kitti is removed).
+ * OUT/kitti is removed). Counts the frames it writes to `progress`.
  */
-export async function writeKittiDataset(outDir: string, frames: DatasetFrame[]): Promise<void> {
+export async function writeKittiDataset(outDir: string, frames: DatasetFrame[], progress?: ExportProgress): Promise<void> {
   const list = sortFrames(frames);
   const perFrame: string[][] = [];
   const all = new Set<string>();
@@ -123,8 +123,9 @@ export async function writeKittiDataset(outDir: string, frames: DatasetFrame[]):
       withLidar,
       READ_AHEAD,
       ({ f, names }) => kittiFrame(staged, f, names, folderOf),
-      (lines) => {
+      (lines, _item, i) => {
         for (const [name, text] of lines) poses.get(name)!.push(text);
+        progress?.("kitti frames", "frames", i + 1, withLidar.length);
       },
     );
     for (const [name, lines] of poses) await staged.write(`${folderOf(name)}poses.txt`, lines.join(""));

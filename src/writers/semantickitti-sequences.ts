@@ -56,7 +56,7 @@ import type { FrameAnnotations } from "../sensors/annotations.js";
 import { decodeNpy, encodeNpy } from "../formats/npy.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { encodeFlo, FLO_UNKNOWN } from "../formats/flo.js";
-import { exportDir, fileExists, linkInto, mapOrdered, readGrayPng, type DatasetFrame, type DatasetWriter } from "./dataset.js";
+import { exportDir, fileExists, linkInto, mapOrdered, readGrayPng, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
 import { formatE, frameCamera, line, top3 } from "./kitti-text.js";
 import { kittiObjectLine, kittiTrackingLine } from "./kitti-labels.js";
 
@@ -152,7 +152,7 @@ async function flowFiles(a: FlowView, b: FlowView, velocities: ReadonlyMap<numbe
 }
 
 /** Writes one sequence's folder. */
-async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>[0], s: number, run: { f: DatasetFrame; seq: SequenceParams }[]): Promise<void> {
+async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>[0], s: number, run: { f: DatasetFrame; seq: SequenceParams }[], written: () => void): Promise<void> {
   const folder = `sequences/${String(s).padStart(2, "0")}/`;
   const track = String(s).padStart(4, "0");
   const first = run[0]!.f;
@@ -215,17 +215,21 @@ async function writeSequence(staged: Parameters<Parameters<typeof exportDir>[1]>
     poses.push(r.pose);
     times.push(r.time);
     tracking.push(...r.trackLines);
+    written();
   });
   await staged.write(`tracking/label_02/${track}.txt`, tracking.map((l) => l + "\n").join(""));
   await staged.write(`${folder}poses.txt`, poses.join(""));
   await staged.write(`${folder}times.txt`, times.join(""));
 }
 
-/** Writes OUT/semantickitti/ from the frames of a sequence sweep, replacing a previous export. */
-export async function writeSemanticKittiSequences(outDir: string, frames: DatasetFrame[]): Promise<void> {
+/** Writes OUT/semantickitti/ from the frames of a sequence sweep, replacing a previous export; counts frames to `progress`. */
+export async function writeSemanticKittiSequences(outDir: string, frames: DatasetFrame[], progress?: ExportProgress): Promise<void> {
   const seqs = await sequences(frames);
+  const total = [...seqs.values()].reduce((n, run) => n + run.length, 0);
+  let done = 0;
+  const written = () => progress?.("semantickitti frames", "frames", ++done, total);
   await exportDir(join(outDir, "semantickitti"), async (staged) => {
-    for (const [s, run] of seqs) await writeSequence(staged, s, run);
+    for (const [s, run] of seqs) await writeSequence(staged, s, run, written);
   });
 }
 
