@@ -82,6 +82,18 @@ export function pngKind(bytes: Uint8Array): { bitDepth: 8 | 16; channels: number
   }
 }
 
+/** The grey and alpha of a grey + alpha image decoded as RGBA (R, G and B are the grey band unchanged). */
+function greyAlpha(rgba: Buffer, bitDepth: 8 | 16): Buffer {
+  const out = Buffer.alloc(rgba.byteLength / 2);
+  // 16-bit samples through aligned copies
+  const [from, to] = bitDepth === 16 ? [new Uint16Array(Uint8Array.from(rgba).buffer), new Uint16Array(out.buffer, out.byteOffset, out.byteLength / 2)] : [rgba, out];
+  for (let p = 0, q = 0; p < from.length; p += 4, q += 2) {
+    to[q] = from[p]!;
+    to[q + 1] = from[p + 3]!;
+  }
+  return out;
+}
+
 /**
  * Decode a PNG to raw samples without changing their values: gray stays 1 channel
  * (2 with alpha), colour stays 3 (4 with alpha), 16-bit stays 16-bit; bit depths below 8
@@ -101,8 +113,7 @@ export async function decodePng(bytes: Uint8Array, file?: string): Promise<Decod
     kind = { bitDepth: meta.depth === "ushort" ? 16 : 8, channels: meta.channels ?? 3 };
   }
   const { bitDepth, channels } = kind;
-  // grey + alpha is read as colour (libvips' grey output drops the alpha) and its grey
-  // band, copied into R, G and B unchanged, and alpha kept below
+  // grey + alpha is decoded as colour: libvips' grey output drops the alpha (see greyAlpha)
   const grey = channels === 1;
   const space = grey ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb";
   let raw: { data: Buffer; info: OutputInfo };
@@ -115,18 +126,9 @@ export async function decodePng(bytes: Uint8Array, file?: string): Promise<Decod
     throw new InputError(`not a readable PNG: ${(err as Error).message}`, where);
   }
   const { info } = raw;
-  let data = raw.data;
-  if (channels === 2 && info.channels === 4) {
-    const pairs = Buffer.alloc(data.byteLength / 2);
-    const [from, to] = bitDepth === 16 ? [new Uint16Array(Uint8Array.from(data).buffer), new Uint16Array(pairs.buffer, pairs.byteOffset, pairs.byteLength / 2)] : [data, pairs];
-    for (let p = 0, q = 0; p < from.length; p += 4, q += 2) {
-      to[q] = from[p]!;
-      to[q + 1] = from[p + 3]!;
-    }
-    data = pairs;
-    info.channels = 2;
-  }
-  if (info.channels !== channels) {
+  const asGreyAlpha = channels === 2 && info.channels === 4;
+  const data = asGreyAlpha ? greyAlpha(raw.data, bitDepth) : raw.data;
+  if (!asGreyAlpha && info.channels !== channels) {
     throw new RuntimeError(`decodePng: expected ${channels} channels, sharp gave ${info.channels}`);
   }
   // sharp's output owns its whole ArrayBuffer: viewed as it is; anything else (a pooled
