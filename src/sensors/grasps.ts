@@ -23,8 +23,11 @@ import { fromRows, invertRigid, multiply, toRows, transformPoint, type Mat4, typ
 import { Rng } from "../math/rng.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { Bvh, triangleBounds } from "./lidar/bvh.js";
-import { localMesh, sceneTriangles } from "./lidar/raycast.js";
+import { SceneCollider } from "./box-collider.js";
+import { Bvh } from "./lidar/bvh.js";
+import { localMesh } from "./lidar/raycast.js";
+
+export { triangleMeetsBox } from "./box-collider.js";
 
 export type GraspSettings = NonNullable<ConcreteScene["grasps"]>;
 type Gripper = GraspSettings["gripper"];
@@ -98,55 +101,6 @@ export function isClosed(positions: Float64Array): boolean {
   return edges.size > 0;
 }
 
-/** Triangle–box overlap by the separating axis theorem (Akenine-Möller): box centred at the origin with half sizes h, triangle a, b, c. */
-export function triangleMeetsBox(a: Vec3, b: Vec3, c: Vec3, h: Vec3): boolean {
-  return triangleMeetsBoxAt(new Float64Array([...a, ...b, ...c]), h[0], h[1], h[2]);
-}
-
-/**
- * Whether the axis l separates the triangle (a, b, c) from the box of half sizes h: the
- * triangle's projection on l lies wholly beyond the box's radius r on it. A zero axis
- * separates nothing.
- */
-function separates(lx: number, ly: number, lz: number, pa: number, pb: number, pc: number, r: number): boolean {
-  if (lx === 0 && ly === 0 && lz === 0) return false;
-  return Math.min(pa, pb, pc) > r || Math.max(pa, pb, pc) < -r;
-}
-
-/**
- * `triangleMeetsBox` on the 9 coordinates of v (no allocation: the collision queries' inner loop).
- * The nine edge x axis products are written out: e x (1,0,0) = (0, ez, -ey), e x (0,1,0) =
- * (-ez, 0, ex), e x (0,0,1) = (ey, -ex, 0); a zero component's terms are left out of each
- * projection, which leaves its value unchanged.
- */
-function triangleMeetsBoxAt(v: Float64Array, hx: number, hy: number, hz: number): boolean {
-  const ax = v[0]!, ay = v[1]!, az = v[2]!, bx = v[3]!, by = v[4]!, bz = v[5]!, cx = v[6]!, cy = v[7]!, cz = v[8]!;
-  if (Math.min(ax, bx, cx) > hx || Math.max(ax, bx, cx) < -hx) return false;
-  if (Math.min(ay, by, cy) > hy || Math.max(ay, by, cy) < -hy) return false;
-  if (Math.min(az, bz, cz) > hz || Math.max(az, bz, cz) < -hz) return false;
-  const e0x = bx - ax, e0y = by - ay, e0z = bz - az;
-  const e1x = cx - bx, e1y = cy - by, e1z = cz - bz;
-  const e2x = ax - cx, e2y = ay - cy, e2z = az - cz;
-  // the triangle's plane
-  const nx = e0y * e1z - e0z * e1y, ny = e0z * e1x - e0x * e1z, nz = e0x * e1y - e0y * e1x;
-  if (Math.abs(nx * ax + ny * ay + nz * az) > hx * Math.abs(nx) + hy * Math.abs(ny) + hz * Math.abs(nz)) return false;
-  return !(
-    edgeSeparates(e0x, e0y, e0z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz) ||
-    edgeSeparates(e1x, e1y, e1z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz) ||
-    edgeSeparates(e2x, e2y, e2z, ax, ay, az, bx, by, bz, cx, cy, cz, hx, hy, hz)
-  );
-}
-
-/** Whether one of the three axes e x (box axis) of edge e separates the triangle from the box. */
-function edgeSeparates(ex: number, ey: number, ez: number, ax: number, ay: number, az: number, bx: number, by: number, bz: number, cx: number, cy: number, cz: number, hx: number, hy: number, hz: number): boolean {
-  const aex = Math.abs(ex), aey = Math.abs(ey), aez = Math.abs(ez);
-  return (
-    separates(0, ez, -ey, ez * ay - ey * az, ez * by - ey * bz, ez * cy - ey * cz, hy * aez + hz * aey) ||
-    separates(-ez, 0, ex, -ez * ax + ex * az, -ez * bx + ex * bz, -ez * cx + ex * cz, hx * aez + hz * aex) ||
-    separates(ey, -ex, 0, ey * ax - ex * ay, ey * bx - ex * by, ey * cx - ex * cy, hx * aey + hy * aex)
-  );
-}
-
 /** The gripper's boxes in the grasp frame, open to its maximum width: [centre, half sizes]. */
 export function gripperBoxes(g: Gripper): [Vec3, Vec3][] {
   const tip = g.fingertipDepth;
@@ -159,68 +113,6 @@ export function gripperBoxes(g: Gripper): [Vec3, Vec3][] {
     [[0, -yc, zc], finger],
     [[0, 0, palmBack - g.palm[2] / 2], [g.palm[0] / 2, g.palm[1] / 2, g.palm[2] / 2]],
   ];
-}
-
-// ---------------------------------------------------------------- the scene's triangles, for collision queries
-
-/**
- * A triangle whose world bounds lie further than this (m) outside a box's world bounds is
- * skipped without the exact test: far beyond the test's rounding, so the answer is the same.
- */
-const CULL_MARGIN = 1e-9;
-
-class SceneCollider {
-  private readonly bvh: Bvh;
-  private readonly scratch = new Float64Array(9);
-  /** per triangle: min xyz, max xyz (world) */
-  private readonly bounds: Float64Array;
-  private readonly stack: Uint32Array;
-  constructor(private readonly positions: Float64Array) {
-    this.bounds = triangleBounds(positions);
-    this.bvh = Bvh.build(positions, false, this.bounds);
-    // a depth-first walk holds at most one pending sibling per level
-    this.stack = new Uint32Array(this.bvh.arrays.depth + 2);
-  }
-
-  /** Whether an oriented box (centre c, axes the columns of R as unit vectors ax, ay, az, half sizes h, world frame) meets any triangle. */
-  meetsBox(c: Vec3, ax: Vec3, ay: Vec3, az: Vec3, h: Vec3): boolean {
-    // the box's world bounds
-    const ex = Math.abs(ax[0]) * h[0] + Math.abs(ay[0]) * h[1] + Math.abs(az[0]) * h[2];
-    const ey = Math.abs(ax[1]) * h[0] + Math.abs(ay[1]) * h[1] + Math.abs(az[1]) * h[2];
-    const ez = Math.abs(ax[2]) * h[0] + Math.abs(ay[2]) * h[1] + Math.abs(az[2]) * h[2];
-    const lx = c[0] - ex, ly = c[1] - ey, lz = c[2] - ez, hx = c[0] + ex, hy = c[1] + ey, hz = c[2] + ez;
-    const { box, first, count, triIndex } = this.bvh.arrays;
-    const P = this.positions, tb = this.bounds, stack = this.stack;
-    const tri = this.scratch;
-    let top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const n = stack[--top]!;
-      const b = n * 6;
-      if (box[b]! > hx || box[b + 1]! > hy || box[b + 2]! > hz || box[b + 3]! < lx || box[b + 4]! < ly || box[b + 5]! < lz) continue;
-      if (count[n] === 0) {
-        stack[top++] = first[n]!;
-        stack[top++] = n + 1;
-        continue;
-      }
-      for (let s = first[n]!, end = s + count[n]!; s < end; s++) {
-        const i = triIndex[s]!;
-        const q = i * 6;
-        if (tb[q]! > hx + CULL_MARGIN || tb[q + 1]! > hy + CULL_MARGIN || tb[q + 2]! > hz + CULL_MARGIN) continue;
-        if (tb[q + 3]! < lx - CULL_MARGIN || tb[q + 4]! < ly - CULL_MARGIN || tb[q + 5]! < lz - CULL_MARGIN) continue;
-        const t = i * 9;
-        // the triangle in the box's frame
-        for (let k = 0; k < 9; k += 3) {
-          const dx = P[t + k]! - c[0], dy = P[t + k + 1]! - c[1], dz = P[t + k + 2]! - c[2];
-          tri[k] = dx * ax[0] + dy * ax[1] + dz * ax[2];
-          tri[k + 1] = dx * ay[0] + dy * ay[1] + dz * ay[2];
-          tri[k + 2] = dx * az[0] + dy * az[1] + dz * az[2];
-        }
-        if (triangleMeetsBoxAt(tri, h[0], h[1], h[2])) return true;
-      }
-    }
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------- sampling
@@ -315,7 +207,7 @@ export function sampleGrasps(scene: ConcreteScene, T_world_camera: Mat4): FrameG
   const settings = scene.grasps;
   if (!settings) return null;
   const graspable = new Set(settings.classes);
-  const collider = new SceneCollider(sceneTriangles(scene).positions);
+  const collider = new SceneCollider(scene);
   const T_camera_world = invertRigid(T_world_camera);
   const mu = settings.friction;
   const cone = Math.atan(mu);

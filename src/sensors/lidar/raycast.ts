@@ -47,9 +47,12 @@ export function localMesh(o: ObjectSpec, index: number): LocalMesh {
   return primitiveMesh(s);
 }
 
-/** World-space triangles of every object of a scene (object -> world as the page places them). */
-export function sceneTriangles(scene: ConcreteScene): SceneTriangles {
-  const meshes = scene.objects.map((o, i) => ({ o, mesh: localMesh(o, i), world: multiply(objectPose(o), geometryToObject(o)) }));
+/**
+ * World-space triangles of every object of a scene (object -> world as the page places them);
+ * `local`: the objects' local meshes when the caller has them already (localMesh of each).
+ */
+export function sceneTriangles(scene: ConcreteScene, local: readonly LocalMesh[] = scene.objects.map((o, i) => localMesh(o, i))): SceneTriangles {
+  const meshes = scene.objects.map((o, i) => ({ o, mesh: local[i]!, world: multiply(objectPose(o), geometryToObject(o)) }));
   const total = meshes.reduce((n, m) => n + m.mesh.indices.length / 3, 0);
   const positions = new Float64Array(total * 9);
   const instance = new Uint32Array(total);
