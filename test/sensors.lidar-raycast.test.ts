@@ -103,6 +103,42 @@ describe("BVH", () => {
     expect(one.intersect(0, 0, 0, 1, 0, 0, 0.5)).toBeNull();
     expect(one.intersect(0, 0, 0, -1, 0, 0, Infinity)).toBeNull();
   });
+
+  it("a tree refitted to moved triangles answers as brute force on them (scaled unevenly, turned, jittered)", () => {
+    const rng = seedrandom("refit");
+    const u = (a: number, b: number) => a + (b - a) * rng();
+    const n = 300;
+    const P = new Float64Array(n * 9);
+    for (let i = 0; i < n; i++) {
+      const c = [u(-5, 5), u(-5, 5), u(-5, 5)];
+      for (let v = 0; v < 9; v++) P[i * 9 + v] = c[v % 3]! + u(-0.5, 0.5);
+    }
+    const tree = Bvh.build(P);
+    // x scaled by 2.5, y by 0.4, turned 40° about z, then every vertex moved by up to 0.3
+    const c = Math.cos(0.7), s = Math.sin(0.7);
+    const Q = new Float64Array(P.length);
+    for (let v = 0; v < P.length; v += 3) {
+      const x = 2.5 * P[v]!, y = 0.4 * P[v + 1]!;
+      Q[v] = c * x - s * y + u(-0.3, 0.3);
+      Q[v + 1] = s * x + c * y + u(-0.3, 0.3);
+      Q[v + 2] = P[v + 2]! + u(-0.3, 0.3);
+    }
+    const refit = tree.refit(Q);
+    let hits = 0;
+    for (let k = 0; k < 2000; k++) {
+      const o: Vec3 = [u(-20, 20), u(-20, 20), u(-20, 20)];
+      // aim near a vertex of a moved triangle, or in a random direction
+      const v = Math.floor(u(0, n * 3)) * 3;
+      const d: Vec3 = k % 4 !== 0 ? [Q[v]! + u(-0.2, 0.2) - o[0], Q[v + 1]! + u(-0.2, 0.2) - o[1], Q[v + 2]! + u(-0.2, 0.2) - o[2]] : [u(-1, 1), u(-1, 1), u(-1, 1)];
+      const want = bruteForce(Q, o, d, Infinity);
+      expect(refit.intersect(o[0], o[1], o[2], d[0], d[1], d[2], Infinity)).toEqual(want);
+      if (want) hits++;
+    }
+    expect(hits).toBeGreaterThan(400);
+    // the original tree is unchanged, and a different triangle count is refused
+    expect(tree.intersect(0, 0, -20, P[0]!, P[1]!, P[2]! + 20, Infinity)).toEqual(bruteForce(P, [0, 0, -20], [P[0]!, P[1]!, P[2]! + 20], Infinity));
+    expect(() => tree.refit(Q.subarray(9))).toThrow(/Bvh\.refit: 299 triangles for a tree over 300/);
+  });
 });
 
 describe("castScan against analytic geometry", () => {

@@ -139,7 +139,7 @@ interface GraspShape {
   eps: number;
 }
 
-/** Shapes by geometry and scale: a scenario draws its objects from a few variants, so most frames re-use them. */
+/** Shapes by geometry and scale: a scenario draws its objects from a few variants, so frames re-use them (or, at a new scale, their tree). */
 const shapes = new Map<string, GraspShape | string>();
 const closedShapes = new Map<string, boolean>();
 
@@ -181,7 +181,19 @@ function makeShape(o: ObjectSpec, index: number): GraspShape | string {
     hi[k] = Math.max(hi[k]!, tris[i + k]!);
   }
   const eps = 1e-7 * Math.max(1e-3, Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]));
-  return { tris, bvh: Bvh.build(tris), cdf, total, eps };
+  return { tris, bvh: shapeTree(shapeKey, tris), cdf, total, eps };
+}
+
+/** BVH trees by shape (before scale): a shape drawn again at another scale refits its tree instead of building one. */
+const trees = new Map<string, Bvh>();
+
+function shapeTree(shapeKey: string, tris: Float64Array): Bvh {
+  const tree = trees.get(shapeKey);
+  if (tree && tree.triangleCount * 9 === tris.length) return tree.refit(tris);
+  const built = Bvh.build(tris);
+  if (trees.size >= 256) trees.delete(trees.keys().next().value!);
+  trees.set(shapeKey, built);
+  return built;
 }
 
 function triangleNormal(P: Float64Array, t: number): Vec3 {

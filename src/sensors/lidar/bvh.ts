@@ -202,6 +202,24 @@ export function triangleBounds(positions: Float64Array): Float64Array {
   return tb;
 }
 
+/** Per slot s, triangle order[s] as stored for the ray test: v0, e1 = v1 - v0, e2 = v2 - v0 (into `tri`, returned). */
+function slotTriangles(positions: Float64Array, order: Uint32Array, tri: Float64Array): Float64Array {
+  for (let s = 0; s < order.length; s++) {
+    const o = order[s]! * 9;
+    const x0 = positions[o]!, y0 = positions[o + 1]!, z0 = positions[o + 2]!;
+    tri[s * 9] = x0;
+    tri[s * 9 + 1] = y0;
+    tri[s * 9 + 2] = z0;
+    tri[s * 9 + 3] = positions[o + 3]! - x0;
+    tri[s * 9 + 4] = positions[o + 4]! - y0;
+    tri[s * 9 + 5] = positions[o + 5]! - z0;
+    tri[s * 9 + 6] = positions[o + 6]! - x0;
+    tri[s * 9 + 7] = positions[o + 7]! - y0;
+    tri[s * 9 + 8] = positions[o + 8]! - z0;
+  }
+  return tri;
+}
+
 export class Bvh {
   /** the hit distance found by the last `nearest` call that hit */
   lastT = 0;
@@ -270,20 +288,7 @@ export class Bvh {
       work.push(mid, end, d + 1, node, start, mid, d + 1, -1);
     }
 
-    const tri = alloc(Float64Array, n * 9, shared);
-    for (let s = 0; s < n; s++) {
-      const o = order[s]! * 9;
-      const x0 = positions[o]!, y0 = positions[o + 1]!, z0 = positions[o + 2]!;
-      tri[s * 9] = x0;
-      tri[s * 9 + 1] = y0;
-      tri[s * 9 + 2] = z0;
-      tri[s * 9 + 3] = positions[o + 3]! - x0;
-      tri[s * 9 + 4] = positions[o + 4]! - y0;
-      tri[s * 9 + 5] = positions[o + 5]! - z0;
-      tri[s * 9 + 6] = positions[o + 6]! - x0;
-      tri[s * 9 + 7] = positions[o + 7]! - y0;
-      tri[s * 9 + 8] = positions[o + 8]! - z0;
-    }
+    const tri = slotTriangles(positions, order, alloc(Float64Array, n * 9, shared));
     const box = alloc(Float32Array, nodes * 6, shared);
     for (let i = 0; i < nodes * 6; i++) box[i] = i % 6 < 3 ? down32(box64[i]!) : up32(box64[i]!);
     const triIndex = alloc(Uint32Array, n, shared);
@@ -292,6 +297,47 @@ export class Bvh {
     firstOut.set(first.subarray(0, nodes));
     countOut.set(count.subarray(0, nodes));
     return new Bvh({ tri: n ? tri : tri.subarray(0, 0), triIndex: triIndex.subarray(0, n), box, first: firstOut, count: countOut, depth });
+  }
+
+  /**
+   * This tree's topology over the same triangles moved to new `positions` (9 numbers each,
+   * in the same order): node bounds recomputed bottom-up, rounded outwards as in `build`.
+   * O(n), without a build's sorting. Culling may be looser than a fresh build's when the
+   * triangles moved apart unevenly, never wrong; since hits do not depend on the tree (see
+   * the header), queries answer as a fresh build over `positions` would.
+   */
+  refit(positions: Float64Array): Bvh {
+    const n = this.triIndex.length;
+    if (positions.length !== n * 9) throw new RangeError(`Bvh.refit: ${positions.length / 9} triangles for a tree over ${n}`);
+    const tri = slotTriangles(positions, this.triIndex, new Float64Array(n * 9));
+    const box64 = new Float64Array(this.nodeCount * 6);
+    // depth-first layout: both children of a node come after it, so a backward pass sees them first
+    for (let node = this.nodeCount - 1; node >= 0; node--) {
+      const b = node * 6;
+      box64.fill(Infinity, b, b + 3);
+      box64.fill(-Infinity, b + 3, b + 6);
+      const c = this.count[node]!;
+      if (c === 0) {
+        for (const child of [node + 1, this.first[node]!]) {
+          for (let k = 0; k < 3; k++) {
+            box64[b + k] = Math.min(box64[b + k]!, box64[child * 6 + k]!);
+            box64[b + 3 + k] = Math.max(box64[b + 3 + k]!, box64[child * 6 + 3 + k]!);
+          }
+        }
+        continue;
+      }
+      for (let s = this.first[node]!, end = s + c; s < end; s++) {
+        const o = this.triIndex[s]! * 9;
+        for (let v = 0; v < 9; v += 3) for (let k = 0; k < 3; k++) {
+          const x = positions[o + v + k]!;
+          if (x < box64[b + k]!) box64[b + k] = x;
+          if (x > box64[b + 3 + k]!) box64[b + 3 + k] = x;
+        }
+      }
+    }
+    const box = new Float32Array(this.nodeCount * 6);
+    for (let i = 0; i < box.length; i++) box[i] = i % 6 < 3 ? down32(box64[i]!) : up32(box64[i]!);
+    return new Bvh({ tri: n ? tri : tri.subarray(0, 0), triIndex: this.triIndex, box, first: this.first, count: this.count, depth: this.depth });
   }
 
   /** The nearest hit with 0 < t <= tMax (t in units of the direction's length), or null. */
