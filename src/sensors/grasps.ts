@@ -237,6 +237,10 @@ export function sampleGrasps(scene: ConcreteScene, T_world_camera: Mat4): FrameG
     const rng = new Rng(settings.seed).fork(`grasps:${o.id}`);
     const T_world_object = objectPose(o);
     const T_camera_object = multiply(T_camera_world, T_world_object);
+    const toWorld = (p: Vec3) => transformPoint(T_world_object, p);
+    const origin = toWorld([0, 0, 0]);
+    /** a direction of the object frame in the world (the pose is rigid) */
+    const dirWorld = (a: Vec3): Vec3 => sub(toWorld(a), origin);
     const grasps: Grasp[] = [];
     for (let c = 0; c < settings.candidates; c++) {
       // a surface point, uniform by area
@@ -279,15 +283,16 @@ export function sampleGrasps(scene: ConcreteScene, T_world_camera: Mat4): FrameG
       const offset = rng.next() * 2 * Math.PI;
       let chosen: { x: Vec3; z: Vec3 } | undefined;
       let free = false;
+      const yb = cross(y, base);
+      const wy = dirWorld(y);
       for (let k = 0; k < settings.approaches; k++) {
         const th = offset + (k / settings.approaches) * 2 * Math.PI;
-        const z = unit([0, 1, 2].map((i) => base[i]! * Math.cos(th) + cross(y, base)[i]! * Math.sin(th)) as Vec3);
+        const cos = Math.cos(th), sin = Math.sin(th);
+        const z = unit([base[0] * cos + yb[0] * sin, base[1] * cos + yb[1] * sin, base[2] * cos + yb[2] * sin]);
         const x = cross(y, z);
         chosen = { x, z };
         // the gripper's boxes in the world: grasp frame -> object -> world
-        const toWorld = (p: Vec3) => transformPoint(T_world_object, p);
-        const dirWorld = (a: Vec3): Vec3 => sub(toWorld(a), toWorld([0, 0, 0]));
-        const wx = dirWorld(x), wy = dirWorld(y), wz = dirWorld(z);
+        const wx = dirWorld(x), wz = dirWorld(z);
         const hitSomething = boxes.some(([bc, h]) => {
           const cObj: Vec3 = [0, 1, 2].map((i) => centre[i]! + x[i]! * bc[0] + y[i]! * bc[1] + z[i]! * bc[2]) as Vec3;
           return collider.meetsBox(toWorld(cObj), wx, wy, wz, h);
