@@ -82,7 +82,7 @@ interface ShapeBvh {
 
 /** BVHs by shape (geometry before scale and pose), across frames; first in, first out. */
 const shapeBvhs = new Map<string, ShapeBvh>();
-const SHAPE_BVHS = 128;
+const SHAPE_BVHS = 64;
 
 function shapeBvh(key: string, mesh: LocalMesh): ShapeBvh {
   let hit = shapeBvhs.get(key);

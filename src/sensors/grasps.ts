@@ -191,7 +191,7 @@ function shapeTree(shapeKey: string, tris: Float64Array): Bvh {
   const tree = trees.get(shapeKey);
   if (tree && tree.triangleCount * 9 === tris.length) return tree.refit(tris);
   const built = Bvh.build(tris);
-  if (trees.size >= 256) trees.delete(trees.keys().next().value!);
+  if (trees.size >= 64) trees.delete(trees.keys().next().value!);
   trees.set(shapeKey, built);
   return built;
 }
