@@ -80,13 +80,18 @@ interface ShapeBvh {
   margin: number;
 }
 
-/** BVHs by shape (geometry before scale and pose), across frames; first in, first out. */
+/** BVHs by shape (geometry before scale and pose), across frames; least recently used out. */
 const shapeBvhs = new Map<string, ShapeBvh>();
 const SHAPE_BVHS = 64;
 
 function shapeBvh(key: string, mesh: LocalMesh): ShapeBvh {
   let hit = shapeBvhs.get(key);
-  if (hit) return hit;
+  if (hit) {
+    // least recently used first out: shapes that recur stay while one-off sizes pass through
+    shapeBvhs.delete(key);
+    shapeBvhs.set(key, hit);
+    return hit;
+  }
   const idx = mesh.indices, p = mesh.positions;
   const tris = new Float64Array(idx.length * 3);
   for (let f = 0; f < idx.length; f++) for (let k = 0; k < 3; k++) tris[f * 3 + k] = p[idx[f]! * 3 + k]!;

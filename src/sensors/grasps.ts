@@ -189,7 +189,11 @@ const trees = new Map<string, Bvh>();
 
 function shapeTree(shapeKey: string, tris: Float64Array): Bvh {
   const tree = trees.get(shapeKey);
-  if (tree && tree.triangleCount * 9 === tris.length) return tree.refit(tris);
+  if (tree && tree.triangleCount * 9 === tris.length) {
+    trees.delete(shapeKey); // least recently used out
+    trees.set(shapeKey, tree);
+    return tree.refit(tris);
+  }
   const built = Bvh.build(tris);
   if (trees.size >= 64) trees.delete(trees.keys().next().value!);
   trees.set(shapeKey, built);
