@@ -73,8 +73,8 @@ function edgeSeparates(ex: number, ey: number, ez: number, ax: number, ay: numbe
  */
 const CULL_MARGIN = 1e-9;
 
-/** A shape's geometry-frame triangles (9 numbers each, in the scene's order) and their BVH. */
-interface ShapeBvh {
+/** A shape's BVH over its geometry-frame triangles (in localMesh's order) and a margin for culling with it. */
+export interface ShapeBvh {
   bvh: Bvh;
   /** a length beyond rounding in this frame: 1e-7 of the shape's size (at least 1e-9) */
   margin: number;
@@ -84,7 +84,12 @@ interface ShapeBvh {
 const shapeBvhs = new Map<string, ShapeBvh>();
 const SHAPE_BVHS = 64;
 
-function shapeBvh(key: string, mesh: LocalMesh): ShapeBvh {
+/**
+ * The BVH of a shape (`key`: JSON of the object's `shape`) in its geometry frame, kept across
+ * frames; `mesh` is called only to build one. A scaled or posed copy of the same triangles
+ * can `refit` the tree rather than build its own.
+ */
+export function shapeBvh(key: string, mesh: () => LocalMesh): ShapeBvh {
   let hit = shapeBvhs.get(key);
   if (hit) {
     // least recently used first out: shapes that recur stay while one-off sizes pass through
@@ -92,7 +97,7 @@ function shapeBvh(key: string, mesh: LocalMesh): ShapeBvh {
     shapeBvhs.set(key, hit);
     return hit;
   }
-  const idx = mesh.indices, p = mesh.positions;
+  const { indices: idx, positions: p } = mesh();
   const tris = new Float64Array(idx.length * 3);
   for (let f = 0; f < idx.length; f++) for (let k = 0; k < 3; k++) tris[f * 3 + k] = p[idx[f]! * 3 + k]!;
   let size = 0;
@@ -126,31 +131,26 @@ export class SceneCollider {
   constructor(scene: ConcreteScene) {
     const meshes = scene.objects.map((o, i) => localMesh(o, i));
     const { positions, instance } = sceneTriangles(scene, meshes);
+    const tb = triangleBounds(positions);
     this.positions = positions;
+    this.bounds = tb;
     // each object's triangles are one run of its id, in scene order
     let t = 0;
     for (const [index, o] of scene.objects.entries()) {
       const first = t;
-      while (t < instance.length && instance[t] === o.id) t++;
+      const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+      for (; t < instance.length && instance[t] === o.id; t++) {
+        for (let a = 0; a < 3; a++) {
+          lo[a] = Math.min(lo[a]!, tb[t * 6 + a]!);
+          hi[a] = Math.max(hi[a]!, tb[t * 6 + 3 + a]!);
+        }
+      }
       if (t === first) continue;
-      const shape = shapeBvh(JSON.stringify(o.shape), meshes[index]!);
-      this.parts.push({ first, shape, lo: [0, 0, 0], hi: [0, 0, 0], inv: invert(multiply(objectPose(o), geometryToObject(o))) });
+      const shape = shapeBvh(JSON.stringify(o.shape), () => meshes[index]!);
+      this.parts.push({ first, shape, lo, hi, inv: invert(multiply(objectPose(o), geometryToObject(o))) });
+      if (shape.bvh.arrays.depth + 2 > this.stack.length) this.stack = new Uint32Array(shape.bvh.arrays.depth + 2);
     }
     if (t !== instance.length) throw new Error("SceneCollider: the scene's triangles are not in object order");
-    const total = instance.length;
-    const P = positions;
-    const tb = (this.bounds = triangleBounds(P));
-    for (const [k, part] of this.parts.entries()) {
-      const end = k + 1 < this.parts.length ? this.parts[k + 1]!.first : total;
-      const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
-      for (let i = part.first; i < end; i++) for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a]!, tb[i * 6 + a]!);
-        hi[a] = Math.max(hi[a]!, tb[i * 6 + 3 + a]!);
-      }
-      part.lo = lo;
-      part.hi = hi;
-      if (part.shape.bvh.arrays.depth + 2 > this.stack.length) this.stack = new Uint32Array(part.shape.bvh.arrays.depth + 2);
-    }
   }
 
   /** Whether an oriented box (centre c, axes the columns of R as unit vectors ax, ay, az, half sizes h, world frame) meets any triangle. */

@@ -23,8 +23,8 @@ import { fromRows, invertRigid, multiply, toRows, transformPoint, type Mat4, typ
 import { Rng } from "../math/rng.js";
 import { geometryToObject, objectPose } from "../scene/geometry.js";
 import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
-import { SceneCollider } from "./box-collider.js";
-import { Bvh } from "./lidar/bvh.js";
+import { SceneCollider, shapeBvh } from "./box-collider.js";
+import type { Bvh } from "./lidar/bvh.js";
 import { localMesh } from "./lidar/raycast.js";
 
 export { triangleMeetsBox } from "./box-collider.js";
@@ -139,7 +139,7 @@ interface GraspShape {
   eps: number;
 }
 
-/** Shapes by geometry and scale: a scenario draws its objects from a few variants, so frames re-use them (or, at a new scale, their tree). */
+/** Shapes by geometry and scale: a scenario draws its objects from a few variants, so frames re-use them (or, at a new scale, their shape's tree). */
 const shapes = new Map<string, GraspShape | string>();
 const closedShapes = new Map<string, boolean>();
 
@@ -181,24 +181,11 @@ function makeShape(o: ObjectSpec, index: number): GraspShape | string {
     hi[k] = Math.max(hi[k]!, tris[i + k]!);
   }
   const eps = 1e-7 * Math.max(1e-3, Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]));
-  return { tris, bvh: shapeTree(shapeKey, tris), cdf, total, eps };
+  // the shape's geometry-frame tree (kept across frames, shared with the collider) refitted to these scaled triangles
+  const bvh = shapeBvh(shapeKey, () => localMesh(o, index)).bvh.refit(tris);
+  return { tris, bvh, cdf, total, eps };
 }
 
-/** BVH trees by shape (before scale): a shape drawn again at another scale refits its tree instead of building one. */
-const trees = new Map<string, Bvh>();
-
-function shapeTree(shapeKey: string, tris: Float64Array): Bvh {
-  const tree = trees.get(shapeKey);
-  if (tree && tree.triangleCount * 9 === tris.length) {
-    trees.delete(shapeKey); // least recently used out
-    trees.set(shapeKey, tree);
-    return tree.refit(tris);
-  }
-  const built = Bvh.build(tris);
-  if (trees.size >= 64) trees.delete(trees.keys().next().value!);
-  trees.set(shapeKey, built);
-  return built;
-}
 
 function triangleNormal(P: Float64Array, t: number): Vec3 {
   const a: Vec3 = [P[t * 9]!, P[t * 9 + 1]!, P[t * 9 + 2]!];
