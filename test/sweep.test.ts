@@ -41,6 +41,9 @@ function temps(root: string): string[] {
   return found;
 }
 
+/** The bop writer's warning when every object instance is a model of its own (as many models as instances). */
+const modelPerInstance = expect.stringMatching(new RegExp(`^bop writer: (\\d+) BOP models for \\1 object instances in ${FRAMES} frames: each drawn scale or size is its own model`));
+
 function writeSweep(name: string, doc: object): string {
   const p = join(dir, name);
   writeFileSync(p, JSON.stringify(doc));
@@ -67,6 +70,10 @@ beforeAll(async () => {
   });
   const r = await runSweep(sweepFile, { out: join(dir, "ref"), gpu: "off" });
   expect(r).toMatchObject({ total: FRAMES, done: FRAMES, failed: 0, stopped: null, qaFailures: 0 });
+  // every cube's scale is drawn from [0.5, 3], so each is its own BOP model: the run says so once, at its end, and logs it
+  expect(r.notes).toEqual([modelPerInstance]);
+  const logged = readFileSync(join(dir, "ref", "log", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  expect(logged.filter((e) => e.type === "warning").map((e) => e.message)).toEqual([modelPerInstance]);
   reference = fileHashes(join(dir, "ref"));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -179,7 +186,8 @@ describe("simforge sweep", () => {
     expect((m?.frames.length ?? 0) + journal).toBeGreaterThan(0);
     expect((m?.frames.length ?? 0) + journal).toBeLessThan(FRAMES);
     const again = spawnSync(process.execPath, [CLI, "sweep", sweepFile, "--out", out, "--gpu", "off", "--workers", "2", "--no-progress"], { encoding: "utf8" });
-    expect(again.stderr).toBe("");
+    // nothing but the bop writer's word on the model set (see beforeAll)
+    expect(again.stderr).toMatch(/^simforge: bop writer: (\d+) BOP models for \1 object instances in 8 frames: [^\n]*\n$/);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/8 of 8 frames done \(\d+ were already done\)/);
     expectSameDataset(out);
@@ -198,6 +206,7 @@ describe("simforge sweep", () => {
     const heard: string[] = [];
     const r = await mergeShards(parts, merged, { progress: (stage, _unit, done, total) => heard.push(`${stage} ${done}/${total}`) });
     expect(r.frames).toBe(FRAMES);
+    expect(r.warnings).toEqual([modelPerInstance]);
     // every frame, in index order, then the writers (coco counts frames; bop models, then frames)
     const frameTicks = Array.from({ length: FRAMES }, (_, i) => `${i + 1}/${FRAMES}`);
     expect(heard.filter((h) => h.startsWith("merge frames ")).map((h) => h.slice(13))).toEqual(frameTicks);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { BopModels, buildModel, diameterOf, geometryKey, resampleMesh } from "../src/writers/bop-models.js";
 import { encodeMeshPly } from "../src/formats/ply.js";
+import { modelSetWarning } from "../src/writers/bop.js";
 import { parseScene } from "../src/scene/validate.js";
 import type { ObjectSpec, SceneInput } from "../src/scene/schema.js";
 
@@ -210,5 +211,19 @@ describe("BOP models", () => {
     const lattice = new Set<string>();
     for (let v = 0; v < grid.positions.length; v += 3) lattice.add(`${grid.positions[v]},${grid.positions[v + 1]}`);
     expect(lattice.size).toBe(grid.positions.length / 3);
+  });
+});
+
+describe("modelSetWarning (bop.ts)", () => {
+  it("warns when the models average fewer than two instances each, over more than one frame", () => {
+    // tabletop-grasping's 20-frame sweep: 232 models for 352 objects (scales drawn from 0.85-1.15)
+    expect(modelSetWarning(232, 352, 20)).toMatch(/^232 BOP models for 352 object instances in 20 frames: .*"choice" lists/);
+    expect(modelSetWarning(9, 9, 3)).toMatch(/^9 BOP models for 9 object instances in 3 frames/);
+    // a fixed scene exported twice: each model seen exactly twice
+    expect(modelSetWarning(5, 10, 2)).toBeUndefined();
+    expect(modelSetWarning(6, 11, 2)).toMatch(/^6 BOP models/);
+    // one frame: every object a model of its own is expected
+    expect(modelSetWarning(7, 7, 1)).toBeUndefined();
+    expect(modelSetWarning(0, 0, 4)).toBeUndefined();
   });
 });

@@ -197,6 +197,7 @@ await yargs(hideBin(process.argv))
       try {
         const r = await mergeShards(argv.dirs, argv.out, merging ? { progress: merging.report } : {});
         merging?.finish();
+        for (const line of r.warnings) process.stderr.write(`simforge: ${line}\n`);
         process.stdout.write(`simforge: merged ${argv.dirs.length} shards into ${r.out}: ${r.frames} frames${r.failed ? `, ${r.failed} failed` : ""}\n`);
       } catch (err) {
         merging?.finish();

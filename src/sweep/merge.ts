@@ -35,6 +35,8 @@ export interface MergeResult {
   out: string;
   frames: number;
   failed: number;
+  /** the dataset writers' warnings about the merged export (registry.ts writeDatasets) */
+  warnings: string[];
 }
 
 /** `progress` hears the frames as they are verified and linked ("merge frames"), then the dataset writers' stages. */
@@ -92,13 +94,13 @@ export async function mergeShards(dirs: string[], out: string, options: { force?
       done.push({ index, dir: join(out, entry.dir), ...(entry.cell !== undefined ? { cell: entry.cell } : {}) });
     }
     await state.compact();
-    if (meta.writers.length && done.length) await writeDatasets(out, done, meta.writers, options.progress);
+    const warnings = meta.writers.length && done.length ? await writeDatasets(out, done, meta.writers, options.progress) : [];
     await mkdir(join(out, "log"), { recursive: true });
     for (const s of shards) {
       const logs = await readdir(join(s.dir, "log")).catch(() => [] as string[]);
       if (logs.includes("events.jsonl")) await copyFile(join(s.dir, "log", "events.jsonl"), join(out, "log", `shard-${s.meta.shard!.index}.jsonl`));
     }
-    return { out, frames: done.length, failed };
+    return { out, frames: done.length, failed, warnings };
   } finally {
     await state.close();
   }

@@ -93,7 +93,10 @@ export interface SweepResult {
   stopped: StopReason | null;
   /** one line for the user */
   message: string;
-  /** end-of-run lines about frames written with problems: QA failures, physics warnings, placement shortfalls */
+  /**
+   * end-of-run lines about frames written with problems (QA failures, physics warnings,
+   * placement shortfalls), then the dataset writers' warnings about the export as a whole
+   */
   notes: string[];
 }
 
@@ -321,6 +324,7 @@ async function sweep(config: SweepConfig, draw: (index: number) => Promise<Frame
   }
 
   let writersFailed: Error | null = null;
+  let exportWarnings: string[] = [];
   if (stopped !== "disk") {
     try {
       await state.compact();
@@ -330,7 +334,8 @@ async function sweep(config: SweepConfig, draw: (index: number) => Promise<Frame
       if (config.writers.length && frames.length) {
         const exporting = options.progress ? exportProgress() : null;
         try {
-          await writeDatasets(out, frames, config.writers, exporting?.report);
+          exportWarnings = await writeDatasets(out, frames, config.writers, exporting?.report);
+          for (const message of exportWarnings) log.write({ type: "warning", message });
         } finally {
           exporting?.finish();
         }
@@ -358,6 +363,6 @@ async function sweep(config: SweepConfig, draw: (index: number) => Promise<Frame
   const qaFrames = notes.filter((n) => n.kind === "qa").length;
   if (qaFrames) message += `; ${qaFrames} frame(s) failed the QA check (see manifest.json and report.html)`;
   log.write({ type: "end", done, failed: failedNow, reason: why ?? "complete" });
-  return { out, total, done, failed: failedNow, skipped, rendered, qaFailures: qaFrames, warnings, stopped: why, message, notes: summaryLines(notes) };
+  return { out, total, done, failed: failedNow, skipped, rendered, qaFailures: qaFrames, warnings, stopped: why, message, notes: [...summaryLines(notes), ...exportWarnings] };
 }
 

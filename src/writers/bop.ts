@@ -50,7 +50,7 @@ import sharp from "sharp";
 import { InputError, errnoText } from "../errors.js";
 import type { FrameAnnotations, ObjectAnnotation } from "../sensors/annotations.js";
 import type { StagedDir } from "../formats/atomic.js";
-import { exportDir, fileExists, jsonLines, JsonLinesFile, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress } from "./dataset.js";
+import { exportDir, fileExists, jsonLines, JsonLinesFile, linkInto, mapOrdered, maskExtent, pixelsById, readAnnotations, readGrayPng, removeExport, sortFrames, type DatasetFrame, type DatasetWriter, type ExportProgress, type ExportWarn } from "./dataset.js";
 import { pad6 } from "../formats/names.js";
 import { encodeGray8Png } from "../formats/png.js";
 import { fromRows, invertRigid, toRows } from "../math/transforms.js";
@@ -212,9 +212,25 @@ async function frameScene(f: DatasetFrame): Promise<ConcreteScene> {
   return parseScene(await readJsonFile(file, "the bop writer reads each object's geometry"), file);
 }
 
-/** Every BOP object of the frames: the objects of non-stuff classes with a class id. */
-async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels> {
+/**
+ * The warning for a model set nearly as large as its instances: each drawn scale or size is
+ * its own model (bop-models.ts), so a template that draws them from continuous ranges makes a
+ * model of almost every object, and BOP's methods, which learn each model from its many
+ * instances, get one view of each. None for one frame, or while models average two or more
+ * instances each (a fixed scene exported twice has exactly two).
+ */
+export function modelSetWarning(models: number, instances: number, frames: number): string | undefined {
+  if (frames < 2 || models * 2 <= instances) return undefined;
+  return (
+    `${models} BOP models for ${instances} object instances in ${frames} frames: each drawn scale or size is its own model, ` +
+    `so most models are seen about once; draw scales and sizes from "choice" lists to keep a fixed model set (README: Output layout)`
+  );
+}
+
+/** Every BOP object of the frames: the objects of non-stuff classes with a class id; `instances` counts them. */
+async function collectModels(frames: readonly DatasetFrame[]): Promise<{ models: BopModels; instances: number }> {
   const models = new BopModels();
+  let instances = 0;
   await mapOrdered(frames, READ_AHEAD, async (f) => ({ recorded: await frameScene(f), f }), ({ recorded, f }) => {
     const classes = new Map(recorded.classes.map((c) => [c.name, c]));
     const resolved = resolveSceneUris(recorded, f.dir);
@@ -223,9 +239,10 @@ async function collectModels(frames: readonly DatasetFrame[]): Promise<BopModels
       if (!c || c.id === 0 || c.stuff) continue;
       const shape = resolved.objects[k]!.shape;
       models.add(o, shape.type === "mesh" ? shape.uri : undefined);
+      instances++;
     }
   });
-  return models;
+  return { models, instances };
 }
 
 /** Models built and written at once: their files' fsyncs overlap the next models' building. */
@@ -291,7 +308,7 @@ class ModelTriangles {
  * Writes OUT/bop/ from `frames` (rendered with amodalMasks), replacing a previous export.
  * No frames: a previous OUT/bop is removed and nothing is written (camera.json needs a frame).
  */
-export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string; images?: "png" | "jpg"; progress?: ExportProgress } = {}): Promise<void> {
+export async function writeBop(outDir: string, frames: DatasetFrame[], options: { split?: string; images?: "png" | "jpg"; progress?: ExportProgress; warn?: ExportWarn } = {}): Promise<void> {
   const split = options.split ?? "train_pbr";
   if (!/^[A-Za-z0-9_-]+$/.test(split)) throw new InputError(`the BOP split must be a folder name of letters, digits, - and _, got ${JSON.stringify(split)}`);
   const list = sortFrames(frames);
@@ -300,7 +317,9 @@ export async function writeBop(outDir: string, frames: DatasetFrame[], options: 
     await removeExport(finalDir);
     return;
   }
-  const models = await collectModels(list);
+  const { models, instances } = await collectModels(list);
+  const warning = modelSetWarning(models.size, instances, list.length);
+  if (warning) options.warn?.(warning);
   await exportDir(finalDir, async (staged) => {
     await writeModels(staged, models, options.progress);
     const triangles = new ModelTriangles();
@@ -353,7 +372,7 @@ export const bopWriter: DatasetWriter = {
   summary: "OUT/bop/: the BOP 6D pose format (visible and whole-silhouette masks)",
   folder: "bop",
   needs: ["labels", "amodalMasks"],
-  write: (outDir, frames, progress) => writeBop(outDir, frames, progress ? { progress } : {}),
+  write: (outDir, frames, progress, warn) => writeBop(outDir, frames, { ...(progress ? { progress } : {}), ...(warn ? { warn } : {}) }),
 };
 
 /** The `bop-jpg` dataset writer: the same OUT/bop/ with rgb/*.jpg (quality 95), as BOP's PBR splits ship their images. */
@@ -362,5 +381,5 @@ export const bopJpgWriter: DatasetWriter = {
   summary: "OUT/bop/: the BOP format with rgb/*.jpg as BOP's PBR training splits",
   folder: "bop",
   needs: ["labels", "amodalMasks"],
-  write: (outDir, frames, progress) => writeBop(outDir, frames, { images: "jpg", ...(progress ? { progress } : {}) }),
+  write: (outDir, frames, progress, warn) => writeBop(outDir, frames, { images: "jpg", ...(progress ? { progress } : {}), ...(warn ? { warn } : {}) }),
 };

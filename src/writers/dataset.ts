@@ -23,6 +23,13 @@ import { decodePng, type DecodedPng } from "../formats/png.js";
  */
 export type ExportProgress = (stage: string, unit: string, done: number, total: number) => void;
 
+/**
+ * Hears what a writer found about the dataset as a whole that its user should act on, one
+ * line each (the frames are fine; the export is complete): a sweep prints them at its end and
+ * logs them.
+ */
+export type ExportWarn = (message: string) => void;
+
 /** A done frame to export: its index, its directory (absolute), and its grid cell when it came from a sweep grid. */
 export interface DatasetFrame {
   index: number;
@@ -55,8 +62,11 @@ export interface DatasetWriter {
   /** the folder it writes under OUT */
   readonly folder: string;
   readonly needs: readonly WriterNeed[];
-  /** Writes OUT/<folder>/ from `frames`, replacing a previous export; says how far it is to `progress`, if given. */
-  write(outDir: string, frames: DatasetFrame[], progress?: ExportProgress): Promise<void>;
+  /**
+   * Writes OUT/<folder>/ from `frames`, replacing a previous export; says how far it is to
+   * `progress`, and what the user should know about the export to `warn`, if given.
+   */
+  write(outDir: string, frames: DatasetFrame[], progress?: ExportProgress, warn?: ExportWarn): Promise<void>;
 }
 
 // ---------------------------------------------------------------- shared helpers

@@ -52,10 +52,15 @@ export function writersConflict(names: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Runs the named writers, in the order given (each name once), over `frames`; `progress` hears how far each is. */
-export async function writeDatasets(outDir: string, frames: DatasetFrame[], names: readonly string[], progress?: ExportProgress): Promise<void> {
+/**
+ * Runs the named writers, in the order given (each name once), over `frames`; `progress`
+ * hears how far each is. Returns the writers' warnings, each line led by its writer's name.
+ */
+export async function writeDatasets(outDir: string, frames: DatasetFrame[], names: readonly string[], progress?: ExportProgress): Promise<string[]> {
   const conflict = writersConflict(names);
   if (conflict) throw new InputError(conflict);
   const writers = [...new Set(names)].map(datasetWriter); // all names known before anything is written
-  for (const w of writers) await w.write(outDir, frames, progress);
+  const warnings: string[] = [];
+  for (const w of writers) await w.write(outDir, frames, progress, (m) => warnings.push(`${w.name} writer: ${m}`));
+  return warnings;
 }
