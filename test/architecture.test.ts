@@ -13,7 +13,7 @@ const SRC = join(dirname(new URL(import.meta.url).pathname), "..", "src");
  */
 const LAYERS = ["math", "formats", "assets", "scene", "texture", "physics", "randomize", "page", "render", "sensors", "writers", "sweep", "api.ts", "cli", "index.ts"];
 /** Root files every layer may import. */
-const ROOT_LEAVES = ["errors.ts", "version.ts"];
+const ROOT_LEAVES = ["errors.ts", "lru-cache.ts", "version.ts"];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -14,6 +14,7 @@ import type { Vec3 } from "../math/transforms.js";
 import { bottle, bowl, banana, can, cardboardBox, drill, mug, spatula } from "./household.js";
 import { CAR_TYPES, building, car, pedestrian, pole, sign, tree } from "./street.js";
 import { partsBounds, toTriMesh, type Part, type TriMesh } from "./mesh.js";
+import { LruCache } from "../lru-cache.js";
 
 const LIBRARY_VERSION = 1;
 
@@ -102,8 +103,7 @@ export interface BuiltAsset {
   bounds: { min: Vec3; max: Vec3 };
 }
 
-const cache = new Map<string, BuiltAsset>();
-const CACHE_MAX = 256;
+const cache = new LruCache<string, BuiltAsset>(256);
 
 /** The mesh of an asset (cached by content key). The name and parameters must be valid (see paramProblem). */
 export function buildAsset(name: string, params: Record<string, number> = {}): BuiltAsset {
@@ -114,7 +114,6 @@ export function buildAsset(name: string, params: Record<string, number> = {}): B
   const parts = ASSETS[name]!.build(full);
   let mesh: TriMesh | undefined;
   const built: BuiltAsset = { key, parts, get mesh() { return (mesh ??= toTriMesh(parts)); }, bounds: partsBounds(parts) };
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, built);
   return built;
 }

@@ -20,6 +20,7 @@ import { preethamSky } from "../math/sky.js";
 import { studioRadiance } from "./studio.js";
 import { decodeBabylonEnv, type EnvCube } from "../formats/babylon-env.js";
 import type { ConcreteScene } from "../scene/schema.js";
+import { LruCache } from "../lru-cache.js";
 
 export type EnvironmentSpec = NonNullable<ConcreteScene["environment"]>;
 
@@ -178,7 +179,7 @@ export interface EnvironmentAsset {
   bytes: Uint8Array;
 }
 
-const made = new Map<string, EnvironmentAsset>();
+const made = new LruCache<string, EnvironmentAsset>(8);
 
 /** The environment's cube map, made once per content (sky or studio parameters, or the .hdr's bytes) and kept for the last few. */
 export async function environmentAsset(env: Omit<EnvironmentSpec, "background">, file: string): Promise<EnvironmentAsset> {
@@ -211,7 +212,6 @@ export async function environmentAsset(env: Omit<EnvironmentSpec, "background">,
     new DataView(bytes.buffer).setUint32(0, env.size, true);
     bytes.set(new Uint8Array(faces.buffer), 4);
     asset = { key, bytes };
-    if (made.size >= 8) made.delete(made.keys().next().value!);
     made.set(key, asset);
   }
   return asset;

@@ -15,6 +15,7 @@ import { intrinsicsOf, type CameraInput, type Intrinsics } from "../math/camera.
 import { fisheyeAngle, isPinhole, radialFoldProblem, undistortOpenCv, type Distortion } from "../math/lens.js";
 import { decodeOctahedralInto } from "../math/octahedral.js";
 import { OBJECTS_PER_COVERAGE_TARGET } from "../page/protocol.js";
+import { LruCache } from "../lru-cache.js";
 
 /** The largest side of the undistorted render (a wider field needs a cube map, which simforge does not render yet). */
 export const MAX_LENS_RENDER_SIDE = 4096;
@@ -67,7 +68,7 @@ export interface LensCamera extends Pick<CameraInput, "width" | "height" | "intr
 const MAX_RAY_ANGLE = (125 * Math.PI) / 180;
 
 const FIELD = "camera.distortion";
-const plans = new Map<string, LensPlan>();
+const plans = new LruCache<string, LensPlan>(4);
 
 /** The plan of a camera, or null for a pinhole camera (no distortion, or OpenCV coefficients all 0). Throws an InputError for a model that folds the image or a field no render covers. */
 export function lensPlan(cam: LensCamera, file = "scene"): LensPlan | null {
@@ -79,7 +80,6 @@ export function lensPlan(cam: LensCamera, file = "scene"): LensPlan | null {
   let plan = plans.get(key);
   if (!plan) {
     plan = makePlan(cam.width, cam.height, K, d, depth, file);
-    if (plans.size >= 4) plans.delete(plans.keys().next().value!);
     plans.set(key, plan);
   }
   return plan;

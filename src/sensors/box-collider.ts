@@ -17,6 +17,7 @@ import type { ConcreteScene } from "../scene/schema.js";
 import { Bvh, triangleBounds } from "./lidar/bvh.js";
 import type { LocalMesh } from "../scene/primitive-mesh.js";
 import { localMesh, sceneTriangles } from "./lidar/raycast.js";
+import { LruCache } from "../lru-cache.js";
 
 /** Triangle–box overlap by the separating axis theorem (Akenine-Möller): box centred at the origin with half sizes h, triangle a, b, c. */
 export function triangleMeetsBox(a: Vec3, b: Vec3, c: Vec3, h: Vec3): boolean {
@@ -80,9 +81,8 @@ export interface ShapeBvh {
   margin: number;
 }
 
-/** BVHs by shape (geometry before scale and pose), across frames; least recently used out. */
-const shapeBvhs = new Map<string, ShapeBvh>();
-const SHAPE_BVHS = 64;
+/** BVHs by shape (geometry before scale and pose), across frames: shapes that recur stay while one-off sizes pass through. */
+const shapeBvhs = new LruCache<string, ShapeBvh>(64);
 
 /**
  * The BVH of a shape (`key`: JSON of the object's `shape`) in its geometry frame, kept across
@@ -90,22 +90,14 @@ const SHAPE_BVHS = 64;
  * can `refit` the tree rather than build its own.
  */
 export function shapeBvh(key: string, mesh: () => LocalMesh): ShapeBvh {
-  let hit = shapeBvhs.get(key);
-  if (hit) {
-    // least recently used first out: shapes that recur stay while one-off sizes pass through
-    shapeBvhs.delete(key);
-    shapeBvhs.set(key, hit);
-    return hit;
-  }
-  const { indices: idx, positions: p } = mesh();
-  const tris = new Float64Array(idx.length * 3);
-  for (let f = 0; f < idx.length; f++) for (let k = 0; k < 3; k++) tris[f * 3 + k] = p[idx[f]! * 3 + k]!;
-  let size = 0;
-  for (let i = 0; i < tris.length; i++) size = Math.max(size, Math.abs(tris[i]!));
-  hit = { bvh: Bvh.build(tris), margin: Math.max(1e-9, 1e-7 * size) };
-  if (shapeBvhs.size >= SHAPE_BVHS) shapeBvhs.delete(shapeBvhs.keys().next().value!);
-  shapeBvhs.set(key, hit);
-  return hit;
+  return shapeBvhs.getOrMake(key, () => {
+    const { indices: idx, positions: p } = mesh();
+    const tris = new Float64Array(idx.length * 3);
+    for (let f = 0; f < idx.length; f++) for (let k = 0; k < 3; k++) tris[f * 3 + k] = p[idx[f]! * 3 + k]!;
+    let size = 0;
+    for (let i = 0; i < tris.length; i++) size = Math.max(size, Math.abs(tris[i]!));
+    return { bvh: Bvh.build(tris), margin: Math.max(1e-9, 1e-7 * size) };
+  });
 }
 
 /** One object of the scene: its triangles' first index in the scene, its BVH, world bounds and world -> geometry transform. */

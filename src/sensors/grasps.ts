@@ -26,6 +26,7 @@ import type { ConcreteScene, ObjectSpec } from "../scene/schema.js";
 import { SceneCollider, shapeBvh } from "./box-collider.js";
 import type { Bvh } from "./lidar/bvh.js";
 import { localMesh } from "./lidar/raycast.js";
+import { LruCache } from "../lru-cache.js";
 
 export { triangleMeetsBox } from "./box-collider.js";
 
@@ -140,18 +141,11 @@ interface GraspShape {
 }
 
 /** Shapes by geometry and scale: a scenario draws its objects from a few variants, so frames re-use them (or, at a new scale, their shape's tree). */
-const shapes = new Map<string, GraspShape | string>();
-const closedShapes = new Map<string, boolean>();
+const shapes = new LruCache<string, GraspShape | string>(64);
+const closedShapes = new LruCache<string, boolean>(256);
 
 function objectShape(o: ObjectSpec, index: number): GraspShape | string {
-  const key = JSON.stringify([o.shape, o.scale]);
-  let hit = shapes.get(key);
-  if (hit === undefined) {
-    hit = makeShape(o, index);
-    if (shapes.size >= 64) shapes.delete(shapes.keys().next().value!);
-    shapes.set(key, hit);
-  }
-  return hit;
+  return shapes.getOrMake(JSON.stringify([o.shape, o.scale]), () => makeShape(o, index));
 }
 
 function makeShape(o: ObjectSpec, index: number): GraspShape | string {
@@ -159,13 +153,7 @@ function makeShape(o: ObjectSpec, index: number): GraspShape | string {
   if (typeof tris === "string") return tris;
   // scale does not change a mesh's topology: closedness is kept per shape, whatever its scale
   const shapeKey = JSON.stringify(o.shape);
-  let closed = closedShapes.get(shapeKey);
-  if (closed === undefined) {
-    closed = isClosed(tris);
-    if (closedShapes.size >= 256) closedShapes.delete(closedShapes.keys().next().value!);
-    closedShapes.set(shapeKey, closed);
-  }
-  if (!closed) return "its mesh has no closed surface (an edge not shared by exactly two triangles), so no contact has an opposite side";
+  if (!closedShapes.getOrMake(shapeKey, () => isClosed(tris))) return "its mesh has no closed surface (an edge not shared by exactly two triangles), so no contact has an opposite side";
   const nt = tris.length / 9;
   // area-weighted triangle choice
   const cdf = new Float64Array(nt);

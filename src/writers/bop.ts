@@ -62,6 +62,7 @@ import { encodeMeshPly } from "../formats/ply.js";
 import { parseScene } from "../scene/validate.js";
 import { readJsonFile, resolveSceneUris } from "../scene/load.js";
 import type { ConcreteScene } from "../scene/schema.js";
+import { LruCache } from "../lru-cache.js";
 
 /** Images per scene folder, as BlenderProc writes BOP. */
 const BOP_IMAGES_PER_SCENE = 1000;
@@ -282,16 +283,13 @@ async function writeModels(staged: StagedDir, models: BopModels, progress?: Expo
 
 /** Recently used models' triangles (mm, object frame) for the silhouette beyond the image; null for a mesh file. */
 class ModelTriangles {
-  private readonly cache = new Map<number, { positions: Float64Array; indices: Uint32Array } | null>();
-  constructor(private readonly capacity = 64) {}
+  private readonly cache: LruCache<number, { positions: Float64Array; indices: Uint32Array } | null>;
+  constructor(capacity = 64) {
+    this.cache = new LruCache(capacity);
+  }
 
   async get(objId: number, spec: ModelSource): Promise<{ positions: Float64Array; indices: Uint32Array } | null> {
-    const hit = this.cache.get(objId);
-    if (hit !== undefined) {
-      this.cache.delete(objId); // most recent last
-      this.cache.set(objId, hit);
-      return hit;
-    }
+    if (this.cache.has(objId)) return this.cache.get(objId)!;
     // a mesh file's triangles are not read on the host (bop-models.ts): no silhouette beyond the image
     let tri: { positions: Float64Array; indices: Uint32Array } | null = null;
     if (spec.shape.type !== "mesh") {
@@ -299,7 +297,6 @@ class ModelTriangles {
       tri = { positions: g.positions, indices: g.indices! };
     }
     this.cache.set(objId, tri);
-    if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
     return tri;
   }
 }
