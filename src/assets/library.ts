@@ -109,13 +109,11 @@ const cache = new LruCache<string, BuiltAsset>(256);
 export function buildAsset(name: string, params: Record<string, number> = {}): BuiltAsset {
   const full = fullParams(name, params);
   const key = createHash("sha256").update(JSON.stringify(["simforge-asset", LIBRARY_VERSION, name, full])).digest("hex").slice(0, 32);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const parts = ASSETS[name]!.build(full);
-  let mesh: TriMesh | undefined;
-  const built: BuiltAsset = { key, parts, get mesh() { return (mesh ??= toTriMesh(parts)); }, bounds: partsBounds(parts) };
-  cache.set(key, built);
-  return built;
+  return cache.getOrMake(key, () => {
+    const parts = ASSETS[name]!.build(full);
+    let mesh: TriMesh | undefined;
+    return { key, parts, get mesh() { return (mesh ??= toTriMesh(parts)); }, bounds: partsBounds(parts) };
+  });
 }
 
 /**

@@ -77,12 +77,7 @@ export function lensPlan(cam: LensCamera, file = "scene"): LensPlan | null {
   const K = intrinsicsOf(cam);
   const depth = cam.depth ?? "z";
   const key = JSON.stringify([cam.width, cam.height, K, d, depth]);
-  let plan = plans.get(key);
-  if (!plan) {
-    plan = makePlan(cam.width, cam.height, K, d, depth, file);
-    plans.set(key, plan);
-  }
-  return plan;
+  return plans.getOrMake(key, () => makePlan(cam.width, cam.height, K, d, depth, file));
 }
 
 /** The unit ray (camera frame) of every distorted pixel centre, rows from the top, and the widest angle from the axis. */

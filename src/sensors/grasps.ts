@@ -174,7 +174,6 @@ function makeShape(o: ObjectSpec, index: number): GraspShape | string {
   return { tris, bvh, cdf, total, eps };
 }
 
-
 function triangleNormal(P: Float64Array, t: number): Vec3 {
   const a: Vec3 = [P[t * 9]!, P[t * 9 + 1]!, P[t * 9 + 2]!];
   return cross(sub([P[t * 9 + 3]!, P[t * 9 + 4]!, P[t * 9 + 5]!], a), sub([P[t * 9 + 6]!, P[t * 9 + 7]!, P[t * 9 + 8]!], a));
