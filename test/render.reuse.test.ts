@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Renderer } from "../src/render/renderer.js";
 import { loadSceneFile } from "../src/scene/load.js";
 import { H, W, scene } from "./helpers.js";
+import type { Page } from "puppeteer";
 
 const same = (a: ArrayBufferView | undefined, b: ArrayBufferView | undefined) =>
   Buffer.from(a!.buffer, a!.byteOffset, a!.byteLength).equals(Buffer.from(b!.buffer, b!.byteOffset, b!.byteLength));
@@ -46,6 +47,35 @@ describe("page reuse", () => {
       const f = await r.render(one);
       expect([...new Set(f.instance)].sort()).toEqual([0, 1]);
       expect(f.objects.map((o) => o.id)).toEqual([1]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("a page's WebGL objects stay as many over frames (nothing leaks per frame)", async () => {
+    const demo = await loadSceneFile("scenes/demo.json");
+    const r = await Renderer.open({ gpu: "off" });
+    try {
+      for (let i = 0; i < 3; i++) await r.render(demo, { normals: true });
+      // counts every create and delete of a WebGL object from here on, in the page itself
+      const page = (r as unknown as { session: { page: Page } }).session.page;
+      await page.evaluate(() => {
+        const proto = WebGL2RenderingContext.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+        const net: Record<string, number> = ((globalThis as unknown as { glNet: Record<string, number> }).glNet = {});
+        for (const name of Object.getOwnPropertyNames(WebGL2RenderingContext.prototype)) {
+          const m = /^(create|delete)(Buffer|Texture|Framebuffer|Renderbuffer|Program|Shader|VertexArray|Query|Sampler)$/.exec(name);
+          if (!m) continue;
+          const original = proto[name]!;
+          proto[name] = function (this: unknown, ...a: unknown[]) {
+            net[m[2]!] = (net[m[2]!] ?? 0) + (m[1] === "create" ? 1 : -1);
+            return original.apply(this, a);
+          };
+        }
+      });
+      for (let i = 0; i < 12; i++) await r.render(demo, { normals: true });
+      const net = await page.evaluate(() => (globalThis as unknown as { glNet: Record<string, number> }).glNet);
+      // Babylon's render targets once took a new scene uniform buffer every frame (five a frame)
+      expect(Object.fromEntries(Object.entries(net).filter(([, n]) => n !== 0))).toEqual({});
     } finally {
       await r.close();
     }

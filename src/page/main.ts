@@ -362,6 +362,10 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     for (const t of targets.values()) t.rtt.renderList = [];
     frame.dispose();
     camera.dispose();
+    // Babylon counts frames in endFrame (its render loop calls it; this page has none). The
+    // render targets hand out their scene uniform buffers per frame id: without a new id
+    // every render took a fresh one, five GL buffers a frame that were never freed.
+    engine.endFrame();
   }
 }
 
