@@ -5,6 +5,32 @@ import { loadSceneFile } from "../src/scene/load.js";
 import { H, W, scene } from "./helpers.js";
 import type { Page } from "puppeteer";
 
+/** How many JS objects of each constructor the page holds after a full garbage collection (from a heap snapshot). */
+async function pageObjects(page: Page): Promise<Map<string, number>> {
+  const cdp = await page.createCDPSession();
+  try {
+    await cdp.send("HeapProfiler.collectGarbage");
+    const chunks: string[] = [];
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", (e) => chunks.push(e.chunk));
+    await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    const snap = JSON.parse(chunks.join("")) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+    const fields = snap.snapshot.meta.node_fields;
+    const n = fields.length, type = fields.indexOf("type"), name = fields.indexOf("name");
+    const objectType = snap.snapshot.meta.node_types[0].indexOf("object");
+    const counts = new Map<string, number>();
+    for (let i = 0; i < snap.nodes.length; i += n) {
+      if (snap.nodes[i + type] !== objectType) continue;
+      const k = snap.strings[snap.nodes[i + name]!]!;
+      // V8's own (closure scopes are named by their snapshot id, which differs between snapshots)
+      if (k.startsWith("system / ")) continue;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return counts;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 const same = (a: ArrayBufferView | undefined, b: ArrayBufferView | undefined) =>
   Buffer.from(a!.buffer, a!.byteOffset, a!.byteLength).equals(Buffer.from(b!.buffer, b!.byteOffset, b!.byteLength));
 
@@ -52,7 +78,28 @@ describe("page reuse", () => {
     }
   });
 
-  it("a page's WebGL objects stay as many over frames (nothing leaks per frame)", async () => {
+  it("a camera turned about its own centre draws the new view, not the last frame's", async () => {
+    const at = (lookAt: [number, number, number]) =>
+      scene({ width: W, height: H, fovY: 60, pose: { position: [0, 0, 3], lookAt, up: [0, 1, 0] } }, [
+        { id: 1, class: "thing", shape: { type: "box", size: [0.5, 0.5, 0.5] }, pose: { position: [-0.6, 0, 0] } },
+        { id: 2, class: "thing", shape: { type: "box", size: [0.3, 0.3, 0.3] }, pose: { position: [0.6, 0, 0] } },
+      ]);
+    // the image centre sees the box the camera looks at: the one at x = 0.6, then at -0.6, then 0.6 again
+    const centre = (f: { instance?: Uint16Array }) => f.instance![(H / 2) * W + W / 2];
+    const r = await Renderer.open({ gpu: "off" });
+    try {
+      const right = await r.render(at([0.6, 0, 0]));
+      const left = await r.render(at([-0.6, 0, 0]));
+      const again = await r.render(at([0.6, 0, 0]));
+      expect([centre(right), centre(left), centre(again)]).toEqual([2, 1, 2]);
+      expect(same(again.instance, right.instance)).toBe(true);
+      expect(same(again.depth, right.depth)).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("a page's WebGL and JS objects stay as many over frames (nothing leaks per frame)", async () => {
     const demo = await loadSceneFile("scenes/demo.json");
     const r = await Renderer.open({ gpu: "off" });
     try {
@@ -72,10 +119,17 @@ describe("page reuse", () => {
           };
         }
       });
-      for (let i = 0; i < 12; i++) await r.render(demo, { normals: true });
+      const before = await pageObjects(page);
+      const frames = 12;
+      for (let i = 0; i < frames; i++) await r.render(demo, { normals: true });
       const net = await page.evaluate(() => (globalThis as unknown as { glNet: Record<string, number> }).glNet);
       // Babylon's render targets once took a new scene uniform buffer every frame (five a frame)
       expect(Object.fromEntries(Object.entries(net).filter(([, n]) => n !== 0))).toEqual({});
+      // nor JS objects: a kind that grew by one or more a frame is held per frame (a new
+      // camera every frame stayed in each pooled mesh's per-camera LOD map, 100 objects a frame)
+      const after = await pageObjects(page);
+      const grown = [...after].filter(([k, c]) => c - (before.get(k) ?? 0) >= frames);
+      expect(Object.fromEntries(grown)).toEqual({});
     } finally {
       await r.close();
     }
