@@ -62,19 +62,14 @@ function target(name: string, width: number, height: number, stencil: boolean): 
   return t;
 }
 
-/** The page's cameras, kept across frames (see MatrixCamera): the frame's own, and one per LiDAR face. */
-let frameCamera: MatrixCamera | undefined;
-const faceCameras: MatrixCamera[] = [];
-function mainCamera(view: number[], projection: number[]): MatrixCamera {
-  if (frameCamera) frameCamera.set(view, projection);
-  else frameCamera = new MatrixCamera(scene, view, projection);
-  return frameCamera;
-}
-function lidarCamera(j: number, view: number[], projection: number[]): MatrixCamera {
-  const c = faceCameras[j];
-  if (c) c.set(view, projection);
-  else faceCameras[j] = new MatrixCamera(scene, view, projection);
-  return faceCameras[j]!;
+/**
+ * Disposes a frame's camera, and the entry each mesh keeps for it: Babylon's meshes hold a
+ * per-camera LOD entry that disposing the camera leaves behind, and the pool keeps meshes
+ * across frames, so every pooled mesh held every old camera (about 100 JS objects a frame).
+ */
+function disposeCamera(camera: MatrixCamera): void {
+  for (const mesh of scene.meshes) mesh._internalAbstractMeshDataInfo._currentLOD.delete(camera);
+  camera.dispose();
 }
 
 async function init(url: string): Promise<PageInfo> {
@@ -271,7 +266,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
   const c = req.clearColor;
   scene.clearColor = new Color4(c[0], c[1], c[2], 1);
   setBackdrop(req.backgroundTexture);
-  const camera = mainCamera(req.view, req.projection);
+  const camera = new MatrixCamera(scene, req.view, req.projection);
   // without RGB, the main pass draws nothing (render targets list their own meshes)
   camera.layerMask = req.passes.rgb ? 0x0fffffff : 0;
   scene.activeCamera = camera;
@@ -342,7 +337,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     // LiDAR faces: the same built scene seen from each face's camera in turn
     for (const [j, v] of (req.lidarViews ?? []).entries()) {
       const t = target(`lidar${j}`, v.width, v.height, false);
-      const faceCamera = lidarCamera(j, v.view, v.projection);
+      const faceCamera = new MatrixCamera(scene, v.view, v.projection);
       faceCamera.layerMask = 0;
       scene.activeCamera = faceCamera;
       try {
@@ -358,6 +353,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
       } finally {
         t.rtt.renderList = [];
         scene.activeCamera = camera;
+        disposeCamera(faceCamera);
       }
     }
     for (const [k, t] of lens ? [] : coverage.entries()) {
@@ -375,6 +371,7 @@ async function renderAndRead(req: FrameRequest): Promise<ReadBack> {
     scene.customRenderTargets = [];
     for (const t of targets.values()) t.rtt.renderList = [];
     frame.dispose();
+    disposeCamera(camera);
     // Babylon counts frames in endFrame (its render loop calls it; this page has none). The
     // render targets hand out their scene uniform buffers per frame id: without a new id
     // every render took a fresh one, five GL buffers a frame that were never freed.
