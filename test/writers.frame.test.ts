@@ -83,6 +83,17 @@ describe("frame writer", () => {
     expect(problems).toEqual(["depth.png: 1 object pixels have no depth", "depth.png: 2 pixels disagree with depth.npy"]);
   });
 
+  it("depth.png without depth.npy: every 0 on an object is a hole, background 0s and object depths are not", () => {
+    const mm = Uint16Array.from([0, 1234, 0, 0, 65535, 7]);
+    const ids = Uint16Array.from([1, 1, 0, 2, 2, 0]);
+    const problems: string[] = [];
+    checkDepth({ width: mm.length, height: 1, channels: 1, bitDepth: 16, data: mm }, null, ids, problems);
+    expect(problems).toEqual(["depth.png: 2 object pixels have no depth"]);
+    const none: string[] = [];
+    checkDepth({ width: mm.length, height: 1, channels: 1, bitDepth: 16, data: mm }, null, null, none);
+    expect(none).toEqual([]);
+  });
+
   it("refuses a frame whose label passes came back empty while objects are in view (an 8192² frame once did)", async () => {
     const out = mkdtempSync(join(tmpdir(), "simforge-frame-"));
     // a 1 m box 5 m in front of a 64x64 camera (fy = 32 / tan 30° = 55.4): it spans ~12 px

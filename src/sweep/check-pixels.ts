@@ -52,17 +52,30 @@ export function checkSemantic(sem: DecodedPng, ids: Uint16Array, w: number, obje
   if (bad > 0) problems.push(`semantic.png: ${bad} pixels differ from the class of their instance${first}`);
 }
 
-/** depth.png: > 0 on objects within its range, and depth.npy rounded to millimetres everywhere (formats/depth-png.ts). */
+/**
+ * depth.png: > 0 on objects within its range, and depth.npy rounded to millimetres everywhere
+ * (formats/depth-png.ts). One rounding per pixel with a surface and none on background (the
+ * check runs on every frame of a sweep, so this loop is per-pixel hot).
+ */
 export function checkDepth(d16: DecodedPng, depth: Float32Array | null, ids: Uint16Array | null, problems: string[]): void {
+  const png = d16.data;
+  const n = png.length;
   let holes = 0;
   let differ = 0;
   let broken = 0;
-  for (let i = 0; i < d16.data.length; i++) {
-    const mm = d16.data[i]!;
-    const d = depth ? depth[i]! : NaN;
-    if (depth && ids && ids[i]! > 0 && !(d > 0 && d < Infinity)) broken++;
-    if (ids && ids[i]! > 0 && mm === 0 && !beyondDepthPng(d)) holes++;
-    if (depth && mm !== depthPngValue(d)) differ++;
+  if (depth) {
+    for (let i = 0; i < n; i++) {
+      const mm = png[i]!;
+      const d = depth[i]!;
+      if (mm !== (d === 0 ? 0 : depthPngValue(d))) differ++;
+      if (ids !== null && ids[i]! > 0) {
+        if (!(d > 0 && d < Infinity)) broken++;
+        if (mm === 0 && !beyondDepthPng(d)) holes++;
+      }
+    }
+  } else if (ids) {
+    // without depth.npy, any 0 on an object is a hole
+    for (let i = 0; i < n; i++) if (png[i] === 0 && ids[i]! > 0) holes++;
   }
   if (broken > 0) problems.push(`depth.npy: ${broken} object pixels are NaN, infinite or not positive`);
   if (holes > 0) problems.push(`depth.png: ${holes} object pixels have no depth`);
