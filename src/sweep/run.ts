@@ -35,6 +35,7 @@ import { diskShortfall, dirBytes, doneFrameBytes, planRun } from "./plan.js";
 import { runWorker, type BrowserSlot, type FrameJob } from "./worker.js";
 import { WritePool } from "./write-pool.js";
 import { summaryLines, warningNotes, type FrameNote } from "./notes.js";
+import { LruCache } from "../lru-cache.js";
 
 export interface SweepOptions {
   out: string;
@@ -112,22 +113,20 @@ const WORLDS_KEPT = 8;
  * whole sequence) moved to the frame's time.
  */
 export function frameDrawer(config: SweepConfig, cells: unknown[]): (index: number) => Promise<FrameDraw> {
-  const worlds = new Map<number, Promise<Drawn>>();
+  const worlds = new LruCache<number, Promise<Drawn>>(WORLDS_KEPT);
   return async (index) => {
     const src = frameSource(config, index);
     const json = cells[src.cell];
     if (!src.sequence || !config.sequences) return randomize(json, config.seed, index, config.templatePath);
     const s = src.sequence.index;
-    let w = worlds.get(s);
-    if (!w) {
-      w = randomize(json, config.seed, s, config.templatePath, `sequence ${s}`).then((d) => {
+    const w = worlds.getOrMake(s, () => {
+      const drawn = randomize(json, config.seed, s, config.templatePath, `sequence ${s}`).then((d) => {
         if (d.drive && d.world) checkDriveOnRoad(d.world, d.drive, config.sequences!.framesPerSequence, config.templatePath);
         return d;
       });
-      w.catch(() => undefined);
-      worlds.set(s, w);
-      if (worlds.size > WORLDS_KEPT) worlds.delete(worlds.keys().next().value!);
-    }
+      drawn.catch(() => undefined);
+      return drawn;
+    });
     return randomizeSequenceFrame(json, config.seed, s, src.sequence.frame, config.templatePath, await w);
   };
 }

@@ -289,7 +289,7 @@ class ModelTriangles {
   }
 
   async get(objId: number, spec: ModelSource): Promise<{ positions: Float64Array; indices: Uint32Array } | null> {
-    if (this.cache.has(objId)) return this.cache.get(objId)!;
+    if (this.cache.has(objId)) return this.cache.get(objId) ?? null;
     // a mesh file's triangles are not read on the host (bop-models.ts): no silhouette beyond the image
     let tri: { positions: Float64Array; indices: Uint32Array } | null = null;
     if (spec.shape.type !== "mesh") {
