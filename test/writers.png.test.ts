@@ -212,6 +212,10 @@ describe("idColor / colorizeIds", () => {
     const file = await roundTripFile("instance_preview.png", await encodeRgbPng(rgb, 3, 2));
     expect([...(await decodePng(file)).data]).toEqual([...rgb]);
     expect([...colorizeIds(new Uint8Array([0, 3]), 2, 1)]).toEqual([0, 0, 0, ...idColor(3)]);
+    // runs of one id, across a row boundary and ending the image, colour every pixel of the run
+    const runs = colorizeIds(new Uint16Array([5, 5, 5, 0, 0, 5, 9, 9]), 4, 2);
+    const c5 = idColor(5), c9 = idColor(9);
+    expect([...runs]).toEqual([...c5, ...c5, ...c5, 0, 0, 0, 0, 0, 0, ...c5, ...c9, ...c9]);
   });
 });
 

